@@ -1,0 +1,69 @@
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/digest.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/random.h"
+#include "harness.h"
+
+TEST(error_chain)
+{
+  cleanup_error berth_error *err = NULL;
+  CHECK(berth_error_set(&err, ENOENT, "open %s", "x") == -1);
+  berth_error_prefix(&err, "fetch blob %s", "sha256:ab");
+  berth_error_prefix(&err, "pull '%s'", "nginx");
+  CHECK_STR(err->msg, "pull 'nginx': fetch blob sha256:ab: open x: No such file or directory");
+  CHECK(err->errnum == ENOENT);
+  CHECK(err->exit_code == 1);
+}
+
+TEST(sha256_known_vector)
+{
+  char d[BERTH_DIGEST_LEN];
+  berth_sha256_digest("abc", 3, d);
+  CHECK_STR(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(berth_digest_is_valid(d));
+  CHECK(!berth_digest_is_valid("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  CHECK(!berth_digest_is_valid("sha256:abc"));
+  CHECK(!berth_digest_is_valid("sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+}
+
+TEST(random_ids)
+{
+  char a[65], b[27];
+  berth_random_hex(a, 64);
+  berth_random_upper(b, 26);
+  CHECK(strlen(a) == 64 && strspn(a, "0123456789abcdef") == 64);
+  CHECK(strlen(b) == 26 && strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == 26);
+}
+
+TEST(atomic_write_and_rm_rf)
+{
+  char tmpl[] = "/tmp/berth-test-XXXXXX";
+  CHECK(mkdtemp(tmpl) != NULL);
+  cleanup_close int dfd = open(tmpl, O_RDONLY | O_DIRECTORY);
+  cleanup_error berth_error *err = NULL;
+  CHECK(berth_mkdir_p_at(dfd, "a/b/c", 0700, &err) == 0);
+  CHECK(berth_write_file_atomic_at(dfd, "a/b/c/f", "hello\n", 6, 0600, &err) == 0);
+  cleanup_free char *line = berth_read_line_at(dfd, "a/b/c/f", &err);
+  CHECK_STR(line, "hello");
+  long long size = 0;
+  CHECK(berth_du_at(dfd, "a", &size, &err) == 0 && size == 6);
+  CHECK(berth_read_line_at(dfd, "nope", &err) == NULL && err->errnum == ENOENT);
+  CHECK(berth_rm_rf_at(AT_FDCWD, tmpl, &err) == 0);
+  CHECK(!berth_exists_at(AT_FDCWD, tmpl));
+}
+
+int
+main(void)
+{
+  RUN(error_chain);
+  RUN(sha256_known_vector);
+  RUN(random_ids);
+  RUN(atomic_write_and_rm_rf);
+  DONE();
+}
