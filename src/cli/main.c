@@ -1,1 +1,144 @@
-int main(void) { return 0; }
+/* berth's command line: global options, then one command, docker style. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+
+typedef int (*command_fn)(berth_cli *cli, int argc, char **argv);
+
+static const struct command {
+  const char *name;
+  command_fn fn;
+  const char *summary;
+} commands[] = {
+  {"history", berth_cmd_history, "Show the history of an image"},
+  {"image", berth_cmd_image, "Manage images"},
+  {"images", berth_cmd_images, "List images"},
+  {"import", berth_cmd_import, "Import the contents from a tarball to create a filesystem image"},
+  {"info", berth_cmd_info, "Display system-wide information"},
+  {"inspect", berth_cmd_inspect, "Return low-level information on images"},
+  {"layers", berth_cmd_layers, "Show every layer of an image with all its IDs"},
+  {"login", berth_cmd_login, "Log in to a registry"},
+  {"logout", berth_cmd_logout, "Log out from a registry"},
+  {"manifest", berth_cmd_manifest, "Inspect a manifest or manifest list in a registry"},
+  {"pull", berth_cmd_pull, "Pull an image from a registry"},
+  {"rmi", berth_cmd_rmi, "Remove one or more images"},
+  {"tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+  {"version", berth_cmd_version, "Show the berth version information"},
+};
+
+static void
+usage(FILE *out)
+{
+  fputs("Usage:  berth [OPTIONS] COMMAND\n\n"
+        "A daemonless container image engine\n\n"
+        "Options:\n"
+        "      --config string   Location of client config files (default \"~/.docker\")\n"
+        "      --root string     Root of the berth store (default \"/var/lib/berth\")\n\n"
+        "Commands:\n",
+        out);
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fputs("\nRun 'berth COMMAND --help' for more information on a command.\n", out);
+}
+
+berth_store *
+berth_cli_store(berth_cli *cli, berth_error **err)
+{
+  if (cli->store == NULL)
+    cli->store = berth_store_open(cli->root, err);
+  return cli->store;
+}
+
+int
+berth_cli_fail(berth_cli *cli, berth_error *err)
+{
+  fprintf(stderr, "Error: %s\n", err->msg);
+  return err->exit_code;
+}
+
+int
+berth_cli_usage_error(berth_cli *cli, const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "%s: ", cli->prog);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nSee '%s %s --help'.\n", cli->prog, cmd);
+  return 125;
+}
+
+int
+berth_cmd_version(berth_cli *cli, int argc, char **argv)
+{
+  printf("berth version %s\n", BERTH_VERSION);
+  return 0;
+}
+
+static const struct command *
+find_command(const char *name)
+{
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (strcmp(commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+  static const struct option options[] = {
+    {"root", required_argument, NULL, 'r'},
+    {"config", required_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'v'},
+    {0},
+  };
+  berth_cli cli = {.prog = "berth"};
+  const char *root = NULL;
+  int c;
+  while ((c = getopt_long(argc, argv, "+hv", options, NULL)) != -1) {
+    switch (c) {
+    case 'r': root = optarg; break;
+    case 'c': cli.registry.docker_config_dir = optarg; break;
+    case 'h': usage(stdout); return 0;
+    case 'v': return berth_cmd_version(&cli, 0, NULL);
+    default: usage(stderr); return 125;
+    }
+  }
+  if (optind >= argc) {
+    usage(stderr);
+    return 125;
+  }
+  const struct command *cmd = find_command(argv[optind]);
+  if (cmd == NULL) {
+    fprintf(stderr, "berth: '%s' is not a berth command.\nSee 'berth --help'\n", argv[optind]);
+    return 125;
+  }
+
+  cleanup_error berth_error *err = NULL;
+  const char *config_path = getenv("BERTH_CONFIG");
+  cli.config = berth_config_load(config_path ? config_path : BERTH_DEFAULT_CONFIG, &err);
+  if (cli.config == NULL)
+    return berth_cli_fail(&cli, err);
+  if (root == NULL)
+    root = getenv("BERTH_ROOT");
+  if (root == NULL)
+    root = cli.config->data_root;
+  cli.root = root != NULL ? root : BERTH_DEFAULT_ROOT;
+  cli.registry.insecure = cli.config->insecure_registries;
+
+  int sub_argc = argc - optind;
+  char **sub_argv = argv + optind;
+  optind = 0; /* each command parses its own options afresh */
+  int status = cmd->fn(&cli, sub_argc, sub_argv);
+  berth_store_free(cli.store);
+  berth_config_free(cli.config);
+  fflush(stdout);
+  return status;
+}

@@ -1,0 +1,45 @@
+/* What every berth command shares: the global options, the configuration,
+ * and the store, opened on first use. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "engine/config.h"
+#include "registry/client.h"
+#include "store/store.h"
+
+typedef struct berth_cli {
+  const char *prog;        /* "berth" */
+  const char *root;        /* --root, $BERTH_ROOT, data-root, or the default */
+  berth_config *config;
+  berth_registry_options registry;
+  berth_store *store;      /* see berth_cli_store() */
+} berth_cli;
+
+/* Opens the store on first use. */
+berth_store *berth_cli_store(berth_cli *cli, berth_error **err);
+
+/* Prints an error as "Error: <message>" and returns its exit code. */
+int berth_cli_fail(berth_cli *cli, berth_error *err);
+
+/* Prints "<message>\nSee 'berth <cmd> --help'." and returns 125 for a bad
+ * command line, as Docker's client does. */
+int berth_cli_usage_error(berth_cli *cli, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Commands: each takes argv with argv[0] = the command's name. */
+int berth_cmd_pull(berth_cli *cli, int argc, char **argv);
+int berth_cmd_images(berth_cli *cli, int argc, char **argv);
+int berth_cmd_inspect(berth_cli *cli, int argc, char **argv);
+int berth_cmd_history(berth_cli *cli, int argc, char **argv);
+int berth_cmd_tag(berth_cli *cli, int argc, char **argv);
+int berth_cmd_rmi(berth_cli *cli, int argc, char **argv);
+int berth_cmd_import(berth_cli *cli, int argc, char **argv);
+int berth_cmd_info(berth_cli *cli, int argc, char **argv);
+int berth_cmd_manifest(berth_cli *cli, int argc, char **argv);
+int berth_cmd_layers(berth_cli *cli, int argc, char **argv);
+int berth_cmd_login(berth_cli *cli, int argc, char **argv);
+int berth_cmd_logout(berth_cli *cli, int argc, char **argv);
+int berth_cmd_image(berth_cli *cli, int argc, char **argv);
+int berth_cmd_version(berth_cli *cli, int argc, char **argv);

@@ -1,0 +1,133 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "registry/credentials.h"
+#include "common/xalloc.h"
+
+#define DEFAULT_SERVER "docker.io"
+
+/* A line from stdin without its newline; echo off for passwords. */
+static char *
+read_line(bool secret)
+{
+  struct termios saved, quiet;
+  bool tty = secret && tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (tty) {
+    quiet = saved;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n = getline(&line, &cap, stdin);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    fputc('\n', stderr);
+  }
+  if (n < 0) {
+    free(line);
+    return NULL;
+  }
+  line[strcspn(line, "\r\n")] = '\0';
+  return line;
+}
+
+/* "https://index.docker.io/v1/" and friends mean Docker Hub. */
+static const char *
+server_domain(const char *server)
+{
+  if (server == NULL || strstr(server, "index.docker.io") != NULL
+      || strcmp(server, "registry-1.docker.io") == 0)
+    return DEFAULT_SERVER;
+  if (strncmp(server, "https://", 8) == 0)
+    return server + 8;
+  if (strncmp(server, "http://", 7) == 0)
+    return server + 7;
+  return server;
+}
+
+int
+berth_cmd_login(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    {"username", required_argument, NULL, 'u'},
+    {"password", required_argument, NULL, 'p'},
+    {"password-stdin", no_argument, NULL, 's'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+  };
+  cleanup_free char *user = NULL, *password = NULL;
+  bool from_stdin = false;
+  int c;
+  while ((c = getopt_long(argc, argv, "+u:p:h", options, NULL)) != -1) {
+    switch (c) {
+    case 'u': free(user); user = xstrdup(optarg); break;
+    case 'p': free(password); password = xstrdup(optarg); break;
+    case 's': from_stdin = true; break;
+    case 'h':
+      puts("Usage:  berth login [OPTIONS] [SERVER]\n\nLog in to a registry.\n\nOptions:\n"
+           "  -p, --password string   Password\n      --password-stdin    Take the password "
+           "from stdin\n  -u, --username string   Username");
+      return 0;
+    default: return berth_cli_usage_error(cli, "login", "invalid option");
+    }
+  }
+  if (argc - optind > 1)
+    return berth_cli_usage_error(cli, "login", "\"login\" requires at most 1 argument.");
+  const char *domain = server_domain(optind < argc ? argv[optind] : NULL);
+  cleanup_error berth_error *err = NULL;
+
+  if (from_stdin) {
+    if (password != NULL || user == NULL)
+      return berth_cli_usage_error(cli, "login",
+                                   "--password-stdin needs --username and no --password");
+    password = read_line(false);
+  }
+  bool tty = isatty(STDIN_FILENO);
+  if (user == NULL && tty) {
+    fprintf(stderr, "Username: ");
+    user = read_line(false);
+  }
+  if (password == NULL && tty) {
+    fprintf(stderr, "Password: ");
+    password = read_line(true);
+  }
+  if (user == NULL || password == NULL || *user == '\0') {
+    berth_error_set(&err, 0, "Cannot perform an interactive login from a non TTY device");
+    return berth_cli_fail(cli, err);
+  }
+  if (berth_registry_login(domain, user, password, &cli->registry, &err) < 0
+      || berth_credentials_store(&cli->registry, domain, user, password, &err) < 0)
+    return berth_cli_fail(cli, err);
+  puts("Login Succeeded");
+  return 0;
+}
+
+int
+berth_cmd_logout(berth_cli *cli, int argc, char **argv)
+{
+  if (argc > 2)
+    return berth_cli_usage_error(cli, "logout", "\"logout\" requires at most 1 argument.");
+  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    puts("Usage:  berth logout [SERVER]\n\nLog out from a registry.");
+    return 0;
+  }
+  const char *domain = server_domain(argc == 2 ? argv[1] : NULL);
+  cleanup_error berth_error *err = NULL;
+  int r = berth_credentials_erase(&cli->registry, domain, &err);
+  if (r < 0)
+    return berth_cli_fail(cli, err);
+  /* Docker names Hub by its old index address in these messages. */
+  const char *shown = strcmp(domain, DEFAULT_SERVER) == 0 ? "https://index.docker.io/v1/" : domain;
+  if (r == 1)
+    printf("Not logged in to %s\n", shown);
+  else
+    printf("Removing login credentials for %s\n", shown);
+  return 0;
+}

@@ -1,0 +1,77 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "pull/pull.h"
+#include "pull_progress.h"
+
+static int
+usage(void)
+{
+  puts("Usage:  berth pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
+       "Pull an image from a registry\n\n"
+       "Options:\n"
+       "      --platform string   Set platform if server is multi-platform capable\n"
+       "  -q, --quiet             Suppress verbose output");
+  return 0;
+}
+
+int
+berth_cmd_pull(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    {"platform", required_argument, NULL, 'p'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+  };
+  const char *platform = NULL;
+  bool quiet = false;
+  int c;
+  while ((c = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
+    switch (c) {
+    case 'p': platform = optarg; break;
+    case 'q': quiet = true; break;
+    case 'h': return usage();
+    default: return berth_cli_usage_error(cli, "pull", "invalid option");
+    }
+  }
+  if (argc - optind != 1)
+    return berth_cli_usage_error(cli, "pull", "\"pull\" requires exactly 1 argument.");
+
+  cleanup_error berth_error *err = NULL;
+  cleanup_reference berth_reference *ref = berth_reference_parse_normalized(argv[optind], &err);
+  if (ref == NULL) {
+    fprintf(stderr, "%s\n", err->msg);
+    return 1;
+  }
+  berth_reference_default_tag(ref);
+  berth_store *store = berth_cli_store(cli, &err);
+  if (store == NULL)
+    return berth_cli_fail(cli, err);
+
+  berth_progress *progress = berth_progress_new(stdout, isatty(STDOUT_FILENO));
+  berth_pull_options opts = {
+    .platform = platform,
+    .registry = &cli->registry,
+    .on_event = quiet ? NULL : berth_progress_event,
+    .event_ctx = progress,
+  };
+  berth_pull_result result;
+  int r = berth_pull(store, ref, &opts, &result, &err);
+  berth_progress_free(progress);
+  if (r < 0)
+    return berth_cli_fail(cli, err);
+
+  cleanup_free char *familiar = berth_reference_familiar_string(ref);
+  cleanup_free char *full = berth_reference_string(ref);
+  if (!quiet) {
+    printf("Digest: %s\n", result.digest);
+    printf("Status: %s for %s\n", result.updated ? "Downloaded newer image" : "Image is up to date",
+           familiar);
+  }
+  printf("%s\n", full);
+  return 0;
+}

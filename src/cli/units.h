@@ -1,0 +1,16 @@
+/* Sizes and durations the way Docker's go-units prints them. */
+#pragma once
+
+#include <stdint.h>
+
+/* Decimal units, 3 significant digits: "0B", "22B", "4.1kB", "57.1MB". */
+char *berth_human_size(long long bytes);
+
+/* "Less than a second", "3 seconds", "About a minute", "3 weeks", "2 years". */
+char *berth_human_duration(int64_t seconds);
+
+/* Docker's "CREATED" column: human duration since t plus " ago". */
+char *berth_human_since(int64_t t, int64_t now);
+
+/* Docker's Ellipsis: at most max characters (UTF-8 aware), the last one "…". */
+char *berth_ellipsis(const char *s, int max);
