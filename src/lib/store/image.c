@@ -1,0 +1,256 @@
+#include "store/image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/xalloc.h"
+#include "store/internal.h"
+#include "store/layer.h"
+#include "store/lock.h"
+#include "store/refs.h"
+
+/* Go's time.RFC3339Nano in UTC, as Docker writes lastUpdated. */
+static char *
+rfc3339_nano_now(void)
+{
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  char base[32], frac[16] = "";
+  strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (ts.tv_nsec != 0) {
+    snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
+    size_t n = strlen(frac);
+    while (frac[n - 1] == '0')
+      frac[--n] = '\0';
+  }
+  return xasprintf("%s%sZ", base, frac);
+}
+
+static int
+write_metadata(berth_store *s, const char *hex, const char *parent_id, berth_error **err)
+{
+  cleanup_free char *dir = xasprintf(IMAGEDB_METADATA "/%s", hex);
+  cleanup_close int fd = berth_open_dir_at(s->image_fd, dir, true, err);
+  if (fd < 0)
+    return -1;
+  cleanup_free char *now = rfc3339_nano_now();
+  if (parent_id != NULL
+      && berth_write_file_atomic_at(fd, "parent", parent_id, strlen(parent_id), 0600, err) < 0)
+    return -1;
+  return berth_write_file_atomic_at(fd, "lastUpdated", now, strlen(now), 0600, err);
+}
+
+/* Trusts config to be bytes the caller checked (the id is computed here);
+ * parent_id is validated. */
+int
+berth_store_image_put(berth_store *s, const char *config, size_t len, const char *parent_id,
+                      char id_out[BERTH_DIGEST_LEN], berth_error **err)
+{
+  if (parent_id != NULL && berth_digest_check(parent_id, err) < 0)
+    return berth_error_prefix(err, "store image: parent");
+  char id[BERTH_DIGEST_LEN];
+  berth_sha256_digest(config, len, id);
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL)
+    return -1;
+  cleanup_free char *path = xasprintf(IMAGEDB_CONTENT "/%s", berth_digest_hex(id));
+  if (!berth_exists_at(s->image_fd, path)
+      && berth_write_file_atomic_at(s->image_fd, path, config, len, 0600, err) < 0)
+    return berth_error_prefix(err, "store image %s", id);
+  if (write_metadata(s, berth_digest_hex(id), parent_id, err) < 0)
+    return berth_error_prefix(err, "store image %s", id);
+  memcpy(id_out, id, BERTH_DIGEST_LEN);
+  return 0;
+}
+
+int
+berth_store_image_get(berth_store *s, const char *id, char **config, size_t *len, berth_error **err)
+{
+  if (berth_digest_check(id, err) < 0)
+    return berth_error_prefix(err, "image");
+  cleanup_free char *path = xasprintf(IMAGEDB_CONTENT "/%s", berth_digest_hex(id));
+  cleanup_error berth_error *local = NULL;
+  cleanup_free char *data = NULL;
+  size_t n = 0;
+  if (berth_read_file_at(s->image_fd, path, &data, &n, &local) < 0) {
+    if (local->errnum == ENOENT)
+      return 0;
+    return berth_error_set(err, local->errnum, "read image %s: %s", id, local->msg);
+  }
+  char got[BERTH_DIGEST_LEN];
+  berth_sha256_digest(data, n, got);
+  if (strcmp(got, id) != 0)
+    return berth_error_set(err, 0, "image %s: stored config is corrupt (its digest is %s)", id,
+                           got);
+  *config = steal_pointer(&data);
+  if (len != NULL)
+    *len = n;
+  return 1;
+}
+
+char *
+berth_store_image_parent(berth_store *s, const char *id)
+{
+  if (!berth_digest_is_valid(id))
+    return NULL;
+  cleanup_free char *path = xasprintf(IMAGEDB_METADATA "/%s/parent", berth_digest_hex(id));
+  char *parent = berth_read_line_at(s->image_fd, path, NULL);
+  if (parent != NULL && !berth_digest_is_valid(parent)) {
+    free(parent);
+    return NULL;
+  }
+  return parent;
+}
+
+char **
+berth_store_image_list(berth_store *s, berth_error **err)
+{
+  return berth_store_list_digests(s, IMAGEDB_CONTENT, err);
+}
+
+struct chain_set {
+  char (*v)[BERTH_DIGEST_LEN];
+  size_t n, cap;
+};
+
+static void
+chain_set_add(struct chain_set *set, const char *chain)
+{
+  if (set->n == set->cap) {
+    set->cap = set->cap ? set->cap * 2 : 32;
+    set->v = xrealloc(set->v, set->cap * sizeof(*set->v));
+  }
+  snprintf(set->v[set->n++], BERTH_DIGEST_LEN, "%s", chain);
+}
+
+static bool
+chain_set_has(const struct chain_set *set, const char *chain)
+{
+  for (size_t i = 0; i < set->n; i++)
+    if (strcmp(set->v[i], chain) == 0)
+      return true;
+  return false;
+}
+
+/* The chain ids of an image's layers, bottom first.  Trusts the config only
+ * as JSON: diff_ids that are not digests are an error. */
+static int
+image_chains(berth_store *s, const char *id, struct chain_set *out, berth_error **err)
+{
+  cleanup_free char *config = NULL;
+  size_t len = 0;
+  int found = berth_store_image_get(s, id, &config, &len, err);
+  if (found <= 0)
+    return found < 0 ? -1 : berth_error_set(err, ENOENT, "no such image: %s", id);
+  json_error_t jerr;
+  cleanup_json json_t *root = json_loadb(config, len, 0, &jerr);
+  json_t *ids = json_object_get(json_object_get(root, "rootfs"), "diff_ids");
+  char chain[BERTH_DIGEST_LEN] = "";
+  for (size_t i = 0; i < json_array_size(ids); i++) {
+    const char *diff = json_string_value(json_array_get(ids, i));
+    if (diff == NULL || !berth_digest_is_valid(diff))
+      return berth_error_set(err, 0, "image %s: bad diff_id %zu", id, i);
+    char next[BERTH_DIGEST_LEN];
+    berth_store_chain_id(chain, diff, next);
+    memcpy(chain, next, sizeof(chain));
+    chain_set_add(out, chain);
+  }
+  return 0;
+}
+
+/* Adds the parent layer of every layerdb/mounts entry and its ancestors. */
+static int
+mount_chains(berth_store *s, struct chain_set *used, berth_error **err)
+{
+  cleanup_dir DIR *d = berth_store_opendir(s->image_fd, LAYERDB_MOUNTS, err);
+  if (d == NULL)
+    return -1;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.')
+      continue;
+    cleanup_free char *path = xasprintf(LAYERDB_MOUNTS "/%s/parent", de->d_name);
+    cleanup_free char *chain = berth_read_line_at(s->image_fd, path, NULL);
+    berth_layer l;
+    while (chain != NULL && berth_digest_is_valid(chain) && !chain_set_has(used, chain)) {
+      chain_set_add(used, chain);
+      int found = berth_store_layer_get(s, chain, &l, err);
+      if (found < 0)
+        return -1;
+      free(chain);
+      chain = found == 1 && l.parent[0] != '\0' ? xstrdup(l.parent) : NULL;
+    }
+  }
+  return 0;
+}
+
+static int
+used_chains(berth_store *s, struct chain_set *used, berth_error **err)
+{
+  cleanup_strv char **ids = berth_store_image_list(s, err);
+  if (ids == NULL)
+    return -1;
+  for (char **id = ids; *id != NULL; id++)
+    if (image_chains(s, *id, used, err) < 0)
+      return berth_error_prefix(err, "while deleting");
+  return mount_chains(s, used, err);
+}
+
+static int
+refuse_if_referenced(berth_store *s, const char *id, berth_error **err)
+{
+  berth_ref *refs = NULL;
+  size_t n = 0;
+  if (berth_store_refs_list(s, &refs, &n, err) < 0)
+    return -1;
+  int ret = 0;
+  for (size_t i = 0; i < n && ret == 0; i++)
+    if (strcmp(refs[i].image_id, id) == 0)
+      ret = berth_error_set(err, 0, "image %s is still tagged as %s", id, refs[i].name);
+  berth_refs_free(refs, n);
+  return ret;
+}
+
+static int
+remove_image_files(berth_store *s, const char *id, berth_error **err)
+{
+  cleanup_free char *content = xasprintf(IMAGEDB_CONTENT "/%s", berth_digest_hex(id));
+  cleanup_free char *meta = xasprintf(IMAGEDB_METADATA "/%s", berth_digest_hex(id));
+  if (unlinkat(s->image_fd, content, 0) < 0)
+    return berth_error_set(err, errno, "remove %s", content);
+  if (berth_fsync_dir_at(s->image_fd, IMAGEDB_CONTENT, err) < 0)
+    return -1;
+  return berth_rm_rf_at(s->image_fd, meta, err);
+}
+
+int
+berth_store_image_delete(berth_store *s, const char *id, berth_error **err)
+{
+  if (berth_digest_check(id, err) < 0)
+    return berth_error_prefix(err, "delete image");
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL)
+    return -1;
+  struct chain_set mine = { 0 }, used = { 0 };
+  int ret = refuse_if_referenced(s, id, err);
+  if (ret == 0)
+    ret = image_chains(s, id, &mine, err);
+  if (ret == 0)
+    ret = remove_image_files(s, id, err);
+  if (ret == 0)
+    ret = used_chains(s, &used, err);
+  for (size_t i = mine.n; ret == 0 && i-- > 0;)
+    if (!chain_set_has(&used, mine.v[i]) && berth_store_layer_remove_locked(s, mine.v[i], err) < 0)
+      ret = -1;
+  free(mine.v);
+  free(used.v);
+  return ret < 0 ? berth_error_prefix(err, "delete image %s", id) : 0;
+}

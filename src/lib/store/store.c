@@ -1,0 +1,331 @@
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/xalloc.h"
+#include "store/internal.h"
+
+/* Docker's modes: the root and overlay2/ are 0710 so that an unprivileged
+ * container user can traverse to its layers; everything else is 0700. */
+static const struct layout_dir {
+  const char *path;
+  mode_t mode;
+} layout[] = {
+  { "image", 0700 },
+  { IMAGE_DIR, 0700 },
+  { IMAGE_DIR "/imagedb", 0700 },
+  { IMAGE_DIR "/imagedb/content", 0700 },
+  { IMAGE_DIR "/" IMAGEDB_CONTENT, 0700 },
+  { IMAGE_DIR "/imagedb/metadata", 0700 },
+  { IMAGE_DIR "/" IMAGEDB_METADATA, 0700 },
+  { IMAGE_DIR "/layerdb", 0700 },
+  { IMAGE_DIR "/" LAYERDB_SHA, 0700 },
+  { IMAGE_DIR "/" LAYERDB_MOUNTS, 0700 },
+  { IMAGE_DIR "/" LAYERDB_TMP, 0700 },
+  { IMAGE_DIR "/distribution", 0700 },
+  { IMAGE_DIR "/distribution/diffid-by-digest", 0700 },
+  { IMAGE_DIR "/" DIST_DIFFID, 0700 },
+  { IMAGE_DIR "/distribution/v2metadata-by-diffid", 0700 },
+  { IMAGE_DIR "/" DIST_V2META, 0700 },
+  { IMAGE_DIR "/distribution/manifest-by-digest", 0700 },
+  { IMAGE_DIR "/" DIST_MANIFEST, 0700 },
+  { "overlay2", 0710 },
+  { "overlay2/l", 0700 },
+  { "tmp", 0700 },
+  { "containers", 0710 },
+};
+
+DIR *
+berth_store_opendir(int dirfd, const char *path, berth_error **err)
+{
+  int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    berth_error_set(err, errno, "open %s", path);
+    return NULL;
+  }
+  DIR *d = fdopendir(fd);
+  if (d == NULL) {
+    berth_error_set(err, errno, "opendir %s", path);
+    close(fd);
+  }
+  return d;
+}
+
+bool
+berth_store_is_hex64(const char *name)
+{
+  return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
+}
+
+/* Creates dirfd/path with exactly mode (umask aside) unless it exists. */
+static int
+make_dir(int dirfd, const char *path, mode_t mode, berth_error **err)
+{
+  if (mkdirat(dirfd, path, mode) == 0) {
+    if (fchmodat(dirfd, path, mode, 0) < 0)
+      return berth_error_set(err, errno, "chmod %s", path);
+    return 0;
+  }
+  if (errno == EEXIST)
+    return 0;
+  return berth_error_set(err, errno, "mkdir %s", path);
+}
+
+static int
+make_layout(berth_store *s, berth_error **err)
+{
+  for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
+    if (make_dir(s->root_fd, layout[i].path, layout[i].mode, err) < 0)
+      return -1;
+  return 0;
+}
+
+/* Removes tmp/stage-* dirs that nobody holds a flock on: their creator died. */
+static int
+sweep_stages(berth_store *s, berth_error **err)
+{
+  cleanup_dir DIR *d = berth_store_opendir(s->tmp_fd, ".", err);
+  if (d == NULL)
+    return -1;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strncmp(de->d_name, "stage-", 6) != 0)
+      continue;
+    cleanup_close int fd
+        = openat(s->tmp_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+      continue; /* gone already, or alive */
+    if (berth_rm_rf_at(s->tmp_fd, de->d_name, err) < 0)
+      return berth_error_prefix(err, "sweep stale stage %s", de->d_name);
+  }
+  return 0;
+}
+
+static int
+sweep_layerdb_tmp(berth_store *s, berth_error **err)
+{
+  cleanup_close int fd = berth_open_dir_at(s->image_fd, LAYERDB_TMP, false, err);
+  if (fd < 0)
+    return -1;
+  cleanup_dir DIR *d = berth_store_opendir(fd, ".", err);
+  if (d == NULL)
+    return -1;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL)
+    if (de->d_name[0] != '.' && berth_rm_rf_at(fd, de->d_name, err) < 0)
+      return -1;
+  return 0;
+}
+
+struct name_set {
+  char **v;
+  size_t n, cap;
+};
+
+static void
+name_set_add(struct name_set *set, char *name)
+{
+  if (set->n == set->cap) {
+    set->cap = set->cap ? set->cap * 2 : 32;
+    set->v = xrealloc(set->v, set->cap * sizeof(*set->v));
+  }
+  set->v[set->n++] = name;
+}
+
+static bool
+name_set_has(const struct name_set *set, const char *name)
+{
+  for (size_t i = 0; i < set->n; i++)
+    if (strcmp(set->v[i], name) == 0)
+      return true;
+  return false;
+}
+
+static void
+name_set_clear(struct name_set *set)
+{
+  for (size_t i = 0; i < set->n; i++)
+    free(set->v[i]);
+  free(set->v);
+}
+
+/* Adds the file `file` of every entry of image/overlay2/<dir> to set. */
+static int
+collect_ids(berth_store *s, const char *dir, const char *file, struct name_set *set,
+            berth_error **err)
+{
+  cleanup_close int fd = berth_open_dir_at(s->image_fd, dir, false, err);
+  if (fd < 0)
+    return -1;
+  cleanup_dir DIR *d = berth_store_opendir(fd, ".", err);
+  if (d == NULL)
+    return -1;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.')
+      continue;
+    cleanup_free char *path = xasprintf("%s/%s", de->d_name, file);
+    char *id = berth_read_line_at(fd, path, NULL);
+    if (id != NULL)
+      name_set_add(set, id);
+  }
+  return 0;
+}
+
+static int
+collect_referenced(berth_store *s, struct name_set *set, berth_error **err)
+{
+  if (collect_ids(s, LAYERDB_SHA, "cache-id", set, err) < 0
+      || collect_ids(s, LAYERDB_MOUNTS, "mount-id", set, err) < 0
+      || collect_ids(s, LAYERDB_MOUNTS, "init-id", set, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* Removes l/ links whose ../<dir>/diff target is gone. */
+static int
+sweep_dangling_links(berth_store *s, berth_error **err)
+{
+  cleanup_dir DIR *d = berth_store_opendir(s->links_fd, ".", err);
+  if (d == NULL)
+    return -1;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.')
+      continue;
+    struct stat st;
+    if (fstatat(s->links_fd, de->d_name, &st, 0) == 0)
+      continue;
+    if (unlinkat(s->links_fd, de->d_name, 0) < 0 && errno != ENOENT)
+      return berth_error_set(err, errno, "remove overlay2/l/%s", de->d_name);
+  }
+  return 0;
+}
+
+/* Removes overlay2 dirs no layerdb entry or mount names: a publish killed
+ * between its overlay2 rename and its layerdb rename leaves one. */
+static int
+sweep_orphans(berth_store *s, berth_error **err)
+{
+  struct name_set used = { 0 };
+  int ret = collect_referenced(s, &used, err);
+  cleanup_dir DIR *d = ret < 0 ? NULL : berth_store_opendir(s->overlay_fd, ".", err);
+  if (d == NULL) {
+    name_set_clear(&used);
+    return -1;
+  }
+  struct dirent *de;
+  while (ret == 0 && (de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.' || strcmp(de->d_name, "l") == 0 || name_set_has(&used, de->d_name))
+      continue;
+    ret = berth_rm_rf_at(s->overlay_fd, de->d_name, err);
+  }
+  name_set_clear(&used);
+  if (ret < 0)
+    return -1;
+  return sweep_dangling_links(s, err);
+}
+
+static int
+sweep(berth_store *s, berth_error **err)
+{
+  if (sweep_stages(s, err) < 0)
+    return -1;
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL)
+    return -1;
+  if (sweep_layerdb_tmp(s, err) < 0 || sweep_orphans(s, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+open_fds(berth_store *s, berth_error **err)
+{
+  s->image_fd = berth_open_dir_at(s->root_fd, IMAGE_DIR, false, err);
+  s->overlay_fd = s->image_fd < 0 ? -1 : berth_open_dir_at(s->root_fd, "overlay2", false, err);
+  s->links_fd = s->overlay_fd < 0 ? -1 : berth_open_dir_at(s->overlay_fd, "l", false, err);
+  s->tmp_fd = s->links_fd < 0 ? -1 : berth_open_dir_at(s->root_fd, "tmp", false, err);
+  if (s->tmp_fd < 0)
+    return -1;
+  s->lock_fd = openat(s->tmp_fd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (s->lock_fd < 0)
+    return berth_error_set(err, errno, "open %s/tmp/.lock", s->root);
+  return 0;
+}
+
+static berth_store *
+store_alloc(const char *root)
+{
+  berth_store *s = xcalloc(1, sizeof(*s));
+  s->root = xstrdup(root);
+  s->root_fd = s->image_fd = s->overlay_fd = s->links_fd = s->tmp_fd = s->lock_fd = -1;
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+  pthread_mutex_init(&s->mutex, &attr);
+  pthread_mutexattr_destroy(&attr);
+  return s;
+}
+
+/* Trusts root to be a path the user chose for the store. */
+berth_store *
+berth_store_open(const char *root, berth_error **err)
+{
+  cleanup_store berth_store *s = store_alloc(root);
+  if (berth_mkdir_p_at(AT_FDCWD, root, 0710, err) < 0)
+    goto fail;
+  s->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (s->root_fd < 0) {
+    berth_error_set(err, errno, "open %s", root);
+    goto fail;
+  }
+  if (make_layout(s, err) < 0 || open_fds(s, err) < 0 || sweep(s, err) < 0)
+    goto fail;
+  return steal_pointer(&s);
+fail:
+  berth_error_prefix(err, "open store %s", root);
+  return NULL;
+}
+
+void
+berth_store_free(berth_store *s)
+{
+  if (s == NULL)
+    return;
+  int fds[] = { s->root_fd, s->image_fd, s->overlay_fd, s->links_fd, s->tmp_fd, s->lock_fd };
+  for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  pthread_mutex_destroy(&s->mutex);
+  free(s->root);
+  free(s);
+}
+
+void
+berth_store_cleanup(berth_store **s)
+{
+  int saved = errno;
+  berth_store_free(*s);
+  errno = saved;
+}
+
+const char *
+berth_store_root(const berth_store *s)
+{
+  return s->root;
+}
+
+int
+berth_store_root_fd(const berth_store *s)
+{
+  return s->root_fd;
+}

@@ -1,0 +1,38 @@
+/* The on-disk store, laid out file for file like Docker's /var/lib/docker
+ * with the overlay2 driver (SPEC §2).  This header is also the store's
+ * umbrella: it pulls in the layer, stage, image, refs, distribution and lock
+ * headers, so including it gives the whole store API. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/error.h"
+
+typedef struct berth_store berth_store;
+
+#define BERTH_STORE_DEFAULT_ROOT "/var/lib/berth"
+
+/* Opens the store at root (a path the caller chose), creating the layout when
+ * missing.  Sweeps stale staging dirs under tmp/ whose owner is gone (each is
+ * flock()ed by its creator while alive), then, under the writer lock,
+ * layerdb/tmp leftovers and overlay2 dirs / l/ links that no layerdb entry or
+ * layerdb/mounts entry names (what a killed publish leaves behind). */
+berth_store *berth_store_open(const char *root, berth_error **err);
+void berth_store_free(berth_store *s);
+void berth_store_cleanup(berth_store **s);
+#define cleanup_store __attribute__((cleanup(berth_store_cleanup)))
+
+const char *berth_store_root(const berth_store *s);
+int berth_store_root_fd(const berth_store *s);
+
+/* Backing filesystem facts for `info`: Docker's name for the filesystem of
+ * the root ("extfs", "xfs", "tmpfs", "btrfs"… or "<unknown>") and whether
+ * readdir reports d_type there. */
+int berth_store_backing_fs(berth_store *s, char **name, bool *d_type, berth_error **err);
+
+#include "store/distribution.h"
+#include "store/image.h"
+#include "store/layer.h"
+#include "store/lock.h"
+#include "store/refs.h"
+#include "store/stage.h"
