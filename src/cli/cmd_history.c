@@ -1,0 +1,148 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "engine/history.h"
+#include "engine/resolve.h"
+#include "table.h"
+#include "units.h"
+
+typedef struct history_opts {
+  bool human, no_trunc, quiet;
+} history_opts;
+
+static int
+usage(void)
+{
+  puts("Usage:  berth history [OPTIONS] IMAGE\n\n"
+       "Show the history of an image\n\n"
+       "Options:\n"
+       "  -H, --human      Print sizes and dates in human readable format (default true)\n"
+       "      --no-trunc   Don't truncate output\n"
+       "  -q, --quiet      Only show image IDs");
+  return 0;
+}
+
+/* Go's time.RFC3339 in the local zone, as Docker's -H=false prints it. */
+static char *
+rfc3339_local(int64_t t)
+{
+  time_t tt = (time_t)t;
+  struct tm tm;
+  localtime_r(&tt, &tm);
+  char base[32], zone[48];
+  strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+  long off = tm.tm_gmtoff;
+  if (off == 0)
+    return xasprintf("%sZ", base);
+  snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+           labs(off) % 3600 / 60);
+  return xasprintf("%s%s", base, zone);
+}
+
+static char *
+row_id(const berth_history_row *r, bool no_trunc)
+{
+  if (r->id[0] == '\0')
+    return xstrdup("<missing>");
+  return no_trunc ? xstrdup(r->id) : xstrndup(berth_digest_hex(r->id), 12);
+}
+
+static void
+add_row(berth_table *t, const history_opts *o, const berth_history_row *r, int64_t now)
+{
+  cleanup_free char *id = row_id(r, o->no_trunc);
+  cleanup_free char *created
+      = o->human ? berth_human_since(r->created, now) : rfc3339_local(r->created);
+  cleanup_free char *by = xstrdup(r->created_by);
+  for (char *p = by; *p; p++)
+    if (*p == '\t')
+      *p = ' ';
+  cleanup_free char *by_cut = o->no_trunc ? xstrdup(by) : berth_ellipsis(by, 45);
+  cleanup_free char *size = o->human ? berth_human_size(r->size) : xasprintf("%lld", r->size);
+  const char *cells[] = { id, created, by_cut, size, r->comment };
+  berth_table_add(t, cells);
+}
+
+static bool
+parse_bool(const char *s, bool *out)
+{
+  if (s == NULL) {
+    *out = true;
+    return true;
+  }
+  if (*s == '=')
+    s++;
+  if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0 || strcmp(s, "t") == 0)
+    *out = true;
+  else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0 || strcmp(s, "f") == 0)
+    *out = false;
+  else
+    return false;
+  return true;
+}
+
+int
+berth_cmd_history(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "human", optional_argument, NULL, 'H' },
+    { "no-trunc", no_argument, NULL, 'T' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  history_opts o = { .human = true };
+  int c;
+  while ((c = getopt_long(argc, argv, "+H::qh", options, NULL)) != -1) {
+    switch (c) {
+    case 'H':
+      if (!parse_bool(optarg, &o.human))
+        return berth_cli_usage_error(cli, argv[0], "invalid argument \"%s\" for \"-H, --human\"",
+                                     optarg);
+      break;
+    case 'T':
+      o.no_trunc = true;
+      break;
+    case 'q':
+      o.quiet = true;
+      break;
+    case 'h':
+      return usage();
+    default:
+      return berth_cli_usage_error(cli, argv[0], "invalid option");
+    }
+  }
+  if (argc - optind != 1)
+    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires exactly 1 argument.", argv[0]);
+  cleanup_error berth_error *err = NULL;
+  berth_store *store = berth_cli_store(cli, &err);
+  char id[BERTH_DIGEST_LEN];
+  berth_history_row *rows = NULL;
+  size_t n = 0;
+  if (store == NULL || berth_image_resolve(store, argv[optind], id, &err) < 0
+      || berth_image_history(store, id, &rows, &n, &err) < 0)
+    return berth_cli_fail(cli, err);
+  berth_table *t = berth_table_new(5);
+  const char *header[] = { "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT" };
+  berth_table_add(t, header);
+  int64_t now = time(NULL);
+  for (size_t i = 0; i < n; i++) {
+    if (o.quiet) {
+      cleanup_free char *rid = row_id(&rows[i], o.no_trunc);
+      puts(rid);
+    } else {
+      add_row(t, &o, &rows[i], now);
+    }
+  }
+  if (!o.quiet)
+    berth_table_print(t);
+  berth_table_free(t);
+  berth_history_rows_free(rows, n);
+  return 0;
+}

@@ -1,0 +1,202 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "engine/image_list.h"
+#include "reference/reference.h"
+#include "table.h"
+#include "units.h"
+
+typedef struct images_opts {
+  bool all, quiet, digests, no_trunc;
+  const char *filter;
+} images_opts;
+
+static int
+usage(void)
+{
+  puts("Usage:  berth images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
+       "List images\n\n"
+       "Options:\n"
+       "  -a, --all             Show all images (default hides intermediate images)\n"
+       "      --digests         Show digests\n"
+       "      --no-trunc        Don't truncate output\n"
+       "  -q, --quiet           Only show image IDs");
+  return 0;
+}
+
+/* Keeps the names in v (tags or digest refs) that match the REPO[:TAG]
+ * pattern; -1 on a bad pattern. */
+static int
+filter_names(char **v, const char *pattern, berth_error **err)
+{
+  size_t kept = 0;
+  for (size_t i = 0; v[i] != NULL; i++) {
+    cleanup_reference berth_reference *ref = berth_reference_parse_normalized(v[i], NULL);
+    int m = ref != NULL ? berth_reference_familiar_match(pattern, ref, err) : 0;
+    if (m < 0)
+      return -1;
+    if (m == 1)
+      v[kept++] = v[i];
+    else
+      free(v[i]);
+  }
+  v[kept] = NULL;
+  return 0;
+}
+
+static char *
+short_id(const char *id, bool no_trunc)
+{
+  return no_trunc ? xstrdup(id) : xstrndup(berth_digest_hex(id), 12);
+}
+
+static void
+add_row(berth_table *t, const images_opts *o, const berth_image_summary *im, const char *repo,
+        const char *tag, const char *digest, int64_t now)
+{
+  cleanup_free char *id = short_id(im->id, o->no_trunc);
+  cleanup_free char *created = berth_human_since(im->created, now);
+  cleanup_free char *size = berth_human_size(im->size);
+  if (o->digests) {
+    const char *cells[] = { repo, tag, digest, id, created, size };
+    berth_table_add(t, cells);
+  } else {
+    const char *cells[] = { repo, tag, id, created, size };
+    berth_table_add(t, cells);
+  }
+}
+
+/* Docker's imageFormatTaggedAndDigest: a row per tag (per tag and digest
+ * with --digests), then rows for repositories named only by digest. */
+static void
+add_named_rows(berth_table *t, const images_opts *o, const berth_image_summary *im, int64_t now)
+{
+  for (char **tag = im->tags; *tag != NULL; tag++) {
+    cleanup_free char *repo = xstrndup(*tag, (size_t)(strrchr(*tag, ':') - *tag));
+    const char *tagname = strrchr(*tag, ':') + 1;
+    bool any = false;
+    for (char **d = im->digests; o->digests && *d != NULL; d++) {
+      const char *at = strchr(*d, '@');
+      if ((size_t)(at - *d) == strlen(repo) && strncmp(*d, repo, strlen(repo)) == 0) {
+        add_row(t, o, im, repo, tagname, at + 1, now);
+        any = true;
+      }
+    }
+    if (!any)
+      add_row(t, o, im, repo, tagname, "<none>", now);
+  }
+  for (char **d = im->digests; *d != NULL; d++) {
+    const char *at = strchr(*d, '@');
+    cleanup_free char *repo = xstrndup(*d, (size_t)(at - *d));
+    bool tagged = false;
+    for (char **tag = im->tags; *tag != NULL && !tagged; tag++)
+      tagged = strncmp(*tag, repo, strlen(repo)) == 0 && (*tag)[strlen(repo)] == ':'
+               && strchr(*tag + strlen(repo) + 1, ':') == NULL;
+    if (tagged)
+      continue;
+    bool seen = false; /* without --digests one row per repository */
+    for (char **e = im->digests; e != d && !o->digests && !seen; e++)
+      seen = strncmp(*e, repo, strlen(repo)) == 0 && (*e)[strlen(repo)] == '@';
+    if (!seen)
+      add_row(t, o, im, repo, "<none>", o->digests ? at + 1 : "", now);
+  }
+}
+
+static int
+list(berth_cli *cli, const images_opts *o)
+{
+  cleanup_error berth_error *err = NULL;
+  berth_store *store = berth_cli_store(cli, &err);
+  berth_image_summary *v = NULL;
+  size_t n = 0;
+  if (store == NULL || berth_image_list(store, &v, &n, &err) < 0)
+    return berth_cli_fail(cli, err);
+  berth_table *t = berth_table_new(o->digests ? 6 : 5);
+  if (o->digests) {
+    const char *h[] = { "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE" };
+    berth_table_add(t, h);
+  } else {
+    const char *h[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
+    berth_table_add(t, h);
+  }
+  int64_t now = time(NULL);
+  int status = 0;
+  char **seen_ids = xcalloc(n + 1, sizeof(char *));
+  size_t n_seen = 0;
+  for (size_t i = 0; i < n && status == 0; i++) {
+    berth_image_summary *im = &v[i];
+    bool named = im->tags[0] != NULL || im->digests[0] != NULL;
+    if (o->filter != NULL
+        && (filter_names(im->tags, o->filter, &err) < 0
+            || filter_names(im->digests, o->filter, &err) < 0)) {
+      status = berth_cli_fail(cli, err);
+      break;
+    }
+    bool still_named = im->tags[0] != NULL || im->digests[0] != NULL;
+    if (!still_named && (named || o->filter != NULL || (!o->all && im->has_children)))
+      continue;
+    if (o->quiet) {
+      bool dup = false;
+      for (size_t k = 0; k < n_seen; k++)
+        dup |= strcmp(seen_ids[k], im->id) == 0;
+      if (!dup) {
+        seen_ids[n_seen++] = im->id;
+        cleanup_free char *id = short_id(im->id, o->no_trunc);
+        puts(id);
+      }
+      continue;
+    }
+    if (!still_named)
+      add_row(t, o, im, "<none>", "<none>", "<none>", now);
+    else
+      add_named_rows(t, o, im, now);
+  }
+  free(seen_ids);
+  if (!o->quiet && status == 0)
+    berth_table_print(t);
+  berth_table_free(t);
+  berth_image_summaries_free(v, n);
+  return status;
+}
+
+int
+berth_cmd_images(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "all", no_argument, NULL, 'a' },     { "quiet", no_argument, NULL, 'q' },
+    { "digests", no_argument, NULL, 'd' }, { "no-trunc", no_argument, NULL, 'T' },
+    { "help", no_argument, NULL, 'h' },    { 0 },
+  };
+  images_opts o = { 0 };
+  int c;
+  while ((c = getopt_long(argc, argv, "+aqh", options, NULL)) != -1) {
+    switch (c) {
+    case 'a':
+      o.all = true;
+      break;
+    case 'q':
+      o.quiet = true;
+      break;
+    case 'd':
+      o.digests = true;
+      break;
+    case 'T':
+      o.no_trunc = true;
+      break;
+    case 'h':
+      return usage();
+    default:
+      return berth_cli_usage_error(cli, argv[0], "invalid option");
+    }
+  }
+  if (argc - optind > 1)
+    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at most 1 argument.", argv[0]);
+  o.filter = argc - optind == 1 ? argv[optind] : NULL;
+  return list(cli, &o);
+}

@@ -1,0 +1,73 @@
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "engine/info.h"
+
+/* go-units' BytesSize: binary units, 4 significant digits ("23.54GiB"). */
+static char *
+bytes_size(long long bytes)
+{
+  static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+  double size = (double)bytes;
+  size_t i = 0;
+  while (size >= 1024.0 && i + 1 < sizeof(units) / sizeof(units[0])) {
+    size /= 1024.0;
+    i++;
+  }
+  return xasprintf("%.4g%s", size, units[i]);
+}
+
+static void
+print_info(const berth_info *in)
+{
+  cleanup_free char *mem = bytes_size(in->total_memory);
+  printf(" Containers: %zu\n", in->containers);
+  printf(" Images: %zu\n", in->images);
+  printf(" Server Version: %s\n", BERTH_VERSION);
+  printf(" Storage Driver: overlay2\n");
+  printf("  Backing Filesystem: %s\n", in->backing_fs);
+  printf("  Supports d_type: %s\n", in->d_type ? "true" : "false");
+  printf("  Native Overlay Diff: true\n");
+  printf(" Runtimes:");
+  for (char **p = in->runtimes; *p != NULL; p++)
+    printf(" %s", *p);
+  printf("\n Default Runtime: %s\n", in->default_runtime);
+  printf(" Kernel Version: %s\n", in->kernel_version);
+  printf(" Operating System: %s\n", in->operating_system);
+  printf(" OSType: linux\n");
+  printf(" Architecture: %s\n", in->architecture);
+  printf(" CPUs: %ld\n", in->cpus);
+  printf(" Total Memory: %s\n", mem);
+  printf(" Root Dir: %s\n", in->root_dir);
+  printf(" Registry: https://index.docker.io/v1/\n");
+  printf(" Insecure Registries:\n");
+  for (char **p = in->insecure_registries; *p != NULL; p++)
+    printf("  %s\n", *p);
+}
+
+int
+berth_cmd_info(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+  int c;
+  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    if (c == 'h') {
+      puts("Usage:  berth info\n\nDisplay system-wide information");
+      return 0;
+    }
+    return berth_cli_usage_error(cli, argv[0], "invalid option");
+  }
+  if (argc - optind != 0)
+    return berth_cli_usage_error(cli, argv[0], "\"%s\" accepts no arguments.", argv[0]);
+  cleanup_error berth_error *err = NULL;
+  berth_store *store = berth_cli_store(cli, &err);
+  berth_info in;
+  if (store == NULL || berth_info_gather(store, cli->config, &in, &err) < 0)
+    return berth_cli_fail(cli, err);
+  print_info(&in);
+  berth_info_clear(&in);
+  return 0;
+}
