@@ -1,0 +1,14 @@
+/* Byte streams as the archive part sees them: a pull-style source and a
+ * push-style sink, both fallible in berth's usual way. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+/* Pull-style source of bytes: returns bytes read, 0 at end, -1 with *err set. */
+typedef ssize_t (*berth_read_fn)(void *ctx, void *buf, size_t len, berth_error **err);
+
+/* Push-style sink: consumes all len bytes, returns 0, or -1 with *err set. */
+typedef int (*berth_write_fn)(void *ctx, const void *buf, size_t len, berth_error **err);
