@@ -63,15 +63,11 @@ graph_driver(berth_store *s, const berth_layer *layers, size_t n)
   return gd;
 }
 
-/* imagedb/metadata/…/lastUpdated, Go's zero time when absent. */
+/* Metadata.LastTagTime: Go's zero time for images never named locally. */
 static json_t *
 last_tag_time(berth_store *s, const char *id)
 {
-  cleanup_free char *path
-      = xasprintf("image/overlay2/imagedb/metadata/sha256/%s/lastUpdated", berth_digest_hex(id));
-  berth_error *err = NULL;
-  cleanup_free char *v = berth_read_line_at(berth_store_root_fd(s), path, &err);
-  berth_error_free(err);
+  cleanup_free char *v = berth_store_image_last_updated(s, id);
   json_t *meta = json_object();
   json_object_set_new(meta, "LastTagTime", json_string(v != NULL && *v ? v : GO_ZERO_TIME));
   return meta;

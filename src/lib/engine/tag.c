@@ -19,7 +19,9 @@ berth_image_tag_id(berth_store *s, const char *id, const char *target, berth_err
   cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
   if (lock == NULL)
     return -1;
-  return berth_store_ref_set(s, repo, name, id, err);
+  if (berth_store_ref_set(s, repo, name, id, err) < 0)
+    return -1;
+  return berth_store_image_touch(s, id, err);
 }
 
 int

@@ -9,7 +9,7 @@
 void
 berth_chain_id(const char *parent_chain, const char *diff_id, char out[BERTH_DIGEST_LEN])
 {
-  if (parent_chain == NULL) {
+  if (parent_chain == NULL || parent_chain[0] == '\0') {
     snprintf(out, BERTH_DIGEST_LEN, "%s", diff_id);
     return;
   }

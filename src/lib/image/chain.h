@@ -6,7 +6,7 @@
 
 #include "common/digest.h"
 
-/* diff_id (and parent_chain, NULL for the bottom layer) are validated
+/* diff_id (and parent_chain, NULL or "" for the bottom layer) are validated
  * "sha256:<hex>" digests, e.g. from berth_image_config_parse. */
 void berth_chain_id(const char *parent_chain, const char *diff_id, char out[BERTH_DIGEST_LEN]);
 

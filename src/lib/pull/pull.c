@@ -77,6 +77,7 @@ resolve_manifest(berth_registry *reg, const berth_reference *ref, const char *pl
   if (entry == NULL)
     return -1;
   cleanup_free char *digest = xstrdup(entry->digest);
+  cleanup_free char *media_type = xstrdup(entry->media_type);
   berth_manifest_free(p->manifest);
   p->manifest = NULL;
   if (berth_registry_get_manifest(reg, digest, &p->chosen, err) < 0)
@@ -87,6 +88,9 @@ resolve_manifest(berth_registry *reg, const berth_reference *ref, const char *pl
   if (p->manifest->is_index)
     return berth_error_set(err, 0, "manifest %s: an index inside an index is not an image",
                            digest);
+  if (strcmp(p->manifest->media_type, media_type) != 0)
+    return berth_error_set(err, 0, "manifest %s: the index says %s, the registry sent %s", digest,
+                           media_type, p->manifest->media_type);
   return 0;
 }
 
@@ -117,12 +121,13 @@ check_platform(const berth_image_config *c, const char *platform, const char *na
   cleanup_free char *os = NULL, *arch = NULL, *variant = NULL;
   if (berth_platform_parse(platform, &os, &arch, &variant, err) < 0)
     return -1;
-  if (strcmp(os, c->os ? c->os : "") == 0 && strcmp(arch, c->architecture ? c->architecture : "") == 0)
+  if (berth_platform_match_rank(os, arch, variant, c->os, c->architecture, c->variant) >= 0)
     return 0;
+  cleanup_free char *actual = berth_platform_format(c->os, c->architecture, c->variant);
   return berth_error_set(err, 0,
                          "image with reference %s was found but does not match the specified "
-                         "platform: wanted %s, actual: %s/%s",
-                         name, platform, c->os ? c->os : "", c->architecture ? c->architecture : "");
+                         "platform: wanted %s, actual: %s",
+                         name, platform, actual);
 }
 
 static int

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image/chain.h"
+#include "image/time.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
@@ -15,25 +17,6 @@
 #include "store/lock.h"
 #include "store/refs.h"
 
-/* Go's time.RFC3339Nano in UTC, as Docker writes lastUpdated. */
-static char *
-rfc3339_nano_now(void)
-{
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  char base[32], frac[16] = "";
-  strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (ts.tv_nsec != 0) {
-    snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
-    size_t n = strlen(frac);
-    while (frac[n - 1] == '0')
-      frac[--n] = '\0';
-  }
-  return xasprintf("%s%sZ", base, frac);
-}
-
 static int
 write_metadata(berth_store *s, const char *hex, const char *parent_id, berth_error **err)
 {
@@ -41,11 +24,34 @@ write_metadata(berth_store *s, const char *hex, const char *parent_id, berth_err
   cleanup_close int fd = berth_open_dir_at(s->image_fd, dir, true, err);
   if (fd < 0)
     return -1;
-  cleanup_free char *now = rfc3339_nano_now();
-  if (parent_id != NULL
-      && berth_write_file_atomic_at(fd, "parent", parent_id, strlen(parent_id), 0600, err) < 0)
+  return berth_write_file_atomic_at(fd, "parent", parent_id, strlen(parent_id), 0600, err);
+}
+
+/* Docker records when an image was last given a name (inspect's
+ * Metadata.LastTagTime); pulled images never get one. */
+int
+berth_store_image_touch(berth_store *s, const char *id, berth_error **err)
+{
+  if (berth_digest_check(id, err) < 0)
     return -1;
+  cleanup_free char *dir = xasprintf(IMAGEDB_METADATA "/%s", berth_digest_hex(id));
+  cleanup_close int fd = berth_open_dir_at(s->image_fd, dir, true, err);
+  if (fd < 0)
+    return -1;
+  cleanup_free char *now = berth_time_now_rfc3339();
   return berth_write_file_atomic_at(fd, "lastUpdated", now, strlen(now), 0600, err);
+}
+
+char *
+berth_store_image_last_updated(berth_store *s, const char *id)
+{
+  if (!berth_digest_is_valid(id))
+    return NULL;
+  cleanup_free char *path = xasprintf(IMAGEDB_METADATA "/%s/lastUpdated", berth_digest_hex(id));
+  berth_error *err = NULL;
+  char *v = berth_read_line_at(s->image_fd, path, &err);
+  berth_error_free(err);
+  return v;
 }
 
 /* Trusts config to be bytes the caller checked (the id is computed here);
@@ -65,7 +71,7 @@ berth_store_image_put(berth_store *s, const char *config, size_t len, const char
   if (!berth_exists_at(s->image_fd, path)
       && berth_write_file_atomic_at(s->image_fd, path, config, len, 0600, err) < 0)
     return berth_error_prefix(err, "store image %s", id);
-  if (write_metadata(s, berth_digest_hex(id), parent_id, err) < 0)
+  if (parent_id != NULL && write_metadata(s, berth_digest_hex(id), parent_id, err) < 0)
     return berth_error_prefix(err, "store image %s", id);
   memcpy(id_out, id, BERTH_DIGEST_LEN);
   return 0;
@@ -159,7 +165,7 @@ image_chains(berth_store *s, const char *id, struct chain_set *out, berth_error 
     if (diff == NULL || !berth_digest_is_valid(diff))
       return berth_error_set(err, 0, "image %s: bad diff_id %zu", id, i);
     char next[BERTH_DIGEST_LEN];
-    berth_store_chain_id(chain, diff, next);
+    berth_chain_id(chain, diff, next);
     memcpy(chain, next, sizeof(chain));
     chain_set_add(out, chain);
   }

@@ -15,6 +15,10 @@ int berth_store_image_put(berth_store *s, const char *config, size_t len, const 
 /* 1 found (config and len set; the bytes are checked against id), 0 absent. */
 int berth_store_image_get(berth_store *s, const char *id, char **config, size_t *len,
                           berth_error **err);
+/* Marks the image as named just now (imagedb/metadata/…/lastUpdated). */
+int berth_store_image_touch(berth_store *s, const char *id, berth_error **err);
+/* That time (RFC 3339), or NULL when it was never named by tag or commit. */
+char *berth_store_image_last_updated(berth_store *s, const char *id);
 /* The recorded parent image id, NULL when none. */
 char *berth_store_image_parent(berth_store *s, const char *id);
 /* Image ids ("sha256:…"), NULL-terminated. */

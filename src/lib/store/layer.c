@@ -13,17 +13,6 @@
 #include "common/xalloc.h"
 #include "store/internal.h"
 
-void
-berth_store_chain_id(const char *parent_chain_id, const char *diff_id, char out[BERTH_DIGEST_LEN])
-{
-  if (parent_chain_id == NULL || parent_chain_id[0] == '\0') {
-    snprintf(out, BERTH_DIGEST_LEN, "%s", diff_id);
-    return;
-  }
-  cleanup_free char *joined = xasprintf("%s %s", parent_chain_id, diff_id);
-  berth_sha256_digest(joined, strlen(joined), out);
-}
-
 /* Reads layerdb entry file `file` into out (size n); a missing file gives "". */
 static int
 read_entry_file(int entry_fd, const char *file, char *out, size_t n, bool required,

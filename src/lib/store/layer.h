@@ -14,10 +14,6 @@ typedef struct berth_layer {
   long long size;
 } berth_layer;
 
-/* chain = diff_id for the bottom layer (parent NULL or ""), else
- * "sha256:" + hex(sha256(parent + " " + diff_id)). */
-void berth_store_chain_id(const char *parent_chain_id, const char *diff_id,
-                          char out[BERTH_DIGEST_LEN]);
 
 /* 1 found, 0 absent, -1 error. */
 int berth_store_layer_get(berth_store *s, const char *chain_id, berth_layer *out,

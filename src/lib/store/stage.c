@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image/chain.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/random.h"
@@ -245,7 +246,7 @@ berth_layer_stage_publish(berth_store *s, berth_layer_stage *st, const char *par
   if (st->published)
     return berth_error_set(err, 0, "publish layer: stage already published");
   char chain_id[BERTH_DIGEST_LEN], cache_id[65], link[27];
-  berth_store_chain_id(parent, diff_id, chain_id);
+  berth_chain_id(parent, diff_id, chain_id);
   berth_random_hex(cache_id, 64);
   berth_random_upper(link, 26);
   if (st->tarsplit_fd >= 0) {

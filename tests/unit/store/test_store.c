@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "image/chain.h"
 #include "helpers.h"
 
 static struct timespec
@@ -50,15 +51,15 @@ TEST(chain_ids_match_docker)
 {
   char c[BERTH_DIGEST_LEN];
   const char *d0 = "sha256:521f2e0db066bca3b1d5b53e098467004d060eb6bec02167d2efc20fcb61269a";
-  berth_store_chain_id(NULL, d0, c);
+  berth_chain_id(NULL, d0, c);
   CHECK_STR(c, d0);
-  berth_store_chain_id(
+  berth_chain_id(
       d0, "sha256:cea06edaf460bb4df7f5f912c3faca25e0370fdf9c4bb4c43568b27619779d78", c);
   CHECK_STR(c, "sha256:247a589743ed24cf0dd3ff26cad4d6154034222489254d187a7d3712b001fb4b");
-  berth_store_chain_id(c, "sha256:bcc15ce10f2d27bd00628a3cbb6b101fe6bf91386a18f0b106578d83fd614684",
+  berth_chain_id(c, "sha256:bcc15ce10f2d27bd00628a3cbb6b101fe6bf91386a18f0b106578d83fd614684",
                        c);
   CHECK_STR(c, "sha256:4ff7747b321362c56e2d5d6f11eb38e11ed1b1049f866da13fbb7794e55e30a6");
-  berth_store_chain_id(c, "sha256:99b0174e5b9a6f92f7f251519f2e0526486cac3f287bf2a8e9f03197c0d9b1a6",
+  berth_chain_id(c, "sha256:99b0174e5b9a6f92f7f251519f2e0526486cac3f287bf2a8e9f03197c0d9b1a6",
                        c);
   CHECK_STR(c, "sha256:3b75927e41c861bbf61a65b32a0b92c1d7b06829a025de7f7a1cfe4b0624c670");
 }
@@ -124,7 +125,7 @@ TEST(publish_chain_and_lower)
   CHECK_STR(b.parent, a.chain_id);
   CHECK(a.size == 4 && b.size == 6);
   char want[BERTH_DIGEST_LEN];
-  berth_store_chain_id(b.chain_id, c.diff_id, want);
+  berth_chain_id(b.chain_id, c.diff_id, want);
   CHECK_STR(c.chain_id, want);
   check_layer_files(root, &a, NULL);
   check_layer_files(root, &b, a.chain_id);
@@ -274,7 +275,13 @@ TEST(images_share_layers)
   CHECK(mode_of(root, cpath) == 0600);
   cleanup_free char *lu
       = xasprintf("image/overlay2/imagedb/metadata/sha256/%s/lastUpdated", berth_digest_hex(id1));
+  /* Only naming an image records a time, as Docker's tag does. */
+  CHECK(!berth_exists_at(berth_store_root_fd(s), lu));
+  CHECK(berth_store_image_last_updated(s, id1) == NULL);
+  CHECK(berth_store_image_touch(s, id1, &err) == 0);
   cleanup_free char *lastupdated = slurp(root, lu);
+  cleanup_free char *touched = berth_store_image_last_updated(s, id1);
+  CHECK_STR(touched, lastupdated);
   CHECK(lastupdated != NULL && strlen(lastupdated) >= 20 && lastupdated[4] == '-'
         && lastupdated[strlen(lastupdated) - 1] == 'Z');
   cleanup_free char *p1 = berth_store_image_parent(s, id1), *p2 = berth_store_image_parent(s, id2);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/wait.h>
 
+#include "image/chain.h"
 #include "common/random.h"
 #include "harness.h"
 #include "helpers.h"
@@ -108,7 +109,7 @@ check_images(berth_store *s)
     json_t *diffs = json_object_get(json_object_get(c, "rootfs"), "diff_ids");
     char chain[BERTH_DIGEST_LEN] = "";
     for (size_t i = 0; i < json_array_size(diffs); i++) {
-      berth_store_chain_id(chain, json_string_value(json_array_get(diffs, i)), chain);
+      berth_chain_id(chain, json_string_value(json_array_get(diffs, i)), chain);
       berth_layer l;
       CHECK(berth_store_layer_get(s, chain, &l, &err) == 1);
     }

@@ -1,0 +1,54 @@
+/* The OCI Distribution v2 client: manifests and blobs of one repository on
+ * one registry, with Docker's auth (Bearer tokens, Basic), TLS and insecure
+ * registry rules.  One berth_registry may be used from several threads at
+ * once (each call takes its own pooled curl handle; auth state is locked). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/digest.h"
+#include "common/error.h"
+#include "registry/options.h"
+
+typedef struct berth_registry berth_registry;
+
+/* domain: "docker.io" (→ registry-1.docker.io, creds key
+   "https://index.docker.io/v1/"), "127.0.0.1:5000", … ; repository:
+   "library/nginx".  Does no I/O yet. */
+berth_registry *berth_registry_new(const char *domain, const char *repository,
+                                   const berth_registry_options *opts, berth_error **err);
+void berth_registry_free(berth_registry *r);
+
+typedef struct berth_fetched_manifest {
+  char *data;
+  size_t len;                    /* bytes exactly as received */
+  char *content_type;            /* Content-Type header ("" when absent) */
+  char digest[BERTH_DIGEST_LEN]; /* sha256 of data (verified against the request when by digest,
+                                    and against Docker-Content-Digest when the server sends it) */
+} berth_fetched_manifest;
+void berth_fetched_manifest_clear(berth_fetched_manifest *m);
+
+/* The Accept header sent for manifests: OCI index and manifest, Docker list
+ * and schema2, and schema1 (so that callers can refuse it by name). */
+extern const char berth_registry_manifest_accept[];
+
+/* GET /v2/<repo>/manifests/<ref>.  Caps the body at 4 MiB.  Errors: ENOENT
+ * (404, "manifest unknown: manifest unknown"), EACCES (401/403), EPROTO
+ * (digest mismatch, over-long body), transport errnos. */
+int berth_registry_get_manifest(berth_registry *r, const char *tag_or_digest,
+                                berth_fetched_manifest *out, berth_error **err);
+
+/* Streams a blob to sink as it arrives (no buffering of the whole blob),
+   hashing it on the way; at the end checks the byte count against size (if
+   >= 0) and the digest.  A mismatch or a truncated body is an error naming
+   the blob ("blob sha256:…: digest mismatch: got …") returned AFTER sink has
+   seen the bytes — the caller must not publish anything until this returns
+   0.  Follows redirects.  sink returning -1 aborts. */
+typedef int (*berth_blob_sink)(void *ctx, const void *data, size_t len, berth_error **err);
+int berth_registry_get_blob(berth_registry *r, const char *digest, int64_t size,
+                            berth_blob_sink sink, void *ctx, berth_error **err);
+
+/* Checks credentials against the registry (ping + auth). */
+int berth_registry_login(const char *domain, const char *user, const char *password,
+                         const berth_registry_options *opts, berth_error **err);

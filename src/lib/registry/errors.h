@@ -1,0 +1,25 @@
+/* Registry errors: an HTTP status and the registry's JSON error body become
+ * one berth_error, worded as Docker words them ("manifest unknown: manifest
+ * unknown"), with an errnum callers can test (ENOENT for 404, EACCES for
+ * 401/403, EPROTO for a bad response). */
+#pragma once
+
+#include <stddef.h>
+
+#include "common/error.h"
+
+/* Like berth_error_set but records errnum without appending strerror(). */
+int berth_registry_error_set(berth_error **err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The errno that stands for an HTTP status (0 for 2xx). */
+int berth_registry_status_errno(long status);
+
+/* The one-line message for an error response: from the body's "errors" list
+ * ("code: message; …"), a token server's "details"/"error" field, or a
+ * default for the status.  Always returns a new string. */
+char *berth_registry_error_message(long status, const char *body, size_t len);
+
+/* Sets *err from an error response.  Always returns -1. */
+int berth_registry_error_from_response(long status, const char *body, size_t len,
+                                       berth_error **err);

@@ -1,0 +1,400 @@
+#include "registry/http.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/xalloc.h"
+#include "registry/errors.h"
+
+#define RECV_BUFFER (512 * 1024)
+#define DEFAULT_MAX_BODY (64 * 1024)
+#define SYSTEM_CA_PATH "/etc/ssl/certs"
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void
+global_init_once(void)
+{
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    abort(); /* fails only when out of memory */
+}
+
+void
+berth_http_global_init(void)
+{
+  pthread_once(&global_once, global_init_once);
+}
+
+CURL *
+berth_http_handle_new(void)
+{
+  berth_http_global_init();
+  CURL *c = curl_easy_init();
+  if (c == NULL)
+    abort();
+  return c;
+}
+
+char *
+berth_http_noproxy(void)
+{
+  const char *env = getenv("NO_PROXY");
+  if (env == NULL || *env == '\0')
+    env = getenv("no_proxy");
+  const char *loop = "localhost,127.0.0.0/8,::1";
+  return env != NULL && *env != '\0' ? xasprintf("%s,%s", env, loop) : xstrdup(loop);
+}
+
+void
+berth_http_response_clear(berth_http_response *resp)
+{
+  free(resp->content_type);
+  free(resp->www_authenticate);
+  free(resp->docker_content_digest);
+  free(resp->body);
+  memset(resp, 0, sizeof(*resp));
+}
+
+/* ---- TLS material ---- */
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+  size_t n = strlen(s), m = strlen(suffix);
+  return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int
+append_ca(berth_http_tls *tls, const char *dir, const char *name, berth_error **err)
+{
+  cleanup_free char *path = xasprintf("%s/%s", dir, name);
+  cleanup_free char *data = NULL;
+  size_t len = 0;
+  if (berth_read_file_at(AT_FDCWD, path, &data, &len, err) < 0)
+    return -1;
+  tls->ca_pem = xrealloc(tls->ca_pem, tls->ca_len + len + 2);
+  memcpy(tls->ca_pem + tls->ca_len, data, len);
+  tls->ca_len += len;
+  tls->ca_pem[tls->ca_len++] = '\n';
+  tls->ca_pem[tls->ca_len] = '\0';
+  return 0;
+}
+
+/* A client certificate NAME.cert needs NAME.key next to it, and the other
+ * way round, as Docker requires. */
+static int
+check_pair(const char *dir, const char *name, const char *have, const char *want, berth_error **err)
+{
+  size_t base = strlen(name) - strlen(have);
+  cleanup_free char *other = xasprintf("%s/%.*s%s", dir, (int)base, name, want);
+  if (access(other, R_OK) < 0)
+    return berth_registry_error_set(err, ENOENT, "missing %s for %s %s/%s",
+                                    strcmp(want, ".key") == 0 ? "key" : "client certificate",
+                                    have + 1, dir, name);
+  return 0;
+}
+
+/* Reads the certs.d directory of one registry; its files are trusted
+ * (root-owned configuration), only their names are matched. */
+int
+berth_http_tls_load(berth_http_tls *tls, const char *dir, berth_error **err)
+{
+  cleanup_dir DIR *d = opendir(dir);
+  if (d == NULL)
+    return errno == ENOENT || errno == ENOTDIR ? 0 : berth_error_set(err, errno, "open %s", dir);
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    const char *n = de->d_name;
+    if (has_suffix(n, ".crt") && append_ca(tls, dir, n, err) < 0)
+      return -1;
+    if (has_suffix(n, ".key") && check_pair(dir, n, ".key", ".cert", err) < 0)
+      return -1;
+    if (has_suffix(n, ".cert") && tls->client_cert == NULL) {
+      if (check_pair(dir, n, ".cert", ".key", err) < 0)
+        return -1;
+      tls->client_cert = xasprintf("%s/%s", dir, n);
+      tls->client_key = xasprintf("%s/%.*s.key", dir, (int)(strlen(n) - 5), n);
+    }
+  }
+  return 0;
+}
+
+void
+berth_http_tls_clear(berth_http_tls *tls)
+{
+  free(tls->ca_pem);
+  free(tls->client_cert);
+  free(tls->client_key);
+  memset(tls, 0, sizeof(*tls));
+}
+
+/* ---- one transfer ---- */
+
+struct xfer {
+  const berth_http_request *req;
+  berth_http_response *resp;
+  size_t cap;
+  size_t max_body;
+  berth_error *sink_err;
+  bool sink_failed;
+  bool too_large;
+};
+
+static char *
+trimmed_dup(const char *s, size_t n)
+{
+  while (n > 0 && (*s == ' ' || *s == '\t')) {
+    s++;
+    n--;
+  }
+  while (n > 0 && isspace((unsigned char)s[n - 1]))
+    n--;
+  return xstrndup(s, n);
+}
+
+static void
+reset_headers(berth_http_response *resp)
+{
+  free(resp->content_type);
+  free(resp->www_authenticate);
+  free(resp->docker_content_digest);
+  resp->content_type = resp->www_authenticate = resp->docker_content_digest = NULL;
+}
+
+/* Each header line of each response (redirects included) from the server:
+ * untrusted, only a few names are kept. */
+static size_t
+on_header(char *line, size_t size, size_t nitems, void *userdata)
+{
+  struct xfer *x = userdata;
+  size_t n = size * nitems;
+  if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+    const char *sp = memchr(line, ' ', n);
+    x->resp->status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
+    reset_headers(x->resp);
+    return n;
+  }
+  const char *colon = memchr(line, ':', n);
+  if (colon == NULL)
+    return n;
+  size_t name_len = (size_t)(colon - line);
+  cleanup_free char *value = trimmed_dup(colon + 1, n - name_len - 1);
+  if (name_len == 12 && strncasecmp(line, "Content-Type", 12) == 0) {
+    free(x->resp->content_type);
+    x->resp->content_type = steal_pointer(&value);
+  } else if (name_len == 21 && strncasecmp(line, "Docker-Content-Digest", 21) == 0) {
+    free(x->resp->docker_content_digest);
+    x->resp->docker_content_digest = steal_pointer(&value);
+  } else if (name_len == 16 && strncasecmp(line, "WWW-Authenticate", 16) == 0) {
+    char *old = x->resp->www_authenticate;
+    x->resp->www_authenticate = old ? xasprintf("%s, %s", old, value) : steal_pointer(&value);
+    free(old);
+  }
+  return n;
+}
+
+/* Buffers a body up to max_body; returns how much of data was consumed. */
+static size_t
+buffer_body(struct xfer *x, const char *data, size_t n, bool is_2xx)
+{
+  berth_http_response *r = x->resp;
+  size_t keep = n, room = x->max_body - r->len;
+  if (n > room) {
+    if (is_2xx) {
+      x->too_large = true;
+      return 0;
+    }
+    keep = room; /* an error body: keep its start, drop the rest */
+  }
+  if (r->len + keep + 1 > x->cap) {
+    x->cap = (r->len + keep + 1) * 2;
+    if (x->cap > x->max_body + 1)
+      x->cap = x->max_body + 1;
+    r->body = xrealloc(r->body, x->cap);
+  }
+  memcpy(r->body + r->len, data, keep);
+  r->len += keep;
+  r->body[r->len] = '\0';
+  return n;
+}
+
+/* Body bytes of the final response (curl skips the bodies of redirects it
+ * follows): streamed to on_data for a 2xx, else buffered. */
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+  struct xfer *x = userdata;
+  size_t n = size * nmemb;
+  bool is_2xx = x->resp->status >= 200 && x->resp->status < 300;
+  if (is_2xx && x->req->on_data != NULL) {
+    if (x->req->on_data(x->req->ctx, data, n, &x->sink_err) < 0) {
+      x->sink_failed = true;
+      return 0;
+    }
+    return n;
+  }
+  return buffer_body(x, data, n, is_2xx);
+}
+
+static int
+set_tls(CURL *c, const berth_http_tls *tls)
+{
+  if (tls == NULL)
+    return 0;
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, tls->verify ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, tls->verify ? 2L : 0L);
+  if (tls->ca_pem != NULL) {
+    struct curl_blob blob = { .data = tls->ca_pem, .len = tls->ca_len, .flags = CURL_BLOB_COPY };
+    curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+    curl_easy_setopt(c, CURLOPT_CAPATH, SYSTEM_CA_PATH); /* keep the system store too */
+  }
+  if (tls->client_cert != NULL) {
+    curl_easy_setopt(c, CURLOPT_SSLCERT, tls->client_cert);
+    curl_easy_setopt(c, CURLOPT_SSLKEY, tls->client_key);
+  }
+  return 0;
+}
+
+static void
+set_options(CURL *c, const berth_http_request *req, struct curl_slist *headers, struct xfer *x,
+            char *errbuf)
+{
+  curl_easy_setopt(c, CURLOPT_URL, req->url);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "berth/0.1");
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* abort a transfer stalled */
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);    /* under 1 KiB/s for a minute */
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 30L);
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPINTVL, 15L);
+  curl_easy_setopt(c, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
+  if (req->noproxy != NULL)
+    curl_easy_setopt(c, CURLOPT_NOPROXY, req->noproxy);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  set_tls(c, req->tls);
+}
+
+static const char *
+curl_message(CURLcode code, const char *errbuf)
+{
+  return errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
+}
+
+static bool
+is_tls_error(CURLcode code)
+{
+  switch (code) {
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+  case CURLE_SSL_INVALIDCERTSTATUS:
+  case CURLE_SSL_CLIENTCERT:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* Words a failed transfer as Docker does and picks its errnum. */
+static int
+transport_error(CURL *c, CURLcode code, const char *errbuf, const char *url, struct xfer *x,
+                berth_error **err)
+{
+  if (x->sink_failed) {
+    if (err != NULL) {
+      berth_error_free(*err);
+      *err = steal_pointer(&x->sink_err);
+    }
+    return -1;
+  }
+  if (x->too_large)
+    return berth_registry_error_set(err, EPROTO, "Get \"%s\": response body larger than %zu bytes",
+                                    url, x->max_body);
+  long os_errno = 0;
+  curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+  const char *msg = curl_message(code, errbuf);
+  switch (code) {
+  case CURLE_COULDNT_CONNECT:
+    return berth_error_set(err, os_errno ? (int)os_errno : ECONNREFUSED, "Get \"%s\": connect",
+                           url);
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+    return berth_registry_error_set(err, EHOSTUNREACH, "Get \"%s\": dial tcp: %s", url, msg);
+  case CURLE_OPERATION_TIMEDOUT:
+    return berth_registry_error_set(err, ETIMEDOUT, "Get \"%s\": timeout: %s", url, msg);
+  case CURLE_PARTIAL_FILE:
+    return berth_registry_error_set(err, EPROTO, "Get \"%s\": unexpected EOF", url);
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+  case CURLE_GOT_NOTHING:
+    return berth_registry_error_set(err, os_errno ? (int)os_errno : ECONNRESET, "Get \"%s\": %s",
+                                    url, msg);
+  case CURLE_TOO_MANY_REDIRECTS:
+  case CURLE_WEIRD_SERVER_REPLY:
+    return berth_registry_error_set(err, EPROTO, "Get \"%s\": %s", url, msg);
+  default:
+    if (is_tls_error(code))
+      return berth_registry_error_set(err, EPROTO, "Get \"%s\": tls: %s", url, msg);
+    return berth_registry_error_set(err, EIO, "Get \"%s\": %s", url, msg);
+  }
+}
+
+static struct curl_slist *
+add_header(struct curl_slist *list, const char *name, const char *value)
+{
+  if (value == NULL)
+    return list;
+  cleanup_free char *h = xasprintf("%s: %s", name, value);
+  struct curl_slist *l = curl_slist_append(list, h);
+  if (l == NULL)
+    abort();
+  return l;
+}
+
+int
+berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *resp,
+               berth_error **err)
+{
+  memset(resp, 0, sizeof(*resp));
+  struct xfer x
+      = { .req = req, .resp = resp, .max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY };
+  struct curl_slist *headers = add_header(NULL, "Authorization", req->authorization);
+  headers = add_header(headers, "Accept", req->accept);
+  char errbuf[CURL_ERROR_SIZE] = "";
+  curl_easy_reset(curl); /* keeps the connection cache */
+  set_options(curl, req, headers, &x, errbuf);
+  CURLcode code = curl_easy_perform(curl);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+  curl_slist_free_all(headers);
+  if (code == CURLE_OK) {
+    berth_error_free(x.sink_err);
+    return 0;
+  }
+  resp->transport_error = !x.sink_failed && !x.too_large && resp->status == 0;
+  int r = transport_error(curl, code, errbuf, req->url, &x, err);
+  berth_error_free(x.sink_err);
+  return r;
+}

@@ -1,0 +1,69 @@
+/* A thin libcurl wrapper for the registry client: one GET on a caller-owned
+ * easy handle (handles are pooled by the caller so connections are kept
+ * alive), large receive buffers, TLS from the system store plus certs.d,
+ * proxies from the environment except for loopback, and transport errors
+ * worded as Docker words them (`Get "URL": connect: Connection refused`). */
+#pragma once
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+/* TLS material of one registry, loaded once from its certs.d directory. */
+typedef struct berth_http_tls {
+  bool verify;  /* verify the peer (false for insecure registries) */
+  char *ca_pem; /* every *.crt of the certs.d dir, concatenated, or NULL */
+  size_t ca_len;
+  char *client_cert; /* path of a *.cert, or NULL */
+  char *client_key;  /* path of the matching *.key */
+} berth_http_tls;
+
+/* Loads *.crt, *.cert and *.key from dir (a missing dir is fine). */
+int berth_http_tls_load(berth_http_tls *tls, const char *dir, berth_error **err);
+void berth_http_tls_clear(berth_http_tls *tls);
+
+/* Receives the body of a 2xx response as it arrives; -1 (with err set)
+ * aborts the transfer. */
+typedef int (*berth_http_data_fn)(void *ctx, const void *data, size_t len, berth_error **err);
+
+typedef struct berth_http_request {
+  const char *url;
+  const char *authorization; /* whole Authorization header value, or NULL */
+  const char *accept;        /* Accept header value, or NULL */
+  const berth_http_tls *tls; /* NULL = verify with the system store */
+  const char *noproxy;       /* CURLOPT_NOPROXY value */
+  bool follow_redirects;
+  size_t max_body;            /* cap for buffered bodies (0 = 64 KiB) */
+  berth_http_data_fn on_data; /* streams 2xx bodies when set; else they are buffered */
+  void *ctx;
+} berth_http_request;
+
+typedef struct berth_http_response {
+  long status;
+  char *content_type;
+  char *www_authenticate; /* every WWW-Authenticate header joined with ", " */
+  char *docker_content_digest;
+  char *body; /* buffered body (NUL-terminated), or NULL */
+  size_t len;
+  bool transport_error; /* set when perform failed before an HTTP status arrived */
+} berth_http_response;
+
+void berth_http_response_clear(berth_http_response *resp);
+
+/* Initialises libcurl once per process (thread-safe). */
+void berth_http_global_init(void);
+
+/* A new easy handle (after berth_http_global_init). */
+CURL *berth_http_handle_new(void);
+
+/* The NOPROXY list: $NO_PROXY/$no_proxy plus loopback. */
+char *berth_http_noproxy(void);
+
+/* Performs a GET.  Returns 0 once any HTTP status arrived (the caller judges
+ * it), -1 on a transport error, an aborting on_data, or a 2xx body over
+ * max_body when buffering.  resp is filled either way. */
+int berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *resp,
+                   berth_error **err);

@@ -1,0 +1,112 @@
+#include "registry/token.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "registry/credentials.h"
+#include "registry/errors.h"
+
+#define TOKEN_MAX_BODY (1024 * 1024)
+
+int
+berth_token_parse(const char *body, size_t len, char **token, long *expires_in, berth_error **err)
+{
+  json_error_t jerr;
+  cleanup_json json_t *root = json_loadb(body, len, 0, &jerr);
+  if (!json_is_object(root))
+    return berth_registry_error_set(err, EPROTO, "token response is not a JSON object");
+  const char *t = json_string_value(json_object_get(root, "token"));
+  if (t == NULL || *t == '\0')
+    t = json_string_value(json_object_get(root, "access_token"));
+  if (t == NULL || *t == '\0')
+    return berth_registry_error_set(err, EPROTO, "token response holds no token");
+  for (const char *c = t; *c; c++)
+    if ((unsigned char)*c <= ' ' || *c == 0x7f)
+      return berth_registry_error_set(err, EPROTO, "token response holds an invalid token");
+  json_t *exp = json_object_get(root, "expires_in");
+  long e = json_is_integer(exp) ? (long)json_integer_value(exp) : 0;
+  *expires_in = e >= 60 ? e : 60; /* the spec's minimum */
+  *token = xstrdup(t);
+  return 0;
+}
+
+static char *
+escape(CURL *curl, const char *s)
+{
+  char *e = curl_easy_escape(curl, s, 0);
+  if (e == NULL)
+    abort();
+  char *r = xstrdup(e);
+  curl_free(e);
+  return r;
+}
+
+static char *
+append_param(CURL *curl, char *url, const char *name, const char *value)
+{
+  if (value == NULL)
+    return url;
+  cleanup_free char *v = escape(curl, value);
+  char *next = xasprintf("%s%c%s=%s", url, strchr(url, '?') ? '&' : '?', name, v);
+  free(url);
+  return next;
+}
+
+/* The realm is outside input from the registry: only http(s) URLs without
+ * control characters are followed. */
+char *
+berth_token_url(CURL *curl, const berth_token_request *req, berth_error **err)
+{
+  const char *realm = berth_challenge_param(req->challenge, "realm");
+  if (realm == NULL
+      || (strncasecmp(realm, "https://", 8) != 0 && strncasecmp(realm, "http://", 7) != 0)) {
+    berth_registry_error_set(err, EPROTO, "bearer challenge without a valid http(s) realm");
+    return NULL;
+  }
+  for (const char *c = realm; *c; c++)
+    if ((unsigned char)*c <= ' ' || *c == 0x7f) {
+      berth_registry_error_set(err, EPROTO, "bearer challenge realm holds invalid characters");
+      return NULL;
+    }
+  char *url = xstrdup(realm);
+  url = append_param(curl, url, "service", berth_challenge_param(req->challenge, "service"));
+  url = append_param(curl, url, "scope", req->scope);
+  url = append_param(curl, url, "account", req->user);
+  return url;
+}
+
+int
+berth_token_fetch(CURL *curl, const berth_token_request *req, char **token, long *expires_in,
+                  berth_error **err)
+{
+  cleanup_free char *url = berth_token_url(curl, req, err);
+  if (url == NULL)
+    return -1;
+  cleanup_free char *auth = NULL;
+  if (req->user != NULL) {
+    cleanup_free char *b64 = berth_credentials_encode(req->user, req->password);
+    auth = xasprintf("Basic %s", b64);
+  }
+  berth_http_request hr = { .url = url,
+                            .authorization = auth,
+                            .tls = req->tls,
+                            .noproxy = req->noproxy,
+                            .follow_redirects = true,
+                            .max_body = TOKEN_MAX_BODY };
+  berth_http_response resp;
+  int r = berth_http_get(curl, &hr, &resp, err);
+  if (r == 0 && (resp.status < 200 || resp.status >= 300)) {
+    /* the server's own words, as Docker shows them */
+    berth_registry_error_from_response(resp.status, resp.body, resp.len, err);
+    berth_http_response_clear(&resp);
+    return -1;
+  }
+  if (r == 0)
+    r = berth_token_parse(resp.body ? resp.body : "", resp.len, token, expires_in, err);
+  berth_http_response_clear(&resp);
+  return r < 0 ? berth_error_prefix(err, "get token") : 0;
+}
