@@ -26,7 +26,7 @@ check_fails(berth_reference *(*parse)(const char *, berth_error **), const char 
   cleanup_error berth_error *err = NULL;
   cleanup_reference berth_reference *ref = parse(input, &err);
   if (ref != NULL || err == NULL) {
-    printf("#   %s: parsed, expected error \"%s\"\n", input, want);
+    printf("#   %s: parsed, expected error \"%s\"\n", input, want ? want : "(any)");
     berth_t.failed_here++;
     return;
   }
