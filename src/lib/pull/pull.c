@@ -292,12 +292,36 @@ short_id(const char *digest, char out[13])
   snprintf(out, 13, "%s", berth_digest_hex(digest));
 }
 
+/* Whether the image's config and every one of its layers are in the store. */
+static int
+image_is_complete(berth_store *store, const struct pull_plan *p, bool *complete,
+                  berth_error **err)
+{
+  *complete = false;
+  cleanup_free char *config = NULL;
+  int found = berth_store_image_get(store, p->manifest->config.digest, &config, NULL, err);
+  if (found <= 0)
+    return found;
+  for (size_t i = 0; i < p->manifest->n_layers; i++) {
+    berth_layer layer;
+    found = berth_store_layer_get(store, p->chain_ids[i], &layer, err);
+    if (found <= 0)
+      return found;
+  }
+  *complete = true;
+  return 0;
+}
+
 static int
 pull_layers(berth_store *store, berth_registry *reg, struct pull_plan *p,
             berth_layer_fetch *fetches, berth_pull_events *ev, atomic_bool *cancel,
             berth_error **err)
 {
   const berth_manifest *m = p->manifest;
+  /* Like Docker, say nothing per layer when the whole image is here. */
+  bool quiet = false;
+  if (image_is_complete(store, p, &quiet, err) < 0)
+    return -1;
   size_t missing = 0;
   for (size_t i = 0; i < m->n_layers; i++) {
     berth_layer_fetch *f = &fetches[i];
@@ -307,7 +331,8 @@ pull_layers(berth_store *store, berth_registry *reg, struct pull_plan *p,
     if (found < 0)
       return -1;
     if (found) {
-      berth_pull_events_status(ev, f->short_id, "Already exists");
+      if (!quiet)
+        berth_pull_events_status(ev, f->short_id, "Already exists");
       continue;
     }
     *f = (berth_layer_fetch){.store = store, .registry = reg, .blob = &m->layers[i],
