@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# berth's main job, end to end, on a fresh Debian machine (as root):
+# install what is needed, build, make a busybox-static base image, push it
+# into a registry on 127.0.0.1, pull it with berth and look at it from every
+# side: images, history, layers, inspect, and the store's own files.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+"$REPO/scripts/install-deps.sh"
+if [[ ! -d "$REPO/build" ]]; then
+  meson setup "$REPO/build" "$REPO" >/dev/null
+fi
+ninja -C "$REPO/build" src/cli/berth >/dev/null
+BERTH="$REPO/build/src/cli/berth"
+
+# shellcheck source=../tests/fixtures/lib.sh
+source "$REPO/tests/fixtures/lib.sh"
+# shellcheck source=../tests/integration/lib/registry.bash
+source "$REPO/tests/integration/lib/registry.bash"
+
+DEMO=$(mktemp -d /tmp/berth-demo.XXXXXX)
+cleanup() {
+  registry_stop DEMO 2>/dev/null || true
+  rm -rf "$DEMO"
+}
+trap cleanup EXIT
+ROOT="$DEMO/root"
+
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+berth() {
+  say "berth $*"
+  "$BERTH" --root "$ROOT" "$@"
+}
+
+# A base image from the busybox-static package: /bin/busybox, its applets as
+# symlinks, and the few files a shell wants.
+rootfs="$DEMO/rootfs"
+mkdir -p "$rootfs"/{bin,etc,tmp,root}
+cp /bin/busybox "$rootfs/bin/busybox"
+for applet in $("$rootfs/bin/busybox" --list); do
+  [[ -e "$rootfs/bin/$applet" ]] || ln -s busybox "$rootfs/bin/$applet"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$rootfs/etc/passwd"
+printf 'root:x:0:\n' > "$rootfs/etc/group"
+chmod 1777 "$rootfs/tmp"
+fx_begin "$DEMO/layout"
+fx_layer_dir "$rootfs" gzip "busybox-static rootfs"
+fx_commit latest amd64
+fx_end
+
+registry_start DEMO plain "$DEMO/registry"
+IMAGE="$DEMO_HOST/demo/busybox:latest"
+say "skopeo copy oci:layout:latest docker://$IMAGE"
+skopeo --insecure-policy copy -q --dest-tls-verify=false --format v2s2 \
+  "oci:$DEMO/layout:latest" "docker://$IMAGE"
+
+berth pull "$IMAGE"
+berth pull "$IMAGE"
+berth images
+berth history "$IMAGE"
+berth layers "$IMAGE"
+berth inspect "$IMAGE"
+berth manifest inspect "$IMAGE"
+say "find $ROOT -maxdepth 4 -not -path '*/diff/*'"
+find "$ROOT" -maxdepth 4 -not -path '*/diff/*' | sed "s|$ROOT|<root>|" | sort
+say "cat <root>/image/overlay2/layerdb/sha256/*/{diff,size,cache-id}"
+for d in "$ROOT"/image/overlay2/layerdb/sha256/*/; do
+  printf 'diff:     %s\nsize:     %s\ncache-id: %s\n' "$(cat "$d/diff")" "$(cat "$d/size")" "$(cat "$d/cache-id")"
+done
+say "ls <root>/overlay2/<cache-id>/diff/bin | head"
+ls "$ROOT/overlay2/$(cat "$ROOT"/image/overlay2/layerdb/sha256/*/cache-id | head -1)/diff/bin" | head
+berth tag "$IMAGE" demo:mine
+berth rmi demo:mine
+berth info

@@ -1,0 +1,339 @@
+# Shared helpers for the bats suites.  Load with `load lib/common`.
+#
+#   berth ARGS...            the binary under test, on a fresh store per test
+#                            ($BATS_TEST_TMPDIR/root); $BERTH overrides the binary
+#   store_fingerprint ROOT   every path under ROOT: type, mode, size, uid/gid,
+#                            link target, device, sha256 of regular files, xattrs
+#   store_snapshot / assert_store_unchanged
+#   fixtures_ready           build (once, cached) the fixture OCI layouts
+#   registry_with_fixtures NAME MODE SET...   start a registry, push fixtures
+#   manifest_digest HOST REPO REF [CURL_ARGS]  the registry's digest of a manifest
+#   manifest_json HOST REPO REF                 its bytes
+#   chain_ids DIFFID...      chain IDs computed independently (sha256sum)
+#   assert_success / assert_failure / assert_one_line_error / assert_line_eq
+
+bats_require_minimum_version 1.5.0
+
+INTEG_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO_ROOT="$(cd "$INTEG_DIR/../.." && pwd)"
+FIXTURES_SRC="$REPO_ROOT/tests/fixtures"
+BERTH="${BERTH:-$REPO_ROOT/build/src/cli/berth}"
+SHARED_DIR="${BERTH_SHARED_DIR:-$REPO_ROOT/../shared}"
+REFERENCE_DIR="$SHARED_DIR/reference-outputs"
+PY3="${PY3:-/usr/bin/python3}"
+export LC_ALL=C
+
+# shellcheck source=registry.bash
+source "$INTEG_DIR/lib/registry.bash"
+
+ACCEPT_MANIFESTS='application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json'
+
+# --- the binary ------------------------------------------------------------
+
+berth() {
+  "$BERTH" --root "$BERTH_TEST_ROOT" "$@"
+}
+
+require_berth() {
+  if [[ ! -x "$BERTH" ]]; then
+    echo "berth binary not found at $BERTH (build it, or set BERTH)" >&2
+    return 1
+  fi
+}
+
+require_tool() {
+  local t
+  for t in "$@"; do
+    command -v "$t" > /dev/null 2>&1 || skip "$t is not installed"
+  done
+}
+
+require_shared() {
+  [[ -d "$REFERENCE_DIR" ]] || skip "reference outputs ($REFERENCE_DIR) absent"
+}
+
+# common_setup: a fresh root, docker config dir and berth config per test.
+common_setup() {
+  export BERTH_TEST_ROOT="$BATS_TEST_TMPDIR/root"
+  export BERTH_ROOT="$BERTH_TEST_ROOT"
+  export DOCKER_CONFIG="$BATS_TEST_TMPDIR/docker-config"
+  export BERTH_CONFIG="$BATS_TEST_TMPDIR/berth-config.json"
+  mkdir -p "$BERTH_TEST_ROOT" "$DOCKER_CONFIG"
+  printf '{"insecure-registries":[]}\n' > "$BERTH_CONFIG"
+  export BERTH_CERTS_D="${REG_CERTS_D:-$BATS_TEST_TMPDIR/certs.d}"
+  require_berth
+}
+
+# common_teardown: unmount anything left mounted under the test's directory
+# (deepest first), so that the temp dir can be removed.
+common_teardown() {
+  local dir="${BATS_TEST_TMPDIR:-}" m
+  [[ -n "$dir" ]] || return 0
+  while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done < <(awk -v d="$dir" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r)
+}
+
+setup() {
+  common_setup
+}
+
+teardown() {
+  common_teardown
+}
+
+# --- assertions ------------------------------------------------------------
+
+fail_with() {
+  {
+    echo "$*"
+    echo "-- status: ${status:-?}"
+    echo "-- output:"
+    printf '%s\n' "${output:-}"
+    [[ -z "${stderr:-}" ]] || { echo "-- stderr:"; printf '%s\n' "$stderr"; }
+  } >&2
+  return 1
+}
+
+assert_success() {
+  [[ "$status" -eq 0 ]] || fail_with "expected success"
+}
+
+assert_failure() {
+  [[ "$status" -ne 0 ]] || fail_with "expected failure"
+}
+
+# assert_one_line_error: non-zero exit, exactly one non-empty line on stderr
+# (run with --separate-stderr), nothing that looks like a crash.
+assert_one_line_error() {
+  [[ "$status" -ne 0 ]] || fail_with "expected a non-zero exit"
+  local n
+  n=$(printf '%s\n' "$stderr" | grep -c . || true)
+  [[ "$n" -eq 1 ]] || fail_with "expected exactly one line on stderr, got $n"
+  if grep -qiE 'AddressSanitizer|runtime error|Segmentation|core dumped|Aborted' <<< "$stderr"; then
+    fail_with "the error looks like a crash"
+  fi
+  [[ "$status" -lt 128 ]] || fail_with "killed by a signal ($status)"
+}
+
+# assert_line_eq N TEXT: line N (0-based; negative from the end) equals TEXT
+assert_line_eq() {
+  local n="$1" want="$2" got
+  if [[ "$n" -lt 0 ]]; then
+    n=$((${#lines[@]} + n))
+  fi
+  got="${lines[$n]:-}"
+  [[ "$got" == "$want" ]] || fail_with "line $n: expected '$want', got '$got'"
+}
+
+assert_output_has_line() {
+  local want="$1" l
+  for l in "${lines[@]}"; do
+    [[ "$l" == "$want" ]] && return 0
+  done
+  fail_with "no line '$want' in output"
+}
+
+assert_output_lacks_line() {
+  local want="$1" l
+  for l in "${lines[@]}"; do
+    [[ "$l" == "$want" ]] && fail_with "unexpected line '$want'"
+  done
+  return 0
+}
+
+# --- store fingerprint -----------------------------------------------------
+
+# store_fingerprint ROOT: one line per path (sorted): path, type, mode, size
+# (not for directories, whose size depends on the filesystem's history),
+# uid:gid, link target / device numbers / sha256 of the contents, xattrs.
+# Only the store's lock file is left out.
+store_fingerprint() {
+  "$PY3" - "$1" <<'EOF'
+import hashlib, os, stat, sys
+root = sys.argv[1]
+LOCKS = set(os.environ.get("BERTH_STORE_LOCK_NAMES", "lock .lock berth.lock").split())
+out = []
+def xattrs(p):
+    try:
+        names = sorted(os.listxattr(p, follow_symlinks=False))
+    except OSError:
+        return ""
+    parts = []
+    for n in names:
+        try:
+            parts.append("%s=%s" % (n, os.getxattr(p, n, follow_symlinks=False).hex()))
+        except OSError:
+            parts.append("%s=?" % n)
+    return ",".join(parts)
+for dirpath, dirs, files in os.walk(root):
+    for name in dirs + files:
+        p = os.path.join(dirpath, name)
+        rel = os.path.relpath(p, root)
+        if dirpath == root and name in LOCKS:
+            continue
+        st = os.lstat(p)
+        m = st.st_mode
+        if stat.S_ISDIR(m):
+            kind, size, extra = "d", "-", ""
+        elif stat.S_ISLNK(m):
+            kind, size, extra = "l", st.st_size, os.readlink(p)
+        elif stat.S_ISREG(m):
+            h = hashlib.sha256()
+            with open(p, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            kind, size, extra = "f", st.st_size, h.hexdigest()
+        elif stat.S_ISCHR(m) or stat.S_ISBLK(m):
+            kind = "c" if stat.S_ISCHR(m) else "b"
+            size, extra = "-", "%d,%d" % (os.major(st.st_rdev), os.minor(st.st_rdev))
+        else:
+            kind, size, extra = "o", st.st_size, ""
+        out.append("%s\t%s\t%o\t%s\t%d:%d\t%s\t%s" % (
+            rel, kind, stat.S_IMODE(m), size, st.st_uid, st.st_gid, extra, xattrs(p)))
+out.sort()
+sys.stdout.write("".join(l + "\n" for l in out))
+EOF
+}
+
+store_snapshot() {
+  store_fingerprint "${1:-$BERTH_TEST_ROOT}" > "$BATS_TEST_TMPDIR/store.before"
+}
+
+assert_store_unchanged() {
+  local root="${1:-$BERTH_TEST_ROOT}"
+  store_fingerprint "$root" > "$BATS_TEST_TMPDIR/store.after"
+  if ! diff -u "$BATS_TEST_TMPDIR/store.before" "$BATS_TEST_TMPDIR/store.after" >&2; then
+    echo "the store changed" >&2
+    return 1
+  fi
+}
+
+# --- fixtures and registries ------------------------------------------------
+
+# fixtures_ready: build the OCI layouts once per content of tests/fixtures
+# (cached across files and runs under $BERTH_FIXTURE_CACHE); sets FIXTURES.
+fixtures_ready() {
+  local key
+  key=$(cat "$FIXTURES_SRC"/*.sh "$FIXTURES_SRC"/*.py | sha256sum | cut -c1-16)
+  FIXTURES="${BERTH_FIXTURE_CACHE:-${TMPDIR:-/tmp}/berth-fixtures}/$key"
+  export FIXTURES
+  bash "$FIXTURES_SRC/build.sh" "$FIXTURES" >&2
+}
+
+# registry_with_fixtures NAME MODE SET...: start a registry and push SETs
+# (see tests/fixtures/push.sh).
+registry_with_fixtures() {
+  local name="$1" mode="$2"
+  shift 2
+  fixtures_ready
+  registry_start "$name" "$mode" || return 1
+  bash "$FIXTURES_SRC/push.sh" "$FIXTURES" "$(_reg_get "$name" HOST)" \
+    "$(_reg_get "$name" STORAGE)" "$(_reg_get "$name" SKOPEO_DEST)" "$@"
+}
+
+# manifest_digest HOST REPO REF: Docker-Content-Digest of the manifest
+# (plain HTTP, no auth).
+manifest_digest() {
+  curl -sf -I -H "Accept: $ACCEPT_MANIFESTS" "http://$1/v2/$2/manifests/$3" |
+    tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }'
+}
+
+manifest_json() {
+  curl -sf -H "Accept: $ACCEPT_MANIFESTS" "http://$1/v2/$2/manifests/$3"
+}
+
+blob_json() {
+  curl -sf "http://$1/v2/$2/blobs/$3"
+}
+
+# image_id HOST REPO REF: sha256 of the config blob the registry serves
+image_id() {
+  local cd
+  cd=$(manifest_json "$1" "$2" "$3" | jq -r .config.digest)
+  echo "sha256:$(curl -sf "http://$1/v2/$2/blobs/$cd" | sha256sum | cut -d' ' -f1)"
+}
+
+# chain_ids DIFFID...: chain(1) = diffID(1); chain(n) = sha256 of
+# "chain(n-1) diffID(n)", both written with their "sha256:" prefix.
+chain_ids() {
+  local chain="" d
+  for d in "$@"; do
+    if [[ -z "$chain" ]]; then
+      chain="$d"
+    else
+      chain="sha256:$(printf '%s %s' "$chain" "$d" | sha256sum | cut -d' ' -f1)"
+    fi
+    echo "$chain"
+  done
+}
+
+# The store layout (SPEC §2).
+img_dir() { echo "$BERTH_TEST_ROOT/image/overlay2"; }
+ovl_dir() { echo "$BERTH_TEST_ROOT/overlay2"; }
+
+# layer_diff_dir CHAIN_ID: the overlay2/<cache-id>/diff of a layer
+layer_diff_dir() {
+  local cid
+  cid=$(cat "$(img_dir)/layerdb/sha256/${1#sha256:}/cache-id")
+  echo "$(ovl_dir)/$cid/diff"
+}
+
+# --- Docker's text formats -------------------------------------------------
+
+# docker_table: read rows of TAB-separated cells on stdin and lay them out as
+# Docker's CLI does (text/tabwriter, minwidth 10, padding 3; every cell that
+# is followed by another one is padded, the last one is not).
+docker_table() {
+  "$PY3" -c '
+import sys
+rows = [l.rstrip("\n").split("\t") for l in sys.stdin if l.strip("\n")]
+n = max(len(r) for r in rows)
+w = [0] * n
+for r in rows:
+    for i, c in enumerate(r[:-1]):
+        w[i] = max(w[i], len(c) + 3, 10)
+for r in rows:
+    sys.stdout.write("".join(c.ljust(w[i]) for i, c in enumerate(r[:-1])) + r[-1] + "\n")
+'
+}
+
+# human_size BYTES: units.HumanSizeWithPrecision(bytes, 3) as Docker prints it
+human_size() {
+  "$PY3" -c '
+import sys
+s = float(sys.argv[1]); units = ["B", "kB", "MB", "GB", "TB", "PB"]; i = 0
+while s >= 1000 and i < len(units) - 1:
+    s /= 1000; i += 1
+print("%.3g%s" % (s, units[i]))' "$1"
+}
+
+# human_ago RFC3339: go-units HumanDuration(now - t) + " ago"
+human_ago() {
+  "$PY3" -c '
+import sys, datetime
+import re
+t = datetime.datetime.fromisoformat(re.sub(r"\.[0-9]+", "", sys.argv[1]).replace("Z", "+00:00"))
+d = (datetime.datetime.now(datetime.timezone.utc) - t).total_seconds()
+sec = int(d); mins = int(d / 60); hours = int(round(d / 3600))
+if sec < 1: s = "Less than a second"
+elif sec == 1: s = "1 second"
+elif sec < 60: s = "%d seconds" % sec
+elif mins == 1: s = "About a minute"
+elif mins < 60: s = "%d minutes" % mins
+elif hours == 1: s = "About an hour"
+elif hours < 48: s = "%d hours" % hours
+elif hours < 24 * 7 * 2: s = "%d days" % (hours // 24)
+elif hours < 24 * 30 * 2: s = "%d weeks" % (hours // 24 // 7)
+elif hours < 24 * 365 * 2: s = "%d months" % (hours // 24 // 30)
+else: s = "%d years" % int(d / 3600 / 24 / 365)
+print(s + " ago")' "$1"
+}
+
+# trunc45 TEXT: Docker's CREATED BY column (45 characters, "…" last)
+trunc45() {
+  "$PY3" -c '
+import sys
+s = sys.argv[1]
+print(s if len(s) <= 45 else s[:44] + "\u2026")' "$1"
+}
