@@ -17,7 +17,7 @@ bats_require_minimum_version 1.5.0
 INTEG_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_ROOT="$(cd "$INTEG_DIR/../.." && pwd)"
 FIXTURES_SRC="$REPO_ROOT/tests/fixtures"
-BERTH="${BERTH:-$REPO_ROOT/build/src/cli/berth}"
+export BERTH="${BERTH:-$REPO_ROOT/build/src/cli/berth}"
 SHARED_DIR="${BERTH_SHARED_DIR:-$REPO_ROOT/../shared}"
 REFERENCE_DIR="$SHARED_DIR/reference-outputs"
 PY3="${PY3:-/usr/bin/python3}"
