@@ -80,12 +80,16 @@ berth_image_resolve(berth_store *s, const char *name, char id[BERTH_DIGEST_LEN],
   cleanup_reference berth_reference *ref = berth_reference_parse_any(name, err);
   if (ref == NULL)
     return -1;
+  /* Docker names the image as given, without the default tag. */
+  cleanup_free char *given = berth_reference_is_digest_only(ref)
+                                 ? xstrdup(ref->digest)
+                                 : berth_reference_familiar_string(ref);
   if (berth_reference_is_digest_only(ref)) {
     int r = image_exists(s, ref->digest, err);
     if (r < 0)
       return -1;
     if (r == 0)
-      return not_found(ref->digest, err);
+      return not_found(given, err);
     memcpy(id, ref->digest, BERTH_DIGEST_LEN);
     return 0;
   }
@@ -97,7 +101,5 @@ berth_image_resolve(berth_store *s, const char *name, char id[BERTH_DIGEST_LEN],
     if (r != 0)
       return r < 0 ? -1 : 0;
   }
-  berth_reference_default_tag(ref);
-  cleanup_free char *familiar = berth_reference_familiar_string(ref);
-  return not_found(familiar, err);
+  return not_found(given, err);
 }

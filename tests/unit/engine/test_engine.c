@@ -143,7 +143,7 @@ TEST(resolve)
         i = j = 8;
       }
   CHECK(berth_image_resolve(s, "nosuch", got, &err) < 0);
-  CHECK_STR(err->msg, "No such image: nosuch:latest");
+  CHECK_STR(err->msg, "No such image: nosuch");
   CHECK(err->errnum == ENOENT);
   berth_error_free(err);
   err = NULL;
