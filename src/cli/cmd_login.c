@@ -7,8 +7,8 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
-#include "registry/credentials.h"
 #include "common/xalloc.h"
+#include "registry/credentials.h"
 
 #define DEFAULT_SERVER "docker.io"
 
@@ -56,26 +56,35 @@ int
 berth_cmd_login(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
-    {"username", required_argument, NULL, 'u'},
-    {"password", required_argument, NULL, 'p'},
-    {"password-stdin", no_argument, NULL, 's'},
-    {"help", no_argument, NULL, 'h'},
-    {0},
+    { "username", required_argument, NULL, 'u' },
+    { "password", required_argument, NULL, 'p' },
+    { "password-stdin", no_argument, NULL, 's' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
   };
   cleanup_free char *user = NULL, *password = NULL;
   bool from_stdin = false;
   int c;
   while ((c = getopt_long(argc, argv, "+u:p:h", options, NULL)) != -1) {
     switch (c) {
-    case 'u': free(user); user = xstrdup(optarg); break;
-    case 'p': free(password); password = xstrdup(optarg); break;
-    case 's': from_stdin = true; break;
+    case 'u':
+      free(user);
+      user = xstrdup(optarg);
+      break;
+    case 'p':
+      free(password);
+      password = xstrdup(optarg);
+      break;
+    case 's':
+      from_stdin = true;
+      break;
     case 'h':
       puts("Usage:  berth login [OPTIONS] [SERVER]\n\nLog in to a registry.\n\nOptions:\n"
            "  -p, --password string   Password\n      --password-stdin    Take the password "
            "from stdin\n  -u, --username string   Username");
       return 0;
-    default: return berth_cli_usage_error(cli, "login", "invalid option");
+    default:
+      return berth_cli_usage_error(cli, "login", "invalid option");
     }
   }
   if (argc - optind > 1)

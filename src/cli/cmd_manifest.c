@@ -42,7 +42,7 @@ inspect(berth_cli *cli, const char *name)
   berth_registry *reg = berth_registry_new(ref->domain, ref->path, &cli->registry, &err);
   if (reg == NULL)
     return berth_cli_fail(cli, err);
-  berth_fetched_manifest m = {0};
+  berth_fetched_manifest m = { 0 };
   int r = berth_registry_get_manifest(reg, ref->digest ? ref->digest : ref->tag, &m, &err);
   berth_registry_free(reg);
   if (r == 0)

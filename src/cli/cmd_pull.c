@@ -22,20 +22,26 @@ int
 berth_cmd_pull(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
-    {"platform", required_argument, NULL, 'p'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {0},
+    { "platform", required_argument, NULL, 'p' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
   };
   const char *platform = NULL;
   bool quiet = false;
   int c;
   while ((c = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
     switch (c) {
-    case 'p': platform = optarg; break;
-    case 'q': quiet = true; break;
-    case 'h': return usage();
-    default: return berth_cli_usage_error(cli, "pull", "invalid option");
+    case 'p':
+      platform = optarg;
+      break;
+    case 'q':
+      quiet = true;
+      break;
+    case 'h':
+      return usage();
+    default:
+      return berth_cli_usage_error(cli, "pull", "invalid option");
     }
   }
   if (argc - optind != 1)

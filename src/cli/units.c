@@ -9,7 +9,7 @@
 char *
 berth_human_size(long long bytes)
 {
-  static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
   double size = (double)bytes;
   size_t i = 0;
   while (size >= 1000.0 && i + 1 < sizeof(units) / sizeof(units[0])) {

@@ -37,8 +37,8 @@ dir_of(const char *name)
 }
 
 int
-berth_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len,
-                           mode_t mode, berth_error **err)
+berth_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                           berth_error **err)
 {
   char rnd[17];
   berth_random_hex(rnd, 16);
@@ -106,7 +106,7 @@ int
 berth_mkdir_p_at(int dirfd, const char *path, mode_t mode, berth_error **err)
 {
   cleanup_free char *p = xstrdup(path);
-  for (char *s = p + 1; ; s++) {
+  for (char *s = p + 1;; s++) {
     bool last = *s == '\0';
     if (*s == '/' || last) {
       *s = '\0';
@@ -203,7 +203,7 @@ du_seen_before(struct du_state *s, const struct stat *st)
     s->cap = s->cap ? s->cap * 2 : 64;
     s->seen = xrealloc(s->seen, s->cap * sizeof(*s->seen));
   }
-  s->seen[s->n++] = (struct inode_seen){st->st_dev, st->st_ino};
+  s->seen[s->n++] = (struct inode_seen){ st->st_dev, st->st_ino };
   return false;
 }
 
@@ -243,7 +243,7 @@ berth_du_at(int dirfd, const char *path, long long *size, berth_error **err)
   int dfd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0)
     return berth_error_set(err, errno, "open %s", path);
-  struct du_state s = {0};
+  struct du_state s = { 0 };
   int r = du_dir(dfd, &s, err);
   free(s.seen);
   if (r == 0)

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void __attribute__((noreturn))
-oom(void)
+static void __attribute__((noreturn)) oom(void)
 {
   fputs("berth: out of memory\n", stderr);
   abort();

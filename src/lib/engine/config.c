@@ -51,7 +51,8 @@ runtimes(json_t *root, berth_config *c, berth_error **err)
   c->runtime_paths = xcalloc(n + 1, sizeof(char *));
   const char *name;
   json_t *rt;
-  json_object_foreach(v, name, rt) {
+  json_object_foreach(v, name, rt)
+  {
     json_t *path = json_object_get(rt, "path");
     if (!json_is_string(path))
       return berth_error_set(err, 0, "runtime \"%s\" needs a \"path\" string", name);

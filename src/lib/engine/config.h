@@ -8,12 +8,12 @@
 #define BERTH_DEFAULT_ROOT "/var/lib/berth"
 
 typedef struct berth_config {
-  char *data_root;               /* "data-root", NULL when unset */
-  char **insecure_registries;    /* "insecure-registries", NULL-terminated */
-  char **registry_mirrors;       /* "registry-mirrors", NULL-terminated */
-  char *default_runtime;         /* "default-runtime" */
-  char **runtime_names;          /* keys of "runtimes", NULL-terminated */
-  char **runtime_paths;          /* their "path", same order */
+  char *data_root;            /* "data-root", NULL when unset */
+  char **insecure_registries; /* "insecure-registries", NULL-terminated */
+  char **registry_mirrors;    /* "registry-mirrors", NULL-terminated */
+  char *default_runtime;      /* "default-runtime" */
+  char **runtime_names;       /* keys of "runtimes", NULL-terminated */
+  char **runtime_paths;       /* their "path", same order */
 } berth_config;
 
 /* Reads the file at path (trusted as far as it is the administrator's, but

@@ -109,13 +109,13 @@ fetch_into_stage(berth_layer_fetch *f, berth_error **err)
   setsockopt(wr, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
   setsockopt(rd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
 
-  struct download d = {.fetch = f, .fd = wr, .last_reported = -1};
+  struct download d = { .fetch = f, .fd = wr, .last_reported = -1 };
   pthread_t thread;
   int r = pthread_create(&thread, NULL, download_thread, &d);
   if (r != 0)
     return berth_error_set(err, r, "start download thread");
 
-  struct unpack_source src = {.fd = rd, .cancel = f->cancel};
+  struct unpack_source src = { .fd = rd, .cancel = f->cancel };
   berth_unpack_result result;
   berth_error *unpack_error = NULL;
   int ret = berth_layer_unpack(unpack_read, &src, berth_layer_stage_diff_fd(f->stage),

@@ -86,8 +86,7 @@ resolve_manifest(berth_registry *reg, const berth_reference *ref, const char *pl
   if (p->manifest == NULL)
     return berth_error_prefix(err, "manifest %s", digest);
   if (p->manifest->is_index)
-    return berth_error_set(err, 0, "manifest %s: an index inside an index is not an image",
-                           digest);
+    return berth_error_set(err, 0, "manifest %s: an index inside an index is not an image", digest);
   if (strcmp(p->manifest->media_type, media_type) != 0)
     return berth_error_set(err, 0, "manifest %s: the index says %s, the registry sent %s", digest,
                            media_type, p->manifest->media_type);
@@ -138,7 +137,7 @@ fetch_config(berth_registry *reg, const berth_reference *ref, const char *platfo
   if (cfg->size > MAX_CONFIG_SIZE)
     return berth_error_set(err, EFBIG, "image config %s: %lld bytes is too large", cfg->digest,
                            (long long)cfg->size);
-  struct buffer_sink b = {0};
+  struct buffer_sink b = { 0 };
   if (berth_registry_get_blob(reg, cfg->digest, cfg->size, buffer_sink, &b, err) < 0) {
     free(b.data);
     return -1;
@@ -184,7 +183,7 @@ download_worker(void *arg)
 static int
 download_all(berth_layer_fetch *fetches, size_t n, berth_error **err)
 {
-  struct download_pool pool = {.fetches = fetches, .n = n};
+  struct download_pool pool = { .fetches = fetches, .n = n };
   pthread_t threads[MAX_CONCURRENT_DOWNLOADS];
   size_t started = 0;
   for (; started < MAX_CONCURRENT_DOWNLOADS && started < n; started++) {
@@ -253,8 +252,7 @@ publish(berth_store *store, const berth_reference *ref, struct pull_plan *p,
 
   cleanup_free char *source = berth_reference_name(ref);
   for (size_t i = 0; i < m->n_layers; i++)
-    if (berth_store_distribution_put(store, m->layers[i].digest, p->image->diff_ids[i], source,
-                                     err)
+    if (berth_store_distribution_put(store, m->layers[i].digest, p->image->diff_ids[i], source, err)
         < 0)
       return -1;
   if (berth_store_manifest_put(store, p->named.digest, p->named.data, p->named.len, err) < 0)
@@ -294,8 +292,7 @@ short_id(const char *digest, char out[13])
 
 /* Whether the image's config and every one of its layers are in the store. */
 static int
-image_is_complete(berth_store *store, const struct pull_plan *p, bool *complete,
-                  berth_error **err)
+image_is_complete(berth_store *store, const struct pull_plan *p, bool *complete, berth_error **err)
 {
   *complete = false;
   cleanup_free char *config = NULL;
@@ -335,8 +332,12 @@ pull_layers(berth_store *store, berth_registry *reg, struct pull_plan *p,
         berth_pull_events_status(ev, f->short_id, "Already exists");
       continue;
     }
-    *f = (berth_layer_fetch){.store = store, .registry = reg, .blob = &m->layers[i],
-                             .diff_id = p->image->diff_ids[i], .events = ev, .cancel = cancel};
+    *f = (berth_layer_fetch){ .store = store,
+                              .registry = reg,
+                              .blob = &m->layers[i],
+                              .diff_id = p->image->diff_ids[i],
+                              .events = ev,
+                              .cancel = cancel };
     short_id(m->layers[i].digest, f->short_id);
     berth_pull_events_status(ev, f->short_id, "Pulling fs layer");
     missing++;
@@ -375,7 +376,7 @@ berth_pull(berth_store *store, const berth_reference *ref, const berth_pull_opti
   berth_registry *reg = berth_registry_new(ref->domain, ref->path, opts->registry, err);
   if (reg == NULL)
     return -1;
-  struct pull_plan plan = {0};
+  struct pull_plan plan = { 0 };
   berth_pull_events ev;
   berth_pull_events_init(&ev, opts->on_event, opts->event_ctx);
   atomic_bool cancel = false;

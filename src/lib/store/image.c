@@ -7,11 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "image/chain.h"
-#include "image/time.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "image/chain.h"
+#include "image/time.h"
 #include "store/internal.h"
 #include "store/layer.h"
 #include "store/lock.h"

@@ -14,7 +14,6 @@ typedef struct berth_layer {
   long long size;
 } berth_layer;
 
-
 /* 1 found, 0 absent, -1 error. */
 int berth_store_layer_get(berth_store *s, const char *chain_id, berth_layer *out,
                           berth_error **err);

@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "image/chain.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/random.h"
 #include "common/xalloc.h"
+#include "image/chain.h"
 #include "store/internal.h"
 #include "store/lock.h"
 
