@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "common/strset.h"
 #include "image/chain.h"
 #include "image/time.h"
 #include "store/internal.h"
@@ -122,34 +123,11 @@ berth_store_image_list(berth_store *s, berth_error **err)
   return berth_store_list_digests(s, IMAGEDB_CONTENT, err);
 }
 
-struct chain_set {
-  char (*v)[BERTH_DIGEST_LEN];
-  size_t n, cap;
-};
-
-static void
-chain_set_add(struct chain_set *set, const char *chain)
-{
-  if (set->n == set->cap) {
-    set->cap = set->cap ? set->cap * 2 : 32;
-    set->v = xrealloc(set->v, set->cap * sizeof(*set->v));
-  }
-  snprintf(set->v[set->n++], BERTH_DIGEST_LEN, "%s", chain);
-}
-
-static bool
-chain_set_has(const struct chain_set *set, const char *chain)
-{
-  for (size_t i = 0; i < set->n; i++)
-    if (strcmp(set->v[i], chain) == 0)
-      return true;
-  return false;
-}
-
-/* The chain ids of an image's layers, bottom first.  Trusts the config only
- * as JSON: diff_ids that are not digests are an error. */
+/* The chain ids of an image's layers, bottom first.  Reads only
+ * rootfs.diff_ids, so that any stored config can be deleted; diff_ids that
+ * are not digests are an error. */
 static int
-image_chains(berth_store *s, const char *id, struct chain_set *out, berth_error **err)
+image_chains(berth_store *s, const char *id, berth_strset *out, berth_error **err)
 {
   cleanup_free char *config = NULL;
   size_t len = 0;
@@ -164,17 +142,15 @@ image_chains(berth_store *s, const char *id, struct chain_set *out, berth_error 
     const char *diff = json_string_value(json_array_get(ids, i));
     if (diff == NULL || !berth_digest_is_valid(diff))
       return berth_error_set(err, 0, "image %s: bad diff_id %zu", id, i);
-    char next[BERTH_DIGEST_LEN];
-    berth_chain_id(chain, diff, next);
-    memcpy(chain, next, sizeof(chain));
-    chain_set_add(out, chain);
+    berth_chain_id(chain, diff, chain);
+    berth_strset_add(out, chain);
   }
   return 0;
 }
 
 /* Adds the parent layer of every layerdb/mounts entry and its ancestors. */
 static int
-mount_chains(berth_store *s, struct chain_set *used, berth_error **err)
+mount_chains(berth_store *s, berth_strset *used, berth_error **err)
 {
   cleanup_dir DIR *d = berth_store_opendir(s->image_fd, LAYERDB_MOUNTS, err);
   if (d == NULL)
@@ -186,8 +162,8 @@ mount_chains(berth_store *s, struct chain_set *used, berth_error **err)
     cleanup_free char *path = xasprintf(LAYERDB_MOUNTS "/%s/parent", de->d_name);
     cleanup_free char *chain = berth_read_line_at(s->image_fd, path, NULL);
     berth_layer l;
-    while (chain != NULL && berth_digest_is_valid(chain) && !chain_set_has(used, chain)) {
-      chain_set_add(used, chain);
+    while (chain != NULL && berth_digest_is_valid(chain) && !berth_strset_has(used, chain)) {
+      berth_strset_add(used, chain);
       int found = berth_store_layer_get(s, chain, &l, err);
       if (found < 0)
         return -1;
@@ -199,7 +175,7 @@ mount_chains(berth_store *s, struct chain_set *used, berth_error **err)
 }
 
 static int
-used_chains(berth_store *s, struct chain_set *used, berth_error **err)
+used_chains(berth_store *s, berth_strset *used, berth_error **err)
 {
   cleanup_strv char **ids = berth_store_image_list(s, err);
   if (ids == NULL)
@@ -245,7 +221,7 @@ berth_store_image_delete(berth_store *s, const char *id, berth_error **err)
   cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
   if (lock == NULL)
     return -1;
-  struct chain_set mine = { 0 }, used = { 0 };
+  cleanup_strset berth_strset mine = { 0 }, used = { 0 };
   int ret = refuse_if_referenced(s, id, err);
   if (ret == 0)
     ret = image_chains(s, id, &mine, err);
@@ -254,9 +230,7 @@ berth_store_image_delete(berth_store *s, const char *id, berth_error **err)
   if (ret == 0)
     ret = used_chains(s, &used, err);
   for (size_t i = mine.n; ret == 0 && i-- > 0;)
-    if (!chain_set_has(&used, mine.v[i]) && berth_store_layer_remove_locked(s, mine.v[i], err) < 0)
+    if (!berth_strset_has(&used, mine.v[i]) && berth_store_layer_remove_locked(s, mine.v[i], err) < 0)
       ret = -1;
-  free(mine.v);
-  free(used.v);
   return ret < 0 ? berth_error_prefix(err, "delete image %s", id) : 0;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/strset.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
 #include "store/internal.h"
@@ -125,41 +126,9 @@ sweep_layerdb_tmp(berth_store *s, berth_error **err)
   return 0;
 }
 
-struct name_set {
-  char **v;
-  size_t n, cap;
-};
-
-static void
-name_set_add(struct name_set *set, char *name)
-{
-  if (set->n == set->cap) {
-    set->cap = set->cap ? set->cap * 2 : 32;
-    set->v = xrealloc(set->v, set->cap * sizeof(*set->v));
-  }
-  set->v[set->n++] = name;
-}
-
-static bool
-name_set_has(const struct name_set *set, const char *name)
-{
-  for (size_t i = 0; i < set->n; i++)
-    if (strcmp(set->v[i], name) == 0)
-      return true;
-  return false;
-}
-
-static void
-name_set_clear(struct name_set *set)
-{
-  for (size_t i = 0; i < set->n; i++)
-    free(set->v[i]);
-  free(set->v);
-}
-
 /* Adds the file `file` of every entry of image/overlay2/<dir> to set. */
 static int
-collect_ids(berth_store *s, const char *dir, const char *file, struct name_set *set,
+collect_ids(berth_store *s, const char *dir, const char *file, berth_strset *set,
             berth_error **err)
 {
   cleanup_close int fd = berth_open_dir_at(s->image_fd, dir, false, err);
@@ -173,15 +142,15 @@ collect_ids(berth_store *s, const char *dir, const char *file, struct name_set *
     if (de->d_name[0] == '.')
       continue;
     cleanup_free char *path = xasprintf("%s/%s", de->d_name, file);
-    char *id = berth_read_line_at(fd, path, NULL);
+    cleanup_free char *id = berth_read_line_at(fd, path, NULL);
     if (id != NULL)
-      name_set_add(set, id);
+      berth_strset_add(set, id);
   }
   return 0;
 }
 
 static int
-collect_referenced(berth_store *s, struct name_set *set, berth_error **err)
+collect_referenced(berth_store *s, berth_strset *set, berth_error **err)
 {
   if (collect_ids(s, LAYERDB_SHA, "cache-id", set, err) < 0
       || collect_ids(s, LAYERDB_MOUNTS, "mount-id", set, err) < 0
@@ -215,20 +184,20 @@ sweep_dangling_links(berth_store *s, berth_error **err)
 static int
 sweep_orphans(berth_store *s, berth_error **err)
 {
-  struct name_set used = { 0 };
+  berth_strset used = { 0 };
   int ret = collect_referenced(s, &used, err);
   cleanup_dir DIR *d = ret < 0 ? NULL : berth_store_opendir(s->overlay_fd, ".", err);
   if (d == NULL) {
-    name_set_clear(&used);
+    berth_strset_clear(&used);
     return -1;
   }
   struct dirent *de;
   while (ret == 0 && (de = readdir(d)) != NULL) {
-    if (de->d_name[0] == '.' || strcmp(de->d_name, "l") == 0 || name_set_has(&used, de->d_name))
+    if (de->d_name[0] == '.' || strcmp(de->d_name, "l") == 0 || berth_strset_has(&used, de->d_name))
       continue;
     ret = berth_rm_rf_at(s->overlay_fd, de->d_name, err);
   }
-  name_set_clear(&used);
+  berth_strset_clear(&used);
   if (ret < 0)
     return -1;
   return sweep_dangling_links(s, err);
