@@ -16,10 +16,9 @@ static int
 v2meta_add(berth_store *s, const char *diff_id, const char *blob_digest, const char *source,
            berth_error **err)
 {
-  json_t *list = berth_store_v2metadata(s, diff_id, err);
+  cleanup_json json_t *list = berth_store_v2metadata(s, diff_id, err);
   if (list == NULL)
     return -1;
-  cleanup_json json_t *owned = list;
   for (size_t i = 0; i < json_array_size(list); i++) {
     json_t *e = json_array_get(list, i);
     const char *d = json_string_value(json_object_get(e, "Digest"));
