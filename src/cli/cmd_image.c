@@ -1,7 +1,63 @@
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "common/cleanup.h"
+#include "engine/image_mount.h"
+
+static int
+cmd_image_mount(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[]
+      = { { "rw", no_argument, NULL, 'w' }, { "help", no_argument, NULL, 'h' }, { 0 } };
+  bool rw = false;
+  int c;
+  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    if (c == 'w')
+      rw = true;
+    else if (c == 'h') {
+      puts("Usage:  berth image mount [--rw] IMAGE[@layer:N]|CHAIN-ID [DIR]\n\n"
+           "Mount an image's layers (read-only; --rw: over a fresh, throw-away upper layer)\n"
+           "and print the mount point");
+      return 0;
+    } else
+      return berth_cli_usage_error(cli, "image mount", "invalid option");
+  }
+  int left = argc - optind;
+  if (left < 1 || left > 2)
+    return berth_cli_usage_error(cli, "image mount",
+                                 "\"image mount\" requires at least 1 and at most 2 arguments.");
+  cleanup_error berth_error *err = NULL;
+  berth_store *store = berth_cli_store(cli, &err);
+  cleanup_free char *path = NULL;
+  if (store == NULL
+      || berth_image_mount(store, argv[optind], left == 2 ? argv[optind + 1] : NULL, rw, &path,
+                           &err)
+             < 0)
+    return berth_cli_fail(cli, err);
+  puts(path);
+  return 0;
+}
+
+static int
+cmd_image_umount(berth_cli *cli, int argc, char **argv)
+{
+  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    puts("Usage:  berth image umount DIR|IMAGE\n\n"
+         "Unmount what `berth image mount` mounted at DIR, or every mount of IMAGE");
+    return 0;
+  }
+  if (argc != 2)
+    return berth_cli_usage_error(cli, "image umount",
+                                 "\"image umount\" requires exactly 1 argument.");
+  cleanup_error berth_error *err = NULL;
+  berth_store *store = berth_cli_store(cli, &err);
+  int n = 0;
+  if (store == NULL || berth_image_umount(store, argv[1], &n, &err) < 0)
+    return berth_cli_fail(cli, err);
+  return 0;
+}
 
 typedef int (*command_fn)(berth_cli *cli, int argc, char **argv);
 
@@ -16,10 +72,12 @@ static const struct subcommand {
   { "layers", berth_cmd_layers, "Show every layer of an image with all its IDs" },
   { "list", berth_cmd_images, NULL },
   { "ls", berth_cmd_images, "List images" },
+  { "mount", cmd_image_mount, "Mount an image's layers and print the path" },
   { "pull", berth_cmd_pull, "Pull an image from a registry" },
   { "remove", berth_cmd_rmi, NULL },
   { "rm", berth_cmd_rmi, "Remove one or more images" },
   { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
+  { "umount", cmd_image_umount, "Unmount what image mount mounted" },
 };
 
 static void

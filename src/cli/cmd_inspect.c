@@ -3,16 +3,30 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "engine/container_inspect.h"
+#include "engine/container_ops.h"
 #include "engine/image_inspect.h"
 #include "engine/resolve.h"
 
 static int
 usage(const char *cmd)
 {
-  printf("Usage:  berth %s IMAGE [IMAGE...]\n\n"
-         "Return low-level information on images\n",
+  printf("Usage:  berth %s NAME|ID [NAME|ID...]\n\n"
+         "Return low-level information on images and containers\n",
          cmd);
   return 0;
+}
+
+/* Images first, then containers, as the brief for berth says Docker
+ * does; NULL when name is no container either. */
+static json_t *
+container_json(berth_store *s, const char *name)
+{
+  cleanup_container berth_container *c = NULL;
+  if (berth_container_find(s, name, &c, NULL) < 0)
+    return NULL;
+  berth_container_refresh(s, c, NULL);
+  return berth_container_inspect(s, c);
 }
 
 /* Prints the inspect array of every image found, then one error line per
@@ -41,6 +55,8 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
     json_t *one = berth_image_resolve(store, argv[i], id, &e) == 0
                       ? berth_image_inspect(store, id, &e)
                       : NULL;
+    if (one == NULL)
+      one = container_json(store, argv[i]);
     if (one != NULL)
       json_array_append_new(all, one);
     else

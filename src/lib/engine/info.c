@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "container/runtime.h"
 
 typedef struct strv {
   char **v;
@@ -98,14 +99,17 @@ gather_runtimes(const berth_config *config, berth_info *out)
   strv rt = { xcalloc(1, sizeof(char *)), 0 };
   for (char **p = config ? config->runtime_names : NULL; p != NULL && *p; p++)
     strv_add_unique(&rt, *p);
-  static const char *const known[] = { "crun", "runc" };
-  for (size_t i = 0; i < 2; i++)
-    if (in_path(known[i]))
-      strv_add_unique(&rt, known[i]);
+  /* crun is listed only where it can start containers (probed once) */
+  bool crun_found = in_path("crun");
+  bool crun_usable = crun_found && berth_runtime_crun_usable("/sys/fs/cgroup");
+  if (crun_usable)
+    strv_add_unique(&rt, "crun");
+  if (in_path("runc"))
+    strv_add_unique(&rt, "runc");
   qsort(rt.v, rt.n, sizeof(*rt.v), compare_strings);
   out->runtimes = rt.v;
   const char *def = config != NULL ? config->default_runtime : NULL;
-  out->default_runtime = xstrdup(def != NULL ? def : "runc");
+  out->default_runtime = xstrdup(berth_runtime_choose(NULL, def, crun_found, crun_usable));
 }
 
 static void

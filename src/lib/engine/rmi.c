@@ -6,6 +6,7 @@
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "container/container.h"
 #include "engine/image_load.h"
 #include "engine/resolve.h"
 #include "image/chain.h"
@@ -222,12 +223,62 @@ remove_reference(berth_store *s, const char *id, const char *name, records *r, b
   return left > 0;
 }
 
+/* A container made from id: 2 when running, 1 when not, 0 when none;
+ * its id in user. */
+static int
+container_using(berth_store *s, const char *id, char user[65], berth_error **err)
+{
+  cleanup_strv char **ids = berth_container_list_ids(s, err);
+  if (ids == NULL)
+    return -1;
+  int found = 0;
+  for (char **cid = ids; *cid != NULL && found < 2; cid++) {
+    cleanup_container berth_container *c = NULL;
+    if (berth_container_load(s, *cid, &c, NULL) != 1 || strcmp(c->image_id, id) != 0)
+      continue;
+    found = strcmp(c->status, "running") == 0 ? 2 : 1;
+    memcpy(user, c->id, 65);
+  }
+  return found;
+}
+
+/* Docker refuses to remove an image a container uses: by reference unless
+ * forced, by id always for a running container and otherwise unless forced. */
+static int
+check_containers(berth_store *s, const char *id, const char *name, bool force,
+                 berth_error **err)
+{
+  char user[65];
+  int using = container_using(s, id, user, err);
+  if (using <= 0)
+    return using;
+  if (!is_id_prefix(id, name) && !force)
+    berth_error_set(err, 0,
+                    "conflict: unable to remove repository reference \"%s\" (must force) - "
+                    "container %.12s is using its referenced image %.12s",
+                    name, user, berth_digest_hex(id));
+  else if (is_id_prefix(id, name) && using == 2)
+    berth_error_set(err, 0,
+                    "conflict: unable to delete %.12s (cannot be forced) - image is being used "
+                    "by running container %.12s",
+                    berth_digest_hex(id), user);
+  else if (is_id_prefix(id, name) && !force)
+    berth_error_set(err, 0,
+                    "conflict: unable to delete %.12s (must be forced) - image is being used "
+                    "by stopped container %.12s",
+                    berth_digest_hex(id), user);
+  else
+    return 0;
+  return berth_error_exit_code(err, 1);
+}
+
 static int
 remove_locked(berth_store *s, const char *name, const berth_rmi_options *opts, records *r,
               berth_error **err)
 {
   char id[BERTH_DIGEST_LEN];
-  if (berth_image_resolve(s, name, id, err) < 0)
+  if (berth_image_resolve(s, name, id, err) < 0
+      || check_containers(s, id, name, opts->force, err) < 0)
     return -1;
   bool prune = !opts->no_prune;
   if (!is_id_prefix(id, name)) {

@@ -35,4 +35,5 @@ int berth_store_backing_fs(berth_store *s, char **name, bool *d_type, berth_erro
 #include "store/layer.h"
 #include "store/lock.h"
 #include "store/refs.h"
+#include "store/rwlayer.h"
 #include "store/stage.h"

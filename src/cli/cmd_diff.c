@@ -1,0 +1,50 @@
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "container/container.h"
+#include "engine/diff.h"
+
+static const char diff_usage[]
+    = "Usage:  berth diff CONTAINER\n"
+      "        berth diff IMAGE IMAGE\n\n"
+      "Inspect changes to files or directories on a container's filesystem,\n"
+      "or between two images (A added, C changed, D deleted)";
+
+int
+berth_cmd_diff(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+  int c;
+  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    if (c == 'h') {
+      puts(diff_usage);
+      return 0;
+    }
+    return berth_cli_usage_error(cli, argv[0], "invalid option");
+  }
+  int left = argc - optind;
+  if (left < 1 || left > 2)
+    return berth_cli_usage_error(cli, argv[0],
+                                 "\"%s\" requires at least 1 and at most 2 arguments.", argv[0]);
+  cleanup_error berth_error *err = NULL;
+  berth_store *store = berth_cli_store(cli, &err);
+  if (store == NULL)
+    return berth_cli_fail(cli, err);
+  berth_change *changes = NULL;
+  size_t n = 0;
+  if (left == 2) {
+    if (berth_image_diff(store, argv[optind], argv[optind + 1], &changes, &n, &err) < 0)
+      return berth_cli_fail(cli, err);
+  } else {
+    cleanup_container berth_container *ctr = NULL;
+    if (berth_container_find(store, argv[optind], &ctr, &err) < 0
+        || berth_container_diff(store, ctr, &changes, &n, &err) < 0)
+      return berth_cli_fail(cli, err);
+  }
+  cleanup_free char *out = berth_changes_format(changes, n);
+  berth_changes_free(changes, n);
+  fputs(out, stdout);
+  return 0;
+}

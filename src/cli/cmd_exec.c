@@ -1,0 +1,92 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "container_cli.h"
+#include "engine/container_exec.h"
+#include "engine/container_ops.h"
+
+static int
+exec_usage(void)
+{
+  puts("Usage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
+       "Execute a command in a running container\n\n"
+       "Options:\n"
+       "  -e, --env list         Set environment variables\n"
+       "  -i, --interactive      Keep STDIN open even if not attached\n"
+       "  -t, --tty              Allocate a pseudo-TTY\n"
+       "  -u, --user string      Username or UID (format: <name|uid>[:<group|gid>])\n"
+       "  -w, --workdir string   Working directory inside the container");
+  return 0;
+}
+
+static int
+exec_parsed(berth_cli *cli, const char *name, berth_exec_options *o)
+{
+  if (o->tty && o->interactive && !isatty(STDIN_FILENO)) {
+    fprintf(stderr, "the input device is not a TTY\n");
+    return 1;
+  }
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  cleanup_container berth_container *c = berth_cli_container(cli, s, name, &status);
+  if (c == NULL)
+    return status;
+  cleanup_runtime berth_runtime *rt = berth_container_runtime(s, c);
+  fflush(stdout);
+  int code = berth_container_exec(s, rt, c, o, &err);
+  return code < 0 ? berth_cli_fail(cli, err) : code;
+}
+
+int
+berth_cmd_exec(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "env", required_argument, NULL, 'e' },
+    { "interactive", no_argument, NULL, 'i' },
+    { "tty", no_argument, NULL, 't' },
+    { "user", required_argument, NULL, 'u' },
+    { "workdir", required_argument, NULL, 'w' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  berth_exec_options o = { 0 };
+  cleanup_free char **env = xcalloc((size_t)argc + 1, sizeof(char *));
+  size_t nenv = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "+e:ithu:w:", options, NULL)) != -1) {
+    switch (c) {
+    case 'e':
+      env[nenv++] = optarg;
+      break;
+    case 'i':
+      o.interactive = true;
+      break;
+    case 't':
+      o.tty = true;
+      break;
+    case 'u':
+      o.user = optarg;
+      break;
+    case 'w':
+      o.workdir = optarg;
+      break;
+    case 'h':
+      return exec_usage();
+    default:
+      return berth_cli_usage_error(cli, argv[0], "invalid option");
+    }
+  }
+  if (argc - optind < 2)
+    return berth_cli_usage_error(cli, argv[0], "\"exec\" requires at least 2 arguments.");
+  o.env = env;
+  o.cmd = argv + optind + 1;
+  return exec_parsed(cli, argv[optind], &o);
+}

@@ -1,0 +1,84 @@
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "container_cli.h"
+#include "engine/container_ops.h"
+
+static const struct {
+  const char *name;
+  int num;
+} signals[] = {
+  { "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT },   { "KILL", SIGKILL },
+  { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM },   { "STOP", SIGSTOP },
+  { "CONT", SIGCONT }, { "ALRM", SIGALRM }, { "WINCH", SIGWINCH },
+};
+
+/* "KILL", "SIGKILL" or "9"; -1 when unknown. */
+static int
+parse_signal(const char *s)
+{
+  char *end;
+  long n = strtol(s, &end, 10);
+  if (*s != '\0' && *end == '\0')
+    return n > 0 && n < 65 ? (int)n : -1;
+  if (strncasecmp(s, "SIG", 3) == 0)
+    s += 3;
+  for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+    if (strcasecmp(s, signals[i].name) == 0)
+      return signals[i].num;
+  return -1;
+}
+
+int
+berth_cmd_kill(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "signal", required_argument, NULL, 's' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  int sig = SIGKILL, c;
+  while ((c = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
+    switch (c) {
+    case 's':
+      sig = parse_signal(optarg);
+      if (sig < 0)
+        return berth_cli_usage_error(cli, argv[0], "invalid signal: %s", optarg);
+      break;
+    case 'h':
+      puts("Usage:  berth kill [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+           "Kill one or more running containers\n\n"
+           "Options:\n"
+           "  -s, --signal string   Signal to send to the container (default \"KILL\")");
+      return 0;
+    default:
+      return berth_cli_usage_error(cli, argv[0], "invalid option");
+    }
+  }
+  if (optind >= argc)
+    return berth_cli_usage_error(cli, argv[0], "\"kill\" requires at least 1 argument.");
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  for (int i = optind; i < argc; i++) {
+    int r = 0;
+    cleanup_container berth_container *ct = berth_cli_container(cli, s, argv[i], &r);
+    berth_error *e = NULL;
+    if (ct != NULL && berth_container_kill(s, ct, sig, &e) < 0)
+      r = berth_cli_fail(cli, e);
+    else if (ct != NULL)
+      puts(argv[i]);
+    berth_error_free(e);
+    if (r != 0)
+      status = r;
+  }
+  return status;
+}

@@ -1,0 +1,33 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "container/mount.h"
+#include "container_cli.h"
+
+/* `mount CONTAINER`: mounts the rootfs (counted) and prints the merged path. */
+int
+berth_cmd_mount(berth_cli *cli, int argc, char **argv)
+{
+  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    puts("Usage:  berth mount CONTAINER\n\nMount a container's root filesystem and print "
+         "its path");
+    return 0;
+  }
+  if (argc != 2)
+    return berth_cli_usage_error(cli, argv[0], "\"mount\" requires exactly 1 argument.");
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  cleanup_container berth_container *c = berth_cli_container(cli, s, argv[1], &status);
+  if (c == NULL)
+    return status;
+  cleanup_free char *merged = berth_container_mount(s, c, &err);
+  if (merged == NULL)
+    return berth_cli_fail(cli, err);
+  puts(merged);
+  return 0;
+}

@@ -1,0 +1,84 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "container_cli.h"
+#include "engine/container_ops.h"
+#include "engine/container_run.h"
+
+static int
+start_one(berth_cli *cli, berth_store *s, const char *name, bool attach, bool interactive)
+{
+  int status = 0;
+  cleanup_container berth_container *c = berth_cli_container(cli, s, name, &status);
+  if (c == NULL)
+    return status;
+  cleanup_error berth_error *err = NULL;
+  if (berth_container_refresh(s, c, &err) < 0)
+    return berth_cli_fail(cli, err);
+  if (strcmp(c->status, "running") == 0) {
+    if (!attach)
+      puts(name);
+    return 0;
+  }
+  cleanup_runtime berth_runtime *rt = berth_container_runtime(s, c);
+  if (!attach) {
+    if (berth_container_start_detached(s, rt, c, &err) < 0)
+      return berth_cli_fail(cli, err);
+    puts(name);
+    return 0;
+  }
+  if (berth_container_prepare(s, c, &err) < 0)
+    return berth_cli_fail(cli, err);
+  fflush(stdout);
+  int code = berth_container_supervise(s, rt, c, interactive ? STDIN_FILENO : -1, true, true, &err);
+  return code < 0 ? berth_cli_fail(cli, err) : code;
+}
+
+int
+berth_cmd_start(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "attach", no_argument, NULL, 'a' },
+    { "interactive", no_argument, NULL, 'i' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  bool attach = false, interactive = false;
+  int c;
+  while ((c = getopt_long(argc, argv, "+aih", options, NULL)) != -1) {
+    switch (c) {
+    case 'a':
+      attach = true;
+      break;
+    case 'i':
+      interactive = true;
+      break;
+    case 'h':
+      puts("Usage:  berth start [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+           "Start one or more stopped containers\n\n"
+           "Options:\n"
+           "  -a, --attach        Attach STDOUT/STDERR\n"
+           "  -i, --interactive   Attach container's STDIN");
+      return 0;
+    default:
+      return berth_cli_usage_error(cli, argv[0], "invalid option");
+    }
+  }
+  if (optind >= argc)
+    return berth_cli_usage_error(cli, argv[0], "\"start\" requires at least 1 argument.");
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  for (int i = optind; i < argc; i++) {
+    int r = start_one(cli, s, argv[i], attach, interactive);
+    if (r != 0)
+      status = r;
+  }
+  return status;
+}

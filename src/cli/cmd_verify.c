@@ -1,0 +1,92 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "engine/resolve.h"
+#include "engine/verify.h"
+
+static const char verify_usage[]
+    = "Usage:  berth verify [IMAGE...]\n\n"
+      "Re-create every layer's tar from its directory and check it against its diffID\n"
+      "(all images when none is named).  Prints one line per layer, \"ok\" or \"TAMPERED\"\n"
+      "followed by the files added (+), removed (-) or changed (~); exits 1 when any\n"
+      "layer differs.";
+
+static bool
+seen_before(char **seen, size_t n, const char *chain)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(seen[i], chain) == 0)
+      return true;
+  return false;
+}
+
+static void
+print_layer(const berth_verify_layer *l)
+{
+  printf("%s %s\n", l->chain_id, l->ok ? "ok" : "TAMPERED");
+  for (size_t i = 0; i < l->n_files; i++)
+    printf("  %c %s\n", l->files[i].kind, l->files[i].path);
+  if (!l->ok && l->n_files == 0 && l->problem != NULL)
+    printf("  ! %s\n", l->problem);
+}
+
+int
+berth_cmd_verify(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+  int c;
+  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    if (c == 'h') {
+      puts(verify_usage);
+      return 0;
+    }
+    return berth_cli_usage_error(cli, argv[0], "invalid option");
+  }
+  cleanup_error berth_error *err = NULL;
+  berth_store *store = berth_cli_store(cli, &err);
+  if (store == NULL)
+    return berth_cli_fail(cli, err);
+  cleanup_strv char **ids = NULL;
+  if (optind == argc) {
+    if ((ids = berth_store_image_list(store, &err)) == NULL)
+      return berth_cli_fail(cli, err);
+  } else {
+    ids = xcalloc((size_t)(argc - optind) + 1, sizeof *ids);
+    for (int i = optind; i < argc; i++) {
+      char id[BERTH_DIGEST_LEN];
+      if (berth_image_resolve(store, argv[i], id, &err) < 0)
+        return berth_cli_fail(cli, err);
+      ids[i - optind] = xstrdup(id);
+    }
+  }
+  int rc = 0;
+  size_t n_seen = 0, cap = 16;
+  cleanup_free char **seen = xcalloc(cap, sizeof *seen);
+  for (char **id = ids; *id != NULL; id++) {
+    berth_verify_layer *layers = NULL;
+    size_t n = 0;
+    if (berth_verify_image(store, *id, &layers, &n, &err) < 0) {
+      for (size_t i = 0; i < n_seen; i++)
+        free(seen[i]);
+      return berth_cli_fail(cli, err);
+    }
+    for (size_t i = 0; i < n; i++) {
+      if (seen_before(seen, n_seen, layers[i].chain_id))
+        continue;
+      if (n_seen == cap)
+        seen = xrealloc(seen, (cap *= 2) * sizeof *seen);
+      seen[n_seen++] = xstrdup(layers[i].chain_id);
+      print_layer(&layers[i]);
+      if (!layers[i].ok)
+        rc = 1;
+    }
+    berth_verify_layers_free(layers, n);
+  }
+  for (size_t i = 0; i < n_seen; i++)
+    free(seen[i]);
+  return rc;
+}

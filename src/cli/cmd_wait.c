@@ -1,0 +1,38 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "container_cli.h"
+#include "engine/container_ops.h"
+
+int
+berth_cmd_wait(berth_cli *cli, int argc, char **argv)
+{
+  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    puts("Usage:  berth wait CONTAINER [CONTAINER...]\n\n"
+         "Block until one or more containers stop, then print their exit codes");
+    return 0;
+  }
+  if (argc < 2)
+    return berth_cli_usage_error(cli, argv[0], "\"wait\" requires at least 1 argument.");
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  for (int i = 1; i < argc; i++) {
+    int r = 0;
+    berth_container *ct = berth_cli_container(cli, s, argv[i], &r);
+    berth_error *e = NULL;
+    if (ct != NULL && berth_container_wait_exit(s, &ct, -1, &e) < 0)
+      r = berth_cli_fail(cli, e);
+    else if (ct != NULL)
+      printf("%d\n", ct->exit_code);
+    berth_error_free(e);
+    berth_container_free(ct);
+    if (r != 0)
+      status = r;
+  }
+  return status;
+}

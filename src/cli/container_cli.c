@@ -1,0 +1,200 @@
+#include "container_cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "container/runtime.h"
+
+struct strv {
+  char **v;
+  size_t n;
+};
+
+static void
+strv_push(struct strv *sv, char *s)
+{
+  sv->v = xrealloc(sv->v, (sv->n + 2) * sizeof(char *));
+  sv->v[sv->n++] = s;
+  sv->v[sv->n] = NULL;
+}
+
+/* Lines of an --env-file: "#" comments and blank lines skipped. */
+static int
+read_env_file(const char *path, struct strv *env)
+{
+  cleanup_file FILE *f = fopen(path, "re");
+  if (f == NULL)
+    return -1;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while ((n = getline(&line, &cap, f)) >= 0) {
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+      line[--n] = '\0';
+    if (n == 0 || line[0] == '#')
+      continue;
+    strv_push(env, xstrdup(line));
+  }
+  free(line);
+  return 0;
+}
+
+static int
+run_usage(const char *cmd)
+{
+  printf("Usage:  berth %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
+         "Options:\n"
+         "  -d, --detach             Run container in background and print container ID\n"
+         "  -e, --env list           Set environment variables\n"
+         "      --env-file list      Read in a file of environment variables\n"
+         "      --entrypoint string  Overwrite the default ENTRYPOINT of the image\n"
+         "      --hostname string    Container host name\n"
+         "  -i, --interactive        Keep STDIN open even if not attached\n"
+         "      --name string        Assign a name to the container\n"
+         "      --network string     host (default) or none\n"
+         "      --rm                 Automatically remove the container when it exits\n"
+         "      --runtime string     Runtime to use for this container\n"
+         "  -t, --tty                Allocate a pseudo-TTY\n"
+         "  -u, --user string        Username or UID (format: <name|uid>[:<group|gid>])\n"
+         "  -v, --volume list        Bind mount a volume (HOST:CONTAINER[:ro])\n"
+         "  -w, --workdir string     Working directory inside the container\n",
+         cmd);
+  return -2;
+}
+
+int
+berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth_run_flags *f)
+{
+  static const struct option options[] = {
+    { "detach", no_argument, NULL, 'd' },
+    { "env", required_argument, NULL, 'e' },
+    { "env-file", required_argument, NULL, 'E' },
+    { "entrypoint", required_argument, NULL, 'P' },
+    { "hostname", required_argument, NULL, 'H' },
+    { "interactive", no_argument, NULL, 'i' },
+    { "name", required_argument, NULL, 'n' },
+    { "network", required_argument, NULL, 'N' },
+    { "rm", no_argument, NULL, 'R' },
+    { "runtime", required_argument, NULL, 'T' },
+    { "tty", no_argument, NULL, 't' },
+    { "user", required_argument, NULL, 'u' },
+    { "volume", required_argument, NULL, 'v' },
+    { "workdir", required_argument, NULL, 'w' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  memset(f, 0, sizeof(*f));
+  struct strv env = { 0 }, binds = { 0 };
+  strv_push(&env, NULL), env.n = 0;
+  strv_push(&binds, NULL), binds.n = 0;
+  berth_create_options *o = &f->create;
+  o->env = env.v; /* owned by f from here on: berth_run_flags_clear frees */
+  o->binds = binds.v;
+  int c;
+  while ((c = getopt_long(argc, argv, "+de:h:iptu:v:w:", options, NULL)) != -1) {
+    switch (c) {
+    case 'd':
+      f->detach = true;
+      break;
+    case 'e':
+      strv_push(&env, xstrdup(optarg));
+      o->env = env.v;
+      break;
+    case 'E': {
+      int r = read_env_file(optarg, &env);
+      o->env = env.v;
+      if (r < 0) {
+        fprintf(stderr, "%s: open %s: no such file or directory\n", cli->prog, optarg);
+        return 125;
+      }
+      break;
+    }
+    case 'P':
+      o->entrypoint = optarg;
+      break;
+    case 'H':
+      o->hostname = optarg;
+      break;
+    case 'i':
+      o->interactive = true;
+      break;
+    case 'n':
+      o->name = optarg;
+      break;
+    case 'N':
+      o->network = optarg;
+      break;
+    case 'R':
+      o->auto_remove = true;
+      break;
+    case 'T':
+      o->runtime = optarg;
+      break;
+    case 't':
+      o->tty = true;
+      break;
+    case 'u':
+      o->user = optarg;
+      break;
+    case 'v':
+      strv_push(&binds, xstrdup(optarg));
+      o->binds = binds.v;
+      break;
+    case 'w':
+      o->workdir = optarg;
+      break;
+    case 'h':
+      return run_usage(argv[0]);
+    default:
+      return berth_cli_usage_error(cli, argv[0], "invalid option");
+    }
+  }
+  if (!allow_run && (f->detach || o->auto_remove))
+    return berth_cli_usage_error(cli, argv[0], "unknown flag");
+  if (o->runtime == NULL) {
+    bool crun = berth_runtime_in_path("crun");
+    o->runtime = berth_runtime_choose(NULL, cli->config ? cli->config->default_runtime : NULL, crun,
+                                      crun && berth_runtime_crun_usable("/sys/fs/cgroup"));
+  }
+  if (o->runtime != NULL && strcmp(o->runtime, "runc") != 0 && strcmp(o->runtime, "crun") != 0)
+    return berth_cli_usage_error(cli, argv[0], "unknown or invalid runtime name: %s", o->runtime);
+  o->env = env.v;
+  o->binds = binds.v;
+  if (optind >= argc)
+    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);
+  o->image = argv[optind];
+  o->cmd = argv + optind + 1;
+  return 0;
+}
+
+static void
+free_strv(char **v)
+{
+  for (char **p = v; p != NULL && *p != NULL; p++)
+    free(*p);
+  free(v);
+}
+
+void
+berth_run_flags_clear(berth_run_flags *f)
+{
+  free_strv(f->create.env);
+  free_strv(f->create.binds);
+  f->create.env = f->create.binds = NULL;
+}
+
+berth_container *
+berth_cli_container(berth_cli *cli, berth_store *s, const char *name, int *status)
+{
+  cleanup_error berth_error *err = NULL;
+  berth_container *c = NULL;
+  if (berth_container_find(s, name, &c, &err) < 0) {
+    *status = berth_cli_fail(cli, err);
+    return NULL;
+  }
+  return c;
+}

@@ -1,0 +1,23 @@
+/* What the container commands share: `create`/`run` flag parsing and
+ * looking a container up by what the user typed. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "cli.h"
+#include "container/container.h"
+#include "engine/container_create.h"
+
+typedef struct berth_run_flags {
+  berth_create_options create;
+  bool detach;
+  char **owned; /* strings the parser allocated (env-file lines, vectors) */
+} berth_run_flags;
+
+/* Parses `create`/`run` flags (allow_run adds -d/--rm).  0 on success;
+ * otherwise the exit status of a usage error (or -2 after --help). */
+int berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth_run_flags *f);
+void berth_run_flags_clear(berth_run_flags *f);
+
+/* Finds the container or prints Docker's error; NULL then. */
+berth_container *berth_cli_container(berth_cli *cli, berth_store *s, const char *name, int *status);

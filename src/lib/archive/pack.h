@@ -1,0 +1,28 @@
+/* A directory (a container's upperdir, a layer's diff) → a layer tar. */
+#pragma once
+#include "archive/stream.h"
+#include "common/digest.h"
+#include "common/error.h"
+
+typedef struct berth_pack_result {
+  char diff_id[BERTH_DIGEST_LEN]; /* sha256 of every byte written */
+  long long size;                 /* sum of the regular files' sizes */
+  long long entries;              /* tar entries written */
+} berth_pack_result;
+
+/* Streams dirfd's tree to write as an uncompressed tar, the same bytes for
+ * the same tree: entries depth-first, each directory before its contents,
+ * names sorted bytewise, relative ("bin/", "bin/sh"), the root left out;
+ * ustar headers with PAX extended headers where ustar cannot say it (long or
+ * non-ASCII names and link targets, big numbers, xattrs as
+ * SCHILY.xattr.<name>); mode bits, uid/gid and mtime (seconds) kept, no user
+ * or group names, no atime/ctime.  Overlay's forms become the tar forms
+ * Docker writes: a character device 0/0 (a whiteout) → an empty regular file
+ * ".wh.<name>" (mode 0600), an opaque directory → its entry followed by
+ * "<dir>/.wh..wh..opq"; overlay's own xattrs are left out.  Hard links:
+ * every occurrence after the first is a link entry to the first.  Symlinks
+ * are stored, never followed; sockets are skipped.  The tree is trusted to
+ * hold no more than it shows: a file that changes size while being read is
+ * an error. */
+int berth_layer_pack(int dirfd, berth_write_fn write, void *ctx, berth_pack_result *out,
+                     berth_error **err);

@@ -1,0 +1,60 @@
+/* A container's record: containers/<id>/config.v2.json and hostconfig.json,
+ * shaped like Docker's.  The record is the truth `ps`, `inspect` and the
+ * monitor share; it is rewritten atomically under containers/<id>/lock. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "common/digest.h"
+#include "common/error.h"
+#include "store/store.h"
+
+typedef struct berth_container {
+  char id[65];
+  char *name;                      /* without Docker's leading "/" */
+  char image_id[BERTH_DIGEST_LEN]; /* "sha256:…" */
+  char *image_name;                /* as the user gave it */
+  json_t *config;                  /* Docker Config (Env, Cmd, WorkingDir, …) */
+  json_t *hostconfig;              /* Docker HostConfig */
+  char *path;                      /* the process */
+  char **args;                     /* NULL-terminated */
+  berth_rwlayer layer;
+  char *created;   /* RFC 3339 */
+  char *status;    /* "created" | "running" | "exited" */
+  int pid;         /* container init on the host, 0 when not running */
+  int monitor_pid; /* berth process supervising it, 0 when none */
+  int exit_code;
+  char *error;
+  char *started_at, *finished_at; /* "0001-01-01T00:00:00Z" when never */
+} berth_container;
+
+/* A fresh record (not yet saved) with a random id and status "created". */
+berth_container *berth_container_new(void);
+void berth_container_free(berth_container *c);
+void berth_container_cleanup(berth_container **c);
+#define cleanup_container __attribute__((cleanup(berth_container_cleanup)))
+
+/* "<root>/containers/<id>" */
+char *berth_container_dir(berth_store *s, const berth_container *c);
+
+/* Writes config.v2.json and hostconfig.json atomically. */
+int berth_container_save(berth_store *s, const berth_container *c, berth_error **err);
+/* Reads the record of the container whose full id is id (1/0/-1). */
+int berth_container_load(berth_store *s, const char *id, berth_container **out, berth_error **err);
+
+/* Docker's lookup: full id, then exact name, then a unique id prefix.
+ * Not found: "No such container: <name>" with errnum ENOENT. */
+int berth_container_find(berth_store *s, const char *name_or_id, berth_container **out,
+                         berth_error **err);
+/* Every container's full id, NULL-terminated. */
+char **berth_container_list_ids(berth_store *s, berth_error **err);
+
+/* The record as Docker's config.v2.json document (new reference). */
+json_t *berth_container_to_json(const berth_container *c);
+/* Trusts nothing in doc: types are checked; a bad record is an error. */
+berth_container *berth_container_from_json(const json_t *doc, const json_t *hostconfig,
+                                           berth_error **err);
+
+/* Current time in Docker's RFC 3339 form with nanoseconds. */
+char *berth_container_now(void);

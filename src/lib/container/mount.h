@@ -1,0 +1,21 @@
+/* The container's rootfs: an overlay of the image layers (through the l/
+ * short links, mounted from inside overlay2/ as Docker does), the init
+ * layer, and the container's diff, at overlay2/<mount-id>/merged.  Mounts
+ * are counted in containers/<id>/mounts under an flock so `berth mount`, a
+ * running container and `diff` can share one mount. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "container/container.h"
+#include "store/store.h"
+
+/* Mounts the rootfs (refcounted; safe if already mounted by the running
+ * container) and returns the merged path; unmount releases it. */
+char *berth_container_mount(berth_store *s, berth_container *c, berth_error **err);
+int berth_container_unmount(berth_store *s, berth_container *c, berth_error **err);
+/* Unmounts whatever the count says (for rm and recovery): count to 0. */
+int berth_container_unmount_all(berth_store *s, berth_container *c, berth_error **err);
+/* True when the merged dir is a mount point now. */
+bool berth_container_is_mounted(berth_store *s, const berth_container *c);

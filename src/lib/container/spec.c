@@ -1,0 +1,151 @@
+#include "container/spec.h"
+
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+
+static const char *const caps[] = { "CAP_CHOWN",
+                                    "CAP_DAC_OVERRIDE",
+                                    "CAP_FSETID",
+                                    "CAP_FOWNER",
+                                    "CAP_MKNOD",
+                                    "CAP_NET_RAW",
+                                    "CAP_SETGID",
+                                    "CAP_SETUID",
+                                    "CAP_SETFCAP",
+                                    "CAP_SETPCAP",
+                                    "CAP_NET_BIND_SERVICE",
+                                    "CAP_SYS_CHROOT",
+                                    "CAP_KILL",
+                                    "CAP_AUDIT_WRITE",
+                                    NULL };
+
+static const char *const masked[] = { "/proc/asound",
+                                      "/proc/acpi",
+                                      "/proc/kcore",
+                                      "/proc/keys",
+                                      "/proc/latency_stats",
+                                      "/proc/timer_list",
+                                      "/proc/timer_stats",
+                                      "/proc/sched_debug",
+                                      "/proc/scsi",
+                                      "/sys/firmware",
+                                      NULL };
+
+static const char *const readonly[]
+    = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
+
+static json_t *
+str_array(const char *const *v)
+{
+  json_t *a = json_array();
+  for (; v != NULL && *v != NULL; v++)
+    json_array_append_new(a, json_string(*v));
+  return a;
+}
+
+json_t *
+berth_container_process_spec(const berth_spec_options *o)
+{
+  json_t *c = str_array(caps);
+  json_t *capabilities = json_pack("{s:O, s:O, s:O, s:o}", "bounding", c, "effective", c,
+                                   "permitted", c, "inheritable", json_array());
+  json_decref(c);
+  json_t *rlimits = json_pack("[{s:s, s:I, s:I}]", "type", "RLIMIT_NOFILE", "hard",
+                              (json_int_t)o->nofile, "soft", (json_int_t)o->nofile);
+  return json_pack("{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:o, s:o, s:b, s:i}", "terminal",
+                   o->terminal, "user", "uid", (json_int_t)o->uid, "gid", (json_int_t)o->gid,
+                   "args", str_array((const char *const *)o->args), "env",
+                   str_array((const char *const *)o->env), "cwd",
+                   o->cwd && o->cwd[0] ? o->cwd : "/", "capabilities", capabilities, "rlimits",
+                   rlimits, "noNewPrivileges", 0, "oomScoreAdj", 0);
+}
+
+static void
+add_mount(json_t *mounts, const char *dest, const char *type, const char *src,
+          const char *const *opts)
+{
+  json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:o}", "destination", dest, "type", type,
+                                          "source", src, "options", str_array(opts)));
+}
+
+static void
+default_mounts(json_t *m)
+{
+  add_mount(m, "/proc", "proc", "proc", (const char *[]){ "nosuid", "noexec", "nodev", NULL });
+  add_mount(m, "/dev", "tmpfs", "tmpfs",
+            (const char *[]){ "nosuid", "strictatime", "mode=755", "size=65536k", NULL });
+  add_mount(m, "/dev/pts", "devpts", "devpts",
+            (const char *[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
+                              "gid=5", NULL });
+  add_mount(m, "/sys", "sysfs", "sysfs",
+            (const char *[]){ "nosuid", "noexec", "nodev", "ro", NULL });
+  add_mount(m, "/sys/fs/cgroup", "cgroup", "cgroup",
+            (const char *[]){ "ro", "nosuid", "noexec", "nodev", NULL });
+  add_mount(m, "/dev/mqueue", "mqueue", "mqueue",
+            (const char *[]){ "nosuid", "noexec", "nodev", NULL });
+  add_mount(m, "/dev/shm", "tmpfs", "shm",
+            (const char *[]){ "nosuid", "noexec", "nodev", "mode=1777", "size=67108864", NULL });
+}
+
+/* "HOST:CTR[:ro|rw]" into a bind mount; both sides absolute. */
+static int
+add_bind(json_t *m, const char *spec, berth_error **err)
+{
+  cleanup_free char *copy = xstrdup(spec);
+  char *ctr = strchr(copy, ':');
+  if (ctr == NULL)
+    return berth_error_set(err, 0, "invalid volume specification: '%s'", spec);
+  *ctr++ = '\0';
+  char *mode = strchr(ctr, ':');
+  if (mode != NULL)
+    *mode++ = '\0';
+  if (copy[0] != '/' || ctr[0] != '/' || strstr(ctr, "/../") != NULL
+      || (mode != NULL && strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0))
+    return berth_error_set(err, 0, "invalid volume specification: '%s'", spec);
+  bool ro = mode != NULL && strcmp(mode, "ro") == 0;
+  add_mount(m, ctr, "bind", copy, (const char *[]){ "rbind", "rprivate", ro ? "ro" : "rw", NULL });
+  return 0;
+}
+
+static void
+add_file_binds(json_t *m, const char *dir)
+{
+  static const char *const files[][2] = { { "resolv.conf", "/etc/resolv.conf" },
+                                          { "hostname", "/etc/hostname" },
+                                          { "hosts", "/etc/hosts" } };
+  for (size_t i = 0; i < 3; i++) {
+    cleanup_free char *src = xasprintf("%s/%s", dir, files[i][0]);
+    add_mount(m, files[i][1], "bind", src, (const char *[]){ "rbind", "rprivate", NULL });
+  }
+}
+
+static json_t *
+linux_json(const berth_spec_options *o)
+{
+  json_t *ns = json_pack("[{s:s}, {s:s}, {s:s}, {s:s}]", "type", "mount", "type", "pid", "type",
+                         "ipc", "type", "uts");
+  if (o->own_network)
+    json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
+  return json_pack("{s:o, s:o, s:o, s:{s:[{s:b, s:s}]}}", "namespaces", ns, "maskedPaths",
+                   str_array(masked), "readonlyPaths", str_array(readonly), "resources", "devices",
+                   "allow", 0, "access", "rwm");
+}
+
+json_t *
+berth_container_spec(const berth_spec_options *o, berth_error **err)
+{
+  json_t *mounts = json_array();
+  default_mounts(mounts);
+  if (o->container_dir != NULL)
+    add_file_binds(mounts, o->container_dir);
+  for (char *const *b = o->binds; b != NULL && *b != NULL; b++)
+    if (add_bind(mounts, *b, err) < 0) {
+      json_decref(mounts);
+      return NULL;
+    }
+  return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2-dev", "process",
+                   berth_container_process_spec(o), "root", "path", o->rootfs, "readonly", 0, "hostname",
+                   o->hostname ? o->hostname : "", "mounts", mounts, "linux", linux_json(o));
+}

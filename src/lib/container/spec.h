@@ -1,0 +1,33 @@
+/* The OCI runtime config.json for a container: Docker's defaults
+ * (namespaces, mounts, capabilities, masked and read-only paths) with the
+ * process, hostname and bind mounts of this container. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+typedef struct berth_spec_options {
+  const char *rootfs; /* absolute path of the merged rootfs */
+  char *const *args;  /* the process, NULL-terminated, at least one */
+  char *const *env;   /* "K=V", NULL-terminated */
+  const char *cwd;    /* absolute, "/" when empty */
+  uid_t uid;
+  gid_t gid;
+  bool terminal;
+  const char *hostname;
+  bool own_network;          /* a network namespace of its own (--network none) */
+  const char *container_dir; /* holds hosts, hostname, resolv.conf to bind */
+  char *const *binds;        /* "HOST:CTR[:ro]", NULL-terminated, may be NULL */
+  unsigned long long nofile; /* RLIMIT_NOFILE for the process (≤ the host's) */
+} berth_spec_options;
+
+/* Builds the document.  binds are user input: each must be "HOST:CTR" or
+ * "HOST:CTR:ro|rw" with both paths absolute. */
+json_t *berth_container_spec(const berth_spec_options *o, berth_error **err);
+
+/* Only the "process" object of the document (what `runc exec --process`
+ * takes): args, env, cwd, user, terminal, capabilities, rlimits. */
+json_t *berth_container_process_spec(const berth_spec_options *o);

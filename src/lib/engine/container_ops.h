@@ -1,0 +1,32 @@
+/* Container life-cycle operations the commands share: stop, kill, wait,
+ * remove, and the recovery of a container whose supervisor died. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "container/container.h"
+#include "container/runtime.h"
+#include "store/store.h"
+
+/* The runtime the container was made with (HostConfig.Runtime). */
+berth_runtime *berth_container_runtime(berth_store *s, const berth_container *c);
+
+/* Makes the record truthful: a "running" container whose supervisor is gone
+ * and whose runtime no longer runs it becomes "exited" (code 255 unless
+ * known), its rootfs unmounted.  Saves when it changed anything. */
+int berth_container_refresh(berth_store *s, berth_container *c, berth_error **err);
+
+/* Polls the record until it is not running or timeout_ms passes (-1:
+ * forever); reloads *c.  1 when exited, 0 on timeout, -1 error. */
+int berth_container_wait_exit(berth_store *s, berth_container **c, int timeout_ms,
+                              berth_error **err);
+
+int berth_container_kill(berth_store *s, berth_container *c, int sig, berth_error **err);
+/* SIGTERM, then SIGKILL after timeout_s seconds. */
+int berth_container_stop(berth_store *s, berth_container **c, int timeout_s, berth_error **err);
+
+/* Refuses a running container unless force (then kills it first); then
+ * runtime delete, unmount, RW layer delete, record delete. */
+int berth_container_remove(berth_store *s, const berth_runtime *rt, berth_container *c, bool force,
+                           berth_error **err);

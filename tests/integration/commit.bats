@@ -1,0 +1,336 @@
+#!/usr/bin/env bats
+# diff, commit, verify, image mount and layer addressing (issue 3), walking
+# the seeds: rm /bin/tar + touch → diff → commit → run the new image.
+
+load lib/common
+
+setup_file() {
+  registry_with_fixtures REG plain basic
+}
+
+teardown_file() {
+  registry_stop REG
+}
+
+setup() {
+  common_setup
+  require_tool runc
+  IMG="$REG_HOST/library/busybox:latest"
+  berth pull -q "$IMG" > /dev/null
+}
+
+# Every container is removed and every image mount released, so no mount
+# and no process outlives the test.
+teardown() {
+  local id m
+  for id in $(timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" ps -aq --no-trunc 2>/dev/null); do
+    timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" rm -f "$id" > /dev/null 2>&1 || true
+  done
+  for m in "$BERTH_TEST_ROOT"/tmp/image-mounts/*/target; do
+    [[ -f "$m" ]] && timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" image umount "$(cat "$m")" > /dev/null 2>&1
+  done
+  common_teardown
+  if grep -q "$BATS_TEST_TMPDIR" /proc/mounts; then
+    echo "mounts left behind:" >&2
+    grep "$BATS_TEST_TMPDIR" /proc/mounts >&2
+    return 1
+  fi
+}
+
+b() {
+  timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" "$@"
+}
+
+SEED_CMD='rm /bin/tar; touch /tmp/THIS_IS_CONTAINER; mkdir -p /a/b; touch /a/b/c /a-x'
+
+# The transcript's lines, siblings sorted bytewise (SPEC §4).
+SEED_DIFF='A /a
+A /a/b
+A /a/b/c
+A /a-x
+C /bin
+D /bin/tar
+C /tmp
+A /tmp/THIS_IS_CONTAINER'
+
+upper_of() {
+  b inspect "$1" | jq -r '.[0].GraphDriver.Data.UpperDir'
+}
+
+@test "diff: the seed's changes, exactly; the whiteout is a char device 0/0" {
+  b run --name t2 "$IMG" sh -c "$SEED_CMD"
+  run --separate-stderr b diff t2
+  assert_success
+  [ "$output" = "$SEED_DIFF" ] || fail_with "got: $output"
+  local upper
+  upper=$(upper_of t2)
+  [ -c "$upper/bin/tar" ] || fail_with "no whiteout device"
+  [ "$(stat -c '%t:%T' "$upper/bin/tar")" = "0:0" ]
+  # a fresh container has no changes
+  b run --name fresh "$IMG" true
+  run --separate-stderr b diff fresh
+  assert_success
+  [ -z "$output" ] || fail_with "fresh: $output"
+  run --separate-stderr b diff nosuch
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"No such container: nosuch"* ]] || fail_with "stderr: $stderr"
+}
+
+@test "commit: a new image with the container's changes; a container of it starts clean" {
+  b run --name t2 "$IMG" sh -c "$SEED_CMD"
+  run --separate-stderr b commit -m "without tar" -a "Seed <seed@example.com>" t2 demo/without-tar:1
+  assert_success
+  [[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]] || fail_with "printed: $output"
+  local id="$output"
+  run b images demo/without-tar
+  [[ "${lines[1]}" == "demo/without-tar   1         ${id:7:12}   "* ]] || fail_with "images: ${lines[1]}"
+  run --separate-stderr b run --name t3 demo/without-tar:1 sh -c 'ls /a/b/c /a-x /tmp/THIS_IS_CONTAINER; test ! -e /bin/tar'
+  assert_success
+  run --separate-stderr b diff t3
+  [ -z "$output" ] || fail_with "diff of the new container: $output"
+  # history: the commit on top (CREATED BY = the command, the comment),
+  # then the base image
+  run --separate-stderr b history --no-trunc demo/without-tar:1
+  assert_success
+  [[ "${lines[1]}" == "$id "*"sh -c $SEED_CMD"*"without tar" ]] || fail_with "top: ${lines[1]}"
+  local base
+  base=$(b inspect -f '{{.Id}}' "$IMG" 2>/dev/null || b inspect "$IMG" | jq -r '.[0].Id')
+  [[ "${lines[2]}" == "$base "* ]] || fail_with "second: ${lines[2]}"
+  # config: parent, container, author, comment, one more diff id
+  local j
+  j=$(b inspect demo/without-tar:1)
+  [ "$(jq -r '.[0].Parent' <<< "$j")" = "$base" ]
+  [ "$(jq -r '.[0].Author' <<< "$j")" = "Seed <seed@example.com>" ]
+  [ "$(jq -r '.[0].Comment' <<< "$j")" = "without tar" ]
+  [ "$(jq -r '.[0].Container' <<< "$j")" = "$(b inspect t2 | jq -r '.[0].Id')" ]
+  local nb nn
+  nb=$(b inspect "$IMG" | jq '.[0].RootFS.Layers | length')
+  nn=$(jq '.[0].RootFS.Layers | length' <<< "$j")
+  [ "$nn" -eq $((nb + 1)) ] || fail_with "layers $nb → $nn"
+  # the layer tar carries the whiteout as .wh.tar (verify rebuilds it)
+  run b verify demo/without-tar:1
+  assert_success
+  # diff IMAGE IMAGE: the same changes
+  run --separate-stderr b diff "$IMG" demo/without-tar:1
+  assert_success
+  [ "$output" = "$SEED_DIFF" ] || fail_with "image diff: $output"
+}
+
+@test "commit: no changes → an empty_layer history entry and no new layer" {
+  b run --name quiet "$IMG" true
+  run --separate-stderr b commit quiet demo/quiet
+  assert_success
+  local nb nn
+  nb=$(b inspect "$IMG" | jq '.[0].RootFS.Layers | length')
+  nn=$(b inspect demo/quiet | jq '.[0].RootFS.Layers | length')
+  [ "$nn" -eq "$nb" ] || fail_with "layers $nb → $nn"
+  run b history demo/quiet
+  [[ "${lines[1]}" == *" 0B "* ]] || fail_with "history: ${lines[1]}"
+}
+
+@test "commit -c: CMD, ENV, WORKDIR, LABEL, EXPOSE, USER apply to the new image" {
+  b run --name c1 "$IMG" sh -c 'mkdir /work && echo hi > /work/g.txt'
+  run --separate-stderr b commit -c 'ENV GREETING=hello' -c 'WORKDIR /work' \
+    -c 'CMD ["sh", "-c", "cat g.txt; echo $GREETING"]' -c 'LABEL a=b' -c 'EXPOSE 80' \
+    -c 'USER nobody' c1 demo/app:1
+  assert_success
+  run --separate-stderr b run --rm demo/app:1
+  assert_success
+  [ "$output" = $'hi\nhello' ] || fail_with "got: $output"
+  local cfg
+  cfg=$(b inspect demo/app:1 | jq -c '.[0].Config | [.Labels, .ExposedPorts, .User, .WorkingDir]')
+  [ "$cfg" = '[{"a":"b"},{"80/tcp":{}},"nobody","/work"]' ] || fail_with "config: $cfg"
+  run --separate-stderr b commit -c 'FROM busybox' c1
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"FROM is not a valid change command"* ]] || fail_with "stderr: $stderr"
+}
+
+@test "commit chain: layer on layer, every layer addressable, IMAGE@layer:N runs" {
+  b run --name g1 "$IMG" sh -c 'echo 1 > /one'
+  b commit g1 ubuntu:git-layer-1 > /dev/null
+  b run --name g2 ubuntu:git-layer-1 sh -c 'echo 2 > /two; rm /one'
+  b commit g2 ubuntu:git-layer-2 > /dev/null
+  local nb nn
+  nb=$(b inspect "$IMG" | jq '.[0].RootFS.Layers | length')
+  nn=$(b inspect ubuntu:git-layer-2 | jq '.[0].RootFS.Layers | length')
+  [ "$nn" -eq $((nb + 2)) ]
+  run --separate-stderr b run --rm ubuntu:git-layer-2 sh -c 'cat /two; test ! -e /one && echo gone'
+  [ "$output" = $'2\ngone' ] || fail_with "top: $output"
+  # the layer below the top: /one is there, /two is not
+  run --separate-stderr b run --rm "ubuntu:git-layer-2@layer:$((nb + 1))" sh -c 'cat /one; test ! -e /two && echo no-two'
+  assert_success
+  [ "$output" = $'1\nno-two' ] || fail_with "@layer: $output"
+  run --separate-stderr b run --rm "ubuntu:git-layer-2@layer:$((nn + 1))" true
+  assert_failure
+  run --separate-stderr b diff ubuntu:git-layer-1 ubuntu:git-layer-2
+  [ "$output" = $'D /one\nA /two' ] || fail_with "image diff: $output"
+  run b verify ubuntu:git-layer-2
+  assert_success
+  [ "${#lines[@]}" -eq "$nn" ]
+  [[ "${lines[0]}" =~ ^sha256:[0-9a-f]{64}\ ok$ ]] || fail_with "verify: ${lines[0]}"
+}
+
+@test "commit: an opaque directory (rm -rf + mkdir) hides the old contents" {
+  local before
+  before=$(b run --rm "$IMG" ls /var | sed 's|^|D /var/|')
+  [ -n "$before" ] || skip "the base image has an empty /var"
+  b run --name o1 "$IMG" sh -c 'rm -rf /var && mkdir /var && echo new > /var/only'
+  local upper
+  upper=$(upper_of o1)
+  [ "$(getfattr --absolute-names --only-values -n trusted.overlay.opaque "$upper/var" 2>/dev/null)" = "y" ] ||
+    skip "this overlayfs did not make an opaque dir"
+  run --separate-stderr b diff o1
+  [ "$output" = "$(printf 'C /var\n%s\n' "$(printf '%s\nA /var/only\n' "$before" | LC_ALL=C sort -k2)")" ] || fail_with "diff: $output"
+  b commit o1 demo/opaque > /dev/null
+  run --separate-stderr b run --rm demo/opaque ls /var
+  assert_success
+  [ "$output" = "only" ] || fail_with "ls /etc: $output"
+}
+
+@test "commit: hard links, symlinks, modes and file capabilities survive commit → run" {
+  b run --name h1 "$IMG" sh -c 'echo data > /h1 && ln /h1 /h2 && ln -s /h1 /sl && chmod 4751 /h1 && cp /bin/busybox /capbin'
+  local upper
+  upper=$(upper_of h1)
+  setcap cap_net_raw+ep "$upper/capbin"
+  setfattr -n user.note -v kept "$upper/h1"
+  b commit h1 demo/links > /dev/null
+  run --separate-stderr b run --rm demo/links sh -c 'stat -c "%h %a" /h1 /h2; readlink /sl; cat /h2'
+  assert_success
+  [ "$output" = $'2 4751\n2 4751\n/h1\ndata' ] || fail_with "got: $output"
+  local m
+  m=$(b image mount demo/links)
+  [ "$(getcap "$m/capbin" | awk '{print $2}')" = "cap_net_raw=ep" ] || fail_with "caps: $(getcap "$m/capbin")"
+  [ "$(getfattr --absolute-names --only-values -n user.note "$m/h1")" = "kept" ]
+  b image umount "$m"
+}
+
+@test "image mount: read-only layers, chroot works, umount cleans; --rw is thrown away" {
+  b run --name t2 "$IMG" sh -c "$SEED_CMD"
+  b commit t2 demo/without-tar:1 > /dev/null
+  local m
+  m=$(b image mount demo/without-tar:1)
+  [ -d "$m" ]
+  run chroot "$m" /bin/sh -c 'ls /a/b; test ! -e /bin/tar && echo no-tar'
+  [ "$output" = $'c\nno-tar' ] || fail_with "chroot: $output"
+  run touch "$m/x"
+  assert_failure
+  grep -q " $m " /proc/mounts
+  b image umount "$m"
+  ! grep -q " $m " /proc/mounts
+  # one layer: a read-only bind of its diff; a dir of the user's choice
+  mkdir "$BATS_TEST_TMPDIR/mnt"
+  run --separate-stderr b image mount "demo/without-tar:1@layer:1" "$BATS_TEST_TMPDIR/mnt"
+  assert_success
+  [ "$output" = "$BATS_TEST_TMPDIR/mnt" ]
+  [ -e "$BATS_TEST_TMPDIR/mnt/bin/tar" ]
+  b image umount demo/without-tar:1
+  [ -z "$(ls "$BATS_TEST_TMPDIR/mnt")" ]
+  # --rw: writes land in a throw-away upper
+  m=$(b image mount --rw demo/without-tar:1)
+  chroot "$m" /bin/sh -c 'echo w > /written'
+  b image umount "$m"
+  m=$(b image mount demo/without-tar:1)
+  [ ! -e "$m/written" ]
+  b image umount "$m"
+  [ -z "$(ls "$BERTH_TEST_ROOT/tmp/image-mounts")" ]
+  run --separate-stderr b image umount demo/without-tar:1
+  assert_failure
+}
+
+@test "verify: a file added to, edited in or removed from a layer dir is named" {
+  run b verify
+  assert_success
+  [[ "${lines[0]}" =~ ^sha256:[0-9a-f]{64}\ ok$ ]] || fail_with "verify: ${lines[0]}"
+  local chain dir
+  chain=${lines[0]%% *}
+  dir="$BERTH_TEST_ROOT/overlay2/$(cat "$BERTH_TEST_ROOT/image/overlay2/layerdb/sha256/${chain#sha256:}/cache-id")/diff"
+  echo evil > "$dir/added"
+  run b verify "$IMG"
+  [ "$status" -eq 1 ]
+  [ "${lines[0]}" = "$chain TAMPERED" ] || fail_with "verify: ${lines[0]}"
+  [ "${lines[1]}" = "  + /added" ] || fail_with "verify: ${lines[1]}"
+  rm "$dir/added"
+  echo x >> "$dir/etc/group"
+  rm "$dir/bin/tar"
+  run b verify "$IMG"
+  [ "$status" -eq 1 ]
+  [ "${lines[1]}" = "  - /bin/tar" ] || fail_with "verify: ${output}"
+  [ "${lines[2]}" = "  ~ /etc/group" ] || fail_with "verify: ${output}"
+}
+
+@test "layer addressing: chain IDs and IMAGE@layer:N for run, mount and diff" {
+  local top
+  top=$(b inspect "$IMG" | jq -r '.[0].RootFS.Layers[-1]')
+  b run --name g1 "$IMG" sh -c 'echo 1 > /one'
+  b commit g1 demo/one > /dev/null
+  # the base's top chain id is the base image's rootfs (a diffID of a
+  # single-layer image is its chain ID)
+  local n chain
+  n=$(b inspect "$IMG" | jq '.[0].RootFS.Layers | length')
+  chain=$(b layers --no-trunc demo/one | grep -o 'sha256:[0-9a-f]\{64\}' | sort -u | while read -r c; do
+    [ -d "$BERTH_TEST_ROOT/image/overlay2/layerdb/sha256/${c#sha256:}" ] && echo "$c"; done | head -1)
+  [ -n "$chain" ] || skip "layers printed no chain id"
+  run --separate-stderr b run --rm "${chain:7:12}" true
+  assert_success
+  run --separate-stderr b run --rm "demo/one@layer:$n" sh -c 'test ! -e /one && echo base'
+  [ "$output" = "base" ] || fail_with "got: $output"
+  run --separate-stderr b diff "demo/one@layer:$n" demo/one
+  [ "$output" = "A /one" ] || fail_with "diff: $output"
+  run --separate-stderr b run --rm "demo/one@layer:0" true
+  assert_failure
+  # a commit of a container made from a cut rootfs: the cut image's
+  # layers + one, parent = the image whose rootfs ends there
+  b run --name cut "demo/one@layer:$n" sh -c 'echo c > /c'
+  b commit cut demo/cut > /dev/null
+  [ "$(b inspect demo/cut | jq -r '.[0].Parent')" = "$(b inspect "$IMG" | jq -r '.[0].Id')" ]
+  [ "$(b inspect demo/cut | jq '.[0].RootFS.Layers | length')" -eq $((n + 1)) ]
+  run --separate-stderr b run --rm demo/cut sh -c 'cat /c; test ! -e /one && echo no-one'
+  [ "$output" = $'c\nno-one' ] || fail_with "cut: $output"
+}
+
+@test "commit of 10,000 small files stays fast and exact" {
+  b run --name many "$IMG" sh -c 'mkdir /many && i=0; while [ $i -lt 10000 ]; do echo $i > /many/f$i; i=$((i+1)); done; rm /etc/group'
+  run --separate-stderr b diff many
+  [ "${#lines[@]}" -eq 10003 ] || fail_with "diff lines: ${#lines[@]}"
+  local t0 t1
+  t0=$(date +%s%N)
+  b commit many demo/many > /dev/null
+  t1=$(date +%s%N)
+  echo "# commit took $(((t1 - t0) / 1000000)) ms" >&3
+  # generous for the sanitizer build; the release target is 0.46 s
+  [ $(((t1 - t0) / 1000000)) -lt 5000 ]
+  run --separate-stderr b run --rm demo/many sh -c 'ls /many | wc -l; cat /many/f9999; test ! -e /etc/group && echo gone'
+  [ "$output" = $'10000\n9999\ngone' ] || fail_with "got: $output"
+}
+
+@test "commit killed with SIGKILL midway leaves no half layer and no image" {
+  b run --name many "$IMG" sh -c 'mkdir /many && i=0; while [ $i -lt 5000 ]; do echo $i > /many/f$i; i=$((i+1)); done'
+  local layers_before dirs_before
+  layers_before=$(ls "$BERTH_TEST_ROOT/image/overlay2/layerdb/sha256" | wc -l)
+  dirs_before=$(ls "$BERTH_TEST_ROOT/overlay2" | wc -l)
+  "$BERTH" --root "$BERTH_TEST_ROOT" commit many demo/killed > /dev/null 2>&1 &
+  local pid=$!
+  sleep 0.15
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  # the next command sweeps what the killed one left
+  run --separate-stderr b images -q demo/killed
+  assert_success
+  local layers_after dirs_after
+  layers_after=$(ls "$BERTH_TEST_ROOT/image/overlay2/layerdb/sha256" | wc -l)
+  dirs_after=$(ls "$BERTH_TEST_ROOT/overlay2" | wc -l)
+  if [ -z "$output" ]; then
+    # killed before the image was written: at most a complete, published
+    # layer (the next commit reuses it), never a stage or an orphan dir
+    [ "$layers_after" -le $((layers_before + 1)) ]
+    [ "$dirs_after" -eq $((dirs_before + layers_after - layers_before)) ] || fail_with "dirs $dirs_before → $dirs_after"
+  else
+    run b verify demo/killed
+    assert_success
+  fi
+  [ -z "$(ls "$BERTH_TEST_ROOT/tmp" | grep '^stage-')" ] || fail_with "stage left: $(ls "$BERTH_TEST_ROOT/tmp")"
+  run --separate-stderr b commit many demo/again
+  assert_success
+  run b verify demo/again
+  assert_success
+}

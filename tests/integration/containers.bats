@@ -1,0 +1,260 @@
+#!/usr/bin/env bats
+# Containers on overlayfs with runc (issue 3): run, exit codes, flags,
+# detached containers, ps, rm, recovery, inspect, mount.
+
+load lib/common
+
+setup_file() {
+  registry_with_fixtures REG plain basic
+}
+
+teardown_file() {
+  registry_stop REG
+}
+
+setup() {
+  common_setup
+  require_tool runc
+  IMG="$REG_HOST/library/busybox:latest"
+  berth pull -q "$IMG" > /dev/null
+}
+
+# Every container of the test is removed (killed first), so no mount and
+# no process outlives it.
+teardown() {
+  local id
+  for id in $(timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" ps -aq --no-trunc 2>/dev/null); do
+    timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" rm -f "$id" > /dev/null 2>&1 || true
+  done
+  common_teardown
+  if grep -q "$BATS_TEST_TMPDIR" /proc/mounts; then
+    echo "mounts left behind:" >&2
+    grep "$BATS_TEST_TMPDIR" /proc/mounts >&2
+    return 1
+  fi
+}
+
+b() {
+  timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" "$@"
+}
+
+@test "run: echo prints and exits 0" {
+  run --separate-stderr b run --rm "$IMG" echo hello world
+  assert_success
+  [ "$output" = "hello world" ] || fail_with "got '$output'"
+}
+
+@test "run: exit codes 0 and 3 come back" {
+  run b run --rm "$IMG" sh -c 'exit 0'
+  assert_success
+  run b run --rm "$IMG" sh -c 'exit 3'
+  [ "$status" -eq 3 ] || fail_with "want 3"
+}
+
+@test "run: a missing command exits 127 with Docker's message" {
+  run -127 --separate-stderr b run --rm "$IMG" nosuchcmd
+  [ "$status" -eq 127 ] || fail_with "want 127"
+  [[ "$stderr" == *'exec: "nosuchcmd": executable file not found in $PATH'* ]] || fail_with "stderr: $stderr"
+  run b ps -aq
+  [ -z "$output" ] || fail_with "--rm left $output"
+}
+
+@test "run: a file that is not executable exits 126 permission denied" {
+  run --separate-stderr b run --rm "$IMG" /etc/passwd
+  [ "$status" -eq 126 ] || fail_with "want 126"
+  [[ "$stderr" == *'exec: "/etc/passwd": permission denied'* ]] || fail_with "stderr: $stderr"
+}
+
+@test "run: -e, --env-file, -w and -u reach the process" {
+  printf 'FROMFILE=yes\n# comment\n' > "$BATS_TEST_TMPDIR/envs"
+  run --separate-stderr b run --rm -e FOO=bar --env-file "$BATS_TEST_TMPDIR/envs" -w /tmp \
+    -u nobody "$IMG" sh -c 'echo $FOO $FROMFILE $(pwd) $(id -u) $(id -g)'
+  assert_success
+  [ "$output" = "bar yes /tmp 65534 65534" ] || fail_with "got '$output'"
+  run --separate-stderr b run --rm -u 1234:5 "$IMG" id -u
+  [ "$output" = "1234" ] || fail_with "got '$output'"
+  run --separate-stderr b run --rm -u nosuchuser "$IMG" true
+  [ "$status" -eq 125 ] || fail_with "want 125"
+  [[ "$stderr" == *"unable to find user nosuchuser"* ]] || fail_with "stderr: $stderr"
+}
+
+@test "run: -v binds a host dir, :ro makes it read-only" {
+  mkdir "$BATS_TEST_TMPDIR/vol"
+  echo host > "$BATS_TEST_TMPDIR/vol/in"
+  run --separate-stderr b run --rm -v "$BATS_TEST_TMPDIR/vol:/data" "$IMG" sh -c 'cat /data/in; echo ctr > /data/out'
+  assert_success
+  [ "$output" = "host" ] || fail_with "got '$output'"
+  [ "$(cat "$BATS_TEST_TMPDIR/vol/out")" = "ctr" ]
+  run b run --rm -v "$BATS_TEST_TMPDIR/vol:/data:ro" "$IMG" sh -c 'echo x > /data/out2'
+  assert_failure
+  [ ! -e "$BATS_TEST_TMPDIR/vol/out2" ]
+}
+
+@test "run -d: logs, wait, stop" {
+  run --separate-stderr b run -d --name bg "$IMG" sh -c 'echo started; echo oops >&2; sleep 100'
+  assert_success
+  [[ "$output" =~ ^[0-9a-f]{64}$ ]] || fail_with "not an id: $output"
+  local id="$output"
+  local i
+  for i in $(seq 50); do
+    b logs bg 2>&1 | grep -q oops && break
+    sleep 0.1
+  done
+  run --separate-stderr b logs bg
+  [ "$output" = "started" ] || fail_with "stdout '$output'"
+  [ "$stderr" = "oops" ] || fail_with "stderr '$stderr'"
+  grep -q '"log":"started\\n","stream":"stdout","time":"' "$BERTH_TEST_ROOT/containers/$id/$id-json.log"
+  run b ps
+  assert_line_eq 1 "$(b ps | sed -n 2p)"
+  [[ "${lines[1]}" == *"Up "*" bg" ]] || fail_with "ps: ${lines[1]}"
+  run b stop -t 1 bg
+  assert_success
+  run b wait bg
+  [ "$output" = "137" ] || fail_with "wait printed '$output'"
+  run b ps -a
+  [[ "${lines[1]}" == *"Exited (137) "* ]] || fail_with "ps -a: ${lines[1]}"
+}
+
+@test "ps -a: Docker's columns and statuses" {
+  b create --name made "$IMG" echo hi > /dev/null
+  b run --name t1 "$IMG" sh -c 'exit 3' || true
+  run b ps -a
+  assert_success
+  [[ "${lines[0]}" =~ ^CONTAINER\ ID\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]] || fail_with "header: ${lines[0]}"
+  [[ "${lines[1]}" =~ ^[0-9a-f]{12}\ +$IMG\ +\"sh\ -c\ \'exit\ 3\'\"\ +.*ago\ +Exited\ \(3\)\ .*ago\ +t1$ ]] || fail_with "row: ${lines[1]}"
+  [[ "${lines[2]}" =~ ^[0-9a-f]{12}\ +$IMG\ +\"echo\ hi\"\ +.*ago\ +Created\ +made$ ]] || fail_with "row: ${lines[2]}"
+  run b ps
+  [ "${#lines[@]}" -eq 1 ]
+  run b ps -aq
+  [ "${#lines[@]}" -eq 2 ]
+}
+
+@test "two containers of one image are isolated" {
+  b run --name one "$IMG" sh -c 'echo one > /f; rm /bin/tar' > /dev/null
+  run --separate-stderr b run --name two "$IMG" sh -c 'test ! -e /f && ls /bin/tar'
+  assert_success
+  [ "$output" = "/bin/tar" ]
+  local one two
+  one=$(b inspect one | jq -r '.[0].GraphDriver.Data.UpperDir')
+  two=$(b inspect two | jq -r '.[0].GraphDriver.Data.UpperDir')
+  [ "$one" != "$two" ]
+  [ "$(cat "$one/f")" = "one" ]
+  [ ! -e "$two/f" ]
+  [ "$(stat -c %t:%T "$one/bin/tar")" = "0:0" ]   # the whiteout of /bin/tar
+}
+
+@test "name in use is refused with Docker's message" {
+  b create --name dup "$IMG" true > /dev/null
+  run --separate-stderr b create --name dup "$IMG" true
+  [ "$status" -eq 125 ] || fail_with "want 125"
+  [[ "$stderr" == *'The container name "/dup" is already in use by container'* ]] || fail_with "$stderr"
+}
+
+@test "rm: a running container needs -f; rm -f kills and cleans" {
+  b run -d --name busy "$IMG" sleep 100 > /dev/null
+  run --separate-stderr b rm busy
+  assert_failure
+  [[ "$stderr" == *"You cannot remove a running container"* ]] || fail_with "$stderr"
+  run b rm -f busy
+  assert_success
+  run b ps -aq
+  [ -z "$output" ]
+  [ -z "$(ls "$BERTH_TEST_ROOT/image/overlay2/layerdb/mounts")" ]
+  ! grep -q "$BERTH_TEST_ROOT" /proc/mounts
+  ! pgrep -f "sleep 100" > /dev/null || ! pgrep -f "$BERTH_TEST_ROOT" > /dev/null
+}
+
+@test "rmi refuses an image a container uses" {
+  b create --name user "$IMG" true > /dev/null
+  run --separate-stderr b rmi "$IMG"
+  assert_failure
+  [[ "$stderr" == *"conflict: unable to remove repository reference \"$IMG\" (must force) - container "*" is using its referenced image "* ]] || fail_with "$stderr"
+  local id
+  id=$(b inspect "$IMG" | jq -r '.[0].Id')
+  run --separate-stderr b rmi "${id:7:12}"
+  assert_failure
+  [[ "$stderr" == *"conflict: unable to delete ${id:7:12} (must be forced) - image is being used by stopped container "* ]] || fail_with "$stderr"
+  b rm user
+  run b rmi "$IMG"
+  assert_success
+}
+
+@test "berth killed while its container runs: ps and rm recover" {
+  "$BERTH" --root "$BERTH_TEST_ROOT" run --name orphan "$IMG" sleep 100 > /dev/null 2>&1 &
+  local pid=$!
+  local i
+  for i in $(seq 100); do
+    b ps | grep -q orphan && break
+    sleep 0.1
+  done
+  kill -9 "$pid"
+  wait "$pid" || true
+  run b ps
+  [[ "$output" == *orphan* ]] || fail_with "ps: $output"
+  run b rm -f orphan
+  assert_success
+  run b ps -aq
+  [ -z "$output" ]
+  ! grep -q "$BERTH_TEST_ROOT" /proc/mounts
+}
+
+@test "inspect: GraphDriver paths as Docker prints them" {
+  local id
+  id=$(b create --name insp "$IMG" true)
+  run b inspect insp
+  assert_success
+  local mid
+  mid=$(cat "$BERTH_TEST_ROOT/image/overlay2/layerdb/mounts/$id/mount-id")
+  local ovl="$BERTH_TEST_ROOT/overlay2"
+  [ "$(echo "$output" | jq -r '.[0].Id')" = "$id" ]
+  [ "$(echo "$output" | jq -r '.[0].Name')" = "/insp" ]
+  [ "$(echo "$output" | jq -r '.[0].State.Status')" = "created" ]
+  [ "$(echo "$output" | jq -r '.[0].GraphDriver.Data.UpperDir')" = "$ovl/$mid/diff" ]
+  [ "$(echo "$output" | jq -r '.[0].GraphDriver.Data.MergedDir')" = "$ovl/$mid/merged" ]
+  [ "$(echo "$output" | jq -r '.[0].GraphDriver.Data.WorkDir')" = "$ovl/$mid/work" ]
+  local lower cache
+  lower=$(echo "$output" | jq -r '.[0].GraphDriver.Data.LowerDir')
+  cache=$(cat "$BERTH_TEST_ROOT/image/overlay2/layerdb/sha256/$(b inspect "$IMG" | jq -r '.[0].RootFS.Layers[0][7:]')/cache-id")
+  [ "$lower" = "$ovl/$mid-init/diff:$ovl/$cache/diff" ] || fail_with "lower $lower"
+  [ "$(cat "$BERTH_TEST_ROOT/image/overlay2/layerdb/mounts/$id/init-id")" = "$mid-init" ]
+  [ -f "$ovl/$mid-init/diff/.dockerenv" ]
+  [ "$(readlink "$ovl/$mid-init/diff/etc/mtab")" = "/proc/mounts" ]
+}
+
+@test "mount / umount: the rootfs, counted, with the container's changes" {
+  b run --name mnt "$IMG" sh -c 'echo changed > /new' > /dev/null
+  run b mount mnt
+  assert_success
+  local merged="$output"
+  [ "$(cat "$merged/new")" = "changed" ]
+  [ -x "$merged/bin/busybox" ]
+  run b mount mnt
+  assert_success
+  b umount mnt > /dev/null
+  grep -q " $merged overlay" /proc/mounts
+  b umount mnt > /dev/null
+  ! grep -q " $merged overlay" /proc/mounts
+}
+
+@test "start -a runs a created container again" {
+  b create --name again "$IMG" sh -c 'echo run; exit 4' > /dev/null
+  run --separate-stderr b start -a again
+  [ "$status" -eq 4 ]
+  [ "$output" = "run" ]
+  run --separate-stderr b start -a again
+  [ "$status" -eq 4 ]
+}
+
+@test "export: the container's filesystem as a tar, whiteouts applied" {
+  b run --name exp "$IMG" sh -c 'echo data > /added; rm /bin/tar' > /dev/null
+  run b export -o "$BATS_TEST_TMPDIR/out.tar" exp
+  assert_success
+  tar -tf "$BATS_TEST_TMPDIR/out.tar" > "$BATS_TEST_TMPDIR/list"
+  grep -qx 'added' "$BATS_TEST_TMPDIR/list"
+  grep -qx 'bin/busybox' "$BATS_TEST_TMPDIR/list"
+  grep -qx '.dockerenv' "$BATS_TEST_TMPDIR/list"
+  ! grep -qx 'bin/tar' "$BATS_TEST_TMPDIR/list"
+  [ "$(tar -xOf "$BATS_TEST_TMPDIR/out.tar" added)" = "data" ]
+  b export exp | cmp - "$BATS_TEST_TMPDIR/out.tar"
+  ! grep -q "$BERTH_TEST_ROOT" /proc/mounts
+}
