@@ -3,9 +3,11 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "common/error.h"
 #include "engine/config.h"
+#include "reference/reference.h"
 #include "registry/client.h"
 #include "store/store.h"
 
@@ -27,6 +29,11 @@ int berth_cli_fail(berth_cli *cli, berth_error *err);
  * command line, as Docker's client does. */
 int berth_cli_usage_error(berth_cli *cli, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Pulls ref into the store, printing Docker's progress and status lines to
+ * out (nothing when out is NULL). */
+int berth_cli_pull(berth_cli *cli, const berth_reference *ref, const char *platform, FILE *out,
+                   berth_error **err);
 
 /* Commands: each takes argv with argv[0] = the command's name. */
 int berth_cmd_pull(berth_cli *cli, int argc, char **argv);

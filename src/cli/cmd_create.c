@@ -14,9 +14,8 @@ berth_cmd_create(berth_cli *cli, int argc, char **argv)
     return status == -2 ? 0 : status;
   }
   cleanup_error berth_error *err = NULL;
-  berth_store *s = berth_cli_store(cli, &err);
   cleanup_container berth_container *c = NULL;
-  if (s == NULL || berth_container_create(s, &f.create, &c, &err) < 0) {
+  if (berth_cli_create_container(cli, &f.create, &c, &err) < 0) {
     berth_run_flags_clear(&f);
     return berth_cli_fail(cli, err);
   }

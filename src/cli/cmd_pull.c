@@ -19,6 +19,32 @@ usage(void)
 }
 
 int
+berth_cli_pull(berth_cli *cli, const berth_reference *ref, const char *platform, FILE *out,
+               berth_error **err)
+{
+  berth_store *store = berth_cli_store(cli, err);
+  if (store == NULL)
+    return -1;
+  berth_progress *progress = out ? berth_progress_new(out, isatty(fileno(out))) : NULL;
+  berth_pull_options opts = {
+    .platform = platform,
+    .registry = &cli->registry,
+    .on_event = out ? berth_progress_event : NULL,
+    .event_ctx = progress,
+  };
+  berth_pull_result result;
+  int r = berth_pull(store, ref, &opts, &result, err);
+  berth_progress_free(progress);
+  if (r < 0 || out == NULL)
+    return r;
+  cleanup_free char *familiar = berth_reference_familiar_string(ref);
+  fprintf(out, "Digest: %s\n", result.digest);
+  fprintf(out, "Status: %s for %s\n",
+          result.updated ? "Downloaded newer image" : "Image is up to date", familiar);
+  return 0;
+}
+
+int
 berth_cmd_pull(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
@@ -54,30 +80,9 @@ berth_cmd_pull(berth_cli *cli, int argc, char **argv)
     return 1;
   }
   berth_reference_default_tag(ref);
-  berth_store *store = berth_cli_store(cli, &err);
-  if (store == NULL)
+  if (berth_cli_pull(cli, ref, platform, quiet ? NULL : stdout, &err) < 0)
     return berth_cli_fail(cli, err);
-
-  berth_progress *progress = berth_progress_new(stdout, isatty(STDOUT_FILENO));
-  berth_pull_options opts = {
-    .platform = platform,
-    .registry = &cli->registry,
-    .on_event = quiet ? NULL : berth_progress_event,
-    .event_ctx = progress,
-  };
-  berth_pull_result result;
-  int r = berth_pull(store, ref, &opts, &result, &err);
-  berth_progress_free(progress);
-  if (r < 0)
-    return berth_cli_fail(cli, err);
-
-  cleanup_free char *familiar = berth_reference_familiar_string(ref);
   cleanup_free char *full = berth_reference_string(ref);
-  if (!quiet) {
-    printf("Digest: %s\n", result.digest);
-    printf("Status: %s for %s\n", result.updated ? "Downloaded newer image" : "Image is up to date",
-           familiar);
-  }
   printf("%s\n", full);
   return 0;
 }

@@ -28,9 +28,9 @@ berth_cmd_run(berth_cli *cli, int argc, char **argv)
     return status == -2 ? 0 : status;
   }
   cleanup_error berth_error *err = NULL;
-  berth_store *s = berth_cli_store(cli, &err);
   cleanup_container berth_container *c = NULL;
-  int created = s != NULL ? berth_container_create(s, &f.create, &c, &err) : -1;
+  int created = berth_cli_create_container(cli, &f.create, &c, &err);
+  berth_store *s = cli->store;
   bool interactive = f.create.interactive, detach = f.detach, tty = f.create.tty;
   berth_run_flags_clear(&f);
   if (created < 0)

@@ -1,5 +1,6 @@
 #include "container_cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,4 +198,36 @@ berth_cli_container(berth_cli *cli, berth_store *s, const char *name, int *statu
     return NULL;
   }
   return c;
+}
+
+/* Only a plain name can be pulled: not an image ID, not IMAGE@layer:N. */
+static bool
+pullable(const char *image)
+{
+  return !berth_reference_is_id_prefix(image) && strstr(image, "@layer:") == NULL;
+}
+
+int
+berth_cli_create_container(berth_cli *cli, const berth_create_options *o, berth_container **out,
+                           berth_error **err)
+{
+  berth_store *s = berth_cli_store(cli, err);
+  if (s == NULL || berth_container_create(s, o, out, err) == 0)
+    return s == NULL ? -1 : 0;
+  if ((*err)->errnum != ENOENT || !pullable(o->image))
+    return -1;
+  berth_error *parse_err = NULL;
+  cleanup_reference berth_reference *ref = berth_reference_parse_normalized(o->image, &parse_err);
+  if (ref == NULL) {
+    berth_error_free(parse_err);
+    return -1;
+  }
+  berth_reference_default_tag(ref);
+  cleanup_free char *familiar = berth_reference_familiar_string(ref);
+  fprintf(stderr, "Unable to find image '%s' locally\n", familiar);
+  berth_error_free(*err);
+  *err = NULL;
+  if (berth_cli_pull(cli, ref, NULL, stderr, err) < 0)
+    return berth_error_exit_code(err, 125);
+  return berth_container_create(s, o, out, err);
 }

@@ -19,5 +19,11 @@ typedef struct berth_run_flags {
 int berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth_run_flags *f);
 void berth_run_flags_clear(berth_run_flags *f);
 
+/* Creates the container; an image missing from the store is pulled first,
+ * as docker run does ("Unable to find image …", the pull's lines on
+ * stderr). */
+int berth_cli_create_container(berth_cli *cli, const berth_create_options *o,
+                               berth_container **out, berth_error **err);
+
 /* Finds the container or prints Docker's error; NULL then. */
 berth_container *berth_cli_container(berth_cli *cli, berth_store *s, const char *name, int *status);

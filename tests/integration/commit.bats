@@ -334,3 +334,19 @@ upper_of() {
   run b verify demo/again
   assert_success
 }
+
+@test "commit: a symlink in the upperdir pointing outside is stored as a link, never followed" {
+  local secret="$BATS_TEST_TMPDIR/host-secret"
+  echo "host only" > "$secret"
+  b run --name out1 "$IMG" sh -c "ln -s $secret /escape && ln -s ../../../../../../etc/shadow /rel"
+  b commit out1 demo/escape > /dev/null
+  run --separate-stderr b run --rm demo/escape sh -c 'readlink /escape; readlink /rel; cat /escape 2>&1 || true'
+  assert_success
+  [ "${lines[0]}" = "$secret" ] || fail_with "got: $output"
+  [ "${lines[1]}" = "../../../../../../etc/shadow" ] || fail_with "got: $output"
+  [[ "$output" != *"host only"* ]] || fail_with "the link was followed: $output"
+  local m
+  m=$(b image mount demo/escape)
+  [ -L "$m/escape" ] && [ "$(readlink "$m/escape")" = "$secret" ] || fail_with "not a link in the layer"
+  b image umount "$m" > /dev/null
+}

@@ -258,3 +258,29 @@ b() {
   b export exp | cmp - "$BATS_TEST_TMPDIR/out.tar"
   ! grep -q "$BERTH_TEST_ROOT" /proc/mounts
 }
+
+@test "run: an image missing locally is pulled first, as docker run does" {
+  berth rmi "$IMG" > /dev/null
+  run --separate-stderr b run --rm "$IMG" echo pulled
+  assert_success
+  [ "$output" = "pulled" ] || fail_with "got '$output'"
+  [[ "$stderr" == *"Unable to find image '$IMG' locally"* ]] || fail_with "stderr: $stderr"
+  [[ "$stderr" == *"Status: Downloaded newer image for $IMG"* ]] || fail_with "stderr: $stderr"
+}
+
+@test "run: an image that exists nowhere fails with 125, store unchanged" {
+  store_snapshot
+  run -125 --separate-stderr b run --rm "$REG_HOST/library/nosuch:1" true
+  [[ "$stderr" == *"manifest unknown"* ]] || fail_with "stderr: $stderr"
+  assert_store_unchanged
+}
+
+@test "run: a bind mount source that does not exist is refused before anything is made" {
+  store_snapshot
+  run -125 --separate-stderr b run --rm -v "$BATS_TEST_TMPDIR/nope:/x" "$IMG" true
+  [ "$stderr" = "Error: invalid mount config for type \"bind\": bind source path does not exist: $BATS_TEST_TMPDIR/nope" ] ||
+    fail_with "stderr: $stderr"
+  assert_store_unchanged
+  run b ps -aq
+  [ -z "$output" ] || fail_with "a container was left: $output"
+}

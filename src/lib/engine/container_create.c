@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -207,6 +208,28 @@ fail125(berth_error **err)
   return berth_error_exit_code(err, 125);
 }
 
+/* -v HOST:CTR[:MODE]: berth binds host paths (no named volumes), and the
+ * source must exist, as Docker checks before it creates anything. */
+static int
+check_binds(char *const *binds, berth_error **err)
+{
+  for (char *const *b = binds; b != NULL && *b != NULL; b++) {
+    cleanup_free char *host = xstrndup(*b, strcspn(*b, ":"));
+    if (host[0] != '/' || strchr(*b, ':') == NULL)
+      return berth_error_set(err, 0,
+                             "invalid volume specification: '%s': only HOST:CONTAINER[:ro] bind "
+                             "mounts of absolute host paths are supported",
+                             *b);
+    struct stat st;
+    if (stat(host, &st) < 0)
+      return berth_error_set(err, 0,
+                             "invalid mount config for type \"bind\": bind source path does not "
+                             "exist: %s",
+                             host);
+  }
+  return 0;
+}
+
 /* o holds user input: the image name is resolved, the name validated. */
 int
 berth_container_create(berth_store *s, const berth_create_options *o, berth_container **out,
@@ -223,6 +246,8 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
     berth_error_set(err, 0, "network %s not found", o->network);
     return fail125(err);
   }
+  if (check_binds(o->binds, err) < 0)
+    return fail125(err);
   cleanup_container berth_container *c = berth_container_new();
   size_t n_layers = 0;
   if (berth_image_resolve_rootfs(s, o->image, c->image_id, &n_layers, err) < 0)
