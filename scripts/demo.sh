@@ -2,7 +2,9 @@
 # berth's main job, end to end, on a fresh Debian machine (as root):
 # install what is needed, build, make a busybox-static base image, push it
 # into a registry on 127.0.0.1, pull it with berth and look at it from every
-# side: images, history, layers, inspect, and the store's own files.
+# side (images, history, layers, inspect, the store's own files), then run a
+# container on it, see what it changed, commit that as a new image and run
+# the new image.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 "$REPO/scripts/install-deps.sh"
@@ -19,6 +21,7 @@ source "$REPO/tests/integration/lib/registry.bash"
 
 DEMO=$(mktemp -d /tmp/berth-demo.XXXXXX)
 cleanup() {
+  "$BERTH" --root "$ROOT" rm -f demo-box >/dev/null 2>&1 || true
   registry_stop DEMO 2>/dev/null || true
   rm -rf "$DEMO"
 }
@@ -70,4 +73,19 @@ say "ls <root>/overlay2/<cache-id>/diff/bin | head"
 ls "$ROOT/overlay2/$(cat "$ROOT"/image/overlay2/layerdb/sha256/*/cache-id | head -1)/diff/bin" | head
 berth tag "$IMAGE" demo:mine
 berth rmi demo:mine
+
+# Seed 004: a container's changes, then a commit.
+berth run --name demo-box "$IMAGE" sh -c 'rm /bin/tar; echo hello > /tmp/THIS_IS_CONTAINER'
+berth diff demo-box
+say "ls -l <root>/overlay2/<mount-id>/diff/bin   (the whiteout of /bin/tar)"
+ls -l "$ROOT/overlay2/$(cat "$ROOT"/image/overlay2/layerdb/mounts/*/mount-id)/diff/bin"
+berth commit -m "no tar" demo-box demo/without-tar:1
+berth run --rm demo/without-tar:1 sh -c 'ls /bin/tar; cat /tmp/THIS_IS_CONTAINER'
+berth history demo/without-tar:1
+berth layers demo/without-tar:1
+berth diff "$IMAGE" demo/without-tar:1
+berth run --rm "demo/without-tar:1@layer:1" sh -c 'ls -l /bin/tar'
+berth verify
+berth ps -a
+berth rm demo-box
 berth info
