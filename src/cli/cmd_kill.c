@@ -35,6 +35,12 @@ parse_signal(const char *s)
   return -1;
 }
 
+static int
+kill_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
+{
+  return berth_container_kill(s, *c, *(int *)ctx, err);
+}
+
 int
 berth_cmd_kill(berth_cli *cli, int argc, char **argv)
 {
@@ -63,22 +69,5 @@ berth_cmd_kill(berth_cli *cli, int argc, char **argv)
   }
   if (optind >= argc)
     return berth_cli_usage_error(cli, argv[0], "\"kill\" requires at least 1 argument.");
-  cleanup_error berth_error *err = NULL;
-  berth_store *s = berth_cli_store(cli, &err);
-  if (s == NULL)
-    return berth_cli_fail(cli, err);
-  int status = 0;
-  for (int i = optind; i < argc; i++) {
-    int r = 0;
-    cleanup_container berth_container *ct = berth_cli_container(cli, s, argv[i], &r);
-    berth_error *e = NULL;
-    if (ct != NULL && berth_container_kill(s, ct, sig, &e) < 0)
-      r = berth_cli_fail(cli, e);
-    else if (ct != NULL)
-      puts(argv[i]);
-    berth_error_free(e);
-    if (r != 0)
-      status = r;
-  }
-  return status;
+  return berth_cli_each_container(cli, argv + optind, argc - optind, kill_one, &sig);
 }

@@ -6,6 +6,13 @@
 #include "container_cli.h"
 #include "engine/container_ops.h"
 
+static int
+remove_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
+{
+  cleanup_runtime berth_runtime *rt = berth_container_runtime(s, *c);
+  return berth_container_remove(s, rt, *c, *(bool *)ctx, err);
+}
+
 int
 berth_cmd_rm(berth_cli *cli, int argc, char **argv)
 {
@@ -37,25 +44,5 @@ berth_cmd_rm(berth_cli *cli, int argc, char **argv)
   }
   if (optind >= argc)
     return berth_cli_usage_error(cli, argv[0], "\"rm\" requires at least 1 argument.");
-  cleanup_error berth_error *err = NULL;
-  berth_store *s = berth_cli_store(cli, &err);
-  if (s == NULL)
-    return berth_cli_fail(cli, err);
-  int status = 0;
-  for (int i = optind; i < argc; i++) {
-    int r = 0;
-    cleanup_container berth_container *ct = berth_cli_container(cli, s, argv[i], &r);
-    berth_error *e = NULL;
-    if (ct != NULL) {
-      cleanup_runtime berth_runtime *rt = berth_container_runtime(s, ct);
-      if (berth_container_remove(s, rt, ct, force, &e) < 0)
-        r = berth_cli_fail(cli, e);
-      else
-        puts(argv[i]);
-    }
-    berth_error_free(e);
-    if (r != 0)
-      status = r;
-  }
-  return status;
+  return berth_cli_each_container(cli, argv + optind, argc - optind, remove_one, &force);
 }

@@ -7,6 +7,12 @@
 #include "container_cli.h"
 #include "engine/container_ops.h"
 
+static int
+stop_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
+{
+  return berth_container_stop(s, c, *(int *)ctx, err);
+}
+
 int
 berth_cmd_stop(berth_cli *cli, int argc, char **argv)
 {
@@ -33,23 +39,5 @@ berth_cmd_stop(berth_cli *cli, int argc, char **argv)
   }
   if (optind >= argc)
     return berth_cli_usage_error(cli, argv[0], "\"stop\" requires at least 1 argument.");
-  cleanup_error berth_error *err = NULL;
-  berth_store *s = berth_cli_store(cli, &err);
-  if (s == NULL)
-    return berth_cli_fail(cli, err);
-  int status = 0;
-  for (int i = optind; i < argc; i++) {
-    int r = 0;
-    berth_container *ct = berth_cli_container(cli, s, argv[i], &r);
-    berth_error *e = NULL;
-    if (ct != NULL && berth_container_stop(s, &ct, timeout, &e) < 0)
-      r = berth_cli_fail(cli, e);
-    else if (ct != NULL)
-      puts(argv[i]);
-    berth_error_free(e);
-    berth_container_free(ct);
-    if (r != 0)
-      status = r;
-  }
-  return status;
+  return berth_cli_each_container(cli, argv + optind, argc - optind, stop_one, &timeout);
 }

@@ -200,6 +200,28 @@ berth_cli_container(berth_cli *cli, berth_store *s, const char *name, int *statu
   return c;
 }
 
+int
+berth_cli_each_container(berth_cli *cli, char **names, int n, berth_container_op op, void *ctx)
+{
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  for (int i = 0; i < n; i++) {
+    int r = 0;
+    cleanup_container berth_container *c = berth_cli_container(cli, s, names[i], &r);
+    cleanup_error berth_error *e = NULL;
+    if (c != NULL && op(s, &c, ctx, &e) < 0)
+      r = berth_cli_fail(cli, e);
+    else if (c != NULL)
+      puts(names[i]);
+    if (r != 0)
+      status = r;
+  }
+  return status;
+}
+
 /* Only a plain name can be pulled: not an image ID, not IMAGE@layer:N. */
 static bool
 pullable(const char *image)

@@ -22,8 +22,18 @@ void berth_run_flags_clear(berth_run_flags *f);
 /* Creates the container; an image missing from the store is pulled first,
  * as docker run does ("Unable to find image …", the pull's lines on
  * stderr). */
-int berth_cli_create_container(berth_cli *cli, const berth_create_options *o,
-                               berth_container **out, berth_error **err);
+int berth_cli_create_container(berth_cli *cli, const berth_create_options *o, berth_container **out,
+                               berth_error **err);
+
+/* One operation on one container for berth_cli_each_container; may replace
+ * *c (stop reloads it).  Returns -1 with *err set. */
+typedef int (*berth_container_op)(berth_store *s, berth_container **c, void *ctx,
+                                  berth_error **err);
+
+/* Applies op to each named container in turn, as docker rm/kill/stop do:
+ * the name on stdout for each success, an error line for each failure; the
+ * exit status of the last failure, or 0. */
+int berth_cli_each_container(berth_cli *cli, char **names, int n, berth_container_op op, void *ctx);
 
 /* Finds the container or prints Docker's error; NULL then. */
 berth_container *berth_cli_container(berth_cli *cli, berth_store *s, const char *name, int *status);
