@@ -72,3 +72,59 @@ same_as_podman() {
   podman_t image unmount "$ref" > /dev/null || true
   diff -u "$BATS_TEST_TMPDIR/p" "$BATS_TEST_TMPDIR/b"
 }
+
+# oci_layout_of IMAGE DIR: an OCI layout of a berth image made straight from
+# the store's files — its config bytes and each layer's tar rebuilt from the
+# layer directory and tar-split (tests/tools/layer_tar) — tagged "berth".
+oci_layout_of() {
+  local image="$1" dir="$2" tool id cfg hex chain diff size layers=()
+  tool="$(dirname "$BERTH")/../../tests/tools/layer_tar"
+  [[ -x "$tool" ]] || skip "tests/tools/layer_tar not built next to $BERTH"
+  mkdir -p "$dir/blobs/sha256"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$dir/oci-layout"
+  id=$(berth inspect "$image" | jq -r '.[0].Id')
+  cfg="$BERTH_TEST_ROOT/image/overlay2/imagedb/content/sha256/${id#sha256:}"
+  cp "$cfg" "$dir/blobs/sha256/${id#sha256:}"
+  while read -r chain diff; do
+    "$tool" "$BERTH_TEST_ROOT" "$chain" > "$dir/layer.tar"
+    hex=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
+    [[ "sha256:$hex" == "$diff" ]] || fail_with "rebuilt layer $chain hashes to $hex, not $diff"
+    mv "$dir/layer.tar" "$dir/blobs/sha256/$hex"
+    size=$(stat -c %s "$dir/blobs/sha256/$hex")
+    layers+=("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$hex\",\"size\":$size}")
+  done < <(berth layers --no-trunc "$image" | awk 'NR > 1 {print $4, $3}')
+  local list
+  list=$(IFS=,; echo "${layers[*]}")
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[%s]}' \
+    "$id" "$(stat -c %s "$cfg")" "$list" > "$dir/manifest"
+  hex=$(sha256sum "$dir/manifest" | cut -d' ' -f1)
+  size=$(stat -c %s "$dir/manifest")
+  mv "$dir/manifest" "$dir/blobs/sha256/$hex"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"berth"}}]}' \
+    "$hex" "$size" > "$dir/index.json"
+}
+
+@test "an image berth committed is read by skopeo and run by podman, same ID" {
+  require_tool runc
+  local ref="$REG_HOST/library/busybox:latest"
+  berth pull -q "$ref" > /dev/null
+  berth run --name c1 "$ref" sh -c 'rm /bin/tar && echo made-by-berth > /note' > /dev/null
+  berth commit -m "peer check" c1 demo/peer:1 > /dev/null
+  berth rm c1 > /dev/null
+  # podman names an oci: image after its path, which must be lowercase.
+  local layout="/tmp/berth-oci-$$-$RANDOM"
+  oci_layout_of demo/peer:1 "$layout"
+  local id
+  id=$(berth inspect demo/peer:1 | jq -r '.[0].Id')
+  run skopeo inspect --config "oci:$layout:berth"
+  assert_success
+  [[ "$(printf '%s' "$output" | jq -r '.history[-1].comment')" == "peer check" ]] || fail_with "$output"
+  run podman_t pull -q "oci:$layout:berth"
+  rm -rf "$layout"
+  assert_success
+  [[ "sha256:$output" == "$id" ]] || fail_with "podman says $output, berth $id"
+  run podman_t run --rm --network none "${id#sha256:}" sh -c 'cat /note; ls /bin/tar 2>&1 || true'
+  assert_success
+  [[ "${lines[0]}" == "made-by-berth" ]] || fail_with "$output"
+  [[ "$output" == *"No such file"* ]] || fail_with "/bin/tar is back: $output"
+}
