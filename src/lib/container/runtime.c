@@ -111,9 +111,21 @@ berth_runtime_kill(const berth_runtime *rt, const char *id, int sig, berth_error
   return run_quiet(rt, argv, err) < 0 ? -1 : 0;
 }
 
+static bool
+has_state(const berth_runtime *rt, const char *id)
+{
+  cleanup_free char *dir = xasprintf("%s/%s", rt->state_dir, id);
+  return access(dir, F_OK) == 0;
+}
+
 int
 berth_runtime_delete(const berth_runtime *rt, const char *id, berth_error **err)
 {
+  /* runc and crun keep a container's state in <root>/<id>; a foreground
+   * `run` removes it itself on exit, so most deletes have nothing to do
+   * and need not cost an exec. */
+  if (!has_state(rt, id))
+    return 0;
   char *argv[] = { rt->path, "--root", rt->state_dir, "delete", "--force", (char *)id, NULL };
   return run_quiet(rt, argv, err) < 0 ? -1 : 0;
 }
@@ -123,6 +135,8 @@ berth_runtime_delete(const berth_runtime *rt, const char *id, berth_error **err)
 int
 berth_runtime_is_running(const berth_runtime *rt, const char *id, pid_t *pid)
 {
+  if (!has_state(rt, id))
+    return 0;
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0)
     return 0;

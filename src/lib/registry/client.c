@@ -11,6 +11,7 @@
 #include "common/xalloc.h"
 #include "registry/challenge.h"
 #include "registry/credentials.h"
+#include "registry/curl_api.h"
 #include "registry/endpoint.h"
 #include "registry/errors.h"
 #include "registry/http.h"
@@ -90,6 +91,8 @@ static berth_registry *
 registry_create(const char *domain, const char *repository, const berth_registry_options *opts,
                 berth_error **err)
 {
+  if (berth_curl_load(err) == NULL)
+    return NULL;
   if (repository != NULL && !repository_is_valid(repository)) {
     berth_registry_error_set(err, EINVAL, "invalid repository name \"%s\"", repository);
     return NULL;
@@ -128,7 +131,7 @@ berth_registry_free(berth_registry *r)
   if (r == NULL)
     return;
   for (size_t i = 0; i < r->pool_n; i++)
-    curl_easy_cleanup(r->pool[i]);
+    berth_curl()->easy_cleanup(r->pool[i]);
   berth_endpoint_clear(&r->ep);
   berth_http_tls_clear(&r->tls);
   free(r->repository);
@@ -165,14 +168,14 @@ pool_put(berth_registry *r, CURL *c)
   }
   pthread_mutex_unlock(&r->lock);
   if (c != NULL)
-    curl_easy_cleanup(c);
+    berth_curl()->easy_cleanup(c);
 }
 
 static void
 cleanup_curlp(CURL **c)
 {
   if (*c != NULL)
-    curl_easy_cleanup(*c);
+    berth_curl()->easy_cleanup(*c);
 }
 
 /* Sets r->authorization from a 401's challenges (lock held). */

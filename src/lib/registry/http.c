@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,32 +11,17 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "registry/curl_api.h"
 #include "registry/errors.h"
 
 #define RECV_BUFFER (512 * 1024)
 #define DEFAULT_MAX_BODY (64 * 1024)
 #define SYSTEM_CA_PATH "/etc/ssl/certs"
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-
-static void
-global_init_once(void)
-{
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-    abort(); /* fails only when out of memory */
-}
-
-void
-berth_http_global_init(void)
-{
-  pthread_once(&global_once, global_init_once);
-}
-
 CURL *
 berth_http_handle_new(void)
 {
-  berth_http_global_init();
-  CURL *c = curl_easy_init();
+  CURL *c = berth_curl()->easy_init();
   if (c == NULL)
     abort();
   return c;
@@ -249,16 +233,16 @@ set_tls(CURL *c, const berth_http_tls *tls)
 {
   if (tls == NULL)
     return 0;
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, tls->verify ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, tls->verify ? 2L : 0L);
+  berth_curl()->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, tls->verify ? 1L : 0L);
+  berth_curl()->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, tls->verify ? 2L : 0L);
   if (tls->ca_pem != NULL) {
     struct curl_blob blob = { .data = tls->ca_pem, .len = tls->ca_len, .flags = CURL_BLOB_COPY };
-    curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
-    curl_easy_setopt(c, CURLOPT_CAPATH, SYSTEM_CA_PATH); /* keep the system store too */
+    berth_curl()->easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+    berth_curl()->easy_setopt(c, CURLOPT_CAPATH, SYSTEM_CA_PATH); /* keep the system store too */
   }
   if (tls->client_cert != NULL) {
-    curl_easy_setopt(c, CURLOPT_SSLCERT, tls->client_cert);
-    curl_easy_setopt(c, CURLOPT_SSLKEY, tls->client_key);
+    berth_curl()->easy_setopt(c, CURLOPT_SSLCERT, tls->client_cert);
+    berth_curl()->easy_setopt(c, CURLOPT_SSLKEY, tls->client_key);
   }
   return 0;
 }
@@ -267,35 +251,35 @@ static void
 set_options(CURL *c, const berth_http_request *req, struct curl_slist *headers, struct xfer *x,
             char *errbuf)
 {
-  curl_easy_setopt(c, CURLOPT_URL, req->url);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "berth/0.1");
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* abort a transfer stalled */
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);    /* under 1 KiB/s for a minute */
-  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 30L);
-  curl_easy_setopt(c, CURLOPT_TCP_KEEPINTVL, 15L);
-  curl_easy_setopt(c, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
+  berth_curl()->easy_setopt(c, CURLOPT_URL, req->url);
+  berth_curl()->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  berth_curl()->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  berth_curl()->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  berth_curl()->easy_setopt(c, CURLOPT_USERAGENT, "berth/0.1");
+  berth_curl()->easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  berth_curl()->easy_setopt(c, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
+  berth_curl()->easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+  berth_curl()->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  berth_curl()->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* abort a transfer stalled */
+  berth_curl()->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);    /* under 1 KiB/s for a minute */
+  berth_curl()->easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  berth_curl()->easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 30L);
+  berth_curl()->easy_setopt(c, CURLOPT_TCP_KEEPINTVL, 15L);
+  berth_curl()->easy_setopt(c, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
   if (req->noproxy != NULL)
-    curl_easy_setopt(c, CURLOPT_NOPROXY, req->noproxy);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    berth_curl()->easy_setopt(c, CURLOPT_NOPROXY, req->noproxy);
+  berth_curl()->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  berth_curl()->easy_setopt(c, CURLOPT_HEADERDATA, x);
+  berth_curl()->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  berth_curl()->easy_setopt(c, CURLOPT_WRITEDATA, x);
+  berth_curl()->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   set_tls(c, req->tls);
 }
 
 static const char *
 curl_message(CURLcode code, const char *errbuf)
 {
-  return errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
+  return errbuf[0] != '\0' ? errbuf : berth_curl()->easy_strerror(code);
 }
 
 static bool
@@ -333,7 +317,7 @@ transport_error(CURL *c, CURLcode code, const char *errbuf, const char *url, str
     return berth_registry_error_set(err, EPROTO, "Get \"%s\": response body larger than %zu bytes",
                                     url, x->max_body);
   long os_errno = 0;
-  curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+  berth_curl()->easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
   const char *msg = curl_message(code, errbuf);
   switch (code) {
   case CURLE_COULDNT_CONNECT:
@@ -367,7 +351,7 @@ add_header(struct curl_slist *list, const char *name, const char *value)
   if (value == NULL)
     return list;
   cleanup_free char *h = xasprintf("%s: %s", name, value);
-  struct curl_slist *l = curl_slist_append(list, h);
+  struct curl_slist *l = berth_curl()->slist_append(list, h);
   if (l == NULL)
     abort();
   return l;
@@ -383,12 +367,12 @@ berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *r
   struct curl_slist *headers = add_header(NULL, "Authorization", req->authorization);
   headers = add_header(headers, "Accept", req->accept);
   char errbuf[CURL_ERROR_SIZE] = "";
-  curl_easy_reset(curl); /* keeps the connection cache */
+  berth_curl()->easy_reset(curl); /* keeps the connection cache */
   set_options(curl, req, headers, &x, errbuf);
-  CURLcode code = curl_easy_perform(curl);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
-  curl_slist_free_all(headers);
+  CURLcode code = berth_curl()->easy_perform(curl);
+  berth_curl()->easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+  berth_curl()->easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+  berth_curl()->slist_free_all(headers);
   if (code == CURLE_OK) {
     berth_error_free(x.sink_err);
     return 0;

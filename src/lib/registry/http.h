@@ -53,10 +53,7 @@ typedef struct berth_http_response {
 
 void berth_http_response_clear(berth_http_response *resp);
 
-/* Initialises libcurl once per process (thread-safe). */
-void berth_http_global_init(void);
-
-/* A new easy handle (after berth_http_global_init). */
+/* A new easy handle; libcurl must be loaded (berth_curl_load). */
 CURL *berth_http_handle_new(void);
 
 /* The NOPROXY list: $NO_PROXY/$no_proxy plus loopback. */

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "registry/credentials.h"
+#include "registry/curl_api.h"
 #include "registry/errors.h"
 
 #define TOKEN_MAX_BODY (1024 * 1024)
@@ -37,11 +38,11 @@ berth_token_parse(const char *body, size_t len, char **token, long *expires_in, 
 static char *
 escape(CURL *curl, const char *s)
 {
-  char *e = curl_easy_escape(curl, s, 0);
+  char *e = berth_curl()->easy_escape(curl, s, 0);
   if (e == NULL)
     abort();
   char *r = xstrdup(e);
-  curl_free(e);
+  berth_curl()->free(e);
   return r;
 }
 

@@ -14,6 +14,7 @@
 #include "common/xalloc.h"
 #include "harness.h"
 #include "registry/client.h"
+#include "registry/curl_api.h"
 #include "registry/credentials.h"
 #include "registry/http.h"
 
@@ -352,6 +353,7 @@ TEST(tls_verification)
   cleanup_free char *dir = xasprintf("%s/%s", certs, tlsreg);
   cleanup_free char *url = xasprintf("https://%s/v2/", tlsreg);
   cleanup_free char *noproxy = berth_http_noproxy(); /* the script sets a dead proxy */
+  CHECK(berth_curl_load(NULL) != NULL);
   CURL *c = berth_http_handle_new();
   berth_http_tls tls = { 0 };
   berth_http_response resp;
@@ -377,7 +379,7 @@ TEST(tls_verification)
     berth_http_response_clear(&resp);
   }
   berth_http_tls_clear(&tls);
-  curl_easy_cleanup(c);
+  berth_curl()->easy_cleanup(c);
 }
 
 int
