@@ -61,6 +61,19 @@ berth_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t
 }
 
 int
+berth_write_file_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                    berth_error **err)
+{
+  cleanup_close int fd
+      = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0)
+    return berth_error_set(err, errno, "create %s", name);
+  if (write_all(fd, data, len) < 0)
+    return berth_error_set(err, errno, "write %s", name);
+  return 0;
+}
+
+int
 berth_read_file_at(int dirfd, const char *name, char **data, size_t *len, berth_error **err)
 {
   cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);

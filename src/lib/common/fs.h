@@ -15,6 +15,13 @@
 int berth_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len,
                                mode_t mode, berth_error **err);
 
+/* Writes a new file dirfd/name with no temp name and no sync, as Docker's
+ * overlay2 driver writes a container layer's link/lower and the container's
+ * hosts files: for files whose loss in a crash costs nothing (they are
+ * re-made, or belong to a container being set up).  Replaces an old file. */
+int berth_write_file_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                        berth_error **err);
+
 /* Reads all of dirfd/name into a NUL-terminated buffer (*len excludes the NUL).
  * Returns -1 with errno-bearing error (err->errnum == ENOENT when absent). */
 int berth_read_file_at(int dirfd, const char *name, char **data, size_t *len, berth_error **err);

@@ -137,7 +137,7 @@ make_hostconfig(const berth_create_options *o)
 static int
 write_text(int dirfd, const char *name, const char *text, berth_error **err)
 {
-  return berth_write_file_atomic_at(dirfd, name, text, strlen(text), 0644, err);
+  return berth_write_file_at(dirfd, name, text, strlen(text), 0644, err);
 }
 
 /* containers/<id>/{hostname,hosts,resolv.conf}, bound over the init

@@ -21,6 +21,15 @@ write_line(int dirfd, const char *name, const char *value, berth_error **err)
   return berth_write_file_atomic_at(dirfd, name, value, strlen(value), 0644, err);
 }
 
+/* link and lower of a container's layer dirs: they are only reachable once
+ * the layerdb/mounts entry (written atomically, last) names them, and the
+ * store sweeps unnamed dirs, so they need no temp name and no sync. */
+static int
+write_plain(int dirfd, const char *name, const char *value, berth_error **err)
+{
+  return berth_write_file_at(dirfd, name, value, strlen(value), 0644, err);
+}
+
 /* overlay2/<dir>/{diff,link,work[,lower]} and l/<link> -> ../<dir>/diff. */
 static int
 make_layer_dir(berth_store *s, const char *dir, const char *lower, char link[27], berth_error **err)
@@ -33,8 +42,8 @@ make_layer_dir(berth_store *s, const char *dir, const char *lower, char link[27]
     return -1;
   if (mkdirat(fd, "diff", 0755) < 0 || mkdirat(fd, "work", 0700) < 0)
     return berth_error_set(err, errno, "create overlay2/%s/diff", dir);
-  if (write_line(fd, "link", link, err) < 0
-      || (lower[0] != '\0' && write_line(fd, "lower", lower, err) < 0))
+  if (write_plain(fd, "link", link, err) < 0
+      || (lower[0] != '\0' && write_plain(fd, "lower", lower, err) < 0))
     return -1;
   cleanup_free char *target = xasprintf("../%s/diff", dir);
   if (symlinkat(target, s->links_fd, link) < 0)
@@ -94,9 +103,7 @@ create_locked(berth_store *s, berth_rwlayer *l, berth_error **err)
     return -1;
   cleanup_free char *rw_lower
       = lower[0] != '\0' ? xasprintf("l/%s:%s", init_link, lower) : xasprintf("l/%s", init_link);
-  if (make_layer_dir(s, l->mount_id, rw_lower, link, err) < 0
-      || berth_fsync_dir_at(s->links_fd, ".", err) < 0
-      || berth_fsync_dir_at(s->overlay_fd, ".", err) < 0)
+  if (make_layer_dir(s, l->mount_id, rw_lower, link, err) < 0)
     return -1;
   return write_mounts_entry(s, l, err);
 }
