@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  build-essential meson ninja-build pkg-config clang
+  build-essential meson ninja-build pkg-config clang clang-format
   libcurl4-openssl-dev libssl-dev libjansson-dev libarchive-dev zlib1g-dev
   libzstd-dev libisal-dev
   # tests: runner, registry, peers, fixtures

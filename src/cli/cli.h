@@ -12,11 +12,11 @@
 #include "store/store.h"
 
 typedef struct berth_cli {
-  const char *prog;        /* "berth" */
-  const char *root;        /* --root, $BERTH_ROOT, data-root, or the default */
+  const char *prog; /* "berth" */
+  const char *root; /* --root, $BERTH_ROOT, data-root, or the default */
   berth_config *config;
   berth_registry_options registry;
-  berth_store *store;      /* see berth_cli_store() */
+  berth_store *store; /* see berth_cli_store() */
 } berth_cli;
 
 /* Opens the store on first use. */

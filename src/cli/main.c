@@ -15,36 +15,37 @@ static const struct command {
   command_fn fn;
   const char *summary;
 } commands[] = {
-  {"create", berth_cmd_create, "Create a new container"},
-  {"commit", berth_cmd_commit, "Create a new image from a container's changes"},
-  {"diff", berth_cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
-  {"exec", berth_cmd_exec, "Execute a command in a running container"},
-  {"export", berth_cmd_export, "Export a container's filesystem as a tar archive"},
-  {"history", berth_cmd_history, "Show the history of an image"},
-  {"image", berth_cmd_image, "Manage images"},
-  {"images", berth_cmd_images, "List images"},
-  {"import", berth_cmd_import, "Import the contents from a tarball to create a filesystem image"},
-  {"info", berth_cmd_info, "Display system-wide information"},
-  {"inspect", berth_cmd_inspect, "Return low-level information on images and containers"},
-  {"kill", berth_cmd_kill, "Kill one or more running containers"},
-  {"layers", berth_cmd_layers, "Show every layer of an image with all its IDs"},
-  {"login", berth_cmd_login, "Log in to a registry"},
-  {"logout", berth_cmd_logout, "Log out from a registry"},
-  {"logs", berth_cmd_logs, "Fetch the logs of a container"},
-  {"manifest", berth_cmd_manifest, "Inspect a manifest or manifest list in a registry"},
-  {"mount", berth_cmd_mount, "Mount a container's root filesystem"},
-  {"ps", berth_cmd_ps, "List containers"},
-  {"pull", berth_cmd_pull, "Pull an image from a registry"},
-  {"rm", berth_cmd_rm, "Remove one or more containers"},
-  {"rmi", berth_cmd_rmi, "Remove one or more images"},
-  {"run", berth_cmd_run, "Run a command in a new container"},
-  {"start", berth_cmd_start, "Start one or more stopped containers"},
-  {"stop", berth_cmd_stop, "Stop one or more running containers"},
-  {"tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
-  {"umount", berth_cmd_umount, "Release a container's root filesystem mount"},
-  {"verify", berth_cmd_verify, "Check every layer of images against its diffID"},
-  {"version", berth_cmd_version, "Show the berth version information"},
-  {"wait", berth_cmd_wait, "Block until one or more containers stop, then print their exit codes"},
+  { "create", berth_cmd_create, "Create a new container" },
+  { "commit", berth_cmd_commit, "Create a new image from a container's changes" },
+  { "diff", berth_cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
+  { "exec", berth_cmd_exec, "Execute a command in a running container" },
+  { "export", berth_cmd_export, "Export a container's filesystem as a tar archive" },
+  { "history", berth_cmd_history, "Show the history of an image" },
+  { "image", berth_cmd_image, "Manage images" },
+  { "images", berth_cmd_images, "List images" },
+  { "import", berth_cmd_import, "Import the contents from a tarball to create a filesystem image" },
+  { "info", berth_cmd_info, "Display system-wide information" },
+  { "inspect", berth_cmd_inspect, "Return low-level information on images and containers" },
+  { "kill", berth_cmd_kill, "Kill one or more running containers" },
+  { "layers", berth_cmd_layers, "Show every layer of an image with all its IDs" },
+  { "login", berth_cmd_login, "Log in to a registry" },
+  { "logout", berth_cmd_logout, "Log out from a registry" },
+  { "logs", berth_cmd_logs, "Fetch the logs of a container" },
+  { "manifest", berth_cmd_manifest, "Inspect a manifest or manifest list in a registry" },
+  { "mount", berth_cmd_mount, "Mount a container's root filesystem" },
+  { "ps", berth_cmd_ps, "List containers" },
+  { "pull", berth_cmd_pull, "Pull an image from a registry" },
+  { "rm", berth_cmd_rm, "Remove one or more containers" },
+  { "rmi", berth_cmd_rmi, "Remove one or more images" },
+  { "run", berth_cmd_run, "Run a command in a new container" },
+  { "start", berth_cmd_start, "Start one or more stopped containers" },
+  { "stop", berth_cmd_stop, "Stop one or more running containers" },
+  { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
+  { "umount", berth_cmd_umount, "Release a container's root filesystem mount" },
+  { "verify", berth_cmd_verify, "Check every layer of images against its diffID" },
+  { "version", berth_cmd_version, "Show the berth version information" },
+  { "wait", berth_cmd_wait,
+    "Block until one or more containers stop, then print their exit codes" },
 };
 
 static void
@@ -109,22 +110,31 @@ int
 main(int argc, char **argv)
 {
   static const struct option options[] = {
-    {"root", required_argument, NULL, 'r'},
-    {"config", required_argument, NULL, 'c'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'v'},
-    {0},
+    { "root", required_argument, NULL, 'r' },
+    { "config", required_argument, NULL, 'c' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'v' },
+    { 0 },
   };
-  berth_cli cli = {.prog = "berth"};
+  berth_cli cli = { .prog = "berth" };
   const char *root = NULL;
   int c;
   while ((c = getopt_long(argc, argv, "+hv", options, NULL)) != -1) {
     switch (c) {
-    case 'r': root = optarg; break;
-    case 'c': cli.registry.docker_config_dir = optarg; break;
-    case 'h': usage(stdout); return 0;
-    case 'v': return berth_cmd_version(&cli, 0, NULL);
-    default: usage(stderr); return 125;
+    case 'r':
+      root = optarg;
+      break;
+    case 'c':
+      cli.registry.docker_config_dir = optarg;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    case 'v':
+      return berth_cmd_version(&cli, 0, NULL);
+    default:
+      usage(stderr);
+      return 125;
     }
   }
   if (optind >= argc) {

@@ -146,6 +146,7 @@ berth_container_spec(const berth_spec_options *o, berth_error **err)
       return NULL;
     }
   return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2-dev", "process",
-                   berth_container_process_spec(o), "root", "path", o->rootfs, "readonly", 0, "hostname",
-                   o->hostname ? o->hostname : "", "mounts", mounts, "linux", linux_json(o));
+                   berth_container_process_spec(o), "root", "path", o->rootfs, "readonly", 0,
+                   "hostname", o->hostname ? o->hostname : "", "mounts", mounts, "linux",
+                   linux_json(o));
 }

@@ -245,8 +245,7 @@ container_using(berth_store *s, const char *id, char user[65], berth_error **err
 /* Docker refuses to remove an image a container uses: by reference unless
  * forced, by id always for a running container and otherwise unless forced. */
 static int
-check_containers(berth_store *s, const char *id, const char *name, bool force,
-                 berth_error **err)
+check_containers(berth_store *s, const char *id, const char *name, bool force, berth_error **err)
 {
   char user[65];
   int using = container_using(s, id, user, err);

@@ -9,8 +9,8 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
-#include "common/xalloc.h"
 #include "common/strset.h"
+#include "common/xalloc.h"
 #include "image/chain.h"
 #include "image/time.h"
 #include "store/internal.h"
@@ -230,7 +230,8 @@ berth_store_image_delete(berth_store *s, const char *id, berth_error **err)
   if (ret == 0)
     ret = used_chains(s, &used, err);
   for (size_t i = mine.n; ret == 0 && i-- > 0;)
-    if (!berth_strset_has(&used, mine.v[i]) && berth_store_layer_remove_locked(s, mine.v[i], err) < 0)
+    if (!berth_strset_has(&used, mine.v[i])
+        && berth_store_layer_remove_locked(s, mine.v[i], err) < 0)
       ret = -1;
   return ret < 0 ? berth_error_prefix(err, "delete image %s", id) : 0;
 }

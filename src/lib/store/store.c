@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "common/strset.h"
 #include "common/fs.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "store/internal.h"
 
@@ -128,8 +128,7 @@ sweep_layerdb_tmp(berth_store *s, berth_error **err)
 
 /* Adds the file `file` of every entry of image/overlay2/<dir> to set. */
 static int
-collect_ids(berth_store *s, const char *dir, const char *file, berth_strset *set,
-            berth_error **err)
+collect_ids(berth_store *s, const char *dir, const char *file, berth_strset *set, berth_error **err)
 {
   cleanup_close int fd = berth_open_dir_at(s->image_fd, dir, false, err);
   if (fd < 0)

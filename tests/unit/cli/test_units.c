@@ -50,7 +50,8 @@ TEST(durations)
 TEST(ellipsis)
 {
   /* docker history: 45 characters, the last one an ellipsis. */
-  char *s = berth_ellipsis("/bin/sh -c rm -rf /usr/share/doc/debconf && rm -rf /usr/share/doc/apt", 45);
+  char *s
+      = berth_ellipsis("/bin/sh -c rm -rf /usr/share/doc/debconf && rm -rf /usr/share/doc/apt", 45);
   CHECK_STR(s, "/bin/sh -c rm -rf /usr/share/doc/debconf && …");
   free(s);
   s = berth_ellipsis("/bin/sh -c #(nop) CMD [\"bash\"]", 45);

@@ -27,9 +27,11 @@ TEST(sha256_known_vector)
   berth_sha256_digest("abc", 3, d);
   CHECK_STR(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(berth_digest_is_valid(d));
-  CHECK(!berth_digest_is_valid("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  CHECK(!berth_digest_is_valid(
+      "sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
   CHECK(!berth_digest_is_valid("sha256:abc"));
-  CHECK(!berth_digest_is_valid("sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  CHECK(!berth_digest_is_valid(
+      "sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 }
 
 TEST(random_ids)

@@ -14,8 +14,8 @@
 #include "common/xalloc.h"
 #include "harness.h"
 #include "registry/client.h"
-#include "registry/curl_api.h"
 #include "registry/credentials.h"
+#include "registry/curl_api.h"
 #include "registry/http.h"
 
 static const char *reg, *tlsreg, *fake, *root, *certs, *tmp;

@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "harness.h"
-#include "image/chain.h"
 #include "helpers.h"
+#include "image/chain.h"
 
 static struct timespec
 now(void)
@@ -53,14 +53,11 @@ TEST(chain_ids_match_docker)
   const char *d0 = "sha256:521f2e0db066bca3b1d5b53e098467004d060eb6bec02167d2efc20fcb61269a";
   berth_chain_id(NULL, d0, c);
   CHECK_STR(c, d0);
-  berth_chain_id(
-      d0, "sha256:cea06edaf460bb4df7f5f912c3faca25e0370fdf9c4bb4c43568b27619779d78", c);
+  berth_chain_id(d0, "sha256:cea06edaf460bb4df7f5f912c3faca25e0370fdf9c4bb4c43568b27619779d78", c);
   CHECK_STR(c, "sha256:247a589743ed24cf0dd3ff26cad4d6154034222489254d187a7d3712b001fb4b");
-  berth_chain_id(c, "sha256:bcc15ce10f2d27bd00628a3cbb6b101fe6bf91386a18f0b106578d83fd614684",
-                       c);
+  berth_chain_id(c, "sha256:bcc15ce10f2d27bd00628a3cbb6b101fe6bf91386a18f0b106578d83fd614684", c);
   CHECK_STR(c, "sha256:4ff7747b321362c56e2d5d6f11eb38e11ed1b1049f866da13fbb7794e55e30a6");
-  berth_chain_id(c, "sha256:99b0174e5b9a6f92f7f251519f2e0526486cac3f287bf2a8e9f03197c0d9b1a6",
-                       c);
+  berth_chain_id(c, "sha256:99b0174e5b9a6f92f7f251519f2e0526486cac3f287bf2a8e9f03197c0d9b1a6", c);
   CHECK_STR(c, "sha256:3b75927e41c861bbf61a65b32a0b92c1d7b06829a025de7f7a1cfe4b0624c670");
 }
 

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <sys/wait.h>
 
-#include "image/chain.h"
 #include "common/random.h"
 #include "harness.h"
 #include "helpers.h"
+#include "image/chain.h"
 
 static size_t
 count_entries(const char *root, const char *dir, const char *prefix)
