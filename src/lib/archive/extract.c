@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -19,12 +20,40 @@ struct dir_time {
   struct timespec times[2];
 };
 
+/* Syscalls are what unpacking small files costs (on these VMs each one is
+ * expensive), so regular files take a short path: the directory of the last
+ * regular file stays open while more follow in it (tars list a directory's
+ * files together), a file is created with its final mode when the umask
+ * allows, and chown is skipped when the new file already has the owner. */
 struct berth_extract {
   int rootfd;
   berth_confine_mode mode;
   struct dir_time *dirs;
   size_t ndirs, cap;
+  /* The cached parent: only regular-file entries use and keep it; any other
+   * entry may change what a path resolves to and drops it. */
+  int parent_fd;
+  char *parent_path;
+  bool parent_setgid;
+  mode_t umask;
+  uid_t euid;
+  gid_t egid;
 };
+
+/* The process's umask, read without changing it (umask(2) would, and
+ * several unpackers run at once); all bits when unknown, so that every file
+ * then gets an explicit chmod. */
+static mode_t
+current_umask(void)
+{
+  cleanup_file FILE *f = fopen("/proc/self/status", "re");
+  char line[256];
+  unsigned int mask;
+  while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+    if (sscanf(line, "Umask: %o", &mask) == 1)
+      return (mode_t)mask;
+  return 0777;
+}
 
 berth_extract *
 berth_extract_new(int rootfd)
@@ -32,7 +61,21 @@ berth_extract_new(int rootfd)
   berth_extract *x = xcalloc(1, sizeof(*x));
   x->rootfd = rootfd;
   x->mode = BERTH_CONFINE_AUTO;
+  x->parent_fd = -1;
+  x->umask = current_umask();
+  x->euid = geteuid();
+  x->egid = getegid();
   return x;
+}
+
+static void
+drop_parent(berth_extract *x)
+{
+  if (x->parent_fd >= 0)
+    close(x->parent_fd);
+  x->parent_fd = -1;
+  free(x->parent_path);
+  x->parent_path = NULL;
 }
 
 void
@@ -40,6 +83,7 @@ berth_extract_free(berth_extract *x)
 {
   if (x == NULL)
     return;
+  drop_parent(x);
   for (size_t i = 0; i < x->ndirs; i++)
     free(x->dirs[i].path);
   free(x->dirs);
@@ -150,15 +194,45 @@ write_contents(int fd, struct archive *a, struct archive_entry *e, berth_error *
   return 0;
 }
 
+/* A later entry replaces an earlier one unless both are directories. */
 static int
-make_regular(int dfd, const char *base, struct archive *a, struct archive_entry *e, long long *size,
-             berth_error **err)
+clear_existing(int dfd, const char *base, bool entry_is_dir, berth_error **err)
 {
-  cleanup_close int fd
-      = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  struct stat st;
+  if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT ? 0 : berth_error_set(err, errno, "stat");
+  if (S_ISDIR(st.st_mode) && entry_is_dir)
+    return 0;
+  return berth_rm_rf_at(dfd, base, err);
+}
+
+/* A regular file in the (cached) parent dfd: O_EXCL first, replacing what
+ * is there only when something is. */
+static int
+make_regular(berth_extract *x, int dfd, const char *base, struct archive *a,
+             struct archive_entry *e, long long *size, berth_error **err)
+{
+  mode_t perm = archive_entry_perm(e) & 07777;
+  bool exact = (perm & ~(mode_t)0777) == 0 && (perm & x->umask) == 0;
+  int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  cleanup_close int fd = openat(dfd, base, flags, exact ? perm : 0600);
+  if (fd < 0 && errno == EEXIST) {
+    if (clear_existing(dfd, base, false, err) < 0)
+      return -1;
+    fd = openat(dfd, base, flags, exact ? perm : 0600);
+  }
   if (fd < 0)
     return berth_error_set(err, errno, "create");
-  if (write_contents(fd, a, e, err) < 0 || apply_fd_metadata(fd, e, err) < 0)
+  if (write_contents(fd, a, e, err) < 0)
+    return -1;
+  uid_t uid = (uid_t)archive_entry_uid(e);
+  gid_t gid = (gid_t)archive_entry_gid(e);
+  if ((uid != x->euid || gid != x->egid || x->parent_setgid) && fchown(fd, uid, gid) < 0)
+    return berth_error_set(err, errno, "chown");
+  /* chown cleared any set-id bits; an exact create had none to lose. */
+  if (!exact && fchmod(fd, perm) < 0)
+    return berth_error_set(err, errno, "chmod");
+  if (apply_xattrs(fd, e, err) < 0)
     return -1;
   struct timespec t[2];
   entry_times(e, t);
@@ -166,6 +240,31 @@ make_regular(int dfd, const char *base, struct archive *a, struct archive_entry 
     return berth_error_set(err, errno, "set times");
   *size += archive_entry_size(e);
   return 0;
+}
+
+/* The parent directory of path, from the cache when the last regular file
+ * was in it; otherwise opened confined and cached. */
+static int
+regular_parent(berth_extract *x, const char *path, const char **base, berth_error **err)
+{
+  const char *slash = strrchr(path, '/');
+  size_t len = slash ? (size_t)(slash - path) : 0;
+  *base = slash ? slash + 1 : path;
+  if (x->parent_fd >= 0 && strlen(x->parent_path) == len && strncmp(x->parent_path, path, len) == 0)
+    return x->parent_fd;
+  drop_parent(x);
+  const char *b;
+  int fd = berth_confine_open_parent(x->rootfd, path, true, &x->mode, &b, err);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0) {
+    if (fd >= 0)
+      close(fd);
+    return fd < 0 ? -1 : berth_error_set(err, errno, "stat parent");
+  }
+  x->parent_fd = fd;
+  x->parent_path = xstrndup(path, len);
+  x->parent_setgid = (st.st_mode & S_ISGID) != 0;
+  return fd;
 }
 
 static int
@@ -243,18 +342,6 @@ make_node(int dfd, const char *base, struct archive_entry *e, berth_error **err)
   return apply_node_metadata(dfd, base, e, false, err);
 }
 
-/* A later entry replaces an earlier one unless both are directories. */
-static int
-clear_existing(int dfd, const char *base, bool entry_is_dir, berth_error **err)
-{
-  struct stat st;
-  if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return errno == ENOENT ? 0 : berth_error_set(err, errno, "stat");
-  if (S_ISDIR(st.st_mode) && entry_is_dir)
-    return 0;
-  return berth_rm_rf_at(dfd, base, err);
-}
-
 static int
 whiteout(berth_extract *x, const char *path, const char *dir, const char *base,
          struct archive_entry *e, berth_error **err)
@@ -311,17 +398,23 @@ static int
 extract_clean(berth_extract *x, const char *path, struct archive *a, struct archive_entry *e,
               long long *size, berth_error **err)
 {
-  if (*path == '\0')
-    return root_entry(x, e, err);
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
+  const char *hardlink = archive_entry_hardlink(e);
+  if (*path != '\0' && !is_aufs_meta(path, base) && strncmp(base, ".wh.", 4) != 0
+      && hardlink == NULL && archive_entry_filetype(e) == AE_IFREG) {
+    int dfd = regular_parent(x, path, &base, err);
+    return dfd < 0 ? -1 : make_regular(x, dfd, base, a, e, size, err);
+  }
+  drop_parent(x);
+  if (*path == '\0')
+    return root_entry(x, e, err);
   if (is_aufs_meta(path, base))
     return 0;
   if (strncmp(base, ".wh.", 4) == 0) {
     cleanup_free char *dir = xstrndup(path, slash ? (size_t)(slash - path) : 0);
     return whiteout(x, path, dir, base, e, err);
   }
-  const char *hardlink = archive_entry_hardlink(e);
   bool is_dir = hardlink == NULL && archive_entry_filetype(e) == AE_IFDIR;
   cleanup_close int dfd = berth_confine_open_parent(x->rootfd, path, true, &x->mode, &base, err);
   if (dfd < 0 || clear_existing(dfd, base, is_dir, err) < 0)
@@ -330,8 +423,6 @@ extract_clean(berth_extract *x, const char *path, struct archive *a, struct arch
     return make_hardlink(x, dfd, base, hardlink, err);
   if (is_dir)
     return make_dir(x, dfd, base, path, e, err);
-  if (archive_entry_filetype(e) == AE_IFREG)
-    return make_regular(dfd, base, a, e, size, err);
   return make_node(dfd, base, e, err);
 }
 
