@@ -7,22 +7,9 @@
 #include <unistd.h>
 
 #include "archive/rebuild.h"
+#include "archive/stream.h"
 #include "common/cleanup.h"
 #include "store/store.h"
-
-static int
-write_stdout(void *ctx, const void *buf, size_t len, berth_error **err)
-{
-  const char *p = buf;
-  while (len > 0) {
-    ssize_t n = write(STDOUT_FILENO, p, len);
-    if (n < 0)
-      return berth_error_set(err, 0, "write stdout");
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
 
 static int
 rebuild(const char *root, const char *chain_id, berth_error **err)
@@ -39,7 +26,8 @@ rebuild(const char *root, const char *chain_id, berth_error **err)
   cleanup_close int tsfd = berth_store_layer_open_tarsplit(s, chain_id, err);
   if (dirfd < 0 || tsfd < 0)
     return tsfd < 0 ? -1 : berth_error_set(err, 0, "open %s", diff);
-  return berth_layer_tar_rebuild(dirfd, tsfd, write_stdout, NULL, err);
+  int out = STDOUT_FILENO;
+  return berth_layer_tar_rebuild(dirfd, tsfd, berth_fd_write, &out, err);
 }
 
 int

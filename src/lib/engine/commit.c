@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "archive/pack.h"
+#include "archive/stream.h"
 #include "archive/unpack.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -238,19 +239,6 @@ sock_write(void *ctx, const void *buf, size_t len, berth_error **err)
   return 0;
 }
 
-static ssize_t
-sock_read(void *ctx, void *buf, size_t len, berth_error **err)
-{
-  int fd = *(int *)ctx;
-  for (;;) {
-    ssize_t r = read(fd, buf, len);
-    if (r >= 0)
-      return r;
-    if (errno != EINTR)
-      return berth_error_set(err, errno, "read layer stream");
-  }
-}
-
 struct pack_job {
   int dirfd, sock, rc;
   berth_pack_result res;
@@ -306,7 +294,7 @@ pack_into_stage(int upper, berth_layer_stage *st, berth_unpack_result *res, bert
     return berth_error_set(err, e, "start packing thread");
   }
   berth_error *uerr = NULL;
-  int r = berth_layer_unpack(sock_read, &sv[0], berth_layer_stage_diff_fd(st),
+  int r = berth_layer_unpack(berth_fd_read, &sv[0], berth_layer_stage_diff_fd(st),
                              berth_layer_stage_tarsplit_fd(st), res, &uerr);
   shutdown(sv[0], SHUT_RDWR); /* unblocks the packer when unpack stopped early */
   pthread_join(t, NULL);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive/stream.h"
 #include "archive/unpack.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -12,19 +13,6 @@
 #include "image/platform.h"
 #include "image/time.h"
 #include "reference/reference.h"
-
-static ssize_t
-read_fd(void *ctx, void *buf, size_t len, berth_error **err)
-{
-  int fd = *(int *)ctx;
-  for (;;) {
-    ssize_t r = read(fd, buf, len);
-    if (r >= 0)
-      return r;
-    if (errno != EINTR)
-      return berth_error_set(err, errno, "read tarball");
-  }
-}
 
 char *
 berth_import_config(const char *diff_id, const char *created, const char *comment)
@@ -65,7 +53,7 @@ import_layer(berth_store *s, int fd, berth_layer *out, berth_store_lock **lock, 
   if (st == NULL)
     return -1;
   berth_unpack_result res;
-  if (berth_layer_unpack(read_fd, &fd, berth_layer_stage_diff_fd(st),
+  if (berth_layer_unpack(berth_fd_read, &fd, berth_layer_stage_diff_fd(st),
                          berth_layer_stage_tarsplit_fd(st), &res, err)
       < 0)
     return berth_error_prefix(err, "import");

@@ -35,20 +35,6 @@ compare_strings(const void *a, const void *b)
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool
-in_path(const char *name)
-{
-  const char *path = getenv("PATH");
-  cleanup_free char *copy = xstrdup(path != NULL ? path : "/usr/local/bin:/usr/bin:/bin");
-  char *save = NULL;
-  for (char *dir = strtok_r(copy, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
-    cleanup_free char *p = xasprintf("%s/%s", dir, name);
-    if (access(p, X_OK) == 0)
-      return true;
-  }
-  return false;
-}
-
 /* PRETTY_NAME from /etc/os-release (the host's own file), unquoted. */
 static char *
 os_pretty_name(void)
@@ -100,11 +86,11 @@ gather_runtimes(const berth_config *config, berth_info *out)
   for (char **p = config ? config->runtime_names : NULL; p != NULL && *p; p++)
     strv_add_unique(&rt, *p);
   /* crun is listed only where it can start containers (probed once) */
-  bool crun_found = in_path("crun");
+  bool crun_found = berth_runtime_in_path("crun");
   bool crun_usable = crun_found && berth_runtime_crun_usable("/sys/fs/cgroup");
   if (crun_usable)
     strv_add_unique(&rt, "crun");
-  if (in_path("runc"))
+  if (berth_runtime_in_path("runc"))
     strv_add_unique(&rt, "runc");
   qsort(rt.v, rt.n, sizeof(*rt.v), compare_strings);
   out->runtimes = rt.v;
