@@ -35,6 +35,10 @@ int berth_cli_usage_error(berth_cli *cli, const char *cmd, const char *fmt, ...)
 int berth_cli_pull(berth_cli *cli, const berth_reference *ref, const char *platform, FILE *out,
                    berth_error **err);
 
+/* Docker's message for an option getopt_long refused ("unknown flag:
+ * --bogus", "unknown shorthand flag: 'z' in -z"), then "See …"; 125. */
+int berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv);
+
 /* Commands: each takes argv with argv[0] = the command's name. */
 int berth_cmd_pull(berth_cli *cli, int argc, char **argv);
 int berth_cmd_images(berth_cli *cli, int argc, char **argv);

@@ -44,7 +44,7 @@ berth_cmd_commit(berth_cli *cli, int argc, char **argv)
       puts(commit_usage);
       return 0;
     default:
-      return berth_cli_usage_error(cli, argv[0], "invalid option");
+      return berth_cli_bad_option(cli, argv[0], argv);
     }
   }
   int left = argc - optind;

@@ -22,7 +22,7 @@ berth_cmd_diff(berth_cli *cli, int argc, char **argv)
       puts(diff_usage);
       return 0;
     }
-    return berth_cli_usage_error(cli, argv[0], "invalid option");
+    return berth_cli_bad_option(cli, argv[0], argv);
   }
   int left = argc - optind;
   if (left < 1 || left > 2)

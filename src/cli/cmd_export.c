@@ -30,7 +30,7 @@ berth_cmd_export(berth_cli *cli, int argc, char **argv)
            "  -o, --output string   Write to a file, instead of STDOUT");
       return 0;
     default:
-      return berth_cli_usage_error(cli, argv[0], "invalid option");
+      return berth_cli_bad_option(cli, argv[0], argv);
     }
   }
   if (argc - optind != 1)

@@ -22,7 +22,7 @@ cmd_image_mount(berth_cli *cli, int argc, char **argv)
            "and print the mount point");
       return 0;
     } else
-      return berth_cli_usage_error(cli, "image mount", "invalid option");
+      return berth_cli_bad_option(cli, "image mount", argv);
   }
   int left = argc - optind;
   if (left < 1 || left > 2)

@@ -58,7 +58,7 @@ berth_cmd_info(berth_cli *cli, int argc, char **argv)
       puts("Usage:  berth info\n\nDisplay system-wide information");
       return 0;
     }
-    return berth_cli_usage_error(cli, argv[0], "invalid option");
+    return berth_cli_bad_option(cli, argv[0], argv);
   }
   if (argc - optind != 0)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" accepts no arguments.", argv[0]);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 
@@ -29,6 +30,17 @@ container_json(berth_store *s, const char *name)
   return berth_container_inspect(s, c);
 }
 
+/* The error line for a name: Docker's "No such object" when it is neither
+ * an image nor a container, else what went wrong. */
+static json_t *
+failure(const char *name, const berth_error *e)
+{
+  if (e->errnum != ENOENT)
+    return json_string(e->msg);
+  json_t *m = json_sprintf("No such object: %s", name);
+  return m != NULL ? m : json_string("No such object"); /* a name that is not UTF-8 */
+}
+
 /* Prints the inspect array of every image found, then one error line per
  * name that was not (Docker's order). */
 int
@@ -39,7 +51,7 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
   while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
     if (c == 'h')
       return usage(argv[0]);
-    return berth_cli_usage_error(cli, argv[0], "invalid option");
+    return berth_cli_bad_option(cli, argv[0], argv);
   }
   if (argc - optind < 1)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);
@@ -60,7 +72,7 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
     if (one != NULL)
       json_array_append_new(all, one);
     else
-      json_array_append_new(errors, json_string(e->msg));
+      json_array_append_new(errors, failure(argv[i], e));
     berth_error_free(e);
   }
   cleanup_free char *text = berth_inspect_dump(all);

@@ -64,7 +64,7 @@ berth_cmd_kill(berth_cli *cli, int argc, char **argv)
            "  -s, --signal string   Signal to send to the container (default \"KILL\")");
       return 0;
     default:
-      return berth_cli_usage_error(cli, argv[0], "invalid option");
+      return berth_cli_bad_option(cli, argv[0], argv);
     }
   }
   if (optind >= argc)

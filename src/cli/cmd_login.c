@@ -84,7 +84,7 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
            "from stdin\n  -u, --username string   Username");
       return 0;
     default:
-      return berth_cli_usage_error(cli, "login", "invalid option");
+      return berth_cli_bad_option(cli, "login", argv);
     }
   }
   if (argc - optind > 1)

@@ -85,7 +85,7 @@ berth_cmd_logs(berth_cli *cli, int argc, char **argv)
            "  -f, --follow   Follow log output");
       return 0;
     default:
-      return berth_cli_usage_error(cli, argv[0], "invalid option");
+      return berth_cli_bad_option(cli, argv[0], argv);
     }
   }
   if (argc - optind != 1)

@@ -169,7 +169,7 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
            "  -q, --quiet      Only display container IDs");
       return 0;
     default:
-      return berth_cli_usage_error(cli, argv[0], "invalid option");
+      return berth_cli_bad_option(cli, argv[0], argv);
     }
   }
   cleanup_error berth_error *err = NULL;

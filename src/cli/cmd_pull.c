@@ -67,7 +67,7 @@ berth_cmd_pull(berth_cli *cli, int argc, char **argv)
     case 'h':
       return usage();
     default:
-      return berth_cli_usage_error(cli, "pull", "invalid option");
+      return berth_cli_bad_option(cli, "pull", argv);
     }
   }
   if (argc - optind != 1)

@@ -39,7 +39,7 @@ berth_cmd_rm(berth_cli *cli, int argc, char **argv)
            "  -v, --volumes   Remove anonymous volumes associated with the container");
       return 0;
     default:
-      return berth_cli_usage_error(cli, argv[0], "invalid option");
+      return berth_cli_bad_option(cli, argv[0], argv);
     }
   }
   if (optind >= argc)

@@ -65,7 +65,7 @@ berth_cmd_start(berth_cli *cli, int argc, char **argv)
            "  -i, --interactive   Attach container's STDIN");
       return 0;
     default:
-      return berth_cli_usage_error(cli, argv[0], "invalid option");
+      return berth_cli_bad_option(cli, argv[0], argv);
     }
   }
   if (optind >= argc)

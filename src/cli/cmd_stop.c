@@ -34,7 +34,7 @@ berth_cmd_stop(berth_cli *cli, int argc, char **argv)
            "  -t, --time int   Seconds to wait for stop before killing it (default 10)");
       return 0;
     default:
-      return berth_cli_usage_error(cli, argv[0], "invalid option");
+      return berth_cli_bad_option(cli, argv[0], argv);
     }
   }
   if (optind >= argc)

@@ -16,7 +16,7 @@ berth_cmd_tag(berth_cli *cli, int argc, char **argv)
            "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
       return 0;
     }
-    return berth_cli_usage_error(cli, argv[0], "invalid option");
+    return berth_cli_bad_option(cli, argv[0], argv);
   }
   if (argc - optind != 2)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" requires exactly 2 arguments.", argv[0]);

@@ -44,7 +44,7 @@ berth_cmd_verify(berth_cli *cli, int argc, char **argv)
       puts(verify_usage);
       return 0;
     }
-    return berth_cli_usage_error(cli, argv[0], "invalid option");
+    return berth_cli_bad_option(cli, argv[0], argv);
   }
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);

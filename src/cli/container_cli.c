@@ -151,7 +151,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     case 'h':
       return run_usage(argv[0]);
     default:
-      return berth_cli_usage_error(cli, argv[0], "invalid option");
+      return berth_cli_bad_option(cli, argv[0], argv);
     }
   }
   if (!allow_run && (f->detach || o->auto_remove))

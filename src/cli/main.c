@@ -91,6 +91,17 @@ berth_cli_usage_error(berth_cli *cli, const char *cmd, const char *fmt, ...)
 }
 
 int
+berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv)
+{
+  if (optopt != 0)
+    fprintf(stderr, "unknown shorthand flag: '%c' in -%c\n", optopt, optopt);
+  else
+    fprintf(stderr, "unknown flag: %s\n", argv[optind - 1]);
+  fprintf(stderr, "See '%s %s --help'.\n", cli->prog, cmd);
+  return 125;
+}
+
+int
 berth_cmd_version(berth_cli *cli, int argc, char **argv)
 {
   printf("berth version %s\n", BERTH_VERSION);
@@ -162,6 +173,7 @@ main(int argc, char **argv)
   int sub_argc = argc - optind;
   char **sub_argv = argv + optind;
   optind = 0; /* each command parses its own options afresh */
+  opterr = 0; /* and reports bad ones in Docker's words (berth_cli_bad_option) */
   int status = cmd->fn(&cli, sub_argc, sub_argv);
   berth_store_free(cli.store);
   berth_config_free(cli.config);

@@ -116,6 +116,15 @@ expected_images_row() {
 @test "inspect of an unknown image fails with one line" {
   run --separate-stderr berth inspect no/such:image
   assert_one_line_error
+  [ "$stderr" = "Error: No such object: no/such:image" ] || fail_with "stderr: $stderr"
+  [ "$output" = "[]" ] || fail_with "stdout: $output"
+}
+
+@test "unknown flags are refused in Docker's words, exit 125" {
+  run -125 --separate-stderr berth images --bogus
+  [ "$stderr" = $'unknown flag: --bogus\nSee \'berth images --help\'.' ] || fail_with "stderr: $stderr"
+  run -125 --separate-stderr berth history -z busybox
+  [ "$stderr" = $'unknown shorthand flag: \'z\' in -z\nSee \'berth history --help\'.' ] || fail_with "stderr: $stderr"
 }
 
 @test "history: columns, <missing>, 45-character CREATED BY, sizes" {
