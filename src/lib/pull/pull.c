@@ -163,7 +163,7 @@ fetch_config(berth_registry *reg, const berth_reference *ref, const char *platfo
 /* Layer downloads: a small pool of workers takes the missing layers in
  * order. */
 struct download_pool {
-  berth_layer_fetch *fetches;
+  berth_layer_fetch **fetches;
   size_t n;
   atomic_size_t next;
 };
@@ -176,12 +176,12 @@ download_worker(void *arg)
     size_t i = atomic_fetch_add(&pool->next, 1);
     if (i >= pool->n)
       return NULL;
-    berth_layer_fetch_run(&pool->fetches[i]);
+    berth_layer_fetch_run(pool->fetches[i]);
   }
 }
 
 static int
-download_all(berth_layer_fetch *fetches, size_t n, berth_error **err)
+download_all(berth_layer_fetch **fetches, size_t n, berth_error **err)
 {
   struct download_pool pool = { .fetches = fetches, .n = n };
   pthread_t threads[MAX_CONCURRENT_DOWNLOADS];
@@ -201,7 +201,7 @@ download_all(berth_layer_fetch *fetches, size_t n, berth_error **err)
   /* Report the first real failure, not the layers it cancelled. */
   berth_error *first = NULL;
   for (size_t i = 0; i < n; i++) {
-    berth_error *e = fetches[i].error;
+    berth_error *e = fetches[i]->error;
     if (e == NULL)
       continue;
     if (first == NULL || (first->errnum == ECANCELED && e->errnum != ECANCELED))
@@ -212,10 +212,10 @@ download_all(berth_layer_fetch *fetches, size_t n, berth_error **err)
   berth_error_free(*err);
   *err = first;
   for (size_t i = 0; i < n; i++)
-    if (fetches[i].error != first)
-      berth_error_free(fetches[i].error);
+    if (fetches[i]->error != first)
+      berth_error_free(fetches[i]->error);
   for (size_t i = 0; i < n; i++)
-    fetches[i].error = NULL;
+    fetches[i]->error = NULL;
   return -1;
 }
 
@@ -290,23 +290,12 @@ short_id(const char *digest, char out[13])
   snprintf(out, 13, "%s", berth_digest_hex(digest));
 }
 
-/* Whether the image's config and every one of its layers are in the store. */
+/* Whether the image's config is in the store. */
 static int
-image_is_complete(berth_store *store, const struct pull_plan *p, bool *complete, berth_error **err)
+image_is_stored(berth_store *store, const struct pull_plan *p, berth_error **err)
 {
-  *complete = false;
   cleanup_free char *config = NULL;
-  int found = berth_store_image_get(store, p->manifest->config.digest, &config, NULL, err);
-  if (found <= 0)
-    return found;
-  for (size_t i = 0; i < p->manifest->n_layers; i++) {
-    berth_layer layer;
-    found = berth_store_layer_get(store, p->chain_ids[i], &layer, err);
-    if (found <= 0)
-      return found;
-  }
-  *complete = true;
-  return 0;
+  return berth_store_image_get(store, p->manifest->config.digest, &config, NULL, err);
 }
 
 static int
@@ -315,33 +304,31 @@ pull_layers(berth_store *store, berth_registry *reg, struct pull_plan *p,
             berth_error **err)
 {
   const berth_manifest *m = p->manifest;
-  /* Like Docker, say nothing per layer when the whole image is here. */
-  bool quiet = false;
-  if (image_is_complete(store, p, &quiet, err) < 0)
-    return -1;
+  /* Which layers the store lacks; a fetch with no store is one it has. */
   size_t missing = 0;
   for (size_t i = 0; i < m->n_layers; i++) {
-    berth_layer_fetch *f = &fetches[i];
-    short_id(m->layers[i].digest, f->short_id);
     berth_layer existing;
     int found = berth_store_layer_get(store, p->chain_ids[i], &existing, err);
     if (found < 0)
       return -1;
-    if (found) {
-      if (!quiet)
-        berth_pull_events_status(ev, f->short_id, "Already exists");
-      continue;
+    if (!found) {
+      fetches[i] = (berth_layer_fetch){ .store = store,
+                                        .registry = reg,
+                                        .blob = &m->layers[i],
+                                        .diff_id = p->image->diff_ids[i],
+                                        .events = ev,
+                                        .cancel = cancel };
+      missing++;
     }
-    *f = (berth_layer_fetch){ .store = store,
-                              .registry = reg,
-                              .blob = &m->layers[i],
-                              .diff_id = p->image->diff_ids[i],
-                              .events = ev,
-                              .cancel = cancel };
-    short_id(m->layers[i].digest, f->short_id);
-    berth_pull_events_status(ev, f->short_id, "Pulling fs layer");
-    missing++;
+    short_id(m->layers[i].digest, fetches[i].short_id);
   }
+  /* Like Docker, say nothing per layer when the whole image is here. */
+  int stored = missing == 0 ? image_is_stored(store, p, err) : 0;
+  if (stored < 0)
+    return -1;
+  for (size_t i = 0; i < m->n_layers && !stored; i++)
+    berth_pull_events_status(ev, fetches[i].short_id,
+                             fetches[i].store != NULL ? "Pulling fs layer" : "Already exists");
   /* Compact the missing layers into a work list, keeping their order. */
   cleanup_free berth_layer_fetch **work = xcalloc(missing ? missing : 1, sizeof(*work));
   size_t w = 0;
@@ -350,16 +337,7 @@ pull_layers(berth_store *store, berth_registry *reg, struct pull_plan *p,
       work[w++] = &fetches[i];
   for (size_t i = MAX_CONCURRENT_DOWNLOADS; i < missing; i++)
     berth_pull_events_status(ev, work[i]->short_id, "Waiting");
-  if (missing == 0)
-    return 0;
-
-  cleanup_free berth_layer_fetch *jobs = xcalloc(missing, sizeof(*jobs));
-  for (size_t i = 0; i < missing; i++)
-    jobs[i] = *work[i];
-  int r = download_all(jobs, missing, err);
-  for (size_t i = 0; i < missing; i++)
-    *work[i] = jobs[i];
-  return r;
+  return missing == 0 ? 0 : download_all(work, missing, err);
 }
 
 static void
