@@ -13,32 +13,11 @@ teardown_file() {
 }
 
 setup() {
-  common_setup
-  require_tool runc
-  IMG="$REG_HOST/library/busybox:latest"
-  berth pull -q "$IMG" > /dev/null
+  container_setup
 }
 
-# Every container is removed and every image mount released, so no mount
-# and no process outlives the test.
 teardown() {
-  local id m
-  for id in $(timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" ps -aq --no-trunc 2>/dev/null); do
-    timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" rm -f "$id" > /dev/null 2>&1 || true
-  done
-  for m in "$BERTH_TEST_ROOT"/tmp/image-mounts/*/target; do
-    [[ -f "$m" ]] && timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" image umount "$(cat "$m")" > /dev/null 2>&1
-  done
-  common_teardown
-  if grep -q "$BATS_TEST_TMPDIR" /proc/mounts; then
-    echo "mounts left behind:" >&2
-    grep "$BATS_TEST_TMPDIR" /proc/mounts >&2
-    return 1
-  fi
-}
-
-b() {
-  timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" "$@"
+  container_teardown
 }
 
 SEED_CMD='rm /bin/tar; touch /tmp/THIS_IS_CONTAINER; mkdir -p /a/b; touch /a/b/c /a-x'

@@ -13,29 +13,11 @@ teardown_file() {
 }
 
 setup() {
-  common_setup
-  require_tool runc
-  IMG="$REG_HOST/library/busybox:latest"
-  berth pull -q "$IMG" > /dev/null
+  container_setup
 }
 
-# Every container of the test is removed (killed first), so no mount and
-# no process outlives it.
 teardown() {
-  local id
-  for id in $(timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" ps -aq --no-trunc 2>/dev/null); do
-    timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" rm -f "$id" > /dev/null 2>&1 || true
-  done
-  common_teardown
-  if grep -q "$BATS_TEST_TMPDIR" /proc/mounts; then
-    echo "mounts left behind:" >&2
-    grep "$BATS_TEST_TMPDIR" /proc/mounts >&2
-    return 1
-  fi
-}
-
-b() {
-  timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" "$@"
+  container_teardown
 }
 
 @test "run: echo prints and exits 0" {

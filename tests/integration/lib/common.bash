@@ -337,3 +337,38 @@ import sys
 s = sys.argv[1]
 print(s if len(s) <= 45 else s[:44] + "\u2026")' "$1"
 }
+
+# ---- container suites (containers, exec, commit) ----------------------------
+
+# b ARGS...: berth on the test's store, never allowed to hang the suite.
+b() {
+  timeout 60 "$BERTH" --root "$BERTH_TEST_ROOT" "$@"
+}
+
+# container_setup: a fresh store with the busybox fixture ($IMG) pulled.
+container_setup() {
+  common_setup
+  require_tool runc
+  IMG="$REG_HOST/library/busybox:latest"
+  berth pull -q "$IMG" > /dev/null
+}
+
+# container_teardown: every container removed (killed first), every image
+# mount released and a background berth ($BG_PID) killed, so no mount and no
+# process outlives the test; fails if a mount under the test dir is left.
+container_teardown() {
+  local id m
+  for id in $(b ps -aq --no-trunc 2> /dev/null); do
+    b rm -f "$id" > /dev/null 2>&1 || true
+  done
+  for m in "$BERTH_TEST_ROOT"/tmp/image-mounts/*/target; do
+    [[ -f "$m" ]] && b image umount "$(cat "$m")" > /dev/null 2>&1
+  done
+  [[ -n "${BG_PID:-}" ]] && kill -9 "$BG_PID" 2> /dev/null || true
+  common_teardown
+  if grep -q "$BATS_TEST_TMPDIR" /proc/mounts; then
+    echo "mounts left behind:" >&2
+    grep "$BATS_TEST_TMPDIR" /proc/mounts >&2
+    return 1
+  fi
+}

@@ -21,34 +21,10 @@
 #include "engine/verify.h"
 #include "harness.h"
 #include "image/chain.h"
+#include "membuf.h"
 #include "store/store.h"
 
 static char tmp[64];
-
-struct buf {
-  unsigned char *d;
-  size_t len, pos;
-};
-
-static int
-buf_write(void *ctx, const void *data, size_t len, berth_error **err)
-{
-  struct buf *b = ctx;
-  b->d = xrealloc(b->d, b->len + len);
-  memcpy(b->d + b->len, data, len);
-  b->len += len;
-  return 0;
-}
-
-static ssize_t
-buf_read(void *ctx, void *out, size_t len, berth_error **err)
-{
-  struct buf *b = ctx;
-  size_t n = b->len - b->pos < len ? b->len - b->pos : len;
-  memcpy(out, b->d + b->pos, n);
-  b->pos += n;
-  return (ssize_t)n;
-}
 
 static void
 put(const char *root, const char *rel, const char *content)
