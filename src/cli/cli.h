@@ -6,10 +6,10 @@
 #include <stdio.h>
 
 #include "common/error.h"
-#include "engine/config.h"
 #include "reference/reference.h"
 #include "registry/client.h"
 #include "store/store.h"
+#include "system/config.h"
 
 typedef struct berth_cli {
   const char *prog; /* "berth" */

@@ -2,10 +2,10 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "commit/commit.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "container/container.h"
-#include "engine/commit.h"
 
 static const char commit_usage[]
     = "Usage:  berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"

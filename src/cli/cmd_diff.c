@@ -4,7 +4,8 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "container/container.h"
-#include "engine/diff.h"
+#include "container/diff.h"
+#include "images/diff.h"
 
 static const char diff_usage[]
     = "Usage:  berth diff CONTAINER\n"

@@ -6,9 +6,9 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "container/exec.h"
+#include "container/ops.h"
 #include "container_cli.h"
-#include "engine/container_exec.h"
-#include "engine/container_ops.h"
 
 static int
 exec_usage(void)

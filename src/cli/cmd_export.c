@@ -5,8 +5,8 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "container/export.h"
 #include "container_cli.h"
-#include "engine/container_export.h"
 
 int
 berth_cmd_export(berth_cli *cli, int argc, char **argv)

@@ -7,8 +7,8 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
-#include "engine/history.h"
-#include "engine/resolve.h"
+#include "images/history.h"
+#include "images/resolve.h"
 #include "table.h"
 #include "units.h"
 

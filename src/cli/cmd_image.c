@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
-#include "engine/image_mount.h"
+#include "images/mount.h"
 
 static int
 cmd_image_mount(berth_cli *cli, int argc, char **argv)

@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
-#include "engine/image_list.h"
+#include "images/list.h"
 #include "reference/reference.h"
 #include "table.h"
 #include "units.h"

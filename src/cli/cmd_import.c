@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
-#include "engine/import.h"
+#include "images/import.h"
 
 static int
 usage(void)

@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
-#include "engine/info.h"
+#include "system/info.h"
 
 /* go-units' BytesSize: binary units, 4 significant digits ("23.54GiB"). */
 static char *

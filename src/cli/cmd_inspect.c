@@ -4,10 +4,10 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
-#include "engine/container_inspect.h"
-#include "engine/container_ops.h"
-#include "engine/image_inspect.h"
-#include "engine/resolve.h"
+#include "container/inspect.h"
+#include "container/ops.h"
+#include "images/inspect.h"
+#include "images/resolve.h"
 
 static int
 usage(const char *cmd)

@@ -7,8 +7,8 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "container/ops.h"
 #include "container_cli.h"
-#include "engine/container_ops.h"
 
 static const struct {
   const char *name;

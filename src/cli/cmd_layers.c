@@ -4,8 +4,8 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
-#include "engine/layers.h"
-#include "engine/resolve.h"
+#include "images/layers.h"
+#include "images/resolve.h"
 #include "table.h"
 #include "units.h"
 

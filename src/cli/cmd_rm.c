@@ -3,8 +3,8 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "container/ops.h"
 #include "container_cli.h"
-#include "engine/container_ops.h"
 
 static int
 remove_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)

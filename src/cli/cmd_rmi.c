@@ -3,7 +3,7 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
-#include "engine/rmi.h"
+#include "images/rmi.h"
 
 static int
 usage(void)

@@ -3,9 +3,10 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "container/ops.h"
+#include "container/prepare.h"
 #include "container_cli.h"
-#include "engine/container_ops.h"
-#include "engine/container_run.h"
+#include "supervisor/supervise.h"
 
 /* After a failed start, --rm still removes the container. */
 static int
@@ -37,7 +38,7 @@ berth_cmd_run(berth_cli *cli, int argc, char **argv)
     return berth_cli_fail(cli, err);
   cleanup_runtime berth_runtime *rt = berth_container_runtime(s, c);
   if (detach) {
-    if (berth_container_start_detached(s, rt, c, &err) < 0)
+    if (berth_supervisor_start_detached(s, rt, c, &err) < 0)
       return fail_start(cli, s, c, err);
     puts(c->id);
     return 0;
@@ -49,7 +50,7 @@ berth_cmd_run(berth_cli *cli, int argc, char **argv)
   if (berth_container_prepare(s, c, &err) < 0)
     return fail_start(cli, s, c, err);
   fflush(stdout);
-  int code = berth_container_supervise(s, rt, c, interactive ? STDIN_FILENO : -1, true, true, &err);
+  int code = berth_supervisor_run(s, rt, c, interactive ? STDIN_FILENO : -1, true, true, &err);
   if (code < 0)
     return berth_cli_fail(cli, err);
   return code;

@@ -5,9 +5,10 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "container/ops.h"
+#include "container/prepare.h"
 #include "container_cli.h"
-#include "engine/container_ops.h"
-#include "engine/container_run.h"
+#include "supervisor/supervise.h"
 
 static int
 start_one(berth_cli *cli, berth_store *s, const char *name, bool attach, bool interactive)
@@ -26,7 +27,7 @@ start_one(berth_cli *cli, berth_store *s, const char *name, bool attach, bool in
   }
   cleanup_runtime berth_runtime *rt = berth_container_runtime(s, c);
   if (!attach) {
-    if (berth_container_start_detached(s, rt, c, &err) < 0)
+    if (berth_supervisor_start_detached(s, rt, c, &err) < 0)
       return berth_cli_fail(cli, err);
     puts(name);
     return 0;
@@ -34,7 +35,7 @@ start_one(berth_cli *cli, berth_store *s, const char *name, bool attach, bool in
   if (berth_container_prepare(s, c, &err) < 0)
     return berth_cli_fail(cli, err);
   fflush(stdout);
-  int code = berth_container_supervise(s, rt, c, interactive ? STDIN_FILENO : -1, true, true, &err);
+  int code = berth_supervisor_run(s, rt, c, interactive ? STDIN_FILENO : -1, true, true, &err);
   return code < 0 ? berth_cli_fail(cli, err) : code;
 }
 

@@ -4,8 +4,8 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "container/ops.h"
 #include "container_cli.h"
-#include "engine/container_ops.h"
 
 static int
 stop_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)

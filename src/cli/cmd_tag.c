@@ -3,7 +3,7 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
-#include "engine/tag.h"
+#include "images/tag.h"
 
 int
 berth_cmd_tag(berth_cli *cli, int argc, char **argv)

@@ -5,8 +5,8 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
-#include "engine/resolve.h"
-#include "engine/verify.h"
+#include "images/resolve.h"
+#include "images/verify.h"
 
 static const char verify_usage[]
     = "Usage:  berth verify [IMAGE...]\n\n"

@@ -3,8 +3,8 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "container/ops.h"
 #include "container_cli.h"
-#include "engine/container_ops.h"
 
 int
 berth_cmd_wait(berth_cli *cli, int argc, char **argv)

@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "container/runtime.h"
+#include "images/rootfs_ref.h"
 
 struct strv {
   char **v;
@@ -156,11 +157,8 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
   }
   if (!allow_run && (f->detach || o->auto_remove))
     return berth_cli_usage_error(cli, argv[0], "unknown flag");
-  if (o->runtime == NULL) {
-    bool crun = berth_runtime_in_path("crun");
-    o->runtime = berth_runtime_choose(NULL, cli->config ? cli->config->default_runtime : NULL, crun,
-                                      crun && berth_runtime_crun_usable("/sys/fs/cgroup"));
-  }
+  if (o->runtime == NULL)
+    o->runtime = berth_runtime_default(NULL, cli->config ? cli->config->default_runtime : NULL);
   if (o->runtime != NULL && strcmp(o->runtime, "runc") != 0 && strcmp(o->runtime, "crun") != 0)
     return berth_cli_usage_error(cli, argv[0], "unknown or invalid runtime name: %s", o->runtime);
   o->env = env.v;
@@ -229,17 +227,18 @@ pullable(const char *image)
   return !berth_reference_is_id_prefix(image) && strstr(image, "@layer:") == NULL;
 }
 
-int
-berth_cli_create_container(berth_cli *cli, const berth_create_options *o, berth_container **out,
-                           berth_error **err)
+/* Resolves o->image as run/create do: an image missing locally is pulled
+ * first (with Docker's "Unable to find image" line), when it can be. */
+static int
+resolve_image(berth_cli *cli, berth_store *s, const char *image, char id[BERTH_DIGEST_LEN],
+              size_t *n_layers, berth_error **err)
 {
-  berth_store *s = berth_cli_store(cli, err);
-  if (s == NULL || berth_container_create(s, o, out, err) == 0)
-    return s == NULL ? -1 : 0;
-  if ((*err)->errnum != ENOENT || !pullable(o->image))
+  if (berth_image_resolve_rootfs(s, image, id, n_layers, err) == 0)
+    return 0;
+  if ((*err)->errnum != ENOENT || !pullable(image))
     return -1;
   berth_error *parse_err = NULL;
-  cleanup_reference berth_reference *ref = berth_reference_parse_normalized(o->image, &parse_err);
+  cleanup_reference berth_reference *ref = berth_reference_parse_normalized(image, &parse_err);
   if (ref == NULL) {
     berth_error_free(parse_err);
     return -1;
@@ -250,6 +249,22 @@ berth_cli_create_container(berth_cli *cli, const berth_create_options *o, berth_
   berth_error_free(*err);
   *err = NULL;
   if (berth_cli_pull(cli, ref, NULL, stderr, err) < 0)
+    return -1;
+  return berth_image_resolve_rootfs(s, image, id, n_layers, err);
+}
+
+int
+berth_cli_create_container(berth_cli *cli, berth_create_options *o, berth_container **out,
+                           berth_error **err)
+{
+  berth_store *s = berth_cli_store(cli, err);
+  if (s == NULL)
+    return -1;
+  char id[BERTH_DIGEST_LEN];
+  if (resolve_image(cli, s, o->image, id, &o->n_layers, err) < 0)
     return berth_error_exit_code(err, 125);
-  return berth_container_create(s, o, out, err);
+  o->image_id = id;
+  int r = berth_container_create(s, o, out, err);
+  o->image_id = NULL;
+  return r;
 }

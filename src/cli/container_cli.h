@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "container/container.h"
-#include "engine/container_create.h"
+#include "container/create.h"
 
 typedef struct berth_run_flags {
   berth_create_options create;
@@ -22,7 +22,7 @@ void berth_run_flags_clear(berth_run_flags *f);
 /* Creates the container; an image missing from the store is pulled first,
  * as docker run does ("Unable to find image …", the pull's lines on
  * stderr). */
-int berth_cli_create_container(berth_cli *cli, const berth_create_options *o, berth_container **out,
+int berth_cli_create_container(berth_cli *cli, berth_create_options *o, berth_container **out,
                                berth_error **err);
 
 /* One operation on one container for berth_cli_each_container; may replace

@@ -188,6 +188,15 @@ berth_fsync_dir_at(int dirfd, const char *path, berth_error **err)
   return 0;
 }
 
+void
+berth_close_fds(int *fds, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  free(fds);
+}
+
 bool
 berth_exists_at(int dirfd, const char *path)
 {

@@ -44,6 +44,9 @@ int berth_fsync_dir_at(int dirfd, const char *path, berth_error **err);
 
 bool berth_exists_at(int dirfd, const char *path);
 
+/* Closes each fd of a malloc()ed array (-1 entries skipped) and frees it. */
+void berth_close_fds(int *fds, size_t n);
+
 /* Sum of st_size of regular files and symlinks under dirfd/path (hard links
  * counted once) — Docker's layer "size". */
 int berth_du_at(int dirfd, const char *path, long long *size, berth_error **err);

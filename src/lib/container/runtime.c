@@ -188,6 +188,14 @@ berth_runtime_choose(const char *requested, const char *configured, bool crun_fo
 }
 
 /* name comes from berth itself ("crun", "runc"); $PATH from the caller. */
+const char *
+berth_runtime_default(const char *requested, const char *configured)
+{
+  bool crun = berth_runtime_in_path("crun");
+  return berth_runtime_choose(requested, configured, crun,
+                              crun && berth_runtime_crun_usable("/sys/fs/cgroup"));
+}
+
 bool
 berth_runtime_in_path(const char *name)
 {

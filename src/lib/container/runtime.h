@@ -45,5 +45,9 @@ bool berth_runtime_crun_usable(const char *cgroup_root);
  * runc.  Never NULL; points into the arguments or a literal. */
 const char *berth_runtime_choose(const char *requested, const char *configured, bool crun_found,
                                  bool crun_usable);
+/* berth_runtime_choose() for this host: crun is looked up in $PATH and its
+ * cgroup support checked at /sys/fs/cgroup. */
+const char *berth_runtime_default(const char *requested, const char *configured);
+
 /* True when name is an executable file in one of $PATH's directories. */
 bool berth_runtime_in_path(const char *name);

@@ -1,0 +1,337 @@
+#include "commit/commit.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "archive/pack.h"
+#include "archive/stream.h"
+#include "archive/unpack.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "image/chain.h"
+#include "image/change.h"
+#include "image/config.h"
+#include "image/time.h"
+#include "images/rootfs_ref.h"
+#include "images/tag.h"
+#include "reference/reference.h"
+#include "store/image_load.h"
+
+/* ---- the layer ------------------------------------------------------------ */
+
+static int
+sock_write(void *ctx, const void *buf, size_t len, berth_error **err)
+{
+  int fd = *(int *)ctx;
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w < 0)
+      return berth_error_set(err, errno, "write layer stream");
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+struct pack_job {
+  int dirfd, sock, rc;
+  berth_pack_result res;
+  berth_error *err;
+};
+
+static void *
+pack_thread(void *arg)
+{
+  struct pack_job *j = arg;
+  j->rc = berth_layer_pack(j->dirfd, sock_write, &j->sock, &j->res, &j->err);
+  shutdown(j->sock, SHUT_WR);
+  return NULL;
+}
+
+/* True when the directory has no entries at all. */
+static int
+dir_is_empty(int dirfd, berth_error **err)
+{
+  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return berth_error_set(err, errno, "open upperdir");
+  cleanup_dir DIR *d = fdopendir(fd);
+  if (d == NULL) {
+    close(fd);
+    return berth_error_set(err, errno, "open upperdir");
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL)
+    if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+      return 0;
+  return 1;
+}
+
+/* Packs upper into the stage in one pass: a thread packs into one end of a
+ * socket pair, berth_layer_unpack reads the other end into the stage's diff
+ * dir, writing the tar-split and hashing the diffID on the way. */
+static int
+pack_into_stage(int upper, berth_layer_stage *st, berth_unpack_result *res, berth_error **err)
+{
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    return berth_error_set(err, errno, "socketpair");
+  int sz = 4 << 20;
+  setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+  setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+  struct pack_job job = { .dirfd = upper, .sock = sv[1] };
+  pthread_t t;
+  int e = pthread_create(&t, NULL, pack_thread, &job);
+  if (e != 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return berth_error_set(err, e, "start packing thread");
+  }
+  berth_error *uerr = NULL;
+  int r = berth_layer_unpack(berth_fd_read, &sv[0], berth_layer_stage_diff_fd(st),
+                             berth_layer_stage_tarsplit_fd(st), res, &uerr);
+  shutdown(sv[0], SHUT_RDWR); /* unblocks the packer when unpack stopped early */
+  pthread_join(t, NULL);
+  close(sv[0]);
+  close(sv[1]);
+  if (job.rc < 0) { /* the packer's error is the cause */
+    berth_error_free(uerr);
+    if (err != NULL)
+      *err = job.err;
+    else
+      berth_error_free(job.err);
+    return -1;
+  }
+  if (r < 0) {
+    if (err != NULL)
+      *err = uerr;
+    else
+      berth_error_free(uerr);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- the image ------------------------------------------------------------ */
+
+/* The base image's config document, cut to the layers up to parent_chain
+ * when the container used only some of them. */
+static json_t *
+base_config(berth_store *s, const char *image_id, const char *parent_chain, bool *cut,
+            berth_error **err)
+{
+  cleanup_free char *raw = NULL;
+  size_t len = 0;
+  int r = berth_store_image_get(s, image_id, &raw, &len, err);
+  if (r <= 0) {
+    if (r == 0)
+      berth_error_set(err, ENOENT, "No such image: %s", image_id);
+    return NULL;
+  }
+  cleanup_image_config berth_image_config *c = berth_image_config_parse(raw, len, err);
+  if (c == NULL)
+    return NULL;
+  json_t *doc = json_deep_copy(c->json);
+  cleanup_strv char **chains = berth_chain_ids(c->diff_ids, c->n_diff_ids);
+  size_t keep = 0;
+  if (parent_chain != NULL && *parent_chain != '\0') {
+    for (keep = 0; keep < c->n_diff_ids && strcmp(chains[keep], parent_chain) != 0; keep++)
+      ;
+    if (keep == c->n_diff_ids) {
+      json_decref(doc);
+      berth_error_set(err, 0, "layer %s is not in image %s", parent_chain, image_id);
+      return NULL;
+    }
+    keep++;
+  }
+  *cut = keep != c->n_diff_ids;
+  if (!*cut)
+    return doc;
+  json_t *ids = json_object_get(json_object_get(doc, "rootfs"), "diff_ids");
+  while (json_array_size(ids) > keep)
+    json_array_remove(ids, json_array_size(ids) - 1);
+  json_t *hist = json_object_get(doc, "history");
+  size_t seen = 0, i;
+  for (i = 0; i < json_array_size(hist) && seen < keep; i++)
+    if (!json_is_true(json_object_get(json_array_get(hist, i), "empty_layer")))
+      seen++;
+  while (json_array_size(hist) > i)
+    json_array_remove(hist, json_array_size(hist) - 1);
+  return doc;
+}
+
+static char *
+created_by(const berth_container *c)
+{
+  char *s = xstrdup(c->path != NULL ? c->path : "");
+  for (char **a = c->args; a != NULL && *a != NULL; a++) {
+    char *n = xasprintf("%s %s", s, *a);
+    free(s);
+    s = n;
+  }
+  return s;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The same object with its top-level keys in sorted order. */
+static json_t *
+sorted_top(json_t *doc)
+{
+  size_t n = json_object_size(doc), k = 0;
+  cleanup_free const char **keys = xcalloc(n + 1, sizeof *keys);
+  const char *key;
+  json_t *v;
+  json_object_foreach(doc, key, v) keys[k++] = key;
+  qsort(keys, k, sizeof *keys, cmp_key);
+  json_t *out = json_object();
+  for (size_t i = 0; i < k; i++)
+    json_object_set(out, keys[i], json_object_get(doc, keys[i]));
+  return out;
+}
+
+static void
+set_or_delete(json_t *o, const char *key, const char *value)
+{
+  if (value != NULL && *value != '\0')
+    json_object_set_new(o, key, json_string(value));
+  else
+    json_object_del(o, key);
+}
+
+/* The new config document as bytes. */
+static char *
+new_config(json_t *base, const berth_container *c, const berth_commit_options *o,
+           const char *diff_id, berth_error **err)
+{
+  json_t *config = json_is_object(c->config) ? json_deep_copy(c->config) : json_object();
+  json_object_set_new(base, "config", config);
+  for (char **ch = o->changes; ch != NULL && *ch != NULL; ch++)
+    if (berth_config_apply_change(config, *ch, err) < 0)
+      return NULL;
+  json_object_set_new(base, "container_config",
+                      json_is_object(c->config) ? json_deep_copy(c->config) : json_object());
+  json_object_set_new(base, "container", json_string(c->id));
+  cleanup_free char *now = berth_time_now_rfc3339();
+  json_object_set_new(base, "created", json_string(now));
+  set_or_delete(base, "author", o->author);
+  set_or_delete(base, "comment", o->comment);
+  json_t *h = json_object();
+  json_object_set_new(h, "created", json_string(now));
+  if (o->author != NULL && *o->author != '\0')
+    json_object_set_new(h, "author", json_string(o->author));
+  cleanup_free char *by = created_by(c);
+  json_object_set_new(h, "created_by", json_string(by));
+  if (o->comment != NULL && *o->comment != '\0')
+    json_object_set_new(h, "comment", json_string(o->comment));
+  if (diff_id == NULL)
+    json_object_set_new(h, "empty_layer", json_true());
+  json_t *hist = json_object_get(base, "history");
+  if (!json_is_array(hist)) {
+    hist = json_array();
+    json_object_set_new(base, "history", hist);
+  }
+  json_array_append_new(hist, h);
+  if (diff_id != NULL)
+    json_array_append_new(json_object_get(json_object_get(base, "rootfs"), "diff_ids"),
+                          json_string(diff_id));
+  cleanup_json json_t *sorted = sorted_top(base);
+  return json_dumps(sorted, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+/* Publishes the upperdir as a layer on top of the container's parent. */
+static int
+commit_layer(berth_store *s, const berth_rwlayer *rw, berth_layer *layer, berth_store_lock **lock,
+             berth_error **err)
+{
+  cleanup_free char *upper_path = berth_store_rwlayer_upper_path(s, rw);
+  cleanup_close int upper = open(upper_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (upper < 0)
+    return berth_error_set(err, errno, "open %s", upper_path);
+  int empty = dir_is_empty(upper, err);
+  if (empty != 0)
+    return empty < 0 ? -1 : 0;
+  cleanup_layer_stage berth_layer_stage *st = berth_layer_stage_new(s, err);
+  if (st == NULL)
+    return -1;
+  berth_unpack_result res;
+  if (pack_into_stage(upper, st, &res, err) < 0)
+    return -1;
+  *lock = berth_store_lock_acquire(s, err);
+  if (*lock == NULL)
+    return -1;
+  if (berth_layer_stage_publish(s, st, rw->parent, res.diff_id, res.size, layer, err) < 0)
+    return -1;
+  return 1;
+}
+
+/* The imagedb parent of the new image: the container's image, or when the
+ * container used only some of its layers, an image whose rootfs ends at
+ * that layer (none when no image does).  1 when parent is set. */
+static int
+cut_parent(berth_store *s, const char *image_id, const char *parent_chain, bool cut,
+           char parent[BERTH_DIGEST_LEN])
+{
+  if (!cut) {
+    memcpy(parent, image_id, BERTH_DIGEST_LEN);
+    return 1;
+  }
+  size_t n = 0;
+  if (parent_chain == NULL || *parent_chain == '\0'
+      || berth_image_resolve_rootfs(s, parent_chain, parent, &n, NULL) < 0)
+    return 0;
+  cleanup_image_config berth_image_config *pc = berth_image_load(s, parent, NULL);
+  return pc != NULL && pc->n_diff_ids == n;
+}
+
+int
+berth_commit(berth_store *s, const berth_container *c, const berth_commit_options *o,
+             char id_out[BERTH_DIGEST_LEN], berth_error **err)
+{
+  if (o->ref != NULL) { /* refuse a bad name before doing any work */
+    cleanup_reference berth_reference *ref = berth_reference_parse_normalized(o->ref, err);
+    if (ref == NULL)
+      return -1;
+  }
+  berth_rwlayer rw; /* the layerdb/mounts entry is the truth about the parent */
+  int found = berth_store_rwlayer_get(s, c->id, &rw, err);
+  if (found <= 0)
+    return found < 0 ? -1 : berth_error_set(err, ENOENT, "container %.12s has no layer", c->id);
+  bool cut = false;
+  cleanup_json json_t *base = base_config(s, c->image_id, rw.parent, &cut, err);
+  if (base == NULL)
+    return berth_error_prefix(err, "commit");
+  for (char **ch = o->changes; ch != NULL && *ch != NULL; ch++) { /* check -c early too */
+    cleanup_json json_t *scratch = json_object();
+    if (berth_config_apply_change(scratch, *ch, err) < 0)
+      return -1;
+  }
+  berth_layer layer;
+  cleanup_store_lock berth_store_lock *lock = NULL;
+  int r = commit_layer(s, &rw, &layer, &lock, err);
+  if (r < 0)
+    return berth_error_prefix(err, "commit");
+  if (lock == NULL && (lock = berth_store_lock_acquire(s, err)) == NULL)
+    return -1;
+  cleanup_free char *config = new_config(base, c, o, r == 1 ? layer.diff_id : NULL, err);
+  if (config == NULL)
+    return -1;
+  char parent[BERTH_DIGEST_LEN];
+  if (cut_parent(s, c->image_id, rw.parent, cut, parent) == 0)
+    parent[0] = '\0';
+  if (berth_store_image_put(s, config, strlen(config), parent[0] ? parent : NULL, id_out, err) < 0
+      || berth_store_image_touch(s, id_out, err) < 0)
+    return berth_error_prefix(err, "commit");
+  if (o->ref != NULL && berth_image_tag_id(s, id_out, o->ref, err) < 0)
+    return -1;
+  return 0;
+}

@@ -1,0 +1,30 @@
+/* `commit`: a container's changes become a new image (SPEC §4). */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "common/digest.h"
+#include "common/error.h"
+#include "container/container.h"
+#include "store/store.h"
+
+typedef struct berth_commit_options {
+  const char *author;  /* -a, or NULL */
+  const char *comment; /* -m, or NULL */
+  char **changes;      /* -c instructions, NULL-terminated, or NULL */
+  const char *ref;     /* REPO[:TAG] to tag the image with, or NULL */
+} berth_commit_options;
+
+/* Packs the container's upperdir into a layer (streamed through a socket
+ * into a store stage, unpacked there with its tar-split, and published
+ * with parent = the container's parent chain), then writes the image:
+ * the base image's config (cut to the container's layers when it was made
+ * from IMAGE@layer:N) with the container's Config plus the -c changes,
+ * rootfs.diff_ids + the new diffID, history + {created, created_by = the
+ * container's command, author, comment}, container id and
+ * container_config; imagedb parent = the container's image.  An upperdir
+ * with nothing in it adds no layer and an empty_layer history entry, as
+ * Docker does.  Killed midway, nothing is left: the stage is swept and the
+ * image written only after the publish.  id_out gets the image id. */
+int berth_commit(berth_store *s, const berth_container *c, const berth_commit_options *o,
+                 char id_out[BERTH_DIGEST_LEN], berth_error **err);

@@ -1,0 +1,272 @@
+#include "container/create.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/xalloc.h"
+#include "container/initlayer.h"
+#include "container/name.h"
+#include "image/chain.h"
+#include "image/container_config.h"
+#include "store/image_load.h"
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Sets or replaces "K=V" (or removes K for a bare "K" not in the host env). */
+static void
+env_set(json_t *env, const char *kv)
+{
+  size_t klen = strcspn(kv, "=");
+  cleanup_free char *value = NULL;
+  if (kv[klen] == '\0') {
+    cleanup_free char *key = strndup(kv, klen);
+    const char *host = getenv(key);
+    if (host == NULL)
+      return;
+    value = xasprintf("%s=%s", key, host);
+    kv = value;
+  }
+  size_t i;
+  json_t *e;
+  json_array_foreach(env, i, e)
+  {
+    const char *s = json_string_value(e);
+    if (s != NULL && strncmp(s, kv, klen) == 0 && (s[klen] == '=' || s[klen] == '\0')) {
+      json_array_set_new(env, i, json_string(kv));
+      return;
+    }
+  }
+  json_array_append_new(env, json_string(kv));
+}
+
+static json_t *
+str_array(char **v)
+{
+  json_t *a = json_array();
+  for (; v != NULL && *v != NULL; v++)
+    json_array_append_new(a, json_string(*v));
+  return a;
+}
+
+/* The Docker Config of the container: the image's, with the flags applied. */
+static json_t *
+make_config(const json_t *image_cfg, const berth_create_options *o, const char *id)
+{
+  json_t *c = berth_container_config_json(image_cfg);
+  json_t *env = json_object_get(c, "Env");
+  if (!json_is_array(env)) {
+    env = json_pack("[s]", DEFAULT_PATH);
+    json_object_set_new(c, "Env", env);
+  }
+  for (char **e = o->env; e != NULL && *e != NULL; e++)
+    env_set(env, *e);
+  bool host = o->network == NULL || strcmp(o->network, "host") == 0;
+  char hostname[256] = "";
+  if (o->hostname != NULL)
+    snprintf(hostname, sizeof(hostname), "%s", o->hostname);
+  else if (host)
+    gethostname(hostname, sizeof(hostname) - 1);
+  else
+    snprintf(hostname, sizeof(hostname), "%.12s", id);
+  json_object_set_new(c, "Hostname", json_string(hostname));
+  if (o->user != NULL)
+    json_object_set_new(c, "User", json_string(o->user));
+  if (o->workdir != NULL)
+    json_object_set_new(c, "WorkingDir", json_string(o->workdir));
+  if (o->entrypoint != NULL) {
+    json_object_set_new(c, "Entrypoint",
+                        o->entrypoint[0] ? json_pack("[s]", o->entrypoint) : json_null());
+    json_object_set_new(c, "Cmd", json_null());
+  }
+  if (o->cmd != NULL && o->cmd[0] != NULL)
+    json_object_set_new(c, "Cmd", str_array(o->cmd));
+  json_object_set_new(c, "Image", json_string(o->image));
+  json_object_set_new(c, "Tty", json_boolean(o->tty));
+  json_object_set_new(c, "OpenStdin", json_boolean(o->interactive));
+  json_object_set_new(c, "StdinOnce", json_boolean(o->interactive));
+  json_object_set_new(c, "AttachStdin", json_boolean(o->interactive));
+  json_object_set_new(c, "AttachStdout", json_true());
+  json_object_set_new(c, "AttachStderr", json_true());
+  return c;
+}
+
+/* Path and Args: Entrypoint + Cmd. */
+static int
+set_process(berth_container *c, berth_error **err)
+{
+  json_t *argv = json_array();
+  json_array_extend(argv, json_is_array(json_object_get(c->config, "Entrypoint"))
+                              ? json_object_get(c->config, "Entrypoint")
+                              : NULL);
+  if (json_is_array(json_object_get(c->config, "Cmd")))
+    json_array_extend(argv, json_object_get(c->config, "Cmd"));
+  size_t n = json_array_size(argv);
+  if (n == 0) {
+    json_decref(argv);
+    berth_error_set(err, 0, "No command specified");
+    return berth_error_exit_code(err, 125);
+  }
+  c->path = xstrdup(json_string_value(json_array_get(argv, 0)) ?: "");
+  free(c->args);
+  c->args = xcalloc(n, sizeof(char *));
+  for (size_t i = 1; i < n; i++)
+    c->args[i - 1] = xstrdup(json_string_value(json_array_get(argv, i)) ?: "");
+  json_decref(argv);
+  return 0;
+}
+
+static json_t *
+make_hostconfig(const berth_create_options *o)
+{
+  const char *net = o->network ? o->network : "host";
+  return json_pack("{s:o, s:{s:s, s:{}}, s:s, s:{s:s, s:i}, s:b, s:s, s:I}", "Binds",
+                   o->binds ? str_array(o->binds) : json_null(), "LogConfig", "Type", "json-file",
+                   "Config", "NetworkMode", net, "RestartPolicy", "Name", "no", "MaximumRetryCount",
+                   0, "AutoRemove", o->auto_remove, "Runtime", o->runtime ? o->runtime : "runc",
+                   "ShmSize", (json_int_t)67108864);
+}
+
+static int
+write_text(int dirfd, const char *name, const char *text, berth_error **err)
+{
+  return berth_write_file_at(dirfd, name, text, strlen(text), 0644, err);
+}
+
+/* containers/<id>/{hostname,hosts,resolv.conf}, bound over the init
+ * layer's placeholders when the container starts. */
+static int
+write_etc_files(berth_store *s, const berth_container *c, berth_error **err)
+{
+  cleanup_free char *dir = xasprintf("containers/%s", c->id);
+  cleanup_close int fd = berth_open_dir_at(berth_store_root_fd(s), dir, true, err);
+  if (fd < 0)
+    return -1;
+  const char *hostname = json_string_value(json_object_get(c->config, "Hostname"));
+  cleanup_free char *hn = xasprintf("%s\n", hostname ? hostname : "");
+  cleanup_free char *hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+                                       "ip6-loopback\nfe00::0\tip6-localnet\nff00::0\t"
+                                       "ip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\t"
+                                       "ip6-allrouters\n");
+  cleanup_free char *resolv = NULL;
+  size_t len;
+  if (berth_read_file_at(AT_FDCWD, "/etc/resolv.conf", &resolv, &len, NULL) < 0)
+    resolv = xstrdup("");
+  return write_text(fd, "hostname", hn, err) < 0 || write_text(fd, "hosts", hosts, err) < 0
+                 || write_text(fd, "resolv.conf", resolv, err) < 0
+             ? -1
+             : 0;
+}
+
+static int
+fill_init_layer(berth_store *s, const berth_container *c, berth_error **err)
+{
+  cleanup_free char *path = berth_store_rwlayer_init_path(s, &c->layer);
+  cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return berth_error_set(err, errno, "open %s", path);
+  return berth_container_init_layer_fill(fd, err);
+}
+
+static int
+create_locked(berth_store *s, berth_container *c, const char *top_chain, berth_error **err)
+{
+  char other[65];
+  int used = berth_container_name_in_use(s, c->name, other, err);
+  if (used < 0)
+    return -1;
+  if (used) {
+    berth_error_set(err, 0,
+                    "Conflict. The container name \"/%s\" is already in use by container "
+                    "\"%s\". You have to remove (or rename) that container to be able to reuse "
+                    "that name.",
+                    c->name, other);
+    return berth_error_exit_code(err, 125);
+  }
+  if (berth_store_rwlayer_create(s, c->id, top_chain, &c->layer, err) < 0)
+    return -1;
+  if (fill_init_layer(s, c, err) < 0 || write_etc_files(s, c, err) < 0
+      || berth_container_save(s, c, err) < 0) {
+    berth_store_rwlayer_delete(s, c->id, NULL);
+    cleanup_free char *dir = xasprintf("containers/%s", c->id);
+    berth_rm_rf_at(berth_store_root_fd(s), dir, NULL);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+fail125(berth_error **err)
+{
+  return berth_error_exit_code(err, 125);
+}
+
+/* -v HOST:CTR[:MODE]: berth binds host paths (no named volumes), and the
+ * source must exist, as Docker checks before it creates anything. */
+static int
+check_binds(char *const *binds, berth_error **err)
+{
+  for (char *const *b = binds; b != NULL && *b != NULL; b++) {
+    cleanup_free char *host = xstrndup(*b, strcspn(*b, ":"));
+    if (host[0] != '/' || strchr(*b, ':') == NULL)
+      return berth_error_set(err, 0,
+                             "invalid volume specification: '%s': only HOST:CONTAINER[:ro] bind "
+                             "mounts of absolute host paths are supported",
+                             *b);
+    struct stat st;
+    if (stat(host, &st) < 0)
+      return berth_error_set(err, 0,
+                             "invalid mount config for type \"bind\": bind source path does not "
+                             "exist: %s",
+                             host);
+  }
+  return 0;
+}
+
+/* o holds user input: the name is validated, the binds checked. */
+int
+berth_container_create(berth_store *s, const berth_create_options *o, berth_container **out,
+                       berth_error **err)
+{
+  if (o->name != NULL && !berth_container_name_valid(o->name)) {
+    berth_error_set(err, 0,
+                    "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                    "allowed",
+                    o->name);
+    return fail125(err);
+  }
+  if (o->network != NULL && strcmp(o->network, "host") != 0 && strcmp(o->network, "none") != 0) {
+    berth_error_set(err, 0, "network %s not found", o->network);
+    return fail125(err);
+  }
+  if (check_binds(o->binds, err) < 0)
+    return fail125(err);
+  cleanup_container berth_container *c = berth_container_new();
+  size_t n_layers = o->n_layers;
+  snprintf(c->image_id, sizeof c->image_id, "%s", o->image_id);
+  cleanup_image_config berth_image_config *ic = berth_image_load(s, c->image_id, err);
+  if (ic == NULL)
+    return fail125(err);
+  cleanup_strv char **chains = berth_chain_ids(ic->diff_ids, ic->n_diff_ids);
+  if (n_layers > ic->n_diff_ids)
+    n_layers = ic->n_diff_ids;
+  const char *top = n_layers > 0 ? chains[n_layers - 1] : NULL;
+  c->image_name = xstrdup(o->image);
+  json_decref(c->config);
+  c->config = make_config(json_object_get(ic->json, "config"), o, c->id);
+  json_decref(c->hostconfig);
+  c->hostconfig = make_hostconfig(o);
+  if (set_process(c, err) < 0)
+    return -1;
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL)
+    return fail125(err);
+  c->name = o->name ? xstrdup(o->name[0] == '/' ? o->name + 1 : o->name)
+                    : berth_container_name_unique(s, err);
+  if (c->name == NULL || create_locked(s, c, top, err) < 0)
+    return (*err)->exit_code == 125 ? -1 : fail125(err);
+  *out = steal_pointer(&c);
+  return 0;
+}
