@@ -127,13 +127,17 @@ _podman_problem() {
     return 1
   fi
   tmp=$(mktemp -d "${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/podman-check.XXXXXX")
-  if ! out=$(CONTAINERS_CONF="$conf" podman --root "$tmp/root" --runroot "$tmp/run" \
-      --storage-driver overlay info --format '{{.Host.NetworkBackend}}' 2>&1 < /dev/null); then
-    rm -rf "$tmp"
+  local rc=0
+  out=$(CONTAINERS_CONF="$conf" podman --root "$tmp/root" --runroot "$tmp/run" \
+    --storage-driver overlay info --format '{{.Host.NetworkBackend}}' 2>&1 < /dev/null) || rc=$?
+  # a podman that fails half-way leaves its storage's private bind mount
+  awk -v d="$tmp/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
+    while read -r m; do umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null || true; done
+  rm -rf "$tmp"
+  if [[ $rc -ne 0 ]]; then
     echo "podman cannot run with $conf: podman info: $(printf '%s\n' "$out" | grep . | tail -n 1)"
     return 1
   fi
-  rm -rf "$tmp"
   if [[ "$out" != "$backend" ]]; then
     echo "podman runs with network backend '$out', not the '$backend' that $conf names"
     return 1
