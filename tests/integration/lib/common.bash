@@ -103,7 +103,7 @@ _podman_helper() {
 }
 
 _podman_problem() {
-  local conf="${CONTAINERS_CONF:-$(peer_containers_conf)}" backend runtime tmp out
+  local conf="${CONTAINERS_CONF:-$(peer_containers_conf)}" backend runtime tmp out m
   backend=$(_conf_value "$conf" network_backend)
   backend="${backend:-netavark}"
   case "$backend" in
@@ -167,8 +167,10 @@ tool_problem() {
 require_tool() {
   local t msg key ok_dir="${BATS_RUN_TMPDIR:-}/tools-ok"
   for t in "$@"; do
+    # podman's verdict depends on its config
     key="$t"
-    [[ "$t" == podman ]] && key="podman${CONTAINERS_CONF:-$(peer_containers_conf)}" && key="${key//\//_}"
+    [[ "$t" == podman ]] && key="podman${CONTAINERS_CONF:-$(peer_containers_conf)}"
+    key="${key//\//_}"
     [[ -n "${BATS_RUN_TMPDIR:-}" && -e "$ok_dir/$key" ]] && continue
     if ! msg=$(tool_problem "$t"); then
       echo "$msg" >&2
