@@ -5,6 +5,7 @@
 #
 #   log MSG...                     a "# MSG" line on stderr
 #   need_root NAME                 exit unless run as root
+#   need_cmd CMD PACKAGE           exit, naming the Debian package, unless CMD is installed
 #   warn_if_busy                   a warning when a test run or a load average ≥ 1 competes for the CPU
 #   bench_on_exit CMD              run CMD (eval) when the script exits, last added first
 #   build_berth                    sets BERTH (release build unless BERTH is given)
@@ -55,6 +56,15 @@ need_root() {
   }
 }
 
+# The benchmarks' tools come from scripts/install-deps.sh; say which package
+# is missing rather than fail half-way with "command not found".
+need_cmd() {
+  command -v "$1" > /dev/null 2>&1 || {
+    echo "$1 is not installed (apt-get install $2, or run scripts/install-deps.sh)" >&2
+    exit 1
+  }
+}
+
 warn_if_busy() {
   local load
   if pgrep -f scripts/test.sh > /dev/null; then
@@ -91,6 +101,7 @@ build_berth() {
 
 base_rootfs() {
   if [[ ! -x "$ROOTFS_CACHE/bin/bash" ]]; then
+    need_cmd debootstrap debootstrap
     log "debootstrap --variant=minbase bookworm (once, cached in $ROOTFS_CACHE)"
     mkdir -p "$(dirname "$ROOTFS_CACHE")"
     debootstrap --variant=minbase bookworm "$ROOTFS_CACHE" http://deb.debian.org/debian >/dev/null
@@ -162,6 +173,13 @@ peer_env() {
   local conf="$REPO/../shared/peers/containers.conf"
   [[ -f "$conf" ]] || conf="$REPO/bench/containers.conf"
   export CONTAINERS_REGISTRIES_CONF="$regconf" CONTAINERS_CONF="$conf"
+  need_cmd podman podman
+  need_cmd skopeo skopeo
+  # both configs name netavark as podman's network backend
+  [[ -x /usr/lib/podman/netavark || -x /usr/libexec/podman/netavark ]] || {
+    echo "podman cannot run: netavark is not installed (apt-get install netavark aardvark-dns)" >&2
+    exit 1
+  }
 }
 
 results_reset() { rm -f "$RES"/results.* "$RES"/time.* "$RES"/err.*; }
@@ -175,6 +193,7 @@ run_timed() {
   eval "$prep"
   sync
   local tv="$RES/time.$name" t0 t1 secs rss usr sys
+  [[ -x /usr/bin/time ]] || need_cmd /usr/bin/time time
   t0=$(date +%s%N)
   /usr/bin/time -v -o "$tv" "$@" < /dev/null > /dev/null 2> "$RES/err.$name" || {
     cat "$RES/err.$name" >&2

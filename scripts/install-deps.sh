@@ -3,15 +3,28 @@
 # Idempotent and quiet: packages already present are not fetched again.
 set -euo pipefail
 
+# Each group names what needs it; tests/integration/tools.bats checks that
+# every peer tool listed here can really run (and names the package if not).
 PACKAGES=(
   # build
   build-essential meson ninja-build pkg-config clang clang-format
   libcurl4-openssl-dev libssl-dev libjansson-dev libarchive-dev zlib1g-dev
   libzstd-dev libisal-dev
-  # tests: runner, registry, peers, fixtures
-  bats docker-registry skopeo podman umoci runc
-  busybox-static jq curl openssl apache2-utils attr zstd gzip tar
+  # tests: runner and the registries on 127.0.0.1 (docker-registry; the
+  # token server and fake registry are python3 with jwt + cryptography)
+  bats docker-registry curl openssl apache2-utils
   python3 python3-jwt python3-cryptography
+  # tests: peer engines. Debian's podman with --no-install-recommends brings
+  # containernetworking-plugins, but the podman configs (tests/integration/lib,
+  # bench/ and ../shared/peers containers.conf) name netavark as the network
+  # backend: without it every podman command fails 'could not find "netavark"'.
+  # aardvark-dns is netavark's DNS helper (recommended by netavark).
+  podman netavark aardvark-dns conmon skopeo umoci runc
+  # tests: fixtures and checks (busybox-static images, layer tars, xattrs
+  # and file capabilities, pgrep/ps, script(1) for ttys)
+  busybox-static jq attr libcap2-bin zstd gzip tar procps bsdutils
+  # benchmarks (bench/): the Debian base image, /usr/bin/time -v
+  debootstrap time
   # demo / store inspection
   tree file
 )

@@ -102,7 +102,13 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export BERTH_FIXTURE_CACHE="${BERTH_FIXTURE_CACHE:-$PREFIX-fixtures}"
 bats_args=()
 [[ -n "${BATS_FILTER:-}" ]] && bats_args+=(--filter "$BATS_FILTER")
+# tools.bats first: a peer tool that cannot run is named (with its Debian
+# package) before the suites that use it fail.
+suites=("$REPO/tests/integration/tools.bats")
 for f in "$REPO"/tests/integration/*.bats; do
+  [[ "$f" == */tools.bats ]] || suites+=("$f")
+done
+for f in "${suites[@]}"; do
   out="$LOGS/bats-$(basename "$f" .bats).tap"
   bats --tap "${bats_args[@]}" "$f" > "$out" 2>&1 < /dev/null
   count_tap "$out"

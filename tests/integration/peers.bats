@@ -4,6 +4,9 @@
 load lib/common
 
 setup_file() {
+  # A peer tool that cannot run fails here, naming its package, instead of
+  # deep inside a test.
+  require_tool docker-registry skopeo podman
   registry_with_fixtures REG plain basic layered zstd
 }
 
@@ -13,16 +16,13 @@ teardown_file() {
 
 setup() {
   common_setup
-  require_tool podman
   PODMAN_DIR="$BATS_TEST_TMPDIR/podman"
   mkdir -p "$PODMAN_DIR"
   sed "s/127.0.0.1:5000/$REG_HOST/" "$INTEG_DIR/lib/registries.conf.in" > "$PODMAN_DIR/registries.conf"
   export CONTAINERS_REGISTRIES_CONF="$PODMAN_DIR/registries.conf"
-  if [[ -f "$SHARED_DIR/peers/containers.conf" ]]; then
-    export CONTAINERS_CONF="$SHARED_DIR/peers/containers.conf"
-  else
-    export CONTAINERS_CONF="$INTEG_DIR/lib/containers.conf"
-  fi
+  CONTAINERS_CONF=$(peer_containers_conf)
+  export CONTAINERS_CONF
+  require_tool podman skopeo
 }
 
 podman_t() {

@@ -6,6 +6,7 @@ load lib/common
 
 setup() {
   export BERTH_TEST_ROOT="$BATS_TEST_TMPDIR/root"
+  require_tool docker-registry skopeo curl openssl htpasswd jq
 }
 
 teardown() {
@@ -14,7 +15,6 @@ teardown() {
 }
 
 @test "rig: plain registry serves every fixture to skopeo" {
-  require_tool skopeo
   registry_with_fixtures R plain all
   local r
   for r in library/busybox:latest test/layered:1 test/layered:1-oci test/shared-a:1 \
@@ -75,14 +75,14 @@ teardown() {
 }
 
 @test "rig: podman pulls the fixtures (image ID = config digest)" {
+  CONTAINERS_CONF=$(peer_containers_conf)
+  export CONTAINERS_CONF
   require_tool podman
   registry_with_fixtures R plain basic layered multi zstd
   local p="$BATS_TEST_TMPDIR/podman"
   mkdir -p "$p"
   sed "s/127.0.0.1:5000/$R_HOST/" "$INTEG_DIR/lib/registries.conf.in" > "$p/registries.conf"
   export CONTAINERS_REGISTRIES_CONF="$p/registries.conf"
-  export CONTAINERS_CONF="$INTEG_DIR/lib/containers.conf"
-  [[ -f "$SHARED_DIR/peers/containers.conf" ]] && export CONTAINERS_CONF="$SHARED_DIR/peers/containers.conf"
   local pd=(podman --root "$p/root" --runroot "$p/run" --storage-driver overlay)
   local r id
   for r in library/busybox:latest test/layered:1 test/layered:1-oci test/zstd:1 test/multi:1; do

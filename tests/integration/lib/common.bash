@@ -41,11 +41,146 @@ require_berth() {
   fi
 }
 
+# --- the tools the suites call ----------------------------------------------
+#
+#   require_tool TOOL...     each TOOL can run here, or the test FAILS (never
+#                            skips: scripts/install-deps.sh promises them all)
+#                            with one line naming the Debian package to install
+#   tool_problem TOOL        prints that line and returns 1 if TOOL cannot run
+#   peer_containers_conf     the containers.conf podman runs with in the tests
+#
+# For podman "can run" means: the network backend and OCI runtime its config
+# names are there, and `podman info` succeeds on a throwaway store with that
+# config (tools.bats also runs a container).  A tool found good is not checked
+# again in the same bats run.
+
+# tool_package CMD: the Debian package that brings CMD
+tool_package() {
+  case "$1" in
+    getfattr | setfattr) echo attr ;;
+    getcap | setcap) echo libcap2-bin ;;
+    busybox) echo busybox-static ;;
+    htpasswd) echo apache2-utils ;;
+    pgrep | ps) echo procps ;;
+    script) echo bsdutils ;;
+    time | /usr/bin/time) echo time ;;
+    ninja) echo ninja-build ;;
+    cc | gcc | make) echo build-essential ;;
+    timeout | sha256sum | stty) echo coreutils ;;
+    flock | unshare | nsenter | losetup) echo util-linux ;;
+    *) echo "$1" ;;
+  esac
+}
+
+peer_containers_conf() {
+  if [[ -f "$SHARED_DIR/peers/containers.conf" ]]; then
+    echo "$SHARED_DIR/peers/containers.conf"
+  else
+    echo "$INTEG_DIR/lib/containers.conf"
+  fi
+}
+
+# _conf_value FILE KEY: the first value of KEY ("..." or ["...", ...]) in a
+# containers.conf, quotes and brackets removed, one a line.
+_conf_value() {
+  awk -v k="$2" '$0 ~ "^[[:space:]]*" k "[[:space:]]*=" { sub(/^[^=]*=/, ""); print; exit }' "$1" 2> /dev/null |
+    grep -oE '"[^"]*"' | tr -d '"'
+}
+
+# _podman_helper NAME CONF: the path of a podman helper binary (netavark,
+# aardvark-dns, conmon) in the directories podman 4.3 searches.
+_podman_helper() {
+  local name="$1" conf="$2" d dirs
+  dirs=$(_conf_value "$conf" helper_binaries_dir)
+  [[ -n "$dirs" ]] || dirs=$'/usr/local/libexec/podman\n/usr/local/lib/podman\n/usr/libexec/podman\n/usr/lib/podman'
+  while read -r d; do
+    [[ -x "$d/$name" ]] && { echo "$d/$name"; return 0; }
+  done <<< "$dirs"
+  if [[ "$name" == conmon ]]; then
+    command -v conmon && return 0
+  fi
+  return 1
+}
+
+_podman_problem() {
+  local conf="${CONTAINERS_CONF:-$(peer_containers_conf)}" backend runtime tmp out m
+  backend=$(_conf_value "$conf" network_backend)
+  backend="${backend:-netavark}"
+  case "$backend" in
+    netavark)
+      _podman_helper netavark "$conf" > /dev/null ||
+        { echo "podman cannot run: netavark is not installed (apt-get install netavark); $conf names it as the network backend"; return 1; }
+      _podman_helper aardvark-dns "$conf" > /dev/null ||
+        { echo "podman's network backend is incomplete: aardvark-dns, netavark's DNS server, is not installed (apt-get install aardvark-dns)"; return 1; }
+      ;;
+    cni)
+      [[ -x /usr/lib/cni/bridge || -x /usr/libexec/cni/bridge ]] ||
+        { echo "podman cannot run: the CNI plugins are not installed (apt-get install containernetworking-plugins)"; return 1; }
+      ;;
+  esac
+  _podman_helper conmon "$conf" > /dev/null ||
+    { echo "podman cannot run: conmon is not installed (apt-get install conmon)"; return 1; }
+  runtime=$(_conf_value "$conf" runtime)
+  runtime="${runtime:-crun}"
+  if ! command -v "$runtime" > /dev/null 2>&1; then
+    echo "podman cannot run: $runtime, the OCI runtime $conf names, is not installed (apt-get install $runtime)"
+    return 1
+  fi
+  tmp=$(mktemp -d "${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/podman-check.XXXXXX")
+  local rc=0
+  out=$(CONTAINERS_CONF="$conf" podman --root "$tmp/root" --runroot "$tmp/run" \
+    --storage-driver overlay info --format '{{.Host.NetworkBackend}}' 2>&1 < /dev/null) || rc=$?
+  # a podman that fails half-way leaves its storage's private bind mount
+  awk -v d="$tmp/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
+    while read -r m; do umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null || true; done
+  rm -rf "$tmp"
+  if [[ $rc -ne 0 ]]; then
+    echo "podman cannot run with $conf: podman info: $(printf '%s\n' "$out" | grep . | tail -n 1)"
+    return 1
+  fi
+  if [[ "$out" != "$backend" ]]; then
+    echo "podman runs with network backend '$out', not the '$backend' that $conf names"
+    return 1
+  fi
+}
+
+tool_problem() {
+  local t="$1" pkg out
+  pkg=$(tool_package "$t")
+  if ! command -v "$t" > /dev/null 2>&1; then
+    echo "$t is not installed (apt-get install $pkg)"
+    return 1
+  fi
+  case "$t" in
+    podman)
+      out=$(podman --version 2>&1) || { echo "podman cannot run: $out (apt-get install --reinstall podman)"; return 1; }
+      _podman_problem || return 1
+      ;;
+    skopeo | umoci | runc | crun | docker-registry)
+      out=$("$t" --version 2>&1 < /dev/null) ||
+        { echo "$t cannot run: $(printf '%s\n' "$out" | grep . | tail -n 1) (apt-get install --reinstall $pkg)"; return 1; }
+      ;;
+  esac
+  return 0
+}
+
 require_tool() {
-  local t
+  local t msg key ok_dir="${BATS_RUN_TMPDIR:-}/tools-ok"
   for t in "$@"; do
-    command -v "$t" > /dev/null 2>&1 || skip "$t is not installed"
+    # podman's verdict depends on its config
+    key="$t"
+    [[ "$t" == podman ]] && key="podman${CONTAINERS_CONF:-$(peer_containers_conf)}"
+    key="${key//\//_}"
+    [[ -n "${BATS_RUN_TMPDIR:-}" && -e "$ok_dir/$key" ]] && continue
+    if ! msg=$(tool_problem "$t"); then
+      echo "$msg" >&2
+      return 1
+    fi
+    if [[ -n "${BATS_RUN_TMPDIR:-}" ]]; then
+      mkdir -p "$ok_dir" && : > "$ok_dir/$key"
+    fi
   done
+  return 0
 }
 
 require_shared() {
@@ -226,6 +361,7 @@ fixtures_ready() {
 registry_with_fixtures() {
   local name="$1" mode="$2"
   shift 2
+  require_tool docker-registry skopeo || return 1
   fixtures_ready
   registry_start "$name" "$mode" || return 1
   bash "$FIXTURES_SRC/push.sh" "$FIXTURES" "$(_reg_get "$name" HOST)" \
