@@ -423,6 +423,36 @@ TEST(whiteouts_and_opaque)
   fx_done(&fx);
 }
 
+/* A layer's user.overlay.* xattrs are data, set as they are; a
+ * trusted.overlay.* one in a tar never is (only ".wh..wh..opq" makes a
+ * directory opaque). */
+TEST(overlay_xattrs_in_a_tar)
+{
+  struct fixture fx;
+  fx_init(&fx);
+  struct tarbuf t = { 0 };
+  struct archive *a = tb_open(&t, ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE);
+  struct archive_entry *e = tb_entry("d", AE_IFDIR, 0755);
+  archive_entry_xattr_add_entry(e, "user.overlay.opaque", "y", 1);
+  tb_add(a, e, NULL, 0);
+  tb_file(a, "d/f", "kept");
+  e = tb_entry("forged", AE_IFDIR, 0755);
+  archive_entry_xattr_add_entry(e, "trusted.overlay.opaque", "y", 1);
+  tb_add(a, e, NULL, 0);
+  tb_close(a);
+  CHECK(fx_unpack(&fx, &t, 0) == 0);
+  char v[8];
+  cleanup_close int d = openat(fx.layer, "d", O_RDONLY | O_DIRECTORY);
+  CHECK(fgetxattr(d, "user.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y');
+  CHECK(fgetxattr(d, "trusted.overlay.opaque", v, sizeof(v)) < 0);
+  CHECK(is_file_with(fx.layer, "d/f", "kept"));
+  cleanup_close int f = openat(fx.layer, "forged", O_RDONLY | O_DIRECTORY);
+  CHECK(fgetxattr(f, "trusted.overlay.opaque", v, sizeof(v)) < 0);
+  CHECK(fx_siblings_intact(&fx));
+  free(t.data);
+  fx_done(&fx);
+}
+
 TEST(devices_modes_owners_xattrs_times)
 {
   struct fixture fx;
@@ -649,6 +679,31 @@ TEST(rebuild_detects_changes)
   fx_done(&fx);
 }
 
+static ssize_t
+failing_read(void *ctx, void *buf, size_t len, berth_error **err)
+{
+  int *calls = ctx;
+  (*calls)++;
+  return berth_error_set(err, ECONNRESET, "read layer");
+}
+
+/* A stream that fails at its first read fails archive_read_open: the
+ * stream's error is reported, once, and nothing is written. */
+TEST(stream_failing_at_open)
+{
+  struct fixture fx;
+  fx_init(&fx);
+  int calls = 0;
+  int r = berth_layer_unpack(failing_read, &calls, fx.layer, fx.split, &fx.res, &fx.err);
+  CHECK(r == -1);
+  CHECK(fx.err != NULL && strcmp(fx.err->msg, "read layer: Connection reset by peer") == 0);
+  if (fx.err != NULL)
+    printf("#   %s\n", fx.err->msg);
+  CHECK(calls == 1);
+  CHECK(fx_siblings_intact(&fx));
+  fx_done(&fx);
+}
+
 TEST(corrupt_and_truncated_streams)
 {
   struct tarbuf t = sample_tar();
@@ -712,11 +767,13 @@ main(int argc, char **argv)
   RUN(symlink_named_dot_refused);
   RUN(duplicates_later_wins);
   RUN(whiteouts_and_opaque);
+  RUN(overlay_xattrs_in_a_tar);
   RUN(devices_modes_owners_xattrs_times);
   RUN(pax_long_name_and_hardlink);
   RUN(gnu_tar_fixtures_round_trip);
   RUN(golden_round_trip_all_compressions);
   RUN(rebuild_detects_changes);
   RUN(corrupt_and_truncated_streams);
+  RUN(stream_failing_at_open);
   DONE();
 }
