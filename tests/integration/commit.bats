@@ -166,6 +166,28 @@ upper_of() {
   [ "$output" = "only" ] || fail_with "ls /etc: $output"
 }
 
+@test "commit: a container's user.overlay.opaque is its data: lower files kept, xattr committed" {
+  require_tool setfattr getfattr
+  b run --name uo "$IMG" sh -c 'echo added > /etc/added'
+  local upper
+  upper=$(upper_of uo)
+  # What setfattr(1) in the container leaves in its upperdir (busybox has
+  # no setfattr): any process may set user.* on its own files.
+  setfattr -n user.overlay.opaque -v y "$upper/etc"
+  run --separate-stderr b diff uo
+  assert_success
+  [ "$output" = $'C /etc\nA /etc/added' ] || fail_with "diff: $output"
+  b commit uo demo/user-opaque > /dev/null
+  run --separate-stderr b run --rm demo/user-opaque sh -c 'cat /etc/added /etc/passwd'
+  assert_success
+  [[ "$output" == $'added\nroot:x:0:0:'* ]] || fail_with "lower files hidden: $output"
+  local m
+  m=$(b image mount demo/user-opaque)
+  [ "$(getfattr --absolute-names --only-values -n user.overlay.opaque "$m/etc")" = "y" ] ||
+    fail_with "xattr not committed"
+  b image umount "$m"
+}
+
 @test "commit: hard links, symlinks, modes and file capabilities survive commit → run" {
   b run --name h1 "$IMG" sh -c 'echo data > /h1 && ln /h1 /h2 && ln -s /h1 /sl && chmod 4751 /h1 && cp /bin/busybox /capbin'
   local upper

@@ -2,10 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -47,75 +45,42 @@ berth_confine_clean(const char *name, berth_error **err)
   return steal_pointer(&out);
 }
 
+/* Opens the directory at path confined to rootfd; on failure errno is set
+ * and *e holds it. */
 static int
-openat2_in_root(int rootfd, const char *path)
+open_confined(int rootfd, const char *path, berth_confine_mode *mode, berth_error **e)
 {
-  struct open_how how = {
-    .flags = DIR_FLAGS,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-  };
-  long fd;
-  do
-    fd = syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
-  while (fd < 0 && errno == EINTR);
-  return (int)fd;
+  return berth_safe_open_at(rootfd, *path ? path : ".", DIR_FLAGS, mode, e);
 }
 
-/* The fallback: one component at a time, never following a symlink. */
+/* Creation of missing directories: each missing prefix is made with mkdirat
+ * in its (confined) parent, then reopened confined, so a symlink in the way
+ * is followed inside the root, never out of it. */
 static int
-walk_open(int rootfd, const char *path, bool create, berth_error **err)
-{
-  cleanup_close int cur = openat(rootfd, ".", DIR_FLAGS);
-  if (cur < 0)
-    return berth_error_set(err, errno, "open layer directory");
-  cleanup_free char *copy = xstrdup(path);
-  char *save = NULL;
-  for (char *c = strtok_r(copy, "/", &save); c != NULL; c = strtok_r(NULL, "/", &save)) {
-    int fd = openat(cur, c, DIR_FLAGS | O_NOFOLLOW);
-    if (fd < 0 && errno == ENOENT && create) {
-      if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
-        return berth_error_set(err, errno, "mkdir '%.256s' in layer", path);
-      fd = openat(cur, c, DIR_FLAGS | O_NOFOLLOW);
-    }
-    if (fd < 0) {
-      int e = errno;
-      struct stat st;
-      if ((e == ELOOP || e == ENOTDIR) && fstatat(cur, c, &st, AT_SYMLINK_NOFOLLOW) == 0
-          && S_ISLNK(st.st_mode))
-        return berth_error_set(err, 0, "path '%.256s' goes through a symlink (refused)", path);
-      return berth_error_set(err, e, "open directory '%.256s' in layer", path);
-    }
-    close(cur);
-    cur = fd;
-  }
-  return steal_fd(&cur);
-}
-
-/* openat2 with creation of missing directories: each missing prefix is made
- * with mkdirat in its (confined) parent, then reopened confined. */
-static int
-openat2_create(int rootfd, const char *path, berth_error **err)
+open_create(int rootfd, const char *path, berth_confine_mode *mode, berth_error **err)
 {
   cleanup_free char *prefix = xstrdup(path);
-  cleanup_close int parent = openat2_in_root(rootfd, "");
+  cleanup_error berth_error *e = NULL;
+  cleanup_close int parent = open_confined(rootfd, "", mode, &e);
   if (parent < 0)
-    return berth_error_set(err, errno, "open layer directory");
+    return berth_error_set(err, e->errnum, "open layer directory");
   const char *p = path;
   for (;;) {
     const char *end = strchrnul(p, '/');
     size_t plen = (size_t)(end - path);
     prefix[plen] = '\0';
-    int fd = openat2_in_root(rootfd, prefix);
-    if (fd < 0 && errno == ENOENT) {
+    int fd = open_confined(rootfd, prefix, mode, &e);
+    if (fd < 0 && e->errnum == ENOENT) {
       if (mkdirat(parent, prefix + (p - path), 0755) < 0 && errno != EEXIST)
         return berth_error_set(err, errno, "mkdir '%.256s' in layer", prefix);
-      fd = openat2_in_root(rootfd, prefix);
-      if (fd < 0 && errno == ENOENT)
+      berth_error_free(steal_pointer(&e));
+      fd = open_confined(rootfd, prefix, mode, &e);
+      if (fd < 0 && e->errnum == ENOENT)
         return berth_error_set(
             err, 0, "cannot create directory '%.256s': a dangling symlink is in the way", prefix);
     }
     if (fd < 0)
-      return berth_error_set(err, errno, "open directory '%.256s' in layer", prefix);
+      return berth_error_set(err, e->errnum, "open directory '%.256s' in layer", prefix);
     close(parent);
     parent = fd;
     if (*end == '\0')
@@ -130,19 +95,13 @@ int
 berth_confine_open_dir(int rootfd, const char *path, bool create, berth_confine_mode *mode,
                        berth_error **err)
 {
-  if (*mode != BERTH_CONFINE_WALK) {
-    int fd = openat2_in_root(rootfd, path);
-    if (fd >= 0)
-      return fd;
-    if (errno == ENOSYS && *mode == BERTH_CONFINE_AUTO) {
-      *mode = BERTH_CONFINE_WALK;
-    } else if (errno == ENOENT && create && *path != '\0') {
-      return openat2_create(rootfd, path, err);
-    } else {
-      return berth_error_set(err, errno, "open directory '%.256s' in layer", path);
-    }
-  }
-  return walk_open(rootfd, path, create, err);
+  cleanup_error berth_error *e = NULL;
+  int fd = open_confined(rootfd, path, mode, &e);
+  if (fd >= 0)
+    return fd;
+  if (e->errnum == ENOENT && create && *path != '\0')
+    return open_create(rootfd, path, mode, err);
+  return berth_error_set(err, e->errnum, "open directory '%.256s' in layer", path);
 }
 
 int

@@ -2,10 +2,10 @@
  * UnpackLayer rules with stricter confinement (see confine.h):
  * - names are cleaned; a ".." that climbs out is refused; a leading "/" is
  *   dropped (absolute names are relative to the layer);
- * - parents are resolved inside the root (RESOLVE_IN_ROOT), so an entry
- *   written through a symlink lands inside the layer, at the symlink's
- *   target as seen from the layer root, or is refused (dangling target, or
- *   the openat2-less fallback, which refuses any symlink on the way);
+ * - parents are resolved inside the root (RESOLVE_IN_ROOT, or the walk
+ *   that means the same where openat2 cannot be used), so an entry written
+ *   through a symlink lands inside the layer, at the symlink's target as
+ *   seen from the layer root, or is refused (dangling target);
  * - hard link targets are resolved the same way; symlink targets are data;
  * - ".wh.NAME" becomes a 0/0 character device NAME, ".wh..wh..opq" sets
  *   trusted.overlay.opaque=y on its directory, other ".wh..wh.*" are skipped;

@@ -316,14 +316,15 @@ sorted_names(int dirfd, berth_error **err)
   return v;
 }
 
+/* overlayfs's own attributes (berth mounts as root, without userxattr, so
+ * only trusted.overlay.* is overlay metadata: user.overlay.* is whatever the
+ * container set, and is data like any user.* attribute). */
 static bool
 skip_xattr(const char *name)
 {
-  return strncmp(name, "trusted.overlay.", 16) == 0 || strncmp(name, "user.overlay.", 13) == 0
-         || strcmp(name, "security.selinux") == 0;
+  return strncmp(name, "trusted.overlay.", 16) == 0 || strcmp(name, "security.selinux") == 0;
 }
 
-/* PAX records of a file's xattrs, sorted by name; NULL when none. */
 static ssize_t
 list_x(int fd, const char *path, char *buf, size_t len)
 {
@@ -336,55 +337,118 @@ get_x(int fd, const char *path, const char *name, void *buf, size_t len)
   return fd >= 0 ? fgetxattr(fd, name, buf, len) : lgetxattr(path, name, buf, len);
 }
 
-/* fd: the file opened (regular files, directories), or -1 to go by path
- * (symlinks, devices, fifos). */
-static char *
-xattr_records(int fd, int dirfd, const char *base, size_t *out_len)
+/* The names of a file's xattrs ("a\0b\0"), *len bytes, into *list (NULL
+ * when it has none or its filesystem has no xattrs).  A list that grows
+ * between the size query and the read is read again. */
+static int
+xattr_list(int fd, const char *path, const char *name, char **list, ssize_t *len, berth_error **err)
 {
+  *list = NULL;
+  *len = 0;
+  for (int tries = 0; tries < 8; tries++) {
+    ssize_t n = list_x(fd, path, NULL, 0);
+    if (n < 0 && (errno == ENOTSUP || errno == ENODATA))
+      return 0;
+    if (n < 0)
+      break;
+    if (n == 0)
+      return 0;
+    cleanup_free char *buf = xmalloc((size_t)n);
+    n = list_x(fd, path, buf, (size_t)n);
+    if (n >= 0) {
+      *len = n;
+      *list = n > 0 ? steal_pointer(&buf) : NULL;
+      return 0;
+    }
+    if (errno != ERANGE)
+      break;
+  }
+  return berth_error_set(err, errno, "list xattrs of %s", name);
+}
+
+/* One xattr's value; 0 with *val NULL when it went away since it was
+ * listed (nothing to keep), -1 on any other failure. */
+static int
+xattr_value(int fd, const char *path, const char *name, const char *attr, char **val, size_t *vlen,
+            berth_error **err)
+{
+  *val = NULL;
+  for (int tries = 0; tries < 8; tries++) {
+    ssize_t n = get_x(fd, path, attr, NULL, 0);
+    if (n < 0 && errno == ENODATA)
+      return 0;
+    if (n < 0)
+      break;
+    cleanup_free char *v = xmalloc((size_t)n + 1);
+    n = get_x(fd, path, attr, v, (size_t)n);
+    if (n >= 0) {
+      *vlen = (size_t)n;
+      *val = steal_pointer(&v);
+      return 0;
+    }
+    if (errno == ENODATA)
+      return 0;
+    if (errno != ERANGE)
+      break;
+  }
+  return berth_error_set(err, errno, "read xattr %.100s of %s", attr, name);
+}
+
+/* PAX records of a file's xattrs, sorted by name, into *out (NULL when
+ * none).  fd: the file opened (regular files, directories), or -1 to go by
+ * path (symlinks, devices, fifos).  A read that fails is an error: dropping
+ * an attribute would drop e.g. a binary's security.capability. */
+static int
+xattr_records(int fd, int dirfd, const char *base, const char *name, char **out, size_t *out_len,
+              berth_error **err)
+{
+  *out = NULL;
+  *out_len = 0;
   cleanup_free char *path = fd >= 0 ? NULL : xasprintf("/proc/self/fd/%d/%s", dirfd, base);
-  char small[256];
-  ssize_t len = list_x(fd, path, small, sizeof small);
-  if (len == 0 || (len < 0 && errno != ERANGE))
-    return NULL;
-  if (len < 0)
-    len = list_x(fd, path, NULL, 0);
-  if (len <= 0)
-    return NULL;
-  cleanup_free char *list = xmalloc((size_t)len);
-  len = list_x(fd, path, list, (size_t)len);
-  if (len <= 0)
-    return NULL;
+  ssize_t len = 0;
+  cleanup_free char *list = NULL;
+  if (xattr_list(fd, path, name, &list, &len, err) < 0)
+    return -1;
+  if (list == NULL)
+    return 0;
   size_t n = 0;
   cleanup_free char **names = xcalloc((size_t)len, sizeof *names);
   for (ssize_t i = 0; i < len; i += (ssize_t)strlen(list + i) + 1)
     if (!skip_xattr(list + i))
       names[n++] = list + i;
-  if (n == 0)
-    return NULL;
   qsort(names, n, sizeof *names, cmp_str);
   char *acc = NULL;
   size_t acc_len = 0;
   for (size_t i = 0; i < n; i++) {
-    ssize_t vl = get_x(fd, path, names[i], NULL, 0);
-    if (vl < 0)
-      continue;
-    cleanup_free char *val = xmalloc((size_t)vl + 1);
-    vl = get_x(fd, path, names[i], val, (size_t)vl);
-    if (vl < 0)
+    cleanup_free char *val = NULL;
+    size_t vl = 0;
+    if (xattr_value(fd, path, name, names[i], &val, &vl, err) < 0) {
+      free(acc);
+      return -1;
+    }
+    if (val == NULL)
       continue;
     cleanup_free char *key = xasprintf("SCHILY.xattr.%s", names[i]);
-    pax_add(&acc, &acc_len, key, val, (size_t)vl);
+    pax_add(&acc, &acc_len, key, val, vl);
   }
+  *out = acc;
   *out_len = acc_len;
-  return acc;
+  return 0;
 }
 
-static bool
-is_opaque(int fd)
+/* 1 when overlayfs marked the directory opaque, 0 when not, -1 when the
+ * marker cannot be read (an unreadable marker is not taken as absent:
+ * the lower files would come back into the image). */
+static int
+is_opaque(int fd, const char *name, berth_error **err)
 {
   char v[2];
-  return (fgetxattr(fd, "trusted.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y')
-         || (fgetxattr(fd, "user.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y');
+  ssize_t r = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof v);
+  if (r < 0 && (errno == ENODATA || errno == ENOTSUP))
+    return 0;
+  if (r < 0 && errno != ERANGE)
+    return berth_error_set(err, errno, "read trusted.overlay.opaque of %s", name);
+  return r == 1 && v[0] == 'y';
 }
 
 /* The name of an earlier occurrence of this inode, or NULL (remembered). */
@@ -458,7 +522,9 @@ pack_entry(struct packer *p, int dirfd, const char *base, const char *prefix, be
     if (fd < 0)
       return berth_error_set(err, errno, "open %s", name);
   }
-  cleanup_free char *xattrs = xattr_records(fd, dirfd, base, &h.xattrs_len);
+  cleanup_free char *xattrs = NULL;
+  if (xattr_records(fd, dirfd, base, name, &xattrs, &h.xattrs_len, err) < 0)
+    return -1;
   h.xattrs = xattrs;
   if (S_ISREG(st.st_mode)) {
     const char *first = st.st_nlink > 1 ? hardlink_of(p, &st, name) : NULL;
@@ -489,9 +555,10 @@ pack_entry(struct packer *p, int dirfd, const char *base, const char *prefix, be
   if (!S_ISDIR(st.st_mode))
     return berth_error_set(err, 0, "%s: unsupported file type", name);
   h.type = '5';
-  if (write_header(p, &h, err) < 0)
+  int opaque = is_opaque(fd, name, err);
+  if (opaque < 0 || write_header(p, &h, err) < 0)
     return -1;
-  if (is_opaque(fd)) {
+  if (opaque) {
     cleanup_free char *opq = xasprintf("%s.wh..wh..opq", name);
     struct hdr o = { .name = opq,
                      .type = '0',

@@ -19,7 +19,9 @@ typedef struct berth_pack_result {
  * or group names, no atime/ctime.  Overlay's forms become the tar forms
  * Docker writes: a character device 0/0 (a whiteout) → an empty regular file
  * ".wh.<name>" (mode 0600), an opaque directory → its entry followed by
- * "<dir>/.wh..wh..opq"; overlay's own xattrs are left out.  Hard links:
+ * "<dir>/.wh..wh..opq"; overlay's own xattrs (trusted.overlay.*, the only
+ * ones that mark whiteouts and opaque dirs: user.overlay.* is data) are
+ * left out.  An xattr that cannot be read fails the pack.  Hard links:
  * every occurrence after the first is a link entry to the first.  Symlinks
  * are stored, never followed; sockets are skipped.  The tree is trusted to
  * hold no more than it shows: a file that changes size while being read is

@@ -66,8 +66,11 @@ archive_fail(struct pipeline *p, struct archive *a, berth_error **err)
                          archive_error_string(a) ? archive_error_string(a) : "unknown error");
 }
 
+/* The reader over the pipeline; NULL when libarchive cannot start on it
+ * (archive_read_open already reads the first block, so a stream that
+ * fails at once fails here, with the stream's error). */
 static struct archive *
-open_reader(struct pipeline *p)
+open_reader(struct pipeline *p, berth_error **err)
 {
   struct archive *a = archive_read_new();
   if (a == NULL)
@@ -75,7 +78,11 @@ open_reader(struct pipeline *p)
   archive_read_support_format_tar(a);
   archive_read_support_format_empty(a);
   archive_read_support_filter_none(a);
-  archive_read_open(a, p, NULL, archive_read_cb, NULL);
+  if (archive_read_open(a, p, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
+    archive_fail(p, a, err);
+    archive_read_free(a);
+    return NULL;
+  }
   return a;
 }
 
@@ -124,9 +131,9 @@ berth_layer_unpack(berth_read_fn read, void *ctx, int diff_dirfd, int tarsplit_f
   cleanup_tar_classifier berth_tar_classifier *cls = berth_tar_classifier_new(w);
   cleanup_free unsigned char *buf = xmalloc(BUF_SIZE);
   struct pipeline p = { dec, sha, cls, buf, NULL };
-  struct archive *a = open_reader(&p);
+  struct archive *a = open_reader(&p, err);
   long long size = 0;
-  int r = extract_all(&p, a, diff_dirfd, &size, err);
+  int r = a == NULL ? -1 : extract_all(&p, a, diff_dirfd, &size, err);
   archive_read_free(a);
   if (r == 0)
     r = drain(&p, err);

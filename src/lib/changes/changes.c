@@ -74,18 +74,16 @@ is_whiteout(const struct stat *st)
   return S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0);
 }
 
-/* An opaque directory, by the overlay xattr on its open fd. */
+/* An opaque directory, by the xattr overlayfs sets on it.  Only the
+ * trusted.overlay.* namespace is overlay metadata (berth mounts as root,
+ * without userxattr): a container can set user.overlay.opaque on its own
+ * files, and that must not hide anything. */
 static bool
 is_opaque(int dirfd)
 {
-  static const char *const names[] = { "trusted.overlay.opaque", "user.overlay.opaque" };
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char v[4];
-    ssize_t r = fgetxattr(dirfd, names[i], v, sizeof v);
-    if (r == 1 && v[0] == 'y')
-      return true;
-  }
-  return false;
+  char v[4];
+  ssize_t r = fgetxattr(dirfd, "trusted.overlay.opaque", v, sizeof v);
+  return r == 1 && v[0] == 'y';
 }
 
 static int
@@ -381,7 +379,7 @@ berth_changes_overlay(int upper_dirfd, const int *lower_dirfds, size_t n, berth_
 }
 
 /* Canonical bytes of a file's xattrs (sorted "name\0len:value"), overlay's
- * own attributes left out; NULL when it has none. */
+ * own attributes (trusted.overlay.*) left out; NULL when it has none. */
 static char *
 xattrs_of(int dirfd, const char *name)
 {
@@ -393,7 +391,7 @@ xattrs_of(int dirfd, const char *name)
   const char *names[1024];
   size_t n = 0;
   for (ssize_t i = 0; i < len && n < 1024; i += (ssize_t)strlen(buf + i) + 1)
-    if (strncmp(buf + i, "trusted.overlay.", 16) != 0 && strncmp(buf + i, "user.overlay.", 13) != 0)
+    if (strncmp(buf + i, "trusted.overlay.", 16) != 0)
       names[n++] = buf + i;
   for (size_t i = 1; i < n; i++) /* insertion sort: a handful of names */
     for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {

@@ -3,8 +3,9 @@
  * A "stack" is a list of layer directories, topmost first, read the way
  * overlayfs reads them: the topmost entry of a name decides, a character
  * device 0/0 is a whiteout (the name is deleted), an opaque directory
- * (trusted.overlay.opaque or user.overlay.opaque = "y") hides the lower
- * layers' contents of that directory.  Nothing is mounted and symlinks are
+ * (trusted.overlay.opaque = "y"; user.overlay.* is ordinary data, which
+ * any container can set) hides the lower layers' contents of that
+ * directory.  Nothing is mounted and symlinks are
  * never followed.
  *
  * Order (SPEC §4): depth-first, each directory before its contents, siblings

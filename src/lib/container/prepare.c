@@ -1,28 +1,18 @@
 #include "container/prepare.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/safe_open.h"
 #include "common/xalloc.h"
 #include "container/mount.h"
 #include "container/ops.h"
 #include "container/passwd.h"
 #include "container/spec.h"
-
-/* Opens path inside rootfd, every symlink resolved inside the rootfs. */
-static int
-open_in_root(int rootfd, const char *path)
-{
-  struct open_how how
-      = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-  return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-}
 
 static int
 exec_error(const char *prefix, const char *path, const char *why, int code, berth_error **err)
@@ -36,7 +26,7 @@ exec_error(const char *prefix, const char *path, const char *why, int code, bert
 static int
 check_exe(int rootfd, const char *path)
 {
-  cleanup_close int fd = open_in_root(rootfd, path);
+  cleanup_close int fd = berth_safe_open_at(rootfd, path, O_PATH, NULL, NULL);
   if (fd < 0)
     return 0;
   struct stat st;

@@ -4,6 +4,7 @@
  * long names come out as tar forms. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "common/xalloc.h"
 #include "harness.h"
 #include "membuf.h"
+#include "seccomp_fault.h"
 
 static char *tmp;
 
@@ -215,6 +217,118 @@ TEST(symlink_not_followed)
   free(x.d);
 }
 
+/* Names and xattrs of the entries of a tar: "name[ xattr=value…]," */
+static char *
+listing(const struct buf *x)
+{
+  struct archive *ar = archive_read_new();
+  archive_read_support_format_tar(ar);
+  char *out = xstrdup("");
+  if (archive_read_open_memory(ar, x->d, x->len) != ARCHIVE_OK)
+    return out;
+  struct archive_entry *e;
+  while (archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+    char *next = xasprintf("%s%s", out, archive_entry_pathname(e));
+    free(out);
+    out = next;
+    const char *xn;
+    const void *v;
+    size_t sz;
+    archive_entry_xattr_reset(e);
+    while (archive_entry_xattr_next(e, &xn, &v, &sz) == ARCHIVE_OK) {
+      next = xasprintf("%s %s=%.*s", out, xn, (int)sz, (const char *)v);
+      free(out);
+      out = next;
+    }
+    next = xasprintf("%s,", out);
+    free(out);
+    out = next;
+  }
+  archive_read_free(ar);
+  return out;
+}
+
+/* Only overlayfs's trusted.overlay.* marks an opaque directory; the
+ * user.overlay.* a container can set on its own files is committed as
+ * data and hides nothing. */
+TEST(user_overlay_xattrs_are_data)
+{
+  cleanup_free char *root = xasprintf("%s/uo", tmp);
+  mkdir(root, 0755);
+  put(root, "d", NULL, 100);
+  put(root, "d/f", "f", 100);
+  put(root, "t", NULL, 100);
+  cleanup_free char *d = xasprintf("%s/d", root), *f = xasprintf("%s/d/f", root),
+                    *t = xasprintf("%s/t", root);
+  CHECK(setxattr(d, "user.overlay.opaque", "y", 1, 0) == 0);
+  CHECK(setxattr(f, "user.overlay.whiteout", "y", 1, 0) == 0);
+  CHECK(setxattr(t, "trusted.overlay.opaque", "y", 1, 0) == 0);
+  CHECK(setxattr(t, "trusted.overlay.origin", "o", 1, 0) == 0);
+  set_time(root, "d", 100);
+  berth_pack_result r;
+  struct buf x = pack(root, &r);
+  cleanup_free char *got = listing(&x);
+  CHECK_STR(got, "d/ user.overlay.opaque=y,d/f user.overlay.whiteout=y,t/,t/.wh..wh..opq,");
+  free(x.d);
+}
+
+static const unsigned char cap_v2[20] = { 0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00 };
+
+/* Packs dir (in the child) and prints the error: 0 when it failed with an
+ * error containing want, 1 otherwise. */
+struct fault_case {
+  const char *dir, *want;
+};
+
+static int
+pack_fails_with(void *arg)
+{
+  const struct fault_case *fc = arg;
+  struct buf b = { NULL, 0, 0 };
+  cleanup_close int fd = open(fc->dir, O_RDONLY | O_DIRECTORY);
+  berth_error *err = NULL;
+  berth_pack_result res;
+  int r = berth_layer_pack(fd, buf_write, &b, &res, &err);
+  free(b.d);
+  bool ok = r < 0 && err != NULL && strstr(err->msg, fc->want) != NULL;
+  if (!ok)
+    printf("#   want an error with '%s', got %s\n", fc->want, r < 0 ? err->msg : "success");
+  berth_error_free(err);
+  return ok ? 0 : 1;
+}
+
+/* An xattr that cannot be read fails the commit: a layer without a
+ * binary's security.capability (or without an opaque marker) is wrong. */
+TEST(xattr_read_errors_fail_the_pack)
+{
+  cleanup_free char *a = xasprintf("%s/xf", tmp), *b = xasprintf("%s/xd", tmp),
+                    *c = xasprintf("%s/xl", tmp);
+  mkdir(a, 0755);
+  put(a, "ping", "ping", 100);
+  cleanup_free char *ping = xasprintf("%s/ping", a);
+  if (setxattr(ping, "security.capability", cap_v2, sizeof cap_v2, 0) != 0)
+    perror("# setxattr security.capability");
+  mkdir(b, 0755);
+  put(b, "d", NULL, 100);
+  mkdir(c, 0755);
+  cleanup_free char *lnk = xasprintf("%s/lnk", c);
+  symlink("target", lnk);
+  CHECK(lsetxattr(lnk, "trusted.note", "n", 1, 0) == 0);
+  struct {
+    long nr;
+    struct fault_case fc;
+  } cases[] = {
+    { SYS_fgetxattr,
+      { a, "pack layer: read xattr security.capability of ping: Input/output error" } },
+    { SYS_flistxattr, { a, "pack layer: list xattrs of ping: Input/output error" } },
+    { SYS_fgetxattr, { b, "pack layer: read trusted.overlay.opaque of d/: Input/output error" } },
+    { SYS_lgetxattr, { c, "pack layer: read xattr trusted.note of lnk: Input/output error" } },
+    { SYS_llistxattr, { c, "pack layer: list xattrs of lnk: Input/output error" } },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    CHECK(run_with_fault(cases[i].nr, EIO, pack_fails_with, &cases[i].fc) == 0);
+}
+
 int
 main(void)
 {
@@ -228,6 +342,8 @@ main(void)
   RUN(tar_forms);
   RUN(round_trip_and_rebuild);
   RUN(symlink_not_followed);
+  RUN(user_overlay_xattrs_are_data);
+  RUN(xattr_read_errors_fail_the_pack);
   berth_error *err = NULL;
   berth_rm_rf_at(AT_FDCWD, tmp, &err);
   berth_error_free(err);

@@ -3,6 +3,7 @@
  * holds a canary file and an empty directory "outside": after every case
  * both must be untouched. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "common/digest.h"
 #include "common/fs.h"
 #include "harness.h"
+#include "seccomp_fault.h"
 #include "tarbuild.h"
 
 struct fixture {
@@ -220,30 +222,90 @@ TEST(symlink_then_write_through_it)
   fx_done(&fx);
 }
 
-/* The openat2-less fallback refuses any symlink on the way. */
-TEST(walk_fallback_refuses_symlinks)
+/* The openat2-less walk resolves symlinks the way RESOLVE_IN_ROOT does: a
+ * target with ".." past the root or an absolute one stays in the layer; a
+ * target that does not exist there is never created. */
+TEST(walk_fallback_confines_symlinks)
 {
+  berth_confine_mode modes[] = { BERTH_CONFINE_WALK, BERTH_CONFINE_OPENAT2 };
+  for (size_t i = 0; i < 2; i++) {
+    struct fixture fx;
+    fx_init(&fx);
+    char host[128];
+    snprintf(host, sizeof(host), "%s/outside", fx.dir);
+    CHECK(symlinkat("../outside", fx.layer, "s") == 0);
+    CHECK(symlinkat("../../../../..", fx.layer, "up") == 0);
+    CHECK(symlinkat("/d", fx.layer, "abs") == 0);
+    CHECK(symlinkat(host, fx.layer, "host") == 0);
+    CHECK(mkdirat(fx.layer, "d", 0755) == 0);
+    berth_confine_mode mode = modes[i];
+    berth_error *e = NULL;
+    int fd = berth_confine_open_dir(fx.layer, "s/x", true, &mode, &e);
+    CHECK(fd == -1 && e != NULL);
+    CHECK(e
+          && strcmp(e->msg, "cannot create directory 's': a dangling symlink is in the way") == 0);
+    berth_error_free(e);
+    e = NULL;
+    fd = berth_confine_open_dir(fx.layer, "host/x", true, &mode, &e);
+    CHECK(fd == -1 && e != NULL); /* the host path, read inside the layer: absent */
+    berth_error_free(e);
+    e = NULL;
+    fd = berth_confine_open_dir(fx.layer, "up/d/new/deeper", true, &mode, &e);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK(berth_exists_at(fx.layer, "d/new/deeper"));
+    fd = berth_confine_open_dir(fx.layer, "abs/new/../../up/abs/made", true, &mode, &e);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK(berth_exists_at(fx.layer, "d/made"));
+    fd = berth_confine_open_dir(fx.layer, "s", false, &mode, &e);
+    CHECK(fd == -1); /* resolves to layer/outside, which does not exist */
+    berth_error_free(e);
+    CHECK(mode == modes[i]);
+    CHECK(fx_siblings_intact(&fx));
+    fx_done(&fx);
+  }
+}
+
+/* A tar that writes through symlinks in nested directories. */
+static int
+unpack_through_symlinks(void *arg)
+{
+  (void)arg;
   struct fixture fx;
   fx_init(&fx);
-  CHECK(symlinkat("../outside", fx.layer, "s") == 0);
-  CHECK(mkdirat(fx.layer, "d", 0755) == 0);
-  berth_confine_mode mode = BERTH_CONFINE_WALK;
-  berth_error *e = NULL;
-  int fd = berth_confine_open_dir(fx.layer, "s/x", true, &mode, &e);
-  CHECK(fd == -1 && e != NULL);
-  CHECK(e && strcmp(e->msg, "path 's/x' goes through a symlink (refused)") == 0);
-  berth_error_free(e);
-  e = NULL;
-  fd = berth_confine_open_dir(fx.layer, "d/new/deeper", true, &mode, &e);
-  CHECK(fd >= 0);
-  close(fd);
-  CHECK(berth_exists_at(fx.layer, "d/new/deeper"));
-  mode = BERTH_CONFINE_OPENAT2;
-  fd = berth_confine_open_dir(fx.layer, "s", false, &mode, &e);
-  CHECK(fd == -1); /* resolves to layer/outside, which does not exist */
-  berth_error_free(e);
-  CHECK(fx_siblings_intact(&fx));
+  struct tarbuf t = { 0 };
+  struct archive *a = tb_open(&t, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+  tb_dir(a, "usr/");
+  tb_dir(a, "usr/lib/");
+  tb_symlink(a, "lib", "usr/lib");
+  tb_symlink(a, "up", "../../..");
+  tb_file(a, "lib/x/y/z", "deep");
+  tb_file(a, "up/usr/lib/w", "w");
+  tb_close(a);
+  int r = fx_unpack(&fx, &t, 0);
+  if (r < 0)
+    printf("#   unpack: %s\n", fx.err->msg);
+  bool ok = r == 0 && is_file_with(fx.layer, "usr/lib/x/y/z", "deep")
+            && is_file_with(fx.layer, "usr/lib/w", "w") && fx_siblings_intact(&fx)
+            && rebuild_matches(&fx, &t);
+  free(t.data);
   fx_done(&fx);
+  return ok ? 0 : 1;
+}
+
+/* openat2 refused by a seccomp filter (EPERM, as in a container) or missing
+ * (ENOSYS), or EAGAIN every time (renames racing every ".." lookup): the
+ * walk takes over and the layer is the same. */
+TEST(unpack_without_usable_openat2)
+{
+  static const int errs[] = { EPERM, ENOSYS, EAGAIN, EINVAL };
+  for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++) {
+    int st = run_with_fault(SYS_openat2, errs[i], unpack_through_symlinks, NULL);
+    if (st != 0)
+      printf("#   openat2 failing with %s: child exit %d\n", strerror(errs[i]), st);
+    CHECK(st == 0);
+  }
 }
 
 TEST(hardlink_out_refused)
@@ -357,6 +419,36 @@ TEST(whiteouts_and_opaque)
   /* etc/after's contents were replaced by its whiteout: the tar cannot be
      rebuilt from the tree (Docker has the same limit for such layers). */
   CHECK(rebuild_matches(&fx, &t) == false);
+  free(t.data);
+  fx_done(&fx);
+}
+
+/* A layer's user.overlay.* xattrs are data, set as they are; a
+ * trusted.overlay.* one in a tar never is (only ".wh..wh..opq" makes a
+ * directory opaque). */
+TEST(overlay_xattrs_in_a_tar)
+{
+  struct fixture fx;
+  fx_init(&fx);
+  struct tarbuf t = { 0 };
+  struct archive *a = tb_open(&t, ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE);
+  struct archive_entry *e = tb_entry("d", AE_IFDIR, 0755);
+  archive_entry_xattr_add_entry(e, "user.overlay.opaque", "y", 1);
+  tb_add(a, e, NULL, 0);
+  tb_file(a, "d/f", "kept");
+  e = tb_entry("forged", AE_IFDIR, 0755);
+  archive_entry_xattr_add_entry(e, "trusted.overlay.opaque", "y", 1);
+  tb_add(a, e, NULL, 0);
+  tb_close(a);
+  CHECK(fx_unpack(&fx, &t, 0) == 0);
+  char v[8];
+  cleanup_close int d = openat(fx.layer, "d", O_RDONLY | O_DIRECTORY);
+  CHECK(fgetxattr(d, "user.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y');
+  CHECK(fgetxattr(d, "trusted.overlay.opaque", v, sizeof(v)) < 0);
+  CHECK(is_file_with(fx.layer, "d/f", "kept"));
+  cleanup_close int f = openat(fx.layer, "forged", O_RDONLY | O_DIRECTORY);
+  CHECK(fgetxattr(f, "trusted.overlay.opaque", v, sizeof(v)) < 0);
+  CHECK(fx_siblings_intact(&fx));
   free(t.data);
   fx_done(&fx);
 }
@@ -587,6 +679,31 @@ TEST(rebuild_detects_changes)
   fx_done(&fx);
 }
 
+static ssize_t
+failing_read(void *ctx, void *buf, size_t len, berth_error **err)
+{
+  int *calls = ctx;
+  (*calls)++;
+  return berth_error_set(err, ECONNRESET, "read layer");
+}
+
+/* A stream that fails at its first read fails archive_read_open: the
+ * stream's error is reported, once, and nothing is written. */
+TEST(stream_failing_at_open)
+{
+  struct fixture fx;
+  fx_init(&fx);
+  int calls = 0;
+  int r = berth_layer_unpack(failing_read, &calls, fx.layer, fx.split, &fx.res, &fx.err);
+  CHECK(r == -1);
+  CHECK(fx.err != NULL && strcmp(fx.err->msg, "read layer: Connection reset by peer") == 0);
+  if (fx.err != NULL)
+    printf("#   %s\n", fx.err->msg);
+  CHECK(calls == 1);
+  CHECK(fx_siblings_intact(&fx));
+  fx_done(&fx);
+}
+
 TEST(corrupt_and_truncated_streams)
 {
   struct tarbuf t = sample_tar();
@@ -644,16 +761,19 @@ main(int argc, char **argv)
   RUN(dotdot_escape_refused);
   RUN(absolute_path_is_relative_to_layer);
   RUN(symlink_then_write_through_it);
-  RUN(walk_fallback_refuses_symlinks);
+  RUN(walk_fallback_confines_symlinks);
+  RUN(unpack_without_usable_openat2);
   RUN(hardlink_out_refused);
   RUN(symlink_named_dot_refused);
   RUN(duplicates_later_wins);
   RUN(whiteouts_and_opaque);
+  RUN(overlay_xattrs_in_a_tar);
   RUN(devices_modes_owners_xattrs_times);
   RUN(pax_long_name_and_hardlink);
   RUN(gnu_tar_fixtures_round_trip);
   RUN(golden_round_trip_all_compressions);
   RUN(rebuild_detects_changes);
   RUN(corrupt_and_truncated_streams);
+  RUN(stream_failing_at_open);
   DONE();
 }

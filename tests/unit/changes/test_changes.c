@@ -252,6 +252,36 @@ TEST(two_trees)
   CHECK_STR(none, "");
 }
 
+/* user.overlay.opaque is a container's own data (any process can set a
+ * user.* xattr): it hides nothing, and it is a change like any xattr. */
+TEST(user_overlay_opaque_is_data)
+{
+  cleanup_free char *lower = dir("l7"), *upper = dir("u7");
+  mk(lower, "d", NULL);
+  mk(lower, "d/old", "o");
+  mk(upper, "d", NULL);
+  mk(upper, "d/new", "n");
+  cleanup_free char *ud = xasprintf("%s/d", upper), *ld = xasprintf("%s/d", lower);
+  CHECK(setxattr(ud, "user.overlay.opaque", "y", 1, 0) == 0);
+  same_times(ld, ud);
+  cleanup_free char *got = overlay(upper, lower, NULL);
+  CHECK_STR(got, "C /d\nA /d/new\n");
+  /* two images: the lower tree, and the same with the upper on top */
+  int from = open(lower, O_RDONLY | O_DIRECTORY);
+  int to[2] = { open(upper, O_RDONLY | O_DIRECTORY), open(lower, O_RDONLY | O_DIRECTORY) };
+  berth_change *c = NULL;
+  size_t nc = 0;
+  berth_error *err = NULL;
+  CHECK(berth_changes_trees(&from, 1, to, 2, &c, &nc, &err) == 0);
+  cleanup_free char *tr = berth_changes_format(c, nc);
+  CHECK_STR(tr, "C /d\nA /d/new\n");
+  berth_changes_free(c, nc);
+  berth_error_free(err);
+  close(from);
+  close(to[0]);
+  close(to[1]);
+}
+
 int
 main(void)
 {
@@ -263,6 +293,7 @@ main(void)
   RUN(lower_stack);
   RUN(type_change);
   RUN(two_trees);
+  RUN(user_overlay_opaque_is_data);
   berth_error *err = NULL;
   berth_rm_rf_at(AT_FDCWD, tmp, &err);
   berth_error_free(err);
