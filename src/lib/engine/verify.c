@@ -158,11 +158,12 @@ berth_verify_layer_check(berth_store *s, const char *chain_id, berth_verify_laye
   berth_error *rerr = NULL;
   if (berth_layer_tar_rebuild(root, ts, hash_write, h, &rerr) < 0) {
     /* Every path is as extraction left it, but the tar cannot be rebuilt
-     * when a later entry replaced a file's contents: they are gone. */
+     * when extraction did not keep some file's contents (a later entry
+     * replaced it, or it was aufs metadata): they are gone. */
     out->ok = lost > 0;
     if (out->ok)
-      out->note = xasprintf("diffID not re-checked: %zu file%s in the layer tar replaced by "
-                            "later entries",
+      out->note = xasprintf("diffID not re-checked: the contents of %zu file%s of the layer tar "
+                            "are not kept (replaced by later entries or aufs metadata)",
                             lost, lost == 1 ? "" : "s");
     else
       out->problem = xstrdup(rerr->msg);

@@ -246,14 +246,14 @@ check_node(struct disk *d, const berth_verify_tree *t, berth_verify_layer *l,
   }
   mode_t type = st.st_mode & S_IFMT;
   if (type != n->type) {
-    berth_verify_layer_add(
-        l, '~', n->path, xasprintf("changed type %s -> %s", type_name(n->type), type_name(type)));
+    berth_verify_layer_add(l, '~', n->path,
+                           xasprintf("changed type %s -> %s", type_name(n->type), type_name(type)));
     return;
   }
   if (n->from_header && type != S_IFLNK && (st.st_mode & 07777) != n->perm)
-    berth_verify_layer_add(l, '~', n->path,
-                           xasprintf("changed mode %04o -> %04o", (unsigned)n->perm,
-                                     (unsigned)(st.st_mode & 07777)));
+    berth_verify_layer_add(
+        l, '~', n->path,
+        xasprintf("changed mode %04o -> %04o", (unsigned)n->perm, (unsigned)(st.st_mode & 07777)));
   if (n->from_header && ((long long)st.st_uid != n->uid || (long long)st.st_gid != n->gid))
     berth_verify_layer_add(l, '~', n->path,
                            xasprintf("changed owner %lld:%lld -> %u:%u", n->uid, n->gid,

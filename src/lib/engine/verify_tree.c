@@ -430,8 +430,11 @@ apply(berth_verify_tree *t, struct archive *a, struct source *s, struct archive_
     set_header(berth_verify_tree_get(t, ""), e, true);
     return 0;
   }
-  if (berth_extract_is_aufs_meta(path))
+  if (berth_extract_is_aufs_meta(path)) {
+    if (hard == NULL && type == AE_IFREG && archive_entry_size(e) > 0)
+      t->lost++; /* skipped: its contents are nowhere on disk */
     return 0;
+  }
   if (strncmp(base, ".wh.", 4) == 0)
     return whiteout(t, path, base, e, err);
   char *where = resolve_entry(t, path, true);

@@ -43,8 +43,8 @@ typedef struct berth_verify_node {
   bool sparse;      /* contents came from a sparse entry: holes are zeros */
   mode_t perm;      /* & 07777 */
   long long uid, gid;
-  long long size;            /* regular files */
-  char *link;                /* symlink target */
+  long long size;             /* regular files */
+  char *link;                 /* symlink target */
   unsigned long major, minor; /* devices */
   berth_verify_xattr *xattrs; /* trusted.overlay.* excluded, as extraction skips them */
   size_t n_xattrs;
@@ -59,7 +59,8 @@ typedef struct berth_verify_tree {
   size_t n, cap;
   size_t *slots; /* open addressing: index + 1 of the newest node of a path */
   size_t n_slots, next_inode;
-  size_t lost; /* regular files whose contents a later entry replaced */
+  size_t lost; /* regular files whose contents the directory cannot hold: replaced by a
+                * later entry, or aufs metadata that extraction skips */
 } berth_verify_tree;
 
 /* Builds the tree from the (untrusted) tar-split on tsfd.  An entry that
