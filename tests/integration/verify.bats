@@ -6,7 +6,7 @@
 load lib/common
 
 setup_file() {
-  registry_with_fixtures REG plain basic honest
+  registry_with_fixtures REG plain basic layered honest
 }
 
 teardown_file() {
@@ -40,6 +40,18 @@ clean() {
 
 @test "verify: a pulled image is ok" {
   clean
+}
+
+@test "verify: every layer of an image with whiteouts, an opaque dir, links is ok" {
+  local img="$REG_HOST/test/layered:1"
+  berth pull -q "$img" > /dev/null
+  run berth verify "$img"
+  assert_success
+  [ "${#lines[@]}" -eq 4 ] || fail_with "verify: $output"
+  local l
+  for l in "${lines[@]}"; do
+    [[ "$l" =~ ^sha256:[0-9a-f]{64}\ ok$ ]] || fail_with "verify: $output"
+  done
 }
 
 @test "verify: chmod u+s is named" {
