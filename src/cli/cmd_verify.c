@@ -12,8 +12,10 @@ static const char verify_usage[]
     = "Usage:  berth verify [IMAGE...]\n\n"
       "Re-create every layer's tar from its directory and check it against its diffID\n"
       "(all images when none is named).  Prints one line per layer, \"ok\" or \"TAMPERED\"\n"
-      "followed by the files added (+), removed (-) or changed (~); exits 1 when any\n"
-      "layer differs.";
+      "followed by the files added (+), removed (-) or changed (~): a changed file's\n"
+      "contents (\"~ /etc/group\"), or how its metadata changed (\"~ changed mode\n"
+      "0755 -> 4755 /usr/bin/x\"; owner, type, size, link target, device, xattr, hard\n"
+      "link); exits 1 when any layer differs.";
 
 static bool
 seen_before(char **seen, size_t n, const char *chain)
@@ -28,10 +30,17 @@ static void
 print_layer(const berth_verify_layer *l)
 {
   printf("%s %s\n", l->chain_id, l->ok ? "ok" : "TAMPERED");
-  for (size_t i = 0; i < l->n_files; i++)
-    printf("  %c %s\n", l->files[i].kind, l->files[i].path);
+  for (size_t i = 0; i < l->n_files; i++) {
+    const berth_verify_file *f = &l->files[i];
+    if (f->what != NULL)
+      printf("  %c %s %s\n", f->kind, f->what, f->path);
+    else
+      printf("  %c %s\n", f->kind, f->path);
+  }
   if (!l->ok && l->n_files == 0 && l->problem != NULL)
     printf("  ! %s\n", l->problem);
+  if (l->ok && l->note != NULL)
+    printf("  (%s)\n", l->note);
 }
 
 int

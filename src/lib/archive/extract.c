@@ -383,6 +383,13 @@ is_aufs_meta(const char *path, const char *base)
   return strncmp(base, ".wh..wh.", 8) == 0 && strcmp(base, ".wh..wh..opq") != 0;
 }
 
+bool
+berth_extract_is_aufs_meta(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  return is_aufs_meta(path, slash ? slash + 1 : path);
+}
+
 static int
 root_entry(berth_extract *x, struct archive_entry *e, berth_error **err)
 {

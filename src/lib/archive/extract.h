@@ -17,6 +17,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdbool.h>
 
 #include "common/error.h"
 
@@ -33,6 +34,10 @@ void berth_extract_cleanup(berth_extract **x);
  * Adds the size of regular files' contents to *size. */
 int berth_extract_entry(berth_extract *x, struct archive *a, struct archive_entry *e,
                         long long *size, berth_error **err);
+
+/* True for a clean entry path that extraction skips as aufs metadata
+ * (".wh..wh.aufs", ".wh..wh.plnk/…", ".wh..wh.orph/…"): verify mirrors it. */
+bool berth_extract_is_aufs_meta(const char *path);
 
 /* Sets the deferred directory times, deepest last-seen first. */
 int berth_extract_finish(berth_extract *x, berth_error **err);
