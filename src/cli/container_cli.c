@@ -234,22 +234,24 @@ berth_cli_create_container(berth_cli *cli, const berth_create_options *o, berth_
                            berth_error **err)
 {
   berth_store *s = berth_cli_store(cli, err);
-  if (s == NULL || berth_container_create(s, o, out, err) == 0)
-    return s == NULL ? -1 : 0;
-  if ((*err)->errnum != ENOENT || !pullable(o->image))
+  if (s == NULL)
     return -1;
+  cleanup_error berth_error *local = NULL; /* a missing image is pulled */
+  if (berth_container_create(s, o, out, &local) == 0)
+    return 0;
+  if (berth_error_errno(local) != ENOENT || !pullable(o->image))
+    return berth_error_propagate(err, &local);
   berth_error *parse_err = NULL;
   cleanup_reference berth_reference *ref = berth_reference_parse_normalized(o->image, &parse_err);
   if (ref == NULL) {
     berth_error_free(parse_err);
-    return -1;
+    return berth_error_propagate(err, &local);
   }
   berth_reference_default_tag(ref);
   cleanup_free char *familiar = berth_reference_familiar_string(ref);
   fprintf(stderr, "Unable to find image '%s' locally\n", familiar);
-  berth_error_free(*err);
-  *err = NULL;
+  berth_error_clear(&local);
   if (berth_cli_pull(cli, ref, NULL, stderr, err) < 0)
-    return berth_error_exit_code(err, 125);
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   return berth_container_create(s, o, out, err);
 }

@@ -231,7 +231,7 @@ berth_verify_layer_check(berth_store *s, const char *chain_id, berth_verify_laye
   cleanup_sha256 berth_sha256 *h = berth_sha256_new();
   berth_error *rerr = NULL;
   if (berth_layer_tar_rebuild(root, ts, hash_write, h, &rerr) < 0) {
-    out->problem = xstrdup(rerr->msg);
+    out->problem = xstrdup(berth_error_message(rerr));
     berth_error_free(rerr);
     return 0;
   }

@@ -306,13 +306,8 @@ static int
 transport_error(CURL *c, CURLcode code, const char *errbuf, const char *url, struct xfer *x,
                 berth_error **err)
 {
-  if (x->sink_failed) {
-    if (err != NULL) {
-      berth_error_free(*err);
-      *err = steal_pointer(&x->sink_err);
-    }
-    return -1;
-  }
+  if (x->sink_failed)
+    return berth_error_replace(err, &x->sink_err);
   if (x->too_large)
     return berth_registry_error_set(err, EPROTO, "Get \"%s\": response body larger than %zu bytes",
                                     url, x->max_body);

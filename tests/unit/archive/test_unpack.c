@@ -113,8 +113,9 @@ fx_unpack(struct fixture *fx, const struct tarbuf *t, size_t chunk)
 static bool
 err_contains(struct fixture *fx, const char *s)
 {
-  if (fx->err == NULL || strstr(fx->err->msg, s) == NULL) {
-    printf("#   error %s does not contain \"%s\"\n", fx->err ? fx->err->msg : "(none)", s);
+  if (fx->err == NULL || strstr(berth_error_message(fx->err), s) == NULL) {
+    printf("#   error %s does not contain \"%s\"\n",
+           fx->err ? berth_error_message(fx->err) : "(none)", s);
     return false;
   }
   return true;
@@ -142,7 +143,7 @@ rebuild_matches(struct fixture *fx, const struct tarbuf *orig)
   berth_error *e = NULL;
   int r = berth_layer_tar_rebuild(fx->layer, fx->split, tarbuf_write, &out, &e);
   if (r < 0)
-    printf("#   rebuild: %s\n", e->msg);
+    printf("#   rebuild: %s\n", berth_error_message(e));
   bool ok = r == 0 && out.len == orig->len && memcmp(out.data, orig->data, out.len) == 0;
   if (r == 0 && !ok)
     printf("#   rebuild gave %zu bytes, want %zu\n", out.len, orig->len);
@@ -231,7 +232,7 @@ TEST(walk_fallback_refuses_symlinks)
   berth_error *e = NULL;
   int fd = berth_confine_open_dir(fx.layer, "s/x", true, &mode, &e);
   CHECK(fd == -1 && e != NULL);
-  CHECK(e && strcmp(e->msg, "path 's/x' goes through a symlink (refused)") == 0);
+  CHECK(e && strcmp(berth_error_message(e), "path 's/x' goes through a symlink (refused)") == 0);
   berth_error_free(e);
   e = NULL;
   fd = berth_confine_open_dir(fx.layer, "d/new/deeper", true, &mode, &e);
@@ -451,7 +452,7 @@ read_fixture(const char *name)
   cleanup_close int dfd = open(data_dir, O_RDONLY | O_DIRECTORY);
   berth_error *e = NULL;
   if (berth_read_file_at(dfd, name, (char **)&t.data, &t.len, &e) < 0) {
-    printf("#   %s\n", e->msg);
+    printf("#   %s\n", berth_error_message(e));
     berth_error_free(e);
   }
   return t;
@@ -471,7 +472,7 @@ TEST(gnu_tar_fixtures_round_trip)
     fx_init(&fx);
     CHECK(fx_unpack(&fx, &t, 4096) == 0);
     if (fx.err)
-      printf("#   %s: %s\n", names[i], fx.err->msg);
+      printf("#   %s: %s\n", names[i], berth_error_message(fx.err));
     CHECK_STR(fx.res.diff_id, want);
     CHECK(fx.res.size == 6 + 10 + (8 << 20));
     struct stat st;
@@ -539,7 +540,7 @@ TEST(golden_round_trip_all_compressions)
     fx_init(&fx);
     CHECK(fx_unpack(&fx, inputs[i], i == 1 ? 1000 : 0) == 0);
     if (fx.err)
-      printf("#   %s\n", fx.err->msg);
+      printf("#   %s\n", berth_error_message(fx.err));
     CHECK_STR(fx.res.diff_id, want);
     CHECK(fx.res.size == 6 + 700000 + 14);
     CHECK(rebuild_matches(&fx, &t));
@@ -564,7 +565,7 @@ TEST(rebuild_detects_changes)
   lseek(fx.split, 0, SEEK_SET);
   CHECK(berth_layer_tar_rebuild(fx.layer, fx.split, tarbuf_write, &out, &e) == -1);
   CHECK(e
-        && strcmp(e->msg,
+        && strcmp(berth_error_message(e),
                   "rebuild layer tar: file './etc/hostname': contents changed (crc64 mismatch)")
                == 0);
   berth_error_free(e);
@@ -572,7 +573,7 @@ TEST(rebuild_detects_changes)
   CHECK(write(fd, "\n", 1) == 1);
   lseek(fx.split, 0, SEEK_SET);
   CHECK(berth_layer_tar_rebuild(fx.layer, fx.split, tarbuf_write, &out, &e) == -1);
-  CHECK(e && strstr(e->msg, "size changed (7 bytes, expected 6)") != NULL);
+  CHECK(e && strstr(berth_error_message(e), "size changed (7 bytes, expected 6)") != NULL);
   berth_error_free(e);
   e = NULL;
   CHECK(unlinkat(fx.layer, "big", 0) == 0);
@@ -580,7 +581,9 @@ TEST(rebuild_detects_changes)
   CHECK(unlinkat(fx.layer, "etc/hard", 0) == 0);
   lseek(fx.split, 0, SEEK_SET);
   CHECK(berth_layer_tar_rebuild(fx.layer, fx.split, tarbuf_write, &out, &e) == -1);
-  CHECK(e && strcmp(e->msg, "rebuild layer tar: file './etc/hostname': missing") == 0);
+  CHECK(e
+        && strcmp(berth_error_message(e), "rebuild layer tar: file './etc/hostname': missing")
+               == 0);
   berth_error_free(e);
   free(out.data);
   free(t.data);

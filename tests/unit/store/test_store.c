@@ -161,7 +161,7 @@ TEST(publish_chain_and_lower)
   CHECK(publish_one(s, "sha256:1111111111111111111111111111111111111111111111111111111111111111",
                     "orphan", &got, &err)
         == -1);
-  CHECK(err != NULL && strstr(err->msg, "not in the store") != NULL);
+  CHECK(err != NULL && strstr(berth_error_message(err), "not in the store") != NULL);
   berth_error_free(steal_pointer(&err));
 
   /* the same chain again: the existing layer, the new stage dropped */
@@ -294,7 +294,7 @@ TEST(images_share_layers)
   /* refused while tagged */
   CHECK(berth_store_ref_set(s, "one", "one:latest", id1, &err) == 0);
   CHECK(berth_store_image_delete(s, id1, &err) == -1);
-  CHECK(err != NULL && strstr(err->msg, "one:latest") != NULL);
+  CHECK(err != NULL && strstr(berth_error_message(err), "one:latest") != NULL);
   berth_error_free(steal_pointer(&err));
   CHECK(berth_store_ref_delete(s, "one:latest", &err) == 1);
 
