@@ -25,6 +25,9 @@ berth_store *berth_cli_store(berth_cli *cli, berth_error **err);
 /* Prints an error as "Error: <message>" and returns its exit code. */
 int berth_cli_fail(berth_cli *cli, berth_error *err);
 
+/* The exit code for a failure of this kind (1, or Docker's 125/126/127). */
+int berth_cli_exit_code(const berth_error *err);
+
 /* Prints "<message>\nSee 'berth <cmd> --help'." and returns 125 for a bad
  * command line, as Docker's client does. */
 int berth_cli_usage_error(berth_cli *cli, const char *cmd, const char *fmt, ...)

@@ -35,8 +35,8 @@ container_json(berth_store *s, const char *name)
 static json_t *
 failure(const char *name, const berth_error *e)
 {
-  if (e->errnum != ENOENT)
-    return json_string(e->msg);
+  if (berth_error_errno(e) != ENOENT)
+    return json_string(berth_error_message(e));
   json_t *m = json_sprintf("No such object: %s", name);
   return m != NULL ? m : json_string("No such object"); /* a name that is not UTF-8 */
 }

@@ -35,7 +35,7 @@ inspect(berth_cli *cli, const char *name)
   cleanup_error berth_error *err = NULL;
   cleanup_reference berth_reference *ref = berth_reference_parse_normalized(name, &err);
   if (ref == NULL) {
-    fprintf(stderr, "%s\n", err->msg);
+    fprintf(stderr, "%s\n", berth_error_message(err));
     return 1;
   }
   berth_reference_default_tag(ref);
@@ -49,8 +49,9 @@ inspect(berth_cli *cli, const char *name)
     r = print_document(m.data, m.len, &err);
   berth_fetched_manifest_clear(&m);
   if (r < 0) {
-    if (err->errnum == ENOENT) {
+    if (berth_error_errno(err) == ENOENT) {
       cleanup_free char *familiar = berth_reference_familiar_string(ref);
+      berth_error_clear(&err); /* Docker's words replace the registry's */
       berth_error_set(&err, 0, "no such manifest: %s", familiar);
     }
     return berth_cli_fail(cli, err);

@@ -76,7 +76,7 @@ berth_cmd_pull(berth_cli *cli, int argc, char **argv)
   cleanup_error berth_error *err = NULL;
   cleanup_reference berth_reference *ref = berth_reference_parse_normalized(argv[optind], &err);
   if (ref == NULL) {
-    fprintf(stderr, "%s\n", err->msg);
+    fprintf(stderr, "%s\n", berth_error_message(err));
     return 1;
   }
   berth_reference_default_tag(ref);

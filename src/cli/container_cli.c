@@ -233,21 +233,21 @@ static int
 resolve_image(berth_cli *cli, berth_store *s, const char *image, char id[BERTH_DIGEST_LEN],
               size_t *n_layers, berth_error **err)
 {
-  if (berth_image_resolve_rootfs(s, image, id, n_layers, err) == 0)
+  cleanup_error berth_error *local = NULL; /* a missing image is pulled */
+  if (berth_image_resolve_rootfs(s, image, id, n_layers, &local) == 0)
     return 0;
-  if ((*err)->errnum != ENOENT || !pullable(image))
-    return -1;
+  if (berth_error_errno(local) != ENOENT || !pullable(image))
+    return berth_error_propagate(err, &local);
   berth_error *parse_err = NULL;
   cleanup_reference berth_reference *ref = berth_reference_parse_normalized(image, &parse_err);
   if (ref == NULL) {
     berth_error_free(parse_err);
-    return -1;
+    return berth_error_propagate(err, &local);
   }
+  berth_error_clear(&local);
   berth_reference_default_tag(ref);
   cleanup_free char *familiar = berth_reference_familiar_string(ref);
   fprintf(stderr, "Unable to find image '%s' locally\n", familiar);
-  berth_error_free(*err);
-  *err = NULL;
   if (berth_cli_pull(cli, ref, NULL, stderr, err) < 0)
     return -1;
   return berth_image_resolve_rootfs(s, image, id, n_layers, err);
@@ -262,7 +262,7 @@ berth_cli_create_container(berth_cli *cli, berth_create_options *o, berth_contai
     return -1;
   char id[BERTH_DIGEST_LEN];
   if (resolve_image(cli, s, o->image, id, &o->n_layers, err) < 0)
-    return berth_error_exit_code(err, 125);
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   o->image_id = id;
   int r = berth_container_create(s, o, out, err);
   o->image_id = NULL;

@@ -71,11 +71,30 @@ berth_cli_store(berth_cli *cli, berth_error **err)
   return cli->store;
 }
 
+/* The one place an error's kind becomes an exit code: Docker's 125 when the
+ * engine could not set the command up, 126 when the command cannot be run,
+ * 127 when it does not exist, 1 for any other failure. */
+int
+berth_cli_exit_code(const berth_error *err)
+{
+  switch (berth_error_get_kind(err)) {
+  case BERTH_ERR_ENGINE:
+    return 125;
+  case BERTH_ERR_CMD_CANNOT_INVOKE:
+    return 126;
+  case BERTH_ERR_CMD_NOT_FOUND:
+    return 127;
+  case BERTH_ERR_FAILED:
+    break;
+  }
+  return 1;
+}
+
 int
 berth_cli_fail(berth_cli *cli, berth_error *err)
 {
-  fprintf(stderr, "Error: %s\n", err->msg);
-  return err->exit_code;
+  fprintf(stderr, "Error: %s\n", berth_error_message(err));
+  return berth_cli_exit_code(err);
 }
 
 int

@@ -120,6 +120,17 @@ expected_images_row() {
   [ "$output" = "[]" ] || fail_with "stdout: $output"
 }
 
+@test "an unreadable store file: the errno's text is printed once" {
+  berth images > /dev/null
+  local repos="$BERTH_TEST_ROOT/image/overlay2/repositories.json"
+  rm -f "$repos"
+  mkdir "$repos"
+  run --separate-stderr berth images
+  assert_one_line_error
+  [[ "$status" -eq 1 ]] || fail_with "exit $status"
+  [[ "$stderr" == "Error: read repositories.json: Is a directory" ]] || fail_with "got: $stderr"
+}
+
 @test "unknown flags are refused in Docker's words, exit 125" {
   run -125 --separate-stderr berth images --bogus
   [ "$stderr" = $'unknown flag: --bogus\nSee \'berth images --help\'.' ] || fail_with "stderr: $stderr"

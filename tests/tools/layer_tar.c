@@ -39,7 +39,7 @@ main(int argc, char **argv)
   }
   cleanup_error berth_error *err = NULL;
   if (rebuild(argv[1], argv[2], &err) < 0) {
-    fprintf(stderr, "layer_tar: %s\n", err->msg);
+    fprintf(stderr, "layer_tar: %s\n", berth_error_message(err));
     return 1;
   }
   return 0;

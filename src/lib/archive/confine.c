@@ -63,24 +63,24 @@ open_create(int rootfd, const char *path, berth_confine_mode *mode, berth_error 
   cleanup_error berth_error *e = NULL;
   cleanup_close int parent = open_confined(rootfd, "", mode, &e);
   if (parent < 0)
-    return berth_error_set(err, e->errnum, "open layer directory");
+    return berth_error_set(err, berth_error_errno(e), "open layer directory");
   const char *p = path;
   for (;;) {
     const char *end = strchrnul(p, '/');
     size_t plen = (size_t)(end - path);
     prefix[plen] = '\0';
     int fd = open_confined(rootfd, prefix, mode, &e);
-    if (fd < 0 && e->errnum == ENOENT) {
+    if (fd < 0 && berth_error_errno(e) == ENOENT) {
       if (mkdirat(parent, prefix + (p - path), 0755) < 0 && errno != EEXIST)
         return berth_error_set(err, errno, "mkdir '%.256s' in layer", prefix);
       berth_error_free(steal_pointer(&e));
       fd = open_confined(rootfd, prefix, mode, &e);
-      if (fd < 0 && e->errnum == ENOENT)
+      if (fd < 0 && berth_error_errno(e) == ENOENT)
         return berth_error_set(
             err, 0, "cannot create directory '%.256s': a dangling symlink is in the way", prefix);
     }
     if (fd < 0)
-      return berth_error_set(err, e->errnum, "open directory '%.256s' in layer", prefix);
+      return berth_error_set(err, berth_error_errno(e), "open directory '%.256s' in layer", prefix);
     close(parent);
     parent = fd;
     if (*end == '\0')
@@ -99,9 +99,9 @@ berth_confine_open_dir(int rootfd, const char *path, bool create, berth_confine_
   int fd = open_confined(rootfd, path, mode, &e);
   if (fd >= 0)
     return fd;
-  if (e->errnum == ENOENT && create && *path != '\0')
+  if (berth_error_errno(e) == ENOENT && create && *path != '\0')
     return open_create(rootfd, path, mode, err);
-  return berth_error_set(err, e->errnum, "open directory '%.256s' in layer", path);
+  return berth_error_set(err, berth_error_errno(e), "open directory '%.256s' in layer", path);
 }
 
 int

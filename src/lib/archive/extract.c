@@ -309,11 +309,15 @@ make_hardlink(berth_extract *x, int dfd, const char *base, const char *target, b
   if (*clean == '\0')
     return berth_error_set(err, 0, "hard link to the layer root");
   const char *tbase;
-  cleanup_close int tfd = berth_confine_open_parent(x->rootfd, clean, false, &x->mode, &tbase, err);
-  if (tfd < 0 && (*err)->errnum == ENOENT)
+  cleanup_error berth_error *local = NULL; /* ENOENT is worded below */
+  cleanup_close int tfd
+      = berth_confine_open_parent(x->rootfd, clean, false, &x->mode, &tbase, &local);
+  if (tfd < 0 && berth_error_errno(local) == ENOENT)
     return berth_error_set(err, 0, "hard link target '%.256s' is not in the layer", target);
-  if (tfd < 0)
+  if (tfd < 0) {
+    berth_error_propagate(err, &local);
     return berth_error_prefix(err, "hard link target '%.256s'", target);
+  }
   if (linkat(tfd, tbase, dfd, base, 0) < 0) {
     if (errno == ENOENT)
       return berth_error_set(err, 0, "hard link target '%.256s' is not in the layer", target);

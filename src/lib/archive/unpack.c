@@ -46,7 +46,7 @@ archive_read_cb(struct archive *a, void *ud, const void **out)
   struct pipeline *p = ud;
   ssize_t n = pipeline_read(p);
   if (n < 0) {
-    archive_set_error(a, EIO, "%s", p->err ? p->err->msg : "read error");
+    archive_set_error(a, EIO, "%s", p->err ? berth_error_message(p->err) : "read error");
     return -1;
   }
   *out = p->buf;
@@ -57,11 +57,8 @@ archive_read_cb(struct archive *a, void *ud, const void **out)
 static int
 archive_fail(struct pipeline *p, struct archive *a, berth_error **err)
 {
-  if (p->err != NULL) {
-    berth_error_free(*err);
-    *err = steal_pointer(&p->err);
-    return -1;
-  }
+  if (p->err != NULL)
+    return berth_error_replace(err, &p->err);
   return berth_error_set(err, 0, "invalid layer tar: %s",
                          archive_error_string(a) ? archive_error_string(a) : "unknown error");
 }
@@ -113,11 +110,8 @@ drain(struct pipeline *p, berth_error **err)
   ssize_t n;
   while ((n = pipeline_read(p)) > 0)
     ;
-  if (n < 0) {
-    berth_error_free(*err);
-    *err = steal_pointer(&p->err);
-    return -1;
-  }
+  if (n < 0)
+    return berth_error_replace(err, &p->err);
   return 0;
 }
 

@@ -313,8 +313,10 @@ walk_upper(int upper, const struct stack *lower, char **hidden, const char *pref
     if (in_hidden)
       h++;
     struct stat st, lst;
-    if (stat_at(upper, *p, &st, err) <= 0)
-      return berth_error_set(err, errno, "stat %s/%s", prefix, *p);
+    int found = stat_at(upper, *p, &st, err);
+    if (found <= 0) /* gone since it was listed (errno is fstatat's), or failed */
+      return found < 0 ? berth_error_prefix(err, "in '%s'", prefix)
+                       : berth_error_set(err, errno, "stat %s/%s", prefix, *p);
     int in_lower = stack_lookup(lower, *p, &lst, NULL, err);
     if (in_lower < 0)
       return -1;
@@ -499,8 +501,12 @@ tree_both(const struct stack *from, const struct stack *to, const char *name, co
 {
   struct stat a, b;
   size_t la = 0, lb = 0;
-  if (stack_lookup(from, name, &a, &la, err) <= 0 || stack_lookup(to, name, &b, &lb, err) <= 0)
-    return berth_error_set(err, ENOENT, "lookup %s/%s", prefix, name);
+  int found = stack_lookup(from, name, &a, &la, err);
+  if (found > 0)
+    found = stack_lookup(to, name, &b, &lb, err);
+  if (found <= 0)
+    return found < 0 ? berth_error_prefix(err, "lookup %s/%s", prefix, name)
+                     : berth_error_set(err, ENOENT, "lookup %s/%s", prefix, name);
   char *path = join(prefix, name);
   if (!S_ISDIR(b.st_mode)) {
     int r = same_file(from->fds[la], &a, to->fds[lb], &b, name, err);
@@ -539,8 +545,10 @@ tree_added(const struct stack *to, const char *name, const char *prefix, struct 
            berth_error **err)
 {
   struct stat st;
-  if (stack_lookup(to, name, &st, NULL, err) <= 0)
-    return berth_error_set(err, ENOENT, "lookup %s/%s", prefix, name);
+  int found = stack_lookup(to, name, &st, NULL, err);
+  if (found <= 0)
+    return found < 0 ? berth_error_prefix(err, "lookup %s/%s", prefix, name)
+                     : berth_error_set(err, ENOENT, "lookup %s/%s", prefix, name);
   char *path = join(prefix, name);
   list_add(out, 'A', path);
   if (!S_ISDIR(st.st_mode))

@@ -101,19 +101,10 @@ pack_into_stage(int upper, berth_layer_stage *st, berth_unpack_result *res, bert
   close(sv[1]);
   if (job.rc < 0) { /* the packer's error is the cause */
     berth_error_free(uerr);
-    if (err != NULL)
-      *err = job.err;
-    else
-      berth_error_free(job.err);
-    return -1;
+    return berth_error_propagate(err, &job.err);
   }
-  if (r < 0) {
-    if (err != NULL)
-      *err = uerr;
-    else
-      berth_error_free(uerr);
-    return -1;
-  }
+  if (r < 0)
+    return berth_error_propagate(err, &uerr);
   return 0;
 }
 

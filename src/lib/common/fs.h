@@ -23,7 +23,7 @@ int berth_write_file_at(int dirfd, const char *name, const void *data, size_t le
                         berth_error **err);
 
 /* Reads all of dirfd/name into a NUL-terminated buffer (*len excludes the NUL).
- * Returns -1 with errno-bearing error (err->errnum == ENOENT when absent). */
+ * Returns -1 with errno-bearing error (berth_error_errno(err) == ENOENT when absent). */
 int berth_read_file_at(int dirfd, const char *name, char **data, size_t *len, berth_error **err);
 
 /* Reads a small one-line file and strips the trailing newline. */

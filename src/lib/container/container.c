@@ -296,8 +296,5 @@ berth_container_find(berth_store *s, const char *name_or_id, berth_container **o
     return berth_container_load(s, prefix_hit, out, err) == 1 ? 0 : -1;
   if (prefix_hits > 1)
     return berth_error_set(err, 0, "multiple IDs found with provided prefix: %s", name_or_id);
-  berth_error_set(err, 0, "No such container: %s", name_or_id);
-  if (err != NULL)
-    (*err)->errnum = ENOENT;
-  return -1;
+  return berth_error_set_as(err, ENOENT, "No such container: %s", name_or_id);
 }

@@ -107,7 +107,7 @@ set_process(berth_container *c, berth_error **err)
   if (n == 0) {
     json_decref(argv);
     berth_error_set(err, 0, "No command specified");
-    return berth_error_exit_code(err, 125);
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   }
   c->path = xstrdup(json_string_value(json_array_get(argv, 0)) ?: "");
   free(c->args);
@@ -183,7 +183,7 @@ create_locked(berth_store *s, berth_container *c, const char *top_chain, berth_e
                     "\"%s\". You have to remove (or rename) that container to be able to reuse "
                     "that name.",
                     c->name, other);
-    return berth_error_exit_code(err, 125);
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   }
   if (berth_store_rwlayer_create(s, c->id, top_chain, &c->layer, err) < 0)
     return -1;
@@ -198,9 +198,9 @@ create_locked(berth_store *s, berth_container *c, const char *top_chain, berth_e
 }
 
 static int
-fail125(berth_error **err)
+setup_failed(berth_error **err)
 {
-  return berth_error_exit_code(err, 125);
+  return berth_error_set_kind(err, BERTH_ERR_ENGINE);
 }
 
 /* -v HOST:CTR[:MODE]: berth binds host paths (no named volumes), and the
@@ -235,20 +235,20 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
                     "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
                     "allowed",
                     o->name);
-    return fail125(err);
+    return setup_failed(err);
   }
   if (o->network != NULL && strcmp(o->network, "host") != 0 && strcmp(o->network, "none") != 0) {
     berth_error_set(err, 0, "network %s not found", o->network);
-    return fail125(err);
+    return setup_failed(err);
   }
   if (check_binds(o->binds, err) < 0)
-    return fail125(err);
+    return setup_failed(err);
   cleanup_container berth_container *c = berth_container_new();
   size_t n_layers = o->n_layers;
   snprintf(c->image_id, sizeof c->image_id, "%s", o->image_id);
   cleanup_image_config berth_image_config *ic = berth_image_load(s, c->image_id, err);
   if (ic == NULL)
-    return fail125(err);
+    return setup_failed(err);
   cleanup_strv char **chains = berth_chain_ids(ic->diff_ids, ic->n_diff_ids);
   if (n_layers > ic->n_diff_ids)
     n_layers = ic->n_diff_ids;
@@ -262,11 +262,11 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
     return -1;
   cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
   if (lock == NULL)
-    return fail125(err);
+    return setup_failed(err);
   c->name = o->name ? xstrdup(o->name[0] == '/' ? o->name + 1 : o->name)
                     : berth_container_name_unique(s, err);
   if (c->name == NULL || create_locked(s, c, top, err) < 0)
-    return (*err)->exit_code == 125 ? -1 : fail125(err);
+    return setup_failed(err);
   *out = steal_pointer(&c);
   return 0;
 }

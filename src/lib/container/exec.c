@@ -57,7 +57,7 @@ write_process(berth_store *s, berth_container *c, const berth_exec_options *o,
   if (rootfd < 0)
     ret = berth_error_set(err, errno, "open %s", merged);
   else if (berth_passwd_resolve_in(rootfd, user ? user : "", &uid, &gid, err) < 0)
-    ret = berth_error_exit_code(err, 126);
+    ret = berth_error_set_kind(err, BERTH_ERR_CMD_CANNOT_INVOKE);
   else if (cwd != NULL && cwd[0] != '\0' && cwd[0] != '/')
     ret = berth_error_set(
         err, 0, "the working directory '%s' is invalid, it needs to be an absolute path", cwd);

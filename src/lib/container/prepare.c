@@ -15,10 +15,11 @@
 #include "container/spec.h"
 
 static int
-exec_error(const char *prefix, const char *path, const char *why, int code, berth_error **err)
+exec_error(const char *prefix, const char *path, const char *why, berth_error_kind kind,
+           berth_error **err)
 {
   berth_error_set(err, 0, "%s: exec: \"%s\": %s: unknown", prefix, path, why);
-  return berth_error_exit_code(err, code);
+  return berth_error_set_kind(err, kind);
 }
 
 /* 1 when rootfd/path is a regular file with an x bit, 0 when absent,
@@ -58,9 +59,10 @@ berth_container_check_command(int rootfd, const char *cmd, const char *path_var,
     int r = check_exe(rootfd, cmd);
     if (r == 0) {
       cleanup_free char *why = xasprintf("stat %s: no such file or directory", cmd);
-      return exec_error(prefix, cmd, why, 127, err);
+      return exec_error(prefix, cmd, why, BERTH_ERR_CMD_NOT_FOUND, err);
     }
-    return r < 0 ? exec_error(prefix, cmd, "permission denied", 126, err) : 0;
+    return r < 0 ? exec_error(prefix, cmd, "permission denied", BERTH_ERR_CMD_CANNOT_INVOKE, err)
+                 : 0;
   }
   cleanup_free char *dirs = xstrdup(
       path_var ? path_var : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -74,8 +76,9 @@ berth_container_check_command(int rootfd, const char *cmd, const char *path_var,
     denied |= r < 0;
   }
   if (denied)
-    return exec_error(prefix, cmd, "permission denied", 126, err);
-  return exec_error(prefix, cmd, "executable file not found in $PATH", 127, err);
+    return exec_error(prefix, cmd, "permission denied", BERTH_ERR_CMD_CANNOT_INVOKE, err);
+  return exec_error(prefix, cmd, "executable file not found in $PATH", BERTH_ERR_CMD_NOT_FOUND,
+                    err);
 }
 
 static int
@@ -145,7 +148,7 @@ write_spec(berth_store *s, berth_container *c, const char *merged, uid_t uid, gi
   };
   cleanup_json json_t *spec = berth_container_spec(&o, err);
   if (spec == NULL)
-    return berth_error_exit_code(err, 125);
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   cleanup_free char *text = json_dumps(spec, JSON_INDENT(1));
   cleanup_free char *rel = xasprintf("containers/%s/config.json", c->id);
   return berth_write_file_atomic_at(berth_store_root_fd(s), rel, text, strlen(text), 0600, err);
@@ -156,7 +159,7 @@ berth_container_prepare(berth_store *s, berth_container *c, berth_error **err)
 {
   cleanup_free char *merged = berth_container_mount(s, c, err);
   if (merged == NULL)
-    return berth_error_exit_code(err, 125);
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   cleanup_close int rootfd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   uid_t uid = 0;
   gid_t gid = 0;
@@ -165,7 +168,7 @@ berth_container_prepare(berth_store *s, berth_container *c, berth_error **err)
   if (rootfd < 0)
     ret = berth_error_set(err, errno, "open %s", merged);
   else if (berth_passwd_resolve_in(rootfd, user ? user : "", &uid, &gid, err) < 0)
-    ret = berth_error_exit_code(err, 125);
+    ret = berth_error_set_kind(err, BERTH_ERR_ENGINE);
   else if (check_command(rootfd, c, err) < 0)
     ret = -1;
   else if (write_spec(s, c, merged, uid, gid, err) < 0)

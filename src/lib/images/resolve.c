@@ -19,10 +19,7 @@ image_exists(berth_store *s, const char *id, berth_error **err)
 static int
 not_found(const char *what, berth_error **err)
 {
-  berth_error_set(err, 0, "No such image: %s", what);
-  if (err != NULL && *err != NULL)
-    (*err)->errnum = ENOENT;
-  return -1;
+  return berth_error_set_as(err, ENOENT, "No such image: %s", what);
 }
 
 /* Looks term (1..64 hex, optional "sha256:") up as an id prefix: 1 unique

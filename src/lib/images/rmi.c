@@ -107,9 +107,7 @@ untag(berth_store *s, const char *name, records *r, berth_error **err)
   if (d < 0)
     return -1;
   if (d == 0) {
-    berth_error_set(err, 0, "No such image: %s", name);
-    (*err)->errnum = ENOENT;
-    return -1;
+    return berth_error_set_as(err, ENOENT, "No such image: %s", name);
   }
   record(r, "Untagged", name);
   return 0;
@@ -118,9 +116,8 @@ untag(berth_store *s, const char *name, records *r, berth_error **err)
 static int
 conflict(const char *id, bool hard, const char *why, berth_error **err)
 {
-  berth_error_set(err, 0, "conflict: unable to delete %.12s (%s) - %s", berth_digest_hex(id),
-                  hard ? "cannot be forced" : "must be forced", why);
-  return berth_error_exit_code(err, 1);
+  return berth_error_set(err, 0, "conflict: unable to delete %.12s (%s) - %s", berth_digest_hex(id),
+                         hard ? "cannot be forced" : "must be forced", why);
 }
 
 /* 1 when the image may go (refs removed when soft conflicts are ignored), 0
@@ -268,7 +265,7 @@ check_containers(berth_store *s, const char *id, const char *name, bool force, b
                     berth_digest_hex(id), user);
   else
     return 0;
-  return berth_error_exit_code(err, 1);
+  return -1;
 }
 
 static int

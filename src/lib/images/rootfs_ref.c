@@ -133,13 +133,12 @@ berth_image_resolve_rootfs(berth_store *s, const char *name, char image_id[BERTH
       return -1;
   } else {
     const char *hex = chain_hex(base);
-    int c
-        = hex != NULL && first->errnum == ENOENT ? resolve_chain(s, hex, image_id, &total, err) : 0;
+    int c = hex != NULL && berth_error_errno(first) == ENOENT
+                ? resolve_chain(s, hex, image_id, &total, err)
+                : 0;
     if (c <= 0) {
-      if (c == 0 && err != NULL) {
-        *err = first;
-        return -1;
-      }
+      if (c == 0)
+        return berth_error_propagate(err, &first);
       berth_error_free(first);
       return -1;
     }

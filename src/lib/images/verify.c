@@ -134,7 +134,7 @@ berth_verify_layer_check(berth_store *s, const char *chain_id, berth_verify_laye
   berth_verify_tree t;
   berth_error *terr = NULL;
   if (berth_verify_tree_build(ts, &t, &terr) < 0) {
-    out->problem = xstrdup(terr->msg);
+    out->problem = xstrdup(berth_error_message(terr));
     berth_error_free(terr);
     return 0;
   }
@@ -166,7 +166,7 @@ berth_verify_layer_check(berth_store *s, const char *chain_id, berth_verify_laye
                             "are not kept (replaced by later entries or aufs metadata)",
                             lost, lost == 1 ? "" : "s");
     else
-      out->problem = xstrdup(rerr->msg);
+      out->problem = xstrdup(berth_error_message(rerr));
     berth_error_free(rerr);
     return 0;
   }

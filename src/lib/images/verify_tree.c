@@ -254,7 +254,7 @@ source_read(struct archive *a, void *ud, const void **buf)
     n = (la_ssize_t)s->out.payload_len;
   }
   if (source_advance(s) < 0) {
-    archive_set_error(a, EIO, "%s", s->err->msg);
+    archive_set_error(a, EIO, "%s", berth_error_message(s->err));
     return -1;
   }
   return n;
@@ -271,7 +271,7 @@ source_skip(struct archive *a, void *ud, la_int64_t request)
   long long n = request < left ? request : left;
   s->next_off += n;
   if (s->next_off == s->next.size && source_advance(s) < 0) {
-    archive_set_error(a, EIO, "%s", s->err->msg);
+    archive_set_error(a, EIO, "%s", berth_error_message(s->err));
     return -1;
   }
   return n;
@@ -492,7 +492,7 @@ read_entries(berth_verify_tree *t, struct archive *a, struct source *s, berth_er
       return 0;
     if (r < ARCHIVE_WARN)
       return berth_error_set(err, 0, "re-read layer tar: %s",
-                             s->err ? s->err->msg : archive_error_string(a));
+                             s->err ? berth_error_message(s->err) : archive_error_string(a));
     const char *name = archive_entry_pathname(e);
     if (name == NULL)
       return berth_error_set(err, 0, "re-read layer tar: an entry without a name");
@@ -521,12 +521,12 @@ berth_verify_tree_build(int tsfd, berth_verify_tree *t, berth_error **err)
     archive_read_support_filter_none(a);
     if (archive_read_open2(a, &s, NULL, source_read, source_skip, NULL) != ARCHIVE_OK)
       rc = berth_error_set(err, 0, "re-read layer tar: %s",
-                           s.err ? s.err->msg : archive_error_string(a));
+                           s.err ? berth_error_message(s.err) : archive_error_string(a));
     else
       rc = read_entries(t, a, &s, err);
     archive_read_free(a);
   } else {
-    rc = berth_error_set(err, 0, "re-read layer tar: %s", s.err->msg);
+    rc = berth_error_set(err, 0, "re-read layer tar: %s", berth_error_message(s.err));
   }
   berth_tarsplit_entry_clear(&s.out);
   berth_tarsplit_entry_clear(&s.next);

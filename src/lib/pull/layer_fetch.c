@@ -129,14 +129,13 @@ fetch_into_stage(berth_layer_fetch *f, berth_error **err)
 
   /* The download's verdict comes first: a digest mismatch explains a
    * broken tar stream, not the other way round. */
-  if (d.error != NULL && d.error->errnum != ECANCELED) {
+  if (d.error != NULL && berth_error_errno(d.error) != ECANCELED) {
     berth_error_free(unpack_error);
-    *err = d.error;
-    return -1;
+    return berth_error_propagate(err, &d.error);
   }
   berth_error_free(d.error);
   if (ret < 0) {
-    *err = unpack_error;
+    berth_error_propagate(err, &unpack_error);
     return berth_error_prefix(err, "layer %s", f->blob->digest);
   }
   f->size = result.size;

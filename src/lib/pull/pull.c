@@ -60,8 +60,11 @@ resolve_manifest(berth_registry *reg, const berth_reference *ref, const char *pl
                  struct pull_plan *p, berth_error **err)
 {
   const char *wanted = ref->digest != NULL ? ref->digest : ref->tag;
-  if (berth_registry_get_manifest(reg, wanted, &p->named, err) < 0) {
-    if (*err != NULL && (*err)->errnum == ENOENT) {
+  cleanup_error berth_error *local = NULL;
+  if (berth_registry_get_manifest(reg, wanted, &p->named, &local) < 0) {
+    bool absent = berth_error_errno(local) == ENOENT;
+    berth_error_propagate(err, &local);
+    if (absent) {
       cleanup_free char *name = not_found_name(ref);
       return berth_error_prefix(err, "manifest for %s not found", name);
     }
@@ -204,19 +207,18 @@ download_all(berth_layer_fetch **fetches, size_t n, berth_error **err)
     berth_error *e = fetches[i]->error;
     if (e == NULL)
       continue;
-    if (first == NULL || (first->errnum == ECANCELED && e->errnum != ECANCELED))
+    if (first == NULL
+        || (berth_error_errno(first) == ECANCELED && berth_error_errno(e) != ECANCELED))
       first = e;
   }
   if (first == NULL)
     return 0;
-  berth_error_free(*err);
-  *err = first;
   for (size_t i = 0; i < n; i++)
     if (fetches[i]->error != first)
       berth_error_free(fetches[i]->error);
   for (size_t i = 0; i < n; i++)
     fetches[i]->error = NULL;
-  return -1;
+  return berth_error_replace(err, &first);
 }
 
 /* Makes the pulled image visible: layers bottom first, then mappings, the

@@ -73,14 +73,11 @@ load_config(const char *dir, berth_error **err)
   size_t len = 0;
   berth_error *local = NULL;
   if (berth_read_file_at(AT_FDCWD, path, &data, &len, &local) < 0) {
-    if (local->errnum == ENOENT) {
+    if (berth_error_errno(local) == ENOENT) {
       berth_error_free(local);
       return json_object();
     }
-    if (err != NULL)
-      *err = local;
-    else
-      berth_error_free(local);
+    berth_error_propagate(err, &local);
     return NULL;
   }
   json_error_t jerr;

@@ -11,20 +11,6 @@
 #include "common/xalloc.h"
 
 int
-berth_registry_error_set(berth_error **err, int errnum, const char *fmt, ...)
-{
-  if (err == NULL)
-    return -1;
-  va_list ap;
-  va_start(ap, fmt);
-  cleanup_free char *msg = xvasprintf(fmt, ap);
-  va_end(ap);
-  berth_error_set(err, 0, "%s", msg);
-  (*err)->errnum = errnum;
-  return -1;
-}
-
-int
 berth_registry_status_errno(long status)
 {
   if (status >= 200 && status < 300)

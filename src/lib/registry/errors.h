@@ -8,9 +8,8 @@
 
 #include "common/error.h"
 
-/* Like berth_error_set but records errnum without appending strerror(). */
-int berth_registry_error_set(berth_error **err, int errnum, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* berth_error_set_as: the message says errnum in words ("unauthorized: …"). */
+#define berth_registry_error_set berth_error_set_as
 
 /* The errno that stands for an HTTP status (0 for 2xx). */
 int berth_registry_status_errno(long status);

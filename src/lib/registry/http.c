@@ -228,52 +228,74 @@ on_body(char *data, size_t size, size_t nmemb, void *userdata)
   return buffer_body(x, data, n, is_2xx);
 }
 
+/* A curl_easy_setopt() result: an option berth relies on (the URL, the
+ * protocols allowed, TLS verification and CAs, the callbacks) that libcurl
+ * refuses must fail the request, never be dropped. */
 static int
-set_tls(CURL *c, const berth_http_tls *tls)
+setopt_result(CURLcode code, const char *option, berth_error **err)
+{
+  if (code == CURLE_OK)
+    return 0;
+  return berth_error_set(err, 0, "libcurl refused %s: %s", option,
+                         berth_curl()->easy_strerror(code));
+}
+
+#define SETOPT(c, option, value, err)                                                              \
+  setopt_result(berth_curl()->easy_setopt((c), (option), (value)), #option, (err))
+
+/* Tuning only (user agent, timeouts, keepalive, buffer size): a libcurl that
+ * refuses one (an older or differently built one) still makes a correct
+ * request with its default, so the result is ignored on purpose. */
+#define TUNE(c, option, value) ((void)berth_curl()->easy_setopt((c), (option), (value)))
+
+static int
+set_tls(CURL *c, const berth_http_tls *tls, berth_error **err)
 {
   if (tls == NULL)
     return 0;
-  berth_curl()->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, tls->verify ? 1L : 0L);
-  berth_curl()->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, tls->verify ? 2L : 0L);
+  if (SETOPT(c, CURLOPT_SSL_VERIFYPEER, tls->verify ? 1L : 0L, err) < 0
+      || SETOPT(c, CURLOPT_SSL_VERIFYHOST, tls->verify ? 2L : 0L, err) < 0)
+    return -1;
   if (tls->ca_pem != NULL) {
     struct curl_blob blob = { .data = tls->ca_pem, .len = tls->ca_len, .flags = CURL_BLOB_COPY };
-    berth_curl()->easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
-    berth_curl()->easy_setopt(c, CURLOPT_CAPATH, SYSTEM_CA_PATH); /* keep the system store too */
+    if (SETOPT(c, CURLOPT_CAINFO_BLOB, &blob, err) < 0
+        || SETOPT(c, CURLOPT_CAPATH, SYSTEM_CA_PATH, err) < 0) /* keep the system store too */
+      return -1;
   }
-  if (tls->client_cert != NULL) {
-    berth_curl()->easy_setopt(c, CURLOPT_SSLCERT, tls->client_cert);
-    berth_curl()->easy_setopt(c, CURLOPT_SSLKEY, tls->client_key);
-  }
+  if (tls->client_cert != NULL
+      && (SETOPT(c, CURLOPT_SSLCERT, tls->client_cert, err) < 0
+          || SETOPT(c, CURLOPT_SSLKEY, tls->client_key, err) < 0))
+    return -1;
   return 0;
 }
 
-static void
+static int
 set_options(CURL *c, const berth_http_request *req, struct curl_slist *headers, struct xfer *x,
-            char *errbuf)
+            char *errbuf, berth_error **err)
 {
-  berth_curl()->easy_setopt(c, CURLOPT_URL, req->url);
-  berth_curl()->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  berth_curl()->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  berth_curl()->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  berth_curl()->easy_setopt(c, CURLOPT_USERAGENT, "berth/0.1");
-  berth_curl()->easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  berth_curl()->easy_setopt(c, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
-  berth_curl()->easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-  berth_curl()->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-  berth_curl()->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* abort a transfer stalled */
-  berth_curl()->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);    /* under 1 KiB/s for a minute */
-  berth_curl()->easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-  berth_curl()->easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 30L);
-  berth_curl()->easy_setopt(c, CURLOPT_TCP_KEEPINTVL, 15L);
-  berth_curl()->easy_setopt(c, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
-  if (req->noproxy != NULL)
-    berth_curl()->easy_setopt(c, CURLOPT_NOPROXY, req->noproxy);
-  berth_curl()->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  berth_curl()->easy_setopt(c, CURLOPT_HEADERDATA, x);
-  berth_curl()->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  berth_curl()->easy_setopt(c, CURLOPT_WRITEDATA, x);
-  berth_curl()->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  set_tls(c, req->tls);
+  /* What the request relies on; the first option libcurl refuses fails it. */
+  if (SETOPT(c, CURLOPT_ERRORBUFFER, errbuf, err) < 0 || SETOPT(c, CURLOPT_URL, req->url, err) < 0
+      || SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https", err) < 0
+      || SETOPT(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https", err) < 0
+      || SETOPT(c, CURLOPT_NOSIGNAL, 1L, err) < 0 /* berth pulls from many threads */
+      || SETOPT(c, CURLOPT_HTTPHEADER, headers, err) < 0
+      || SETOPT(c, CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L, err) < 0
+      || SETOPT(c, CURLOPT_MAXREDIRS, 10L, err) < 0
+      || (req->noproxy != NULL && SETOPT(c, CURLOPT_NOPROXY, req->noproxy, err) < 0)
+      || SETOPT(c, CURLOPT_HEADERFUNCTION, on_header, err) < 0
+      || SETOPT(c, CURLOPT_HEADERDATA, x, err) < 0
+      || SETOPT(c, CURLOPT_WRITEFUNCTION, on_body, err) < 0
+      || SETOPT(c, CURLOPT_WRITEDATA, x, err) < 0)
+    return -1;
+  TUNE(c, CURLOPT_USERAGENT, "berth/0.1");
+  TUNE(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  TUNE(c, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* abort a transfer stalled */
+  TUNE(c, CURLOPT_LOW_SPEED_TIME, 60L);    /* under 1 KiB/s for a minute */
+  TUNE(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  TUNE(c, CURLOPT_TCP_KEEPIDLE, 30L);
+  TUNE(c, CURLOPT_TCP_KEEPINTVL, 15L);
+  TUNE(c, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
+  return set_tls(c, req->tls, err);
 }
 
 static const char *
@@ -306,13 +328,8 @@ static int
 transport_error(CURL *c, CURLcode code, const char *errbuf, const char *url, struct xfer *x,
                 berth_error **err)
 {
-  if (x->sink_failed) {
-    if (err != NULL) {
-      berth_error_free(*err);
-      *err = steal_pointer(&x->sink_err);
-    }
-    return -1;
-  }
+  if (x->sink_failed)
+    return berth_error_replace(err, &x->sink_err);
   if (x->too_large)
     return berth_registry_error_set(err, EPROTO, "Get \"%s\": response body larger than %zu bytes",
                                     url, x->max_body);
@@ -368,10 +385,16 @@ berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *r
   headers = add_header(headers, "Accept", req->accept);
   char errbuf[CURL_ERROR_SIZE] = "";
   berth_curl()->easy_reset(curl); /* keeps the connection cache */
-  set_options(curl, req, headers, &x, errbuf);
+  if (set_options(curl, req, headers, &x, errbuf, err) < 0) {
+    berth_curl()->easy_reset(curl); /* drops the pointers to headers and errbuf */
+    berth_curl()->slist_free_all(headers);
+    return berth_error_prefix(err, "Get \"%s\"", req->url);
+  }
   CURLcode code = berth_curl()->easy_perform(curl);
-  berth_curl()->easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
-  berth_curl()->easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+  /* Clearing pointers to data that dies here: setting NULL cannot fail for
+   * these options, and easy_reset() before the next transfer drops them too. */
+  (void)berth_curl()->easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+  (void)berth_curl()->easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
   berth_curl()->slist_free_all(headers);
   if (code == CURLE_OK) {
     berth_error_free(x.sink_err);

@@ -65,7 +65,7 @@ berth_store_diffid_by_digest(berth_store *s, const char *blob_digest, char out[B
   cleanup_error berth_error *local = NULL;
   cleanup_free char *line = berth_read_line_at(s->image_fd, path, &local);
   if (line == NULL)
-    return local->errnum == ENOENT ? 0 : berth_error_set(err, local->errnum, "%s", local->msg);
+    return berth_error_errno(local) == ENOENT ? 0 : berth_error_propagate(err, &local);
   if (!berth_digest_is_valid(line))
     return berth_error_set(err, 0, "diffid-by-digest of %s: not a digest", blob_digest);
   memcpy(out, line, BERTH_DIGEST_LEN);
@@ -84,9 +84,9 @@ berth_store_v2metadata(berth_store *s, const char *diff_id, berth_error **err)
   cleanup_free char *data = NULL;
   size_t len = 0;
   if (berth_read_file_at(s->image_fd, path, &data, &len, &local) < 0) {
-    if (local->errnum == ENOENT)
+    if (berth_error_errno(local) == ENOENT)
       return json_array();
-    berth_error_set(err, local->errnum, "%s", local->msg);
+    berth_error_propagate(err, &local);
     return NULL;
   }
   json_error_t jerr;
@@ -127,6 +127,6 @@ berth_store_manifest_get(berth_store *s, const char *digest, char **data, size_t
   cleanup_free char *path = xasprintf(DIST_MANIFEST "/%s", berth_digest_hex(digest));
   cleanup_error berth_error *local = NULL;
   if (berth_read_file_at(s->image_fd, path, data, len, &local) < 0)
-    return local->errnum == ENOENT ? 0 : berth_error_set(err, local->errnum, "%s", local->msg);
+    return berth_error_errno(local) == ENOENT ? 0 : berth_error_propagate(err, &local);
   return 1;
 }

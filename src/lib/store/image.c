@@ -88,9 +88,10 @@ berth_store_image_get(berth_store *s, const char *id, char **config, size_t *len
   cleanup_free char *data = NULL;
   size_t n = 0;
   if (berth_read_file_at(s->image_fd, path, &data, &n, &local) < 0) {
-    if (local->errnum == ENOENT)
+    if (berth_error_errno(local) == ENOENT)
       return 0;
-    return berth_error_set(err, local->errnum, "read image %s: %s", id, local->msg);
+    berth_error_propagate(err, &local);
+    return berth_error_prefix(err, "read image %s", id);
   }
   char got[BERTH_DIGEST_LEN];
   berth_sha256_digest(data, n, got);

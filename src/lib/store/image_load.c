@@ -17,9 +17,7 @@ berth_image_load(berth_store *s, const char *id, berth_error **err)
   if (r < 0)
     return NULL;
   if (r == 0) {
-    berth_error_set(err, 0, "No such image: %s", id);
-    if (err != NULL && *err != NULL)
-      (*err)->errnum = ENOENT;
+    berth_error_set_as(err, ENOENT, "No such image: %s", id);
     return NULL;
   }
   berth_image_config *c = berth_image_config_parse(data, len, err);

@@ -21,11 +21,11 @@ read_entry_file(int entry_fd, const char *file, char *out, size_t n, bool requir
   cleanup_error berth_error *local = NULL;
   cleanup_free char *line = berth_read_line_at(entry_fd, file, &local);
   if (line == NULL) {
-    if (!required && local->errnum == ENOENT) {
+    if (!required && berth_error_errno(local) == ENOENT) {
       out[0] = '\0';
       return 0;
     }
-    return berth_error_set(err, local->errnum, "%s", local->msg);
+    return berth_error_propagate(err, &local);
   }
   if (strlen(line) >= n)
     return berth_error_set(err, 0, "%s: value too long", file);

@@ -19,8 +19,8 @@ load(berth_store *s, berth_error **err)
   cleanup_free char *data = NULL;
   size_t len = 0;
   if (berth_read_file_at(s->image_fd, REPOS_FILE, &data, &len, &local) < 0) {
-    if (local->errnum != ENOENT) {
-      berth_error_set(err, local->errnum, "%s", local->msg);
+    if (berth_error_errno(local) != ENOENT) {
+      berth_error_propagate(err, &local);
       return NULL;
     }
     return json_pack("{s:{}}", "Repositories");

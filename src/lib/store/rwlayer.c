@@ -67,8 +67,8 @@ image_lower(berth_store *s, const char *parent_chain, berth_error **err)
   cleanup_free char *path = xasprintf("%s/lower", p.cache_id);
   cleanup_error berth_error *local = NULL;
   cleanup_free char *plower = berth_read_line_at(s->overlay_fd, path, &local);
-  if (plower == NULL && local->errnum != ENOENT) {
-    berth_error_set(err, local->errnum, "%s", local->msg);
+  if (plower == NULL && berth_error_errno(local) != ENOENT) {
+    berth_error_propagate(err, &local);
     return NULL;
   }
   if (plower == NULL || plower[0] == '\0')

@@ -166,8 +166,8 @@ write_lower(berth_layer_stage *st, const berth_layer *parent, berth_error **err)
   cleanup_free char *plower_path = xasprintf("%s/lower", parent->cache_id);
   cleanup_error berth_error *local = NULL;
   cleanup_free char *plower = berth_read_line_at(s->overlay_fd, plower_path, &local);
-  if (plower == NULL && local->errnum != ENOENT)
-    return berth_error_set(err, local->errnum, "%s", local->msg);
+  if (plower == NULL && berth_error_errno(local) != ENOENT)
+    return berth_error_propagate(err, &local);
   cleanup_free char *lower = plower != NULL && plower[0] != '\0'
                                  ? xasprintf("l/%s:%s", parent->link, plower)
                                  : xasprintf("l/%s", parent->link);

@@ -72,8 +72,8 @@ berth_config_load(const char *path, berth_error **err)
   berth_error *read_err = NULL;
   cleanup_json json_t *root = NULL;
   if (berth_read_file_at(AT_FDCWD, path, &data, &len, &read_err) < 0) {
-    if (read_err->errnum != ENOENT) {
-      *err = read_err;
+    if (berth_error_errno(read_err) != ENOENT) {
+      berth_error_propagate(err, &read_err);
       berth_config_free(c);
       return NULL;
     }

@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   cleanup_image_config berth_image_config *c
       = berth_image_config_parse((const char *)data, size, &err);
   if (c == NULL) {
-    if (err == NULL || err->msg == NULL)
+    if (err == NULL || berth_error_message(err) == NULL)
       __builtin_trap();
     return 0;
   }

@@ -19,7 +19,7 @@ one(const uint8_t *data, size_t size, const char *content_type)
   cleanup_manifest berth_manifest *m
       = berth_manifest_parse((const char *)data, size, content_type, &err);
   if (m == NULL) {
-    if (err == NULL || err->msg == NULL)
+    if (err == NULL || berth_error_message(err) == NULL)
       __builtin_trap();
     return;
   }

@@ -31,7 +31,7 @@ round_trip(berth_reference *(*parse)(const char *, berth_error **), const char *
   cleanup_error berth_error *err = NULL;
   cleanup_reference berth_reference *ref = parse(s, &err);
   if (ref == NULL) {
-    if (err == NULL || err->msg == NULL || err->msg[0] == '\0')
+    if (err == NULL || berth_error_message(err) == NULL || berth_error_message(err)[0] == '\0')
       abort();
     return;
   }

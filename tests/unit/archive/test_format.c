@@ -64,7 +64,7 @@ TEST(base64)
     size_t n = 0;
     cleanup_error berth_error *err = NULL;
     CHECK(berth_base64_decode(bad[i], strlen(bad[i]), &d, &n, &err) == -1);
-    CHECK(err != NULL && strncmp(err->msg, "invalid base64", 14) == 0);
+    CHECK(err != NULL && strncmp(berth_error_message(err), "invalid base64", 14) == 0);
   }
 }
 
@@ -74,7 +74,8 @@ check_clean(const char *in, const char *want)
   cleanup_error berth_error *err = NULL;
   cleanup_free char *got = berth_confine_clean(in, &err);
   if (want == NULL) {
-    CHECK(got == NULL && err != NULL && strstr(err->msg, "escapes the layer directory"));
+    CHECK(got == NULL && err != NULL
+          && strstr(berth_error_message(err), "escapes the layer directory"));
   } else {
     CHECK_STR(got, want);
   }
@@ -174,7 +175,7 @@ TEST(tarsplit_bad_input)
   for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
     cleanup_error berth_error *err = NULL;
     CHECK(tarsplit_from_text(bad[i], &err) == -1);
-    CHECK(err != NULL && strncmp(err->msg, "tar-split: ", 11) == 0);
+    CHECK(err != NULL && strncmp(berth_error_message(err), "tar-split: ", 11) == 0);
   }
   cleanup_error berth_error *err = NULL;
   CHECK(tarsplit_from_text("{\"type\":2,\"payload\":\"\",\"position\":0}\n\n", &err) == 0);
@@ -218,18 +219,18 @@ TEST(decompress_formats)
   two.data[gz.len] = 'X';
   cleanup_error berth_error *e2 = NULL;
   CHECK(decompress_all(&two, 0, out, sizeof(out), &e2) == -1);
-  CHECK_STR(e2 ? e2->msg : NULL, "gzip: invalid data after the end of the stream");
+  CHECK_STR(e2 ? berth_error_message(e2) : NULL, "gzip: invalid data after the end of the stream");
   /* A flipped byte in the crc trailer. */
   gz.data[gz.len - 6] ^= 1;
   cleanup_error berth_error *e3 = NULL;
   CHECK(decompress_all(&gz, 0, out, sizeof(out), &e3) == -1);
-  CHECK(e3 != NULL && strncmp(e3->msg, "gzip: ", 6) == 0);
+  CHECK(e3 != NULL && strncmp(berth_error_message(e3), "gzip: ", 6) == 0);
   struct tarbuf xz = { (unsigned char *)"\xfd"
                                         "7zXZ\0\0",
                        7, 0 };
   cleanup_error berth_error *e4 = NULL;
   CHECK(decompress_all(&xz, 0, out, sizeof(out), &e4) == -1);
-  CHECK_STR(e4 ? e4->msg : NULL, "unsupported layer compression: xz");
+  CHECK_STR(e4 ? berth_error_message(e4) : NULL, "unsupported layer compression: xz");
   free(two.data);
   free(gz.data);
   free(zs.data);

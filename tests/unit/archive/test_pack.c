@@ -100,7 +100,7 @@ pack(const char *root, berth_pack_result *res)
   cleanup_close int fd = open(root, O_RDONLY | O_DIRECTORY);
   berth_error *err = NULL;
   if (berth_layer_pack(fd, buf_write, &b, res, &err) < 0) {
-    printf("# %s\n", err->msg);
+    printf("# %s\n", berth_error_message(err));
     berth_error_free(err);
   }
   return b;
@@ -184,7 +184,7 @@ TEST(round_trip_and_rebuild)
   berth_error *err = NULL;
   int r = berth_layer_unpack(buf_read, &x, ofd, tfd, &ur, &err);
   if (r < 0)
-    printf("# unpack: %s\n", err->msg);
+    printf("# unpack: %s\n", berth_error_message(err));
   CHECK(r == 0);
   CHECK_STR(ur.diff_id, r1.diff_id);
   CHECK(ur.size == r1.size);
@@ -196,7 +196,7 @@ TEST(round_trip_and_rebuild)
   lseek(tfd, 0, SEEK_SET);
   r = berth_layer_tar_rebuild(ofd, tfd, buf_write, &z, &err);
   if (r < 0)
-    printf("# rebuild: %s\n", err->msg);
+    printf("# rebuild: %s\n", berth_error_message(err));
   CHECK(r == 0 && z.len == x.len && memcmp(z.d, x.d, x.len) == 0);
   berth_error_free(err);
   free(x.d);
@@ -290,9 +290,10 @@ pack_fails_with(void *arg)
   berth_pack_result res;
   int r = berth_layer_pack(fd, buf_write, &b, &res, &err);
   free(b.d);
-  bool ok = r < 0 && err != NULL && strstr(err->msg, fc->want) != NULL;
+  bool ok = r < 0 && err != NULL && strstr(berth_error_message(err), fc->want) != NULL;
   if (!ok)
-    printf("#   want an error with '%s', got %s\n", fc->want, r < 0 ? err->msg : "success");
+    printf("#   want an error with '%s', got %s\n", fc->want,
+           r < 0 ? berth_error_message(err) : "success");
   berth_error_free(err);
   return ok ? 0 : 1;
 }

@@ -115,8 +115,9 @@ fx_unpack(struct fixture *fx, const struct tarbuf *t, size_t chunk)
 static bool
 err_contains(struct fixture *fx, const char *s)
 {
-  if (fx->err == NULL || strstr(fx->err->msg, s) == NULL) {
-    printf("#   error %s does not contain \"%s\"\n", fx->err ? fx->err->msg : "(none)", s);
+  if (fx->err == NULL || strstr(berth_error_message(fx->err), s) == NULL) {
+    printf("#   error %s does not contain \"%s\"\n",
+           fx->err ? berth_error_message(fx->err) : "(none)", s);
     return false;
   }
   return true;
@@ -144,7 +145,7 @@ rebuild_matches(struct fixture *fx, const struct tarbuf *orig)
   berth_error *e = NULL;
   int r = berth_layer_tar_rebuild(fx->layer, fx->split, tarbuf_write, &out, &e);
   if (r < 0)
-    printf("#   rebuild: %s\n", e->msg);
+    printf("#   rebuild: %s\n", berth_error_message(e));
   bool ok = r == 0 && out.len == orig->len && memcmp(out.data, orig->data, out.len) == 0;
   if (r == 0 && !ok)
     printf("#   rebuild gave %zu bytes, want %zu\n", out.len, orig->len);
@@ -243,7 +244,9 @@ TEST(walk_fallback_confines_symlinks)
     int fd = berth_confine_open_dir(fx.layer, "s/x", true, &mode, &e);
     CHECK(fd == -1 && e != NULL);
     CHECK(e
-          && strcmp(e->msg, "cannot create directory 's': a dangling symlink is in the way") == 0);
+          && strcmp(berth_error_message(e),
+                    "cannot create directory 's': a dangling symlink is in the way")
+                 == 0);
     berth_error_free(e);
     e = NULL;
     fd = berth_confine_open_dir(fx.layer, "host/x", true, &mode, &e);
@@ -285,7 +288,7 @@ unpack_through_symlinks(void *arg)
   tb_close(a);
   int r = fx_unpack(&fx, &t, 0);
   if (r < 0)
-    printf("#   unpack: %s\n", fx.err->msg);
+    printf("#   unpack: %s\n", berth_error_message(fx.err));
   bool ok = r == 0 && is_file_with(fx.layer, "usr/lib/x/y/z", "deep")
             && is_file_with(fx.layer, "usr/lib/w", "w") && fx_siblings_intact(&fx)
             && rebuild_matches(&fx, &t);
@@ -543,7 +546,7 @@ read_fixture(const char *name)
   cleanup_close int dfd = open(data_dir, O_RDONLY | O_DIRECTORY);
   berth_error *e = NULL;
   if (berth_read_file_at(dfd, name, (char **)&t.data, &t.len, &e) < 0) {
-    printf("#   %s\n", e->msg);
+    printf("#   %s\n", berth_error_message(e));
     berth_error_free(e);
   }
   return t;
@@ -563,7 +566,7 @@ TEST(gnu_tar_fixtures_round_trip)
     fx_init(&fx);
     CHECK(fx_unpack(&fx, &t, 4096) == 0);
     if (fx.err)
-      printf("#   %s: %s\n", names[i], fx.err->msg);
+      printf("#   %s: %s\n", names[i], berth_error_message(fx.err));
     CHECK_STR(fx.res.diff_id, want);
     CHECK(fx.res.size == 6 + 10 + (8 << 20));
     struct stat st;
@@ -631,7 +634,7 @@ TEST(golden_round_trip_all_compressions)
     fx_init(&fx);
     CHECK(fx_unpack(&fx, inputs[i], i == 1 ? 1000 : 0) == 0);
     if (fx.err)
-      printf("#   %s\n", fx.err->msg);
+      printf("#   %s\n", berth_error_message(fx.err));
     CHECK_STR(fx.res.diff_id, want);
     CHECK(fx.res.size == 6 + 700000 + 14);
     CHECK(rebuild_matches(&fx, &t));
@@ -656,7 +659,7 @@ TEST(rebuild_detects_changes)
   lseek(fx.split, 0, SEEK_SET);
   CHECK(berth_layer_tar_rebuild(fx.layer, fx.split, tarbuf_write, &out, &e) == -1);
   CHECK(e
-        && strcmp(e->msg,
+        && strcmp(berth_error_message(e),
                   "rebuild layer tar: file './etc/hostname': contents changed (crc64 mismatch)")
                == 0);
   berth_error_free(e);
@@ -664,7 +667,7 @@ TEST(rebuild_detects_changes)
   CHECK(write(fd, "\n", 1) == 1);
   lseek(fx.split, 0, SEEK_SET);
   CHECK(berth_layer_tar_rebuild(fx.layer, fx.split, tarbuf_write, &out, &e) == -1);
-  CHECK(e && strstr(e->msg, "size changed (7 bytes, expected 6)") != NULL);
+  CHECK(e && strstr(berth_error_message(e), "size changed (7 bytes, expected 6)") != NULL);
   berth_error_free(e);
   e = NULL;
   CHECK(unlinkat(fx.layer, "big", 0) == 0);
@@ -672,7 +675,9 @@ TEST(rebuild_detects_changes)
   CHECK(unlinkat(fx.layer, "etc/hard", 0) == 0);
   lseek(fx.split, 0, SEEK_SET);
   CHECK(berth_layer_tar_rebuild(fx.layer, fx.split, tarbuf_write, &out, &e) == -1);
-  CHECK(e && strcmp(e->msg, "rebuild layer tar: file './etc/hostname': missing") == 0);
+  CHECK(e
+        && strcmp(berth_error_message(e), "rebuild layer tar: file './etc/hostname': missing")
+               == 0);
   berth_error_free(e);
   free(out.data);
   free(t.data);
@@ -696,9 +701,10 @@ TEST(stream_failing_at_open)
   int calls = 0;
   int r = berth_layer_unpack(failing_read, &calls, fx.layer, fx.split, &fx.res, &fx.err);
   CHECK(r == -1);
-  CHECK(fx.err != NULL && strcmp(fx.err->msg, "read layer: Connection reset by peer") == 0);
+  CHECK(fx.err != NULL
+        && strcmp(berth_error_message(fx.err), "read layer: Connection reset by peer") == 0);
   if (fx.err != NULL)
-    printf("#   %s\n", fx.err->msg);
+    printf("#   %s\n", berth_error_message(fx.err));
   CHECK(calls == 1);
   CHECK(fx_siblings_intact(&fx));
   fx_done(&fx);

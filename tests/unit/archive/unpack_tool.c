@@ -38,7 +38,7 @@ main(int argc, char **argv)
   berth_unpack_result res;
   berth_error *err = NULL;
   if (berth_layer_unpack(read_fd, &in, dir, split, &res, &err) < 0) {
-    fprintf(stderr, "unpack: %s\n", err->msg);
+    fprintf(stderr, "unpack: %s\n", berth_error_message(err));
     return 1;
   }
   printf("%s %lld\n", res.diff_id, res.size);
@@ -46,7 +46,7 @@ main(int argc, char **argv)
     int out = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     lseek(split, 0, SEEK_SET);
     if (out < 0 || berth_layer_tar_rebuild(dir, split, write_fd, &out, &err) < 0) {
-      fprintf(stderr, "rebuild: %s\n", err ? err->msg : "open output");
+      fprintf(stderr, "rebuild: %s\n", err ? berth_error_message(err) : "open output");
       return 1;
     }
   }

@@ -82,7 +82,7 @@ overlay(const char *upper, const char *lower1, const char *lower2)
   for (size_t i = 0; i < n; i++)
     close(l[i]);
   if (r < 0) {
-    printf("# %s\n", err->msg);
+    printf("# %s\n", berth_error_message(err));
     berth_error_free(err);
     return xstrdup("ERROR");
   }
@@ -201,7 +201,7 @@ trees(const char *a, const char *b)
   close(x);
   close(y);
   if (r < 0) {
-    printf("# %s\n", err->msg);
+    printf("# %s\n", berth_error_message(err));
     berth_error_free(err);
     return xstrdup("ERROR");
   }

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,9 +17,111 @@ TEST(error_chain)
   CHECK(berth_error_set(&err, ENOENT, "open %s", "x") == -1);
   berth_error_prefix(&err, "fetch blob %s", "sha256:ab");
   berth_error_prefix(&err, "pull '%s'", "nginx");
-  CHECK_STR(err->msg, "pull 'nginx': fetch blob sha256:ab: open x: No such file or directory");
-  CHECK(err->errnum == ENOENT);
-  CHECK(err->exit_code == 1);
+  CHECK_STR(berth_error_message(err),
+            "pull 'nginx': fetch blob sha256:ab: open x: No such file or directory");
+  CHECK(berth_error_errno(err) == ENOENT);
+  CHECK(berth_error_get_kind(err) == BERTH_ERR_FAILED);
+}
+
+static int
+count(const char *haystack, const char *needle)
+{
+  int n = 0;
+  for (const char *p = haystack; p != NULL && (p = strstr(p, needle)) != NULL; p += strlen(needle))
+    n++;
+  return n;
+}
+
+/* A helper that reads into a local error and hands it up, as the store's
+ * readers do: the errno's text must still appear once. */
+static int
+read_diff(berth_error **err)
+{
+  cleanup_error berth_error *local = NULL;
+  berth_error_set(&local, EISDIR, "read %s", "layer.tar");
+  berth_error_propagate(err, &local);
+  return berth_error_prefix(err, "read diff");
+}
+
+TEST(errno_text_once)
+{
+  cleanup_error berth_error *err = NULL;
+  CHECK(read_diff(&err) == -1);
+  berth_error_prefix(&err, "commit %s", "c1");
+  berth_error_prefix(&err, "layer %d", 2);
+  CHECK_STR(berth_error_message(err),
+            "layer 2: commit c1: read diff: read layer.tar: Is a directory");
+  CHECK(count(berth_error_message(err), "Is a directory") == 1);
+  CHECK(berth_error_errno(err) == EISDIR);
+  /* Rendering twice gives the same text. */
+  CHECK(count(berth_error_message(err), "Is a directory") == 1);
+}
+
+TEST(errno_in_words)
+{
+  cleanup_error berth_error *err = NULL;
+  berth_error_set_as(&err, ENOENT, "No such image: %s", "x");
+  berth_error_prefix(&err, "create");
+  CHECK_STR(berth_error_message(err), "create: No such image: x");
+  CHECK(berth_error_errno(err) == ENOENT);
+}
+
+TEST(pending_error_is_kept)
+{
+  cleanup_error berth_error *err = NULL;
+  berth_error_set(&err, ENOSPC, "write layer");
+  berth_error_set(&err, 0, "remove staging dir");
+  CHECK_STR(berth_error_message(err), "remove staging dir: write layer: No space left on device");
+  CHECK(berth_error_errno(err) == 0);
+  cleanup_error berth_error *other = NULL;
+  berth_error_set(&other, EACCES, "open config");
+  berth_error_propagate(&err, &other);
+  CHECK(other == NULL);
+  CHECK_STR(berth_error_message(err), "open config: Permission denied: remove staging dir: write "
+                                      "layer: No space left on device");
+  CHECK(berth_error_errno(err) == EACCES);
+  /* replace says the new error explains it better: the old one goes. */
+  berth_error_set(&other, ECANCELED, "digest mismatch");
+  berth_error_replace(&err, &other);
+  CHECK_STR(berth_error_message(err), "digest mismatch: Operation canceled");
+  berth_error_clear(&err);
+  CHECK(err == NULL);
+}
+
+TEST(null_err_is_safe)
+{
+  errno = EBADF;
+  CHECK(berth_error_set(NULL, ENOENT, "open %s", "x") == -1);
+  CHECK(berth_error_set_as(NULL, ENOENT, "x") == -1);
+  CHECK(berth_error_prefix(NULL, "ctx") == -1);
+  CHECK(berth_error_set_kind(NULL, BERTH_ERR_ENGINE) == -1);
+  CHECK(errno == EBADF);
+  berth_error *local = NULL;
+  berth_error_set(&local, EIO, "read");
+  CHECK(berth_error_propagate(NULL, &local) == -1 && local == NULL); /* freed: ASan checks */
+  CHECK(berth_error_replace(NULL, &local) == -1);
+  CHECK(berth_error_errno(NULL) == 0);
+  CHECK(berth_error_get_kind(NULL) == BERTH_ERR_FAILED);
+  CHECK(berth_error_message(NULL) == NULL);
+  berth_error_clear(NULL);
+  berth_error *none = NULL;
+  CHECK(berth_error_prefix(&none, "ctx") == -1 && none == NULL);
+  CHECK(berth_error_set_kind(&none, BERTH_ERR_ENGINE) == -1 && none == NULL);
+  CHECK(berth_error_propagate(&none, &local) == -1 && none == NULL);
+}
+
+TEST(kind_survives_context)
+{
+  cleanup_error berth_error *err = NULL;
+  berth_error_set(&err, 0, "exec: \"nope\": executable file not found in $PATH");
+  berth_error_set_kind(&err, BERTH_ERR_CMD_NOT_FOUND);
+  berth_error_prefix(&err, "start");
+  cleanup_error berth_error *up = NULL;
+  berth_error_propagate(&up, &err);
+  berth_error_prefix(&up, "run");
+  CHECK(berth_error_get_kind(up) == BERTH_ERR_CMD_NOT_FOUND);
+  CHECK_STR(berth_error_message(up),
+            "run: start: exec: \"nope\": executable file not found in $PATH");
 }
 
 TEST(sha256_known_vector)
@@ -55,7 +158,7 @@ TEST(atomic_write_and_rm_rf)
   CHECK_STR(line, "hello");
   long long size = 0;
   CHECK(berth_du_at(dfd, "a", &size, &err) == 0 && size == 6);
-  CHECK(berth_read_line_at(dfd, "nope", &err) == NULL && err->errnum == ENOENT);
+  CHECK(berth_read_line_at(dfd, "nope", &err) == NULL && berth_error_errno(err) == ENOENT);
   CHECK(berth_rm_rf_at(AT_FDCWD, tmpl, &err) == 0);
   CHECK(!berth_exists_at(AT_FDCWD, tmpl));
 }
@@ -64,6 +167,11 @@ int
 main(void)
 {
   RUN(error_chain);
+  RUN(errno_text_once);
+  RUN(errno_in_words);
+  RUN(pending_error_is_kept);
+  RUN(null_err_is_safe);
+  RUN(kind_survives_context);
   RUN(sha256_known_vector);
   RUN(random_ids);
   RUN(atomic_write_and_rm_rf);

@@ -38,7 +38,8 @@ TEST(passwd_names_and_ids)
   CHECK(berth_passwd_resolve(NULL, NULL, "42:43", &u, &g, NULL) == 0 && u == 42 && g == 43);
   cleanup_error berth_error *err = NULL;
   CHECK(berth_passwd_resolve(passwd, group, "ghost", &u, &g, &err) < 0);
-  CHECK_STR(err ? err->msg : NULL, "unable to find user ghost: no matching entries in passwd file");
+  CHECK_STR(err ? berth_error_message(err) : NULL,
+            "unable to find user ghost: no matching entries in passwd file");
   cleanup_error berth_error *err2 = NULL;
   CHECK(berth_passwd_resolve(passwd, group, "root:nogrp", &u, &g, &err2) < 0);
   CHECK(berth_passwd_resolve(passwd, group, "99999999999", &u, &g, NULL) < 0);
@@ -125,7 +126,8 @@ TEST(spec)
     o.binds = bad[i];
     cleanup_error berth_error *err = NULL;
     json_t *s = berth_container_spec(&o, &err);
-    CHECK(s == NULL && err != NULL && strstr(err->msg, "invalid volume specification") != NULL);
+    CHECK(s == NULL && err != NULL
+          && strstr(berth_error_message(err), "invalid volume specification") != NULL);
     json_decref(s);
   }
 }
@@ -203,7 +205,7 @@ TEST(store_rwlayer_and_init_layer)
   cleanup_error berth_error *err = NULL;
   berth_container *none = NULL;
   CHECK(berth_container_find(s, "nope", &none, &err) < 0);
-  CHECK_STR(err ? err->msg : NULL, "No such container: nope");
+  CHECK_STR(err ? berth_error_message(err) : NULL, "No such container: nope");
   char user[65];
   CHECK(berth_container_name_in_use(s, "one", user, NULL) == 1);
   CHECK(berth_container_name_in_use(s, "two", user, NULL) == 0);

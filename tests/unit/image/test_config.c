@@ -19,7 +19,7 @@ parse_file(const char *name)
   cleanup_error berth_error *err = NULL;
   berth_image_config *c = berth_image_config_parse(data, len, &err);
   if (c == NULL)
-    printf("#   %s: %s\n", name, err->msg);
+    printf("#   %s: %s\n", name, berth_error_message(err));
   return c;
 }
 
@@ -30,9 +30,9 @@ refused(const char *json, const char *want)
   berth_image_config *c = berth_image_config_parse(json, strlen(json), &err);
   CHECK(c == NULL);
   berth_image_config_free(c);
-  CHECK(err != NULL && strstr(err->msg, want) != NULL);
-  if (err != NULL && strstr(err->msg, want) == NULL)
-    printf("#   error \"%s\" lacks \"%s\"\n", err->msg, want);
+  CHECK(err != NULL && strstr(berth_error_message(err), want) != NULL);
+  if (err != NULL && strstr(berth_error_message(err), want) == NULL)
+    printf("#   error \"%s\" lacks \"%s\"\n", berth_error_message(err), want);
 }
 
 TEST(busybox)

@@ -24,7 +24,7 @@ parse_file(const char *name, const char *ct)
   cleanup_error berth_error *err = NULL;
   berth_manifest *m = berth_manifest_parse(data, len, ct, &err);
   if (m == NULL)
-    printf("#   %s: %s\n", name, err->msg);
+    printf("#   %s: %s\n", name, berth_error_message(err));
   return m;
 }
 
@@ -34,7 +34,7 @@ parse_str(const char *json, const char *ct)
   cleanup_error berth_error *err = NULL;
   berth_manifest *m = berth_manifest_parse(json, strlen(json), ct, &err);
   if (m == NULL)
-    printf("#   %s\n", err->msg);
+    printf("#   %s\n", berth_error_message(err));
   return m;
 }
 
@@ -46,9 +46,9 @@ refused(const char *json, const char *ct, const char *want)
   berth_manifest *m = berth_manifest_parse(json, strlen(json), ct, &err);
   CHECK(m == NULL);
   berth_manifest_free(m);
-  CHECK(err != NULL && strstr(err->msg, want) != NULL);
-  if (err != NULL && strstr(err->msg, want) == NULL)
-    printf("#   error \"%s\" lacks \"%s\"\n", err->msg, want);
+  CHECK(err != NULL && strstr(berth_error_message(err), want) != NULL);
+  if (err != NULL && strstr(berth_error_message(err), want) == NULL)
+    printf("#   error \"%s\" lacks \"%s\"\n", berth_error_message(err), want);
 }
 
 TEST(docker_schema2_busybox)
@@ -277,11 +277,11 @@ select_in(const berth_manifest *m, const char *platform, const char *want_error)
   const berth_descriptor *d = berth_manifest_select(m, platform, &err);
   if (want_error != NULL) {
     CHECK(d == NULL);
-    CHECK(err != NULL && strcmp(err->msg, want_error) == 0);
-    if (err != NULL && strcmp(err->msg, want_error) != 0)
-      printf("#   got \"%s\"\n", err->msg);
+    CHECK(err != NULL && strcmp(berth_error_message(err), want_error) == 0);
+    if (err != NULL && strcmp(berth_error_message(err), want_error) != 0)
+      printf("#   got \"%s\"\n", berth_error_message(err));
   } else if (d == NULL) {
-    printf("#   %s: %s\n", platform, err->msg);
+    printf("#   %s: %s\n", platform, berth_error_message(err));
   }
   return d;
 }
@@ -309,7 +309,7 @@ TEST(select_platforms)
             "no matching manifest for windows/amd64 in the manifest list entries");
   cleanup_error berth_error *err = NULL;
   CHECK(berth_manifest_select(m, "linux//amd64", &err) == NULL);
-  CHECK(err != NULL && strstr(err->msg, "invalid platform") != NULL);
+  CHECK(err != NULL && strstr(berth_error_message(err), "invalid platform") != NULL);
 }
 
 TEST(select_aliases_and_fallbacks)
@@ -361,7 +361,7 @@ TEST(select_needs_an_index)
   cleanup_manifest berth_manifest *m = parse_file("library_busybox-latest.manifest.json", NULL);
   cleanup_error berth_error *err = NULL;
   CHECK(m != NULL && berth_manifest_select(m, "linux/amd64", &err) == NULL);
-  CHECK(err != NULL && strstr(err->msg, "is not an index") != NULL);
+  CHECK(err != NULL && strstr(berth_error_message(err), "is not an index") != NULL);
 }
 
 int

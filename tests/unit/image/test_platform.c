@@ -13,7 +13,7 @@ check_parse(const char *s, const char *want)
   cleanup_error berth_error *err = NULL;
   cleanup_free char *os = NULL, *arch = NULL, *variant = NULL;
   if (berth_platform_parse(s, &os, &arch, &variant, &err) < 0) {
-    printf("#   %s: %s\n", s, err->msg);
+    printf("#   %s: %s\n", s, berth_error_message(err));
     CHECK(!"parse failed");
     return;
   }
@@ -28,7 +28,7 @@ check_refused(const char *s)
   cleanup_error berth_error *err = NULL;
   char *os = (char *)"x", *arch = (char *)"x", *variant = (char *)"x";
   CHECK(berth_platform_parse(s, &os, &arch, &variant, &err) == -1);
-  CHECK(err != NULL && strstr(err->msg, "invalid platform") != NULL);
+  CHECK(err != NULL && strstr(berth_error_message(err), "invalid platform") != NULL);
   CHECK(strcmp(os, "x") == 0 && strcmp(arch, "x") == 0 && strcmp(variant, "x") == 0);
 }
 
@@ -168,7 +168,7 @@ TEST(layer_media_types_refused)
     cleanup_error berth_error *err = NULL;
     enum berth_compression c = BERTH_COMPRESSION_ZSTD;
     CHECK(berth_media_type_layer_compression(bad[i], &c, &err) == -1);
-    CHECK(err != NULL && strstr(err->msg, "unsupported layer media type") != NULL);
+    CHECK(err != NULL && strstr(berth_error_message(err), "unsupported layer media type") != NULL);
     CHECK(c == BERTH_COMPRESSION_ZSTD);
   }
   cleanup_error berth_error *err = NULL;

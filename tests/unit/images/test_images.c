@@ -38,7 +38,7 @@ fresh_store(void)
   berth_error *err = NULL;
   berth_store *s = berth_store_open(root, &err);
   if (s == NULL) {
-    printf("# %s\n", err->msg);
+    printf("# %s\n", berth_error_message(err));
     abort();
   }
   return s;
@@ -52,7 +52,7 @@ put_layer(berth_store *s, const char *parent_chain, const char *diff_id, long lo
   berth_layer_stage *st = berth_layer_stage_new(s, &err);
   berth_layer out;
   if (st == NULL || berth_layer_stage_publish(s, st, parent_chain, diff_id, size, &out, &err) < 0) {
-    printf("# publish: %s\n", err->msg);
+    printf("# publish: %s\n", berth_error_message(err));
     abort();
   }
   berth_layer_stage_free(st);
@@ -137,14 +137,14 @@ TEST(resolve)
       if (berth_digest_hex(ids[i])[0] == berth_digest_hex(ids[j])[0]) {
         char one[2] = { berth_digest_hex(ids[i])[0], 0 };
         CHECK(berth_image_resolve(s, one, got, &err) < 0);
-        CHECK(err != NULL && strstr(err->msg, "ambiguous") != NULL);
+        CHECK(err != NULL && strstr(berth_error_message(err), "ambiguous") != NULL);
         berth_error_free(err);
         err = NULL;
         i = j = 8;
       }
   CHECK(berth_image_resolve(s, "nosuch", got, &err) < 0);
-  CHECK_STR(err->msg, "No such image: nosuch");
-  CHECK(err->errnum == ENOENT);
+  CHECK_STR(berth_error_message(err), "No such image: nosuch");
+  CHECK(berth_error_errno(err) == ENOENT);
   berth_error_free(err);
   err = NULL;
   CHECK(berth_image_resolve(s, "Bad//Name", got, &err) < 0);
@@ -280,8 +280,8 @@ TEST(rmi_shared_layers)
   /* an id with two repositories: refused unless forced */
   CHECK(berth_image_remove(s, ia, &plain, &rec, &err) < 0);
   CHECK(err != NULL
-        && strstr(err->msg, "must be forced) - image is referenced in multiple "
-                            "repositories")
+        && strstr(berth_error_message(err), "must be forced) - image is referenced in multiple "
+                                            "repositories")
                != NULL);
   berth_error_free(err);
   err = NULL;
@@ -324,7 +324,9 @@ TEST(rmi_prunes_parents)
   cleanup_strv char **rec = NULL;
   berth_error *err = NULL;
   CHECK(berth_image_remove(s, mid, &plain, &rec, &err) < 0); /* has a child */
-  CHECK(err != NULL && strstr(err->msg, "cannot be forced) - image has dependent child images"));
+  CHECK(
+      err != NULL
+      && strstr(berth_error_message(err), "cannot be forced) - image has dependent child images"));
   berth_error_free(err);
   berth_cleanup_strvp(&rec);
   rec = NULL;
@@ -370,7 +372,7 @@ TEST(import)
   berth_error *err = NULL;
   CHECK(berth_image_import(s, fd, &o, id, &err) == 0);
   if (err != NULL) {
-    printf("# %s\n", err->msg);
+    printf("# %s\n", berth_error_message(err));
     berth_error_free(err);
     return;
   }

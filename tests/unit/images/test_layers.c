@@ -121,7 +121,7 @@ resolve(const char *name, char id[BERTH_DIGEST_LEN], size_t *n)
   berth_error *err = NULL;
   int r = berth_image_resolve_rootfs(s, name, id, n, &err);
   if (r < 0) {
-    printf("# %s: %s\n", name, err->msg);
+    printf("# %s: %s\n", name, berth_error_message(err));
     berth_error_free(err);
   }
   return r;
@@ -166,7 +166,8 @@ TEST(resolve_forms)
   CHECK(berth_image_resolve_rootfs(s, "two:1@layer:3", id, &n, &err) < 0);
   berth_error_free(err);
   err = NULL;
-  CHECK(berth_image_resolve_rootfs(s, "nosuch", id, &n, &err) < 0 && err->errnum == ENOENT);
+  CHECK(berth_image_resolve_rootfs(s, "nosuch", id, &n, &err) < 0
+        && berth_error_errno(err) == ENOENT);
   berth_error_free(err);
   err = NULL;
   CHECK(berth_image_resolve_rootfs(s, "sha256:0000000000", id, &n, &err) < 0);
@@ -195,7 +196,7 @@ verify_text(const char *chain)
   berth_verify_layer l;
   berth_error *err = NULL;
   if (berth_verify_layer_check(s, chain, &l, &err) < 0) {
-    printf("# %s\n", err->msg);
+    printf("# %s\n", berth_error_message(err));
     berth_error_free(err);
     return xstrdup("ERROR");
   }

@@ -38,7 +38,7 @@ publish(struct tarbuf *t)
       || berth_layer_unpack(memsrc_read, &src, berth_layer_stage_diff_fd(st),
                             berth_layer_stage_tarsplit_fd(st), &res, &err)
              < 0) {
-    printf("# unpack: %s\n", err->msg);
+    printf("# unpack: %s\n", berth_error_message(err));
     abort();
   }
   berth_layer l;
@@ -56,7 +56,7 @@ verify_text(const berth_layer *l)
   berth_verify_layer v;
   berth_error *err = NULL;
   if (berth_verify_layer_check(s, l->chain_id, &v, &err) < 0) {
-    printf("# %s\n", err->msg);
+    printf("# %s\n", berth_error_message(err));
     berth_error_free(err);
     return xstrdup("ERROR");
   }

@@ -31,7 +31,7 @@ check_fails(berth_reference *(*parse)(const char *, berth_error **), const char 
     return;
   }
   if (want != NULL)
-    CHECK_STR(err->msg, want);
+    CHECK_STR(berth_error_message(err), want);
 }
 
 /* Parses input that must be valid (printing the error when not). */
@@ -41,7 +41,7 @@ must_parse(berth_reference *(*parse)(const char *, berth_error **), const char *
   cleanup_error berth_error *err = NULL;
   berth_reference *ref = parse(input, &err);
   if (ref == NULL) {
-    printf("#   %s: unexpected error: %s\n", input, err ? err->msg : "(none)");
+    printf("#   %s: unexpected error: %s\n", input, err ? berth_error_message(err) : "(none)");
     berth_t.failed_here++;
   }
   return ref;
@@ -230,11 +230,11 @@ TEST(invalid_reference_components)
     return;
   cleanup_reference berth_reference *tagged = berth_reference_with_tag(ref, "-foo", &err);
   CHECK(tagged == NULL);
-  CHECK(err != NULL && strcmp(err->msg, "invalid tag format") == 0);
+  CHECK(err != NULL && strcmp(berth_error_message(err), "invalid tag format") == 0);
   berth_error_cleanup(&err);
   cleanup_reference berth_reference *digested = berth_reference_with_digest(ref, "foo", &err);
   CHECK(digested == NULL);
-  CHECK(err != NULL && strcmp(err->msg, "invalid digest format") == 0);
+  CHECK(err != NULL && strcmp(berth_error_message(err), "invalid digest format") == 0);
 }
 
 TEST(parse_any_reference)

@@ -72,14 +72,14 @@ TEST(real_and_malformed_headers)
     int rc = berth_challenge_parse(e->header, &cs, &err);
     bool want_ok = e->scheme != NULL || e->header[0] == '\0';
     if (!want_ok) {
-      CHECK(rc == -1 && err != NULL && err->errnum == EPROTO && cs.n == 0);
+      CHECK(rc == -1 && err != NULL && berth_error_errno(err) == EPROTO && cs.n == 0);
       if (rc == 0)
         printf("#   case %zu parsed but should not: %s\n", i, e->header);
       continue;
     }
     CHECK(rc == 0);
     if (rc != 0) {
-      printf("#   case %zu: %s\n", i, err->msg);
+      printf("#   case %zu: %s\n", i, berth_error_message(err));
       continue;
     }
     CHECK(cs.n == e->n_challenges);

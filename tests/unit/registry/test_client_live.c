@@ -63,7 +63,7 @@ open_reg(const char *domain, const char *repo, const berth_registry_options *o)
   cleanup_error berth_error *err = NULL;
   berth_registry *r = berth_registry_new(domain, repo, o, &err);
   if (r == NULL)
-    printf("# open %s: %s\n", domain, err->msg);
+    printf("# open %s: %s\n", domain, berth_error_message(err));
   return r;
 }
 
@@ -92,18 +92,19 @@ TEST(manifest_errors)
   {
     cleanup_error berth_error *err = NULL;
     CHECK(berth_registry_get_manifest(r, "nope", &m, &err) == -1);
-    CHECK(err->errnum == ENOENT);
-    CHECK_STR(err->msg, "manifest unknown: manifest unknown");
+    CHECK(berth_error_errno(err) == ENOENT);
+    CHECK_STR(berth_error_message(err), "manifest unknown: manifest unknown");
   }
   {
     cleanup_error berth_error *err = NULL;
-    CHECK(berth_registry_get_manifest(r, "bad tag!", &m, &err) == -1 && err->errnum == EINVAL);
+    CHECK(berth_registry_get_manifest(r, "bad tag!", &m, &err) == -1
+          && berth_error_errno(err) == EINVAL);
   }
   berth_registry_free(r);
   {
     cleanup_error berth_error *err = NULL;
     berth_registry *r2 = open_reg(reg, "test/missing", &o);
-    CHECK(berth_registry_get_manifest(r2, "1", &m, &err) == -1 && err->errnum == ENOENT);
+    CHECK(berth_registry_get_manifest(r2, "1", &m, &err) == -1 && berth_error_errno(err) == ENOENT);
     berth_registry_free(r2);
   }
 }
@@ -131,14 +132,15 @@ TEST(blob_streams_and_verifies)
     cleanup_error berth_error *err = NULL;
     CHECK(fetch(r, layer_d, layer_size + 1, &s, &err) == -1);
     sink_digest(&s, got);
-    CHECK(err != NULL && err->errnum == EPROTO && strstr(err->msg, "truncated") != NULL);
-    CHECK(err != NULL && strncmp(err->msg, "blob sha256:", 12) == 0);
+    CHECK(err != NULL && berth_error_errno(err) == EPROTO
+          && strstr(berth_error_message(err), "truncated") != NULL);
+    CHECK(err != NULL && strncmp(berth_error_message(err), "blob sha256:", 12) == 0);
   }
   { /* more bytes than we were told: aborted early */
     cleanup_error berth_error *err = NULL;
     CHECK(fetch(r, layer_d, 10, &s, &err) == -1);
     sink_digest(&s, got);
-    CHECK(s.n <= 10 && err != NULL && err->errnum == EPROTO);
+    CHECK(s.n <= 10 && err != NULL && berth_error_errno(err) == EPROTO);
   }
   { /* the sink refuses */
     cleanup_error berth_error *err = NULL;
@@ -146,7 +148,8 @@ TEST(blob_streams_and_verifies)
     CHECK(fetch(r, layer_d, layer_size, &s, &err) == -1);
     sink_digest(&s, got);
     s.fail_after = -1;
-    CHECK(err != NULL && err->errnum == ENOSPC && strstr(err->msg, "write layer") != NULL);
+    CHECK(err != NULL && berth_error_errno(err) == ENOSPC
+          && strstr(berth_error_message(err), "write layer") != NULL);
   }
   { /* unknown blob */
     cleanup_error berth_error *err = NULL;
@@ -154,8 +157,8 @@ TEST(blob_streams_and_verifies)
     berth_sha256_digest("nothing", 7, d);
     CHECK(fetch(r, d, -1, &s, &err) == -1);
     sink_digest(&s, got);
-    CHECK(err != NULL && err->errnum == ENOENT && s.n == 0);
-    CHECK(err != NULL && strstr(err->msg, "blob unknown") != NULL);
+    CHECK(err != NULL && berth_error_errno(err) == ENOENT && s.n == 0);
+    CHECK(err != NULL && strstr(berth_error_message(err), "blob unknown") != NULL);
   }
   berth_registry_free(r);
 }
@@ -228,8 +231,8 @@ TEST(digest_mismatch)
   sink_digest(&s, got);
   CHECK(s.n == config_size); /* the sink saw the bytes, the error comes after */
   cleanup_free char *want = xasprintf("blob %s: digest mismatch: got %s", config_d, got);
-  CHECK(err != NULL && err->errnum == EPROTO);
-  CHECK_STR(err ? err->msg : NULL, want);
+  CHECK(err != NULL && berth_error_errno(err) == EPROTO);
+  CHECK_STR(err ? berth_error_message(err) : NULL, want);
   berth_registry_free(r);
 }
 
@@ -240,8 +243,9 @@ TEST(connection_refused)
   cleanup_error berth_error *err = NULL;
   berth_fetched_manifest m;
   CHECK(berth_registry_get_manifest(r, "1", &m, &err) == -1);
-  CHECK(err != NULL && err->errnum == ECONNREFUSED);
-  CHECK_STR(err ? err->msg : NULL, "Get \"http://127.0.0.1:1/v2/\": connect: Connection refused");
+  CHECK(err != NULL && berth_error_errno(err) == ECONNREFUSED);
+  CHECK_STR(err ? berth_error_message(err) : NULL,
+            "Get \"http://127.0.0.1:1/v2/\": connect: Connection refused");
   berth_registry_free(r);
 }
 
@@ -256,20 +260,20 @@ TEST(basic_auth_over_tls)
     cleanup_error berth_error *err = NULL;
     berth_registry *r = open_reg(tlsreg, "test/img", &o);
     CHECK(berth_registry_get_manifest(r, "1", &m, &err) == -1);
-    CHECK(err != NULL && err->errnum == EACCES);
-    CHECK_STR(err ? err->msg : NULL, "unauthorized: authentication required");
+    CHECK(err != NULL && berth_error_errno(err) == EACCES);
+    CHECK_STR(err ? berth_error_message(err) : NULL, "unauthorized: authentication required");
     berth_registry_free(r);
   }
   {
     cleanup_error berth_error *err = NULL;
     CHECK(berth_registry_login(tlsreg, "alice", "wrong", &o, &err) == -1);
-    CHECK(err != NULL && err->errnum == EACCES);
+    CHECK(err != NULL && berth_error_errno(err) == EACCES);
   }
   {
     cleanup_error berth_error *err = NULL;
     CHECK(berth_registry_login(tlsreg, "alice", "wonderland", &o, &err) == 0);
     if (err)
-      printf("# login: %s\n", err->msg);
+      printf("# login: %s\n", berth_error_message(err));
     CHECK(berth_credentials_store(&o, tlsreg, "alice", "wonderland", &err) == 0);
   }
   {
@@ -277,7 +281,7 @@ TEST(basic_auth_over_tls)
     berth_registry *r = open_reg(tlsreg, "test/img", &o);
     CHECK(berth_registry_get_manifest(r, "1", &m, &err) == 0);
     if (err)
-      printf("# manifest: %s\n", err->msg);
+      printf("# manifest: %s\n", berth_error_message(err));
     CHECK_STR(m.digest, manifest_d);
     berth_fetched_manifest_clear(&m);
     CHECK(fetch(r, layer_d, layer_size, &s, &err) == 0);
@@ -297,13 +301,14 @@ TEST(token_auth)
   {
     cleanup_error berth_error *err = NULL;
     CHECK(berth_registry_login(fake, "u", "bad", &o, &err) == -1);
-    CHECK(err != NULL && err->errnum == EACCES);
-    CHECK_STR(err ? err->msg : NULL, "unauthorized: incorrect username or password");
+    CHECK(err != NULL && berth_error_errno(err) == EACCES);
+    CHECK_STR(err ? berth_error_message(err) : NULL,
+              "unauthorized: incorrect username or password");
   }
   {
     cleanup_error berth_error *err = NULL;
     berth_registry *r = open_reg(fake, "t/img", &o); /* anonymous: refused */
-    CHECK(berth_registry_get_manifest(r, "ok", &m, &err) == -1 && err->errnum == EACCES);
+    CHECK(berth_registry_get_manifest(r, "ok", &m, &err) == -1 && berth_error_errno(err) == EACCES);
     berth_registry_free(r);
   }
   cleanup_error berth_error *err = NULL;
@@ -314,15 +319,15 @@ TEST(token_auth)
   CHECK(berth_registry_get_manifest(r, "rotate", &m, &err) == 0); /* re-authenticates */
   berth_fetched_manifest_clear(&m);
   if (err)
-    printf("# %s\n", err->msg);
+    printf("# %s\n", berth_error_message(err));
   {
     cleanup_error berth_error *e = NULL;
-    CHECK(berth_registry_get_manifest(r, "badcd", &m, &e) == -1 && e->errnum == EPROTO);
-    CHECK(e != NULL && strstr(e->msg, "digest mismatch") != NULL);
+    CHECK(berth_registry_get_manifest(r, "badcd", &m, &e) == -1 && berth_error_errno(e) == EPROTO);
+    CHECK(e != NULL && strstr(berth_error_message(e), "digest mismatch") != NULL);
   }
   {
     cleanup_error berth_error *e = NULL;
-    CHECK(berth_registry_get_manifest(r, "big", &m, &e) == -1 && e->errnum == EPROTO);
+    CHECK(berth_registry_get_manifest(r, "big", &m, &e) == -1 && berth_error_errno(e) == EPROTO);
   }
   { /* redirected blob */
     cleanup_error berth_error *e = NULL;
@@ -338,9 +343,9 @@ TEST(token_auth)
     berth_sha256_digest("truncated", 9, d);
     CHECK(fetch(r, d, -1, &s, &e) == -1);
     sink_digest(&s, got);
-    CHECK(e != NULL && e->errnum == EPROTO);
+    CHECK(e != NULL && berth_error_errno(e) == EPROTO);
     if (e)
-      printf("# truncated: %s\n", e->msg);
+      printf("# truncated: %s\n", berth_error_message(e));
   }
   berth_registry_free(r);
 }
@@ -364,7 +369,7 @@ TEST(tls_verification)
     berth_http_request req = { .url = url, .tls = &tls, .noproxy = noproxy };
     CHECK(berth_http_get(c, &req, &resp, &err) == 0 && resp.status == 401);
     if (err)
-      printf("# with CA: %s\n", err->msg);
+      printf("# with CA: %s\n", berth_error_message(err));
     CHECK(resp.www_authenticate != NULL && strstr(resp.www_authenticate, "Basic") != NULL);
     berth_http_response_clear(&resp);
   }
@@ -373,9 +378,9 @@ TEST(tls_verification)
     berth_http_tls none = { .verify = true };
     berth_http_request req = { .url = url, .tls = &none, .noproxy = noproxy };
     CHECK(berth_http_get(c, &req, &resp, &err) == -1);
-    CHECK(err != NULL && err->errnum == EPROTO && resp.transport_error);
+    CHECK(err != NULL && berth_error_errno(err) == EPROTO && resp.transport_error);
     if (err)
-      printf("# without CA: %s\n", err->msg);
+      printf("# without CA: %s\n", berth_error_message(err));
     berth_http_response_clear(&resp);
   }
   berth_http_tls_clear(&tls);

@@ -122,7 +122,7 @@ TEST(bad_files)
     cleanup_error berth_error *err = NULL;
     write_config("{not json");
     CHECK(berth_credentials_get(&o, "x.example", &u, &p, &err) == -1);
-    CHECK(err != NULL && err->errnum == EINVAL);
+    CHECK(err != NULL && berth_error_errno(err) == EINVAL);
   }
   {
     cleanup_error berth_error *err = NULL;

@@ -10,8 +10,8 @@ check_msg(long status, const char *body, const char *want, int want_errno)
 {
   cleanup_error berth_error *err = NULL;
   CHECK(berth_registry_error_from_response(status, body, body ? strlen(body) : 0, &err) == -1);
-  CHECK_STR(err->msg, want);
-  CHECK(err->errnum == want_errno);
+  CHECK_STR(berth_error_message(err), want);
+  CHECK(berth_error_errno(err) == want_errno);
 }
 
 TEST(distribution_bodies)

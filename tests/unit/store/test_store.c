@@ -161,7 +161,7 @@ TEST(publish_chain_and_lower)
   CHECK(publish_one(s, "sha256:1111111111111111111111111111111111111111111111111111111111111111",
                     "orphan", &got, &err)
         == -1);
-  CHECK(err != NULL && strstr(err->msg, "not in the store") != NULL);
+  CHECK(err != NULL && strstr(berth_error_message(err), "not in the store") != NULL);
   berth_error_free(steal_pointer(&err));
 
   /* the same chain again: the existing layer, the new stage dropped */
@@ -294,7 +294,7 @@ TEST(images_share_layers)
   /* refused while tagged */
   CHECK(berth_store_ref_set(s, "one", "one:latest", id1, &err) == 0);
   CHECK(berth_store_image_delete(s, id1, &err) == -1);
-  CHECK(err != NULL && strstr(err->msg, "one:latest") != NULL);
+  CHECK(err != NULL && strstr(berth_error_message(err), "one:latest") != NULL);
   berth_error_free(steal_pointer(&err));
   CHECK(berth_store_ref_delete(s, "one:latest", &err) == 1);
 
@@ -451,6 +451,38 @@ TEST(backing_fs)
   drop_root(root);
 }
 
+/* Store readers hand a local error up: a file that cannot be read is named
+ * once with its errno's text once (it used to read "…: Is a directory: Is a
+ * directory"). */
+TEST(unreadable_entry_errno_once)
+{
+  char *root = make_root();
+  cleanup_error berth_error *err = NULL;
+  cleanup_store berth_store *s = berth_store_open(root, &err);
+  CHECK(s != NULL);
+  char id[BERTH_DIGEST_LEN] = "sha256:";
+  memset(id + 7, 'a', 64);
+  id[71] = '\0';
+  cleanup_free char *dir = xasprintf("%s/image/overlay2/imagedb/content/sha256/%s", root, id + 7);
+  CHECK(mkdir(dir, 0700) == 0);
+  char *data = NULL;
+  size_t len = 0;
+  CHECK(berth_store_image_get(s, id, &data, &len, &err) == -1);
+  CHECK(berth_error_errno(err) == EISDIR);
+  cleanup_free char *want
+      = xasprintf("read image %s: read imagedb/content/sha256/%s: Is a directory", id, id + 7);
+  CHECK_STR(berth_error_message(err), want);
+  berth_error_clear(&err);
+  cleanup_free char *v2
+      = xasprintf("%s/image/overlay2/distribution/v2metadata-by-diffid/sha256/%s", root, id + 7);
+  CHECK(mkdir(v2, 0700) == 0);
+  CHECK(berth_store_v2metadata(s, id, &err) == NULL);
+  cleanup_free char *want2
+      = xasprintf("read distribution/v2metadata-by-diffid/sha256/%s: Is a directory", id + 7);
+  CHECK_STR(berth_error_message(err), want2);
+  drop_root(root);
+}
+
 int
 main(void)
 {
@@ -463,5 +495,6 @@ main(void)
   RUN(stale_stage_swept_live_stage_kept);
   RUN(lock_reentrant_and_exclusive);
   RUN(backing_fs);
+  RUN(unreadable_entry_errno_once);
   DONE();
 }

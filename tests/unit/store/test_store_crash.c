@@ -73,7 +73,7 @@ check_layer(berth_store *s, const char *root, const char *chain)
   berth_layer l, p;
   CHECK(berth_store_layer_get(s, chain, &l, &err) == 1);
   if (err != NULL) {
-    printf("#   %s\n", err->msg);
+    printf("#   %s\n", berth_error_message(err));
     return;
   }
   cleanup_free char *diff = xasprintf("overlay2/%s/diff/file", l.cache_id);
@@ -132,7 +132,7 @@ check_consistent(const char *root)
   cleanup_store berth_store *s = berth_store_open(root, &err);
   CHECK(s != NULL);
   if (s == NULL) {
-    printf("#   open: %s\n", err->msg);
+    printf("#   open: %s\n", berth_error_message(err));
     return;
   }
   cleanup_strv char **chains = berth_store_layer_list(s, &err);
