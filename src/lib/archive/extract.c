@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -437,6 +438,22 @@ extract_clean(berth_extract *x, const char *path, struct archive *a, struct arch
   return make_node(dfd, base, e, err);
 }
 
+/* An owner a uid_t/gid_t cannot hold (PAX headers carry any decimal) is
+ * refused: cast, 2^32 would become root.  (uid_t)-1 is "no change" to
+ * chown, so it is refused too. */
+static int
+check_owner(struct archive_entry *e, const char *name, berth_error **err)
+{
+  la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
+  if (uid < 0 || uid >= (la_int64_t)UINT32_MAX)
+    return berth_error_set(err, 0, "extract '%.256s': uid %lld is out of range", name,
+                           (long long)uid);
+  if (gid < 0 || gid >= (la_int64_t)UINT32_MAX)
+    return berth_error_set(err, 0, "extract '%.256s': gid %lld is out of range", name,
+                           (long long)gid);
+  return 0;
+}
+
 int
 berth_extract_entry(berth_extract *x, struct archive *a, struct archive_entry *e, long long *size,
                     berth_error **err)
@@ -444,6 +461,8 @@ berth_extract_entry(berth_extract *x, struct archive *a, struct archive_entry *e
   const char *name = archive_entry_pathname(e);
   if (name == NULL)
     return berth_error_set(err, 0, "tar entry without a name");
+  if (check_owner(e, name, err) < 0)
+    return -1;
   cleanup_free char *path = berth_confine_clean(name, err);
   if (path == NULL)
     return berth_error_prefix(err, "extract '%.256s'", name);

@@ -1,13 +1,11 @@
 #include "commit/commit.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "archive/pack.h"
 #include "archive/stream.h"
-#include "archive/unpack.h"
+#include "archive/unpack_from.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "image/chain.h"
@@ -21,36 +19,16 @@
 
 /* ---- the layer ------------------------------------------------------------ */
 
-static int
-sock_write(void *ctx, const void *buf, size_t len, berth_error **err)
-{
-  int fd = *(int *)ctx;
-  const char *p = buf;
-  while (len > 0) {
-    ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0)
-      return berth_error_set(err, errno, "write layer stream");
-    p += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
-struct pack_job {
-  int dirfd, sock, rc;
+struct pack_source {
+  int dirfd;
   berth_pack_result res;
-  berth_error *err;
 };
 
-static void *
-pack_thread(void *arg)
+static int
+pack_upper(void *ctx, berth_write_fn write, void *wctx, berth_error **err)
 {
-  struct pack_job *j = arg;
-  j->rc = berth_layer_pack(j->dirfd, sock_write, &j->sock, &j->res, &j->err);
-  shutdown(j->sock, SHUT_WR);
-  return NULL;
+  struct pack_source *src = ctx;
+  return berth_layer_pack(src->dirfd, write, wctx, &src->res, err);
 }
 
 /* True when the directory has no entries at all. */
@@ -72,40 +50,14 @@ dir_is_empty(int dirfd, berth_error **err)
   return 1;
 }
 
-/* Packs upper into the stage in one pass: a thread packs into one end of a
- * socket pair, berth_layer_unpack reads the other end into the stage's diff
- * dir, writing the tar-split and hashing the diffID on the way. */
+/* Packs upper into the stage in one pass (archive/unpack_from.h), the
+ * tar-split written and the diffID hashed on the way. */
 static int
 pack_into_stage(int upper, berth_layer_stage *st, berth_unpack_result *res, berth_error **err)
 {
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-    return berth_error_set(err, errno, "socketpair");
-  int sz = 4 << 20;
-  setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-  setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
-  struct pack_job job = { .dirfd = upper, .sock = sv[1] };
-  pthread_t t;
-  int e = pthread_create(&t, NULL, pack_thread, &job);
-  if (e != 0) {
-    close(sv[0]);
-    close(sv[1]);
-    return berth_error_set(err, e, "start packing thread");
-  }
-  berth_error *uerr = NULL;
-  int r = berth_layer_unpack(berth_fd_read, &sv[0], berth_layer_stage_diff_fd(st),
-                             berth_layer_stage_tarsplit_fd(st), res, &uerr);
-  shutdown(sv[0], SHUT_RDWR); /* unblocks the packer when unpack stopped early */
-  pthread_join(t, NULL);
-  close(sv[0]);
-  close(sv[1]);
-  if (job.rc < 0) { /* the packer's error is the cause */
-    berth_error_free(uerr);
-    return berth_error_propagate(err, &job.err);
-  }
-  if (r < 0)
-    return berth_error_propagate(err, &uerr);
-  return 0;
+  struct pack_source src = { .dirfd = upper };
+  return berth_layer_unpack_from(pack_upper, &src, berth_layer_stage_diff_fd(st),
+                                 berth_layer_stage_tarsplit_fd(st), res, err);
 }
 
 /* ---- the image ------------------------------------------------------------ */
@@ -241,8 +193,8 @@ new_config(json_t *base, const berth_container *c, const berth_commit_options *o
 
 /* Publishes the upperdir as a layer on top of the container's parent. */
 static int
-commit_layer(berth_store *s, const berth_rwlayer *rw, berth_layer *layer, berth_store_lock **lock,
-             berth_error **err)
+commit_layer(berth_store *s, const berth_rwlayer *rw, size_t depth, berth_layer *layer,
+             berth_store_lock **lock, berth_error **err)
 {
   cleanup_free char *upper_path = berth_store_rwlayer_upper_path(s, rw);
   cleanup_close int upper = open(upper_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -251,6 +203,8 @@ commit_layer(berth_store *s, const berth_rwlayer *rw, berth_layer *layer, berth_
   int empty = dir_is_empty(upper, err);
   if (empty != 0)
     return empty < 0 ? -1 : 0;
+  if (depth >= BERTH_MAX_LAYERS)
+    return berth_error_set(err, 0, "max depth exceeded: the image has %zu layers already", depth);
   cleanup_layer_stage berth_layer_stage *st = berth_layer_stage_new(s, err);
   if (st == NULL)
     return -1;
@@ -308,7 +262,8 @@ berth_commit(berth_store *s, const berth_container *c, const berth_commit_option
   }
   berth_layer layer;
   cleanup_store_lock berth_store_lock *lock = NULL;
-  int r = commit_layer(s, &rw, &layer, &lock, err);
+  size_t depth = json_array_size(json_object_get(json_object_get(base, "rootfs"), "diff_ids"));
+  int r = commit_layer(s, &rw, depth, &layer, &lock, err);
   if (r < 0)
     return berth_error_prefix(err, "commit");
   if (lock == NULL && (lock = berth_store_lock_acquire(s, err)) == NULL)

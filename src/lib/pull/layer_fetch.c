@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "archive/rebuild.h"
 #include "archive/unpack.h"
+#include "archive/unpack_from.h"
 #include "common/cleanup.h"
 
 /* The download runs in its own thread and hands bytes to the unpacker over a
@@ -150,4 +152,35 @@ berth_layer_fetch_run(berth_layer_fetch *f)
     berth_layer_stage_free(f->stage);
     f->stage = NULL;
   }
+}
+
+struct rebuild_source {
+  int diff_fd, tarsplit_fd;
+};
+
+static int
+rebuild_layer(void *ctx, berth_write_fn write, void *wctx, berth_error **err)
+{
+  struct rebuild_source *src = ctx;
+  return berth_layer_tar_rebuild(src->diff_fd, src->tarsplit_fd, write, wctx, err);
+}
+
+int
+berth_layer_fetch_copy(berth_layer_fetch *f, berth_error **err)
+{
+  berth_layer_stage *from = f->same_blob->stage;
+  cleanup_close int tarsplit = berth_layer_stage_tarsplit_reopen(from, err);
+  if (tarsplit < 0)
+    return -1;
+  f->stage = berth_layer_stage_new(f->store, err);
+  if (f->stage == NULL)
+    return -1;
+  struct rebuild_source src = { berth_layer_stage_diff_fd(from), tarsplit };
+  berth_unpack_result result;
+  if (berth_layer_unpack_from(rebuild_layer, &src, berth_layer_stage_diff_fd(f->stage),
+                              berth_layer_stage_tarsplit_fd(f->stage), &result, err)
+      < 0)
+    return berth_error_prefix(err, "layer %s", f->blob->digest);
+  f->size = result.size;
+  return check_diff_id(f, result.diff_id, err);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/cleanup.h"
@@ -51,6 +52,33 @@ not_found_name(const berth_reference *ref)
   if (ref->digest != NULL)
     return xasprintf("%s@%s", name, ref->digest);
   return xasprintf("%s:%s", name, ref->tag != NULL ? ref->tag : "latest");
+}
+
+static void
+short_id(const char *digest, char out[13])
+{
+  snprintf(out, 13, "%s", berth_digest_hex(digest));
+}
+
+struct retry_notice {
+  berth_pull_events *events;
+  atomic_bool *cancel;
+};
+
+/* Docker's words while a layer waits for another try, on the line of the
+ * layer (or of the tag, for a manifest); a cancelled pull stops waiting. */
+static bool
+notify_retry(void *ctx, const char *what, int seconds)
+{
+  struct retry_notice *n = ctx;
+  char id[13];
+  if (berth_digest_is_valid(what))
+    short_id(what, id);
+  else
+    snprintf(id, sizeof id, "%s", what);
+  cleanup_free char *line = xasprintf("Retrying in %d second%s", seconds, seconds == 1 ? "" : "s");
+  berth_pull_events_status(n->events, id, line);
+  return !atomic_load(n->cancel);
 }
 
 /* Fetches the manifest the reference names; an index is resolved to the
@@ -153,6 +181,11 @@ fetch_config(berth_registry *reg, const berth_reference *ref, const char *platfo
   if (p->image->n_diff_ids != p->manifest->n_layers)
     return berth_error_set(err, 0, "image config %s lists %zu layers, the manifest %zu",
                            cfg->digest, p->image->n_diff_ids, p->manifest->n_layers);
+  if (p->manifest->n_layers > BERTH_MAX_LAYERS)
+    return berth_error_set(err, 0,
+                           "max depth exceeded: the image has %zu layers, a container can "
+                           "mount at most %d",
+                           p->manifest->n_layers, BERTH_MAX_LAYERS);
   for (size_t i = 0; i < p->manifest->n_layers; i++) {
     enum berth_compression c;
     if (berth_media_type_layer_compression(p->manifest->layers[i].media_type, &c, err) < 0)
@@ -241,7 +274,8 @@ publish(berth_store *store, const berth_reference *ref, struct pull_plan *p,
                                     fetches[i].size, &layer, err)
           < 0)
         return berth_error_prefix(err, "store layer %s", m->layers[i].digest);
-      berth_pull_events_status(ev, fetches[i].short_id, "Pull complete");
+      if (fetches[i].same_blob == NULL)
+        berth_pull_events_status(ev, fetches[i].short_id, "Pull complete");
     } else {
       int found = berth_store_layer_get(store, p->chain_ids[i], &layer, err);
       if (found < 0)
@@ -286,18 +320,24 @@ publish(berth_store *store, const berth_reference *ref, struct pull_plan *p,
   return berth_store_ref_set(store, repo, by_digest, out->image_id, err);
 }
 
-static void
-short_id(const char *digest, char out[13])
-{
-  snprintf(out, 13, "%s", berth_digest_hex(digest));
-}
-
 /* Whether the image's config is in the store. */
 static int
 image_is_stored(berth_store *store, const struct pull_plan *p, berth_error **err)
 {
   cleanup_free char *config = NULL;
   return berth_store_image_get(store, p->manifest->config.digest, &config, NULL, err);
+}
+
+/* The missing layer before i with the same blob, which a manifest may list
+ * several times (one download serves them all), or NULL. */
+static berth_layer_fetch *
+earlier_fetch(berth_layer_fetch *fetches, const berth_manifest *m, size_t i)
+{
+  for (size_t j = 0; j < i; j++)
+    if (fetches[j].store != NULL && fetches[j].same_blob == NULL
+        && strcmp(m->layers[j].digest, m->layers[i].digest) == 0)
+      return &fetches[j];
+  return NULL;
 }
 
 static int
@@ -319,8 +359,9 @@ pull_layers(berth_store *store, berth_registry *reg, struct pull_plan *p,
                                         .blob = &m->layers[i],
                                         .diff_id = p->image->diff_ids[i],
                                         .events = ev,
-                                        .cancel = cancel };
-      missing++;
+                                        .cancel = cancel,
+                                        .same_blob = earlier_fetch(fetches, m, i) };
+      missing += fetches[i].same_blob == NULL;
     }
     short_id(m->layers[i].digest, fetches[i].short_id);
   }
@@ -329,17 +370,23 @@ pull_layers(berth_store *store, berth_registry *reg, struct pull_plan *p,
   if (stored < 0)
     return -1;
   for (size_t i = 0; i < m->n_layers && !stored; i++)
-    berth_pull_events_status(ev, fetches[i].short_id,
-                             fetches[i].store != NULL ? "Pulling fs layer" : "Already exists");
-  /* Compact the missing layers into a work list, keeping their order. */
+    if (fetches[i].same_blob == NULL) /* a repeated blob is the same line */
+      berth_pull_events_status(ev, fetches[i].short_id,
+                               fetches[i].store != NULL ? "Pulling fs layer" : "Already exists");
+  /* Compact the layers to download into a work list, keeping their order. */
   cleanup_free berth_layer_fetch **work = xcalloc(missing ? missing : 1, sizeof(*work));
   size_t w = 0;
   for (size_t i = 0; i < m->n_layers; i++)
-    if (fetches[i].store != NULL)
+    if (fetches[i].store != NULL && fetches[i].same_blob == NULL)
       work[w++] = &fetches[i];
   for (size_t i = MAX_CONCURRENT_DOWNLOADS; i < missing; i++)
     berth_pull_events_status(ev, work[i]->short_id, "Waiting");
-  return missing == 0 ? 0 : download_all(work, missing, err);
+  if (missing > 0 && download_all(work, missing, err) < 0)
+    return -1;
+  for (size_t i = 0; i < m->n_layers; i++)
+    if (fetches[i].same_blob != NULL && berth_layer_fetch_copy(&fetches[i], err) < 0)
+      return -1;
+  return 0;
 }
 
 static void
@@ -360,6 +407,8 @@ berth_pull(berth_store *store, const berth_reference *ref, const berth_pull_opti
   berth_pull_events ev;
   berth_pull_events_init(&ev, opts->on_event, opts->event_ctx);
   atomic_bool cancel = false;
+  struct retry_notice notice = { &ev, &cancel };
+  berth_registry_set_retry(reg, notify_retry, &notice, 0);
   berth_layer_fetch *fetches = NULL;
   int ret = -1;
 

@@ -19,6 +19,8 @@
 
 #define MANIFEST_MAX (4 * 1024 * 1024)
 #define POOL_MAX 16
+#define MAX_ATTEMPTS 5
+#define DEFAULT_RETRY_DELAY_MS 1000
 
 const char berth_registry_manifest_accept[]
     = "application/vnd.oci.image.index.v1+json, "
@@ -47,6 +49,10 @@ struct berth_registry {
   unsigned auth_gen;
   CURL *pool[POOL_MAX];
   size_t pool_n;
+
+  berth_registry_retry_fn retry_notify; /* set once, before any request */
+  void *retry_ctx;
+  unsigned retry_delay_ms;
 };
 
 static bool
@@ -110,8 +116,18 @@ registry_create(const char *domain, const char *repository, const berth_registry
   r->insecure = strv_dup(opts != NULL ? opts->insecure : NULL);
   r->config_dir = berth_credentials_config_dir(opts);
   r->noproxy = berth_http_noproxy();
+  r->retry_delay_ms = DEFAULT_RETRY_DELAY_MS;
   pthread_mutex_init(&r->lock, NULL);
   return r;
+}
+
+void
+berth_registry_set_retry(berth_registry *r, berth_registry_retry_fn notify, void *ctx,
+                         unsigned first_delay_ms)
+{
+  r->retry_notify = notify;
+  r->retry_ctx = ctx;
+  r->retry_delay_ms = first_delay_ms ? first_delay_ms : DEFAULT_RETRY_DELAY_MS;
 }
 
 berth_registry *
@@ -284,11 +300,75 @@ ensure_ready(berth_registry *r, berth_error **err)
   return rc;
 }
 
-/* One GET on path below the registry's base URL, authenticated, retried once
- * with fresh credentials when the registry answers 401 mid-way. */
+/* One GET with the current credentials, tried once more with fresh ones
+ * when the registry answers 401 mid-way. */
 static int
-registry_get(berth_registry *r, const char *path, berth_http_request *hr, berth_http_response *resp,
-             berth_error **err)
+get_authenticated(berth_registry *r, CURL *curl, berth_http_request *hr, berth_http_response *resp,
+                  berth_error **err)
+{
+  int rc = -1;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    pthread_mutex_lock(&r->lock);
+    cleanup_free char *auth = r->authorization ? xstrdup(r->authorization) : NULL;
+    unsigned gen = r->auth_gen;
+    pthread_mutex_unlock(&r->lock);
+    hr->authorization = auth;
+    rc = berth_http_get(curl, hr, resp, err);
+    hr->authorization = NULL;
+    if (rc < 0 || resp->status != 401 || resp->www_authenticate == NULL || attempt > 0)
+      break;
+    pthread_mutex_lock(&r->lock);
+    int arc = r->auth_gen == gen ? authenticate(r, curl, resp->www_authenticate, err) : 0;
+    pthread_mutex_unlock(&r->lock);
+    if (arc < 0)
+      return -1;
+    berth_http_response_clear(resp);
+  }
+  return rc;
+}
+
+/* A failure that another try may not meet (see berth_registry_set_retry). */
+static bool
+transient(int rc, const berth_http_response *resp)
+{
+  if (rc < 0)
+    return resp->retryable;
+  switch (resp->status) {
+  case 408:
+  case 429:
+  case 500:
+  case 502:
+  case 503:
+  case 504:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* Waits before try number attempt + 1, counting the seconds down to the
+ * notifier; false when it gave up. */
+static bool
+wait_to_retry(berth_registry *r, const char *what, int attempt)
+{
+  long long ms = (long long)r->retry_delay_ms << (attempt - 1);
+  for (long long left = ms; left > 0; left -= 1000) {
+    int seconds = (int)((left + 999) / 1000);
+    if (r->retry_notify != NULL && !r->retry_notify(r->retry_ctx, what, seconds))
+      return false;
+    long long step = left < 1000 ? left : 1000;
+    struct timespec ts = { step / 1000, (step % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+    }
+  }
+  return true;
+}
+
+/* One GET on path below the registry's base URL, authenticated, tried again
+ * after failures in passing (what names it to the retry notifier). */
+static int
+registry_get(berth_registry *r, const char *path, const char *what, berth_http_request *hr,
+             berth_http_response *resp, berth_error **err)
 {
   memset(resp, 0, sizeof(*resp));
   if (ensure_ready(r, err) < 0)
@@ -299,25 +379,17 @@ registry_get(berth_registry *r, const char *path, berth_http_request *hr, berth_
   hr->noproxy = r->noproxy;
   CURL *curl = pool_get(r);
   int rc = -1;
-  for (int attempt = 0; attempt < 2; attempt++) {
-    pthread_mutex_lock(&r->lock);
-    cleanup_free char *auth = r->authorization ? xstrdup(r->authorization) : NULL;
-    unsigned gen = r->auth_gen;
-    pthread_mutex_unlock(&r->lock);
-    hr->authorization = auth;
-    rc = berth_http_get(curl, hr, resp, err);
-    if (rc < 0 || resp->status != 401 || resp->www_authenticate == NULL || attempt > 0)
-      break;
-    pthread_mutex_lock(&r->lock);
-    int arc = r->auth_gen == gen ? authenticate(r, curl, resp->www_authenticate, err) : 0;
-    pthread_mutex_unlock(&r->lock);
-    if (arc < 0) {
-      rc = -1;
+  for (int attempt = 1;; attempt++) {
+    berth_error *e = NULL;
+    rc = get_authenticated(r, curl, hr, resp, &e);
+    if (attempt == MAX_ATTEMPTS || !transient(rc, resp) || !wait_to_retry(r, what, attempt)) {
+      if (e != NULL)
+        berth_error_propagate(err, &e);
       break;
     }
+    berth_error_free(e);
     berth_http_response_clear(resp);
   }
-  hr->authorization = NULL;
   hr->url = NULL;
   pool_put(r, curl);
   return rc;
@@ -355,7 +427,7 @@ berth_registry_get_manifest(berth_registry *r, const char *tag_or_digest,
   cleanup_free char *path = xasprintf("/v2/%s/manifests/%s", r->repository, ref);
   berth_http_request hr = { .accept = berth_registry_manifest_accept, .max_body = MANIFEST_MAX };
   berth_http_response resp;
-  if (registry_get(r, path, &hr, &resp, err) < 0) {
+  if (registry_get(r, path, ref, &hr, &resp, err) < 0) {
     berth_http_response_clear(&resp);
     return -1;
   }
@@ -379,8 +451,10 @@ berth_registry_get_manifest(berth_registry *r, const char *tag_or_digest,
 
 struct blob_stream {
   berth_sha256 *hash;
-  int64_t got;
-  int64_t size;
+  int64_t got;  /* bytes handed on so far: where a retry asks to go on */
+  int64_t size; /* what the descriptor promised, or -1 */
+  int64_t skip; /* bytes at the start of this response the sink already has */
+  const berth_http_response *resp;
   berth_blob_sink sink;
   void *ctx;
 };
@@ -390,6 +464,16 @@ static int
 blob_data(void *ctx, const void *data, size_t len, berth_error **err)
 {
   struct blob_stream *s = ctx;
+  if (s->resp->body_bytes == 0) /* a response begins: did it honour the Range? */
+    s->skip = s->resp->status == 206 ? 0 : s->resp->range_from;
+  if (s->skip > 0) { /* a retry sent from the start again: drop what we have */
+    size_t drop = (int64_t)len < s->skip ? len : (size_t)s->skip;
+    s->skip -= (int64_t)drop;
+    data = (const char *)data + drop;
+    len -= drop;
+    if (len == 0)
+      return 0;
+  }
   s->got += (int64_t)len;
   if (s->size >= 0 && s->got > s->size)
     return berth_registry_error_set(err, EPROTO, "more bytes than the expected %lld",
@@ -419,11 +503,12 @@ berth_registry_get_blob(berth_registry *r, const char *digest, int64_t size, ber
     return berth_registry_error_set(err, EINVAL, "invalid blob digest \"%s\"",
                                     digest ? digest : "");
   cleanup_sha256 berth_sha256 *hash = berth_sha256_new();
-  struct blob_stream s = { .hash = hash, .size = size, .sink = sink, .ctx = ctx };
-  cleanup_free char *path = xasprintf("/v2/%s/blobs/%s", r->repository, digest);
-  berth_http_request hr = { .follow_redirects = true, .on_data = blob_data, .ctx = &s };
   berth_http_response resp;
-  int rc = registry_get(r, path, &hr, &resp, err);
+  struct blob_stream s = { .hash = hash, .size = size, .sink = sink, .ctx = ctx, .resp = &resp };
+  cleanup_free char *path = xasprintf("/v2/%s/blobs/%s", r->repository, digest);
+  berth_http_request hr
+      = { .follow_redirects = true, .on_data = blob_data, .ctx = &s, .resume_at = &s.got };
+  int rc = registry_get(r, path, digest, &hr, &resp, err);
   if (rc == 0 && (resp.status < 200 || resp.status >= 300))
     rc = berth_registry_error_from_response(resp.status, resp.body, resp.len, err);
   else if (rc == 0)
@@ -444,7 +529,7 @@ berth_registry_login(const char *domain, const char *user, const char *password,
   r->creds_given = true;
   berth_http_request hr = { 0 };
   berth_http_response resp;
-  int rc = registry_get(r, "/v2/", &hr, &resp, err);
+  int rc = registry_get(r, "/v2/", domain, &hr, &resp, err);
   if (rc == 0 && resp.status != 200)
     rc = berth_registry_error_from_response(resp.status, resp.body, resp.len, err);
   berth_http_response_clear(&resp);

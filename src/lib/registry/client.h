@@ -4,6 +4,7 @@
  * once (each call takes its own pooled curl handle; auth state is locked). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,19 @@ typedef struct berth_registry berth_registry;
 berth_registry *berth_registry_new(const char *domain, const char *repository,
                                    const berth_registry_options *opts, berth_error **err);
 void berth_registry_free(berth_registry *r);
+
+/* Told of each second of the wait before another try of a request that
+ * failed in passing (what: the tag or digest asked for); returning false
+ * gives up at once. */
+typedef bool (*berth_registry_retry_fn)(void *ctx, const char *what, int seconds_left);
+
+/* A GET that fails in passing (a reset or cut-short connection, a timeout,
+ * 408, 429, 500, 502, 503, 504) is tried up to 5 times in all, as Docker
+ * tries a layer, waiting first_delay_ms (default 1000) and twice as long
+ * each time after; a blob goes on from the byte it had reached.  notify
+ * (may be NULL) is told while it waits. */
+void berth_registry_set_retry(berth_registry *r, berth_registry_retry_fn notify, void *ctx,
+                              unsigned first_delay_ms);
 
 typedef struct berth_fetched_manifest {
   char *data;

@@ -223,6 +223,7 @@ on_body(char *data, size_t size, size_t nmemb, void *userdata)
       x->sink_failed = true;
       return 0;
     }
+    x->resp->body_bytes += (int64_t)n;
     return n;
   }
   return buffer_body(x, data, n, is_2xx);
@@ -323,6 +324,23 @@ is_tls_error(CURLcode code)
   }
 }
 
+/* Failures of the connection itself that another try may not meet.  A
+ * refused connection is not one: nothing listens there. */
+static bool
+transient(CURLcode code)
+{
+  switch (code) {
+  case CURLE_OPERATION_TIMEDOUT:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+  case CURLE_GOT_NOTHING:
+    return true;
+  default:
+    return false;
+  }
+}
+
 /* Words a failed transfer as Docker does and picks its errnum. */
 static int
 transport_error(CURL *c, CURLcode code, const char *errbuf, const char *url, struct xfer *x,
@@ -383,6 +401,12 @@ berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *r
       = { .req = req, .resp = resp, .max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY };
   struct curl_slist *headers = add_header(NULL, "Authorization", req->authorization);
   headers = add_header(headers, "Accept", req->accept);
+  cleanup_free char *range = NULL;
+  if (req->resume_at != NULL && *req->resume_at > 0) {
+    range = xasprintf("bytes=%lld-", (long long)*req->resume_at);
+    headers = add_header(headers, "Range", range);
+    resp->range_from = *req->resume_at;
+  }
   char errbuf[CURL_ERROR_SIZE] = "";
   berth_curl()->easy_reset(curl); /* keeps the connection cache */
   if (set_options(curl, req, headers, &x, errbuf, err) < 0) {
@@ -401,6 +425,7 @@ berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *r
     return 0;
   }
   resp->transport_error = !x.sink_failed && !x.too_large && resp->status == 0;
+  resp->retryable = !x.sink_failed && !x.too_large && transient(code);
   int r = transport_error(curl, code, errbuf, req->url, &x, err);
   berth_error_free(x.sink_err);
   return r;

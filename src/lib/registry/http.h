@@ -39,6 +39,7 @@ typedef struct berth_http_request {
   size_t max_body;            /* cap for buffered bodies (0 = 64 KiB) */
   berth_http_data_fn on_data; /* streams 2xx bodies when set; else they are buffered */
   void *ctx;
+  const int64_t *resume_at; /* when set and > 0: ask for the body from there (Range) */
 } berth_http_request;
 
 typedef struct berth_http_response {
@@ -49,6 +50,10 @@ typedef struct berth_http_response {
   char *body; /* buffered body (NUL-terminated), or NULL */
   size_t len;
   bool transport_error; /* set when perform failed before an HTTP status arrived */
+  int64_t range_from;   /* the Range start asked for (0: none) */
+  int64_t body_bytes;   /* bytes of a 2xx body handed to on_data so far */
+  bool retryable;       /* the connection failed in a way another try may not (reset,
+                           timeout, cut short), and not because of what was received */
 } berth_http_response;
 
 void berth_http_response_clear(berth_http_response *resp);

@@ -6,6 +6,11 @@
 #include "common/error.h"
 typedef struct berth_store berth_store; /* store/store.h */
 
+/* The deepest stack of layers an image may have, as Docker's layer store
+ * allows ("max depth exceeded" beyond): a container mounts all of them, and
+ * overlayfs and the mount options are sized for no more. */
+enum { BERTH_MAX_LAYERS = 125 };
+
 typedef struct berth_layer {
   char chain_id[BERTH_DIGEST_LEN], diff_id[BERTH_DIGEST_LEN];
   char parent[BERTH_DIGEST_LEN]; /* "" for the bottom layer */

@@ -100,6 +100,15 @@ berth_layer_stage_tarsplit_fd(berth_layer_stage *st)
   return st->tarsplit_fd;
 }
 
+int
+berth_layer_stage_tarsplit_reopen(berth_layer_stage *st, berth_error **err)
+{
+  int fd = openat(st->fd, "entry/tar-split.json.gz", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return berth_error_set(err, errno, "open stage tar-split");
+  return fd;
+}
+
 void
 berth_layer_stage_free(berth_layer_stage *st)
 {

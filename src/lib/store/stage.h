@@ -15,6 +15,9 @@ int berth_layer_stage_diff_fd(berth_layer_stage *st);
 /* Write fd of the stage's tar-split.json.gz (owned by the stage). */
 int berth_layer_stage_tarsplit_fd(berth_layer_stage *st);
 
+/* The stage's tar-split opened again, for reading what the unpack wrote. */
+int berth_layer_stage_tarsplit_reopen(berth_layer_stage *st, berth_error **err);
+
 /* Publishes under the writer lock.  If chain(parent, diff_id) already exists
  * the stage is discarded and out describes the existing layer (two pulls of
  * one layer race harmlessly).  Otherwise: syncfs once, the stage's layer dir

@@ -13,7 +13,7 @@
 #       (skopeo flags to push there).
 #   registry_stop NAME           kill it and remove its directory
 #   registry_blob_path NAME DIGEST   the file holding a blob in the storage
-#   fake_registry_start NAME ROUTES_JSON   a broken registry (fake_registry.py)
+#   fake_registry_start NAME ROUTES_JSON   a broken registry (fake_registry.py), NAME_REQUESTS
 #
 # Nothing listens anywhere but 127.0.0.1.
 
@@ -219,7 +219,8 @@ registry_blob_path() {
   printf '%s/blobs/sha256/%s/%s/data\n' "$storage" "${hex:0:2}" "$hex"
 }
 
-# fake_registry_start NAME ROUTES_JSON: exports NAME_HOST, NAME_DIR.
+# fake_registry_start NAME ROUTES_JSON: exports NAME_HOST, NAME_DIR and
+# NAME_REQUESTS (a file with a line "PATH RANGE-START" per GET served).
 fake_registry_start() {
   local name="$1" routes="$2" dir port
   dir=$(mktemp -d "${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}/fakereg-$name.XXXXXX")
@@ -227,7 +228,8 @@ fake_registry_start() {
   _reg_set "$name" DIR "$dir"
   _reg_set "$name" PORT "$port"
   _reg_set "$name" HOST "127.0.0.1:$port"
-  "$PY3" "$REGISTRY_LIB_DIR/fake_registry.py" "$port" "$routes" > "$dir/log" 2>&1 &
+  _reg_set "$name" REQUESTS "$dir/requests"
+  "$PY3" "$REGISTRY_LIB_DIR/fake_registry.py" "$port" "$routes" "$dir/requests" > "$dir/log" 2>&1 &
   echo $! >> "$dir/pids"
   wait_http "http://127.0.0.1:$port/v2/"
 }

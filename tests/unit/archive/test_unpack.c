@@ -172,6 +172,35 @@ TEST(dotdot_escape_refused)
   fx_done(&fx);
 }
 
+/* PAX carries any decimal owner; cast to uid_t, 2^32 would become root. */
+TEST(owner_out_of_range_refused)
+{
+  static const struct {
+    long long uid, gid;
+    const char *words;
+  } cases[] = {
+    { 4294967296LL, 0, "uid 4294967296 is out of range" },
+    { 0, 4294967297LL, "gid 4294967297 is out of range" },
+    { 4294967295LL, 0, "uid 4294967295 is out of range" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct fixture fx;
+    fx_init(&fx);
+    struct tarbuf t = { 0 };
+    struct archive *a = tb_open(&t, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+    struct archive_entry *e = tb_entry("root-owned", AE_IFREG, 04755);
+    archive_entry_set_uid(e, cases[i].uid);
+    archive_entry_set_gid(e, cases[i].gid);
+    tb_add(a, e, "x", 1);
+    tb_close(a);
+    CHECK(fx_unpack(&fx, &t, 0) == -1);
+    CHECK(err_contains(&fx, cases[i].words));
+    CHECK(faccessat(fx.layer, "root-owned", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+    free(t.data);
+    fx_done(&fx);
+  }
+}
+
 TEST(absolute_path_is_relative_to_layer)
 {
   struct fixture fx;
@@ -765,6 +794,7 @@ main(int argc, char **argv)
 {
   data_dir = argc > 1 ? argv[1] : "tests/data/tar";
   RUN(dotdot_escape_refused);
+  RUN(owner_out_of_range_refused);
   RUN(absolute_path_is_relative_to_layer);
   RUN(symlink_then_write_through_it);
   RUN(walk_fallback_confines_symlinks);
