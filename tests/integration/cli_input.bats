@@ -195,3 +195,13 @@ refused_utf8() {
   run --separate-stderr b rm -f r1
   assert_success
 }
+
+@test "logs: output that is not UTF-8 is kept, bad bytes as U+FFFD (Docker's json-file)" {
+  local id
+  id=$(b run -d "$IMG" sh -c "printf 'a\\377b\\n'; echo after")
+  b wait "$id" > /dev/null
+  run --separate-stderr b logs "$id"
+  assert_success
+  [ "${lines[0]}" = $'a\xef\xbf\xbdb' ] || fail_with "got '${lines[0]}'"
+  [ "${lines[1]}" = "after" ] || fail_with "got '${lines[1]}'"
+}

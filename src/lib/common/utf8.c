@@ -50,6 +50,25 @@ berth_utf8_valid(const char *s, size_t n)
 }
 
 char *
+berth_utf8_sanitize(const char *s, size_t n, size_t *out_len)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  char *out = xmalloc(3 * n + 1); /* U+FFFD is 3 bytes */
+  size_t k = 0;
+  for (size_t i = 0; i < n;) {
+    size_t len = sequence_length(p + i, n - i);
+    if (len == 0) {
+      memcpy(out + k, "\xef\xbf\xbd", 3), k += 3, i++;
+      continue;
+    }
+    memcpy(out + k, p + i, len), k += len, i += len;
+  }
+  out[k] = '\0';
+  *out_len = k;
+  return out;
+}
+
+char *
 berth_bytes_escape(const char *s)
 {
   const unsigned char *p = (const unsigned char *)s;

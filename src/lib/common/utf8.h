@@ -28,3 +28,9 @@ int berth_utf8_check(const char *s, const char *what, berth_error **err);
 /* json_string(s), refused (NULL, err set as berth_utf8_check does) instead
  * of dropped when s is not UTF-8.  s must not be NULL. */
 json_t *berth_json_string_checked(const char *s, const char *what, berth_error **err);
+
+/* The n bytes at s with every byte that is not part of a well-formed
+ * sequence replaced by U+FFFD, as Go's encoding/json (and so Docker's
+ * json-file log) writes them: for data that must be kept, not refused (a
+ * container's output).  NUL-terminated; *out_len gets its length. */
+char *berth_utf8_sanitize(const char *s, size_t n, size_t *out_len);

@@ -110,6 +110,19 @@ TEST(utf8_escape_and_checked)
   CHECK_STR(json_string_value(j), "fine");
 }
 
+TEST(utf8_sanitize)
+{
+  size_t n;
+  cleanup_free char *a = berth_utf8_sanitize("a\xff"
+                                             "b\xc3",
+                                             4, &n);
+  CHECK_STR(a, "a\xef\xbf\xbd"
+               "b\xef\xbf\xbd");
+  CHECK(n == 8 && berth_utf8_valid(a, n));
+  cleanup_free char *b = berth_utf8_sanitize("h\xc3\xa9", 3, &n);
+  CHECK_STR(b, "h\xc3\xa9");
+}
+
 int
 main(void)
 {
@@ -119,5 +132,6 @@ main(void)
   RUN(atomic_write_and_rm_rf);
   RUN(utf8_valid);
   RUN(utf8_escape_and_checked);
+  RUN(utf8_sanitize);
   DONE();
 }
