@@ -168,7 +168,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
   o->env = env.v; /* owned by f from here on: berth_run_flags_clear frees */
   o->binds = binds.v;
   int c;
-  while ((c = getopt_long(argc, argv, "+:de:h:iptu:v:w:", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:de:h:itu:v:w:", options, NULL)) != -1) {
     const char *name = flag_name(c);
     if (name != NULL && berth_cli_check_utf8(cli, argv[0], name, optarg) != 0)
       return 125;

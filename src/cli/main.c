@@ -236,8 +236,10 @@ main(int argc, char **argv)
    * monitor) work from other directories, where a relative root would name
    * something else. */
   cleanup_free char *abs_root = absolute(root != NULL ? root : BERTH_DEFAULT_ROOT, &err);
-  if (abs_root == NULL)
+  if (abs_root == NULL) {
+    berth_config_free(cli.config);
     return berth_cli_fail(&cli, err);
+  }
   cli.root = abs_root;
   cli.registry.insecure = cli.config->insecure_registries;
 
