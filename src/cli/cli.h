@@ -39,8 +39,21 @@ int berth_cli_pull(berth_cli *cli, const berth_reference *ref, const char *platf
                    berth_error **err);
 
 /* Docker's message for an option getopt_long refused ("unknown flag:
- * --bogus", "unknown shorthand flag: 'z' in -z"), then "See …"; 125. */
-int berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv);
+ * --bogus", "unknown shorthand flag: 'z' in -z", and, for c == ':' (every
+ * option string starts "+:"), "flag needs an argument: 'e' in -e"), then
+ * "See …"; 125.  c is what getopt_long returned. */
+int berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv, int c);
+
+/* 0 when value (user input bound for a JSON document) is NULL or UTF-8;
+ * otherwise the usage error `invalid argument "a\xffb" for WHAT: not valid
+ * UTF-8` (WHAT e.g. "\"-e, --env\" flag") and 125. */
+int berth_cli_check_utf8(berth_cli *cli, const char *cmd, const char *what, const char *value);
+
+/* A flag's integer value as Docker's (Go's strconv.ParseInt) reads it:
+ * sign and decimal digits only, within int.  0 with *out set, or Docker's
+ * usage error (`invalid argument "abc" for "-t, --time" flag:
+ * strconv.ParseInt: parsing "abc": invalid syntax`) and 125. */
+int berth_cli_parse_int(berth_cli *cli, const char *cmd, const char *flag, const char *s, int *out);
 
 /* Commands: each takes argv with argv[0] = the command's name. */
 int berth_cmd_pull(berth_cli *cli, int argc, char **argv);

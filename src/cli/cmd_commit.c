@@ -27,15 +27,21 @@ berth_cmd_commit(berth_cli *cli, int argc, char **argv)
   size_t n_changes = 0;
   cleanup_free char **changes = xcalloc((size_t)argc + 1, sizeof *changes);
   int c;
-  while ((c = getopt_long(argc, argv, "+a:c:m:ph", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:a:c:m:ph", options, NULL)) != -1) {
     switch (c) {
-    case 'a':
+    case 'a': /* -a, -m and -c go into the image's JSON config: UTF-8 only */
+      if (berth_cli_check_utf8(cli, argv[0], "\"-a, --author\" flag", optarg) != 0)
+        return 125;
       o.author = optarg;
       break;
     case 'c':
+      if (berth_cli_check_utf8(cli, argv[0], "\"-c, --change\" flag", optarg) != 0)
+        return 125;
       changes[n_changes++] = optarg;
       break;
     case 'm':
+      if (berth_cli_check_utf8(cli, argv[0], "\"-m, --message\" flag", optarg) != 0)
+        return 125;
       o.comment = optarg;
       break;
     case 'p':
@@ -44,7 +50,7 @@ berth_cmd_commit(berth_cli *cli, int argc, char **argv)
       puts(commit_usage);
       return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   int left = argc - optind;

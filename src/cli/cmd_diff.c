@@ -18,12 +18,12 @@ berth_cmd_diff(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
   int c;
-  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
     if (c == 'h') {
       puts(diff_usage);
       return 0;
     }
-    return berth_cli_bad_option(cli, argv[0], argv);
+    return berth_cli_bad_option(cli, argv[0], argv, c);
   }
   int left = argc - optind;
   if (left < 1 || left > 2)

@@ -61,9 +61,11 @@ berth_cmd_exec(berth_cli *cli, int argc, char **argv)
   cleanup_free char **env = xcalloc((size_t)argc + 1, sizeof(char *));
   size_t nenv = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+e:ithu:w:", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:e:ithu:w:", options, NULL)) != -1) {
     switch (c) {
-    case 'e':
+    case 'e': /* -e, -u, -w and the command go into runc's JSON process */
+      if (berth_cli_check_utf8(cli, argv[0], "\"-e, --env\" flag", optarg) != 0)
+        return 125;
       env[nenv++] = optarg;
       break;
     case 'i':
@@ -73,19 +75,26 @@ berth_cmd_exec(berth_cli *cli, int argc, char **argv)
       o.tty = true;
       break;
     case 'u':
+      if (berth_cli_check_utf8(cli, argv[0], "\"-u, --user\" flag", optarg) != 0)
+        return 125;
       o.user = optarg;
       break;
     case 'w':
+      if (berth_cli_check_utf8(cli, argv[0], "\"-w, --workdir\" flag", optarg) != 0)
+        return 125;
       o.workdir = optarg;
       break;
     case 'h':
       return exec_usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (argc - optind < 2)
     return berth_cli_usage_error(cli, argv[0], "\"exec\" requires at least 2 arguments.");
+  for (int i = optind + 1; i < argc; i++)
+    if (berth_cli_check_utf8(cli, argv[0], "the command", argv[i]) != 0)
+      return 125;
   o.env = env;
   o.cmd = argv + optind + 1;
   return exec_parsed(cli, argv[optind], &o);

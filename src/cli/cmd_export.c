@@ -18,7 +18,7 @@ berth_cmd_export(berth_cli *cli, int argc, char **argv)
   };
   const char *output = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+o:h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
     switch (c) {
     case 'o':
       output = optarg;
@@ -30,7 +30,7 @@ berth_cmd_export(berth_cli *cli, int argc, char **argv)
            "  -o, --output string   Write to a file, instead of STDOUT");
       return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (argc - optind != 1)

@@ -99,7 +99,7 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
   };
   history_opts o = { .human = true };
   int c;
-  while ((c = getopt_long(argc, argv, "+H::qh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:H::qh", options, NULL)) != -1) {
     switch (c) {
     case 'H':
       if (!parse_bool(optarg, &o.human))
@@ -115,7 +115,7 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
     case 'h':
       return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (argc - optind != 1)

@@ -13,7 +13,7 @@ cmd_image_mount(berth_cli *cli, int argc, char **argv)
       = { { "rw", no_argument, NULL, 'w' }, { "help", no_argument, NULL, 'h' }, { 0 } };
   bool rw = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
     if (c == 'w')
       rw = true;
     else if (c == 'h') {
@@ -22,7 +22,7 @@ cmd_image_mount(berth_cli *cli, int argc, char **argv)
            "and print the mount point");
       return 0;
     } else
-      return berth_cli_bad_option(cli, "image mount", argv);
+      return berth_cli_bad_option(cli, "image mount", argv, c);
   }
   int left = argc - optind;
   if (left < 1 || left > 2)

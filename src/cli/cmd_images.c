@@ -175,7 +175,7 @@ berth_cmd_images(berth_cli *cli, int argc, char **argv)
   };
   images_opts o = { 0 };
   int c;
-  while ((c = getopt_long(argc, argv, "+aqh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:aqh", options, NULL)) != -1) {
     switch (c) {
     case 'a':
       o.all = true;
@@ -192,7 +192,7 @@ berth_cmd_images(berth_cli *cli, int argc, char **argv)
     case 'h':
       return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (argc - optind > 1)

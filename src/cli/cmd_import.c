@@ -29,15 +29,17 @@ berth_cmd_import(berth_cli *cli, int argc, char **argv)
   };
   berth_import_options o = { .source = "-" };
   int c;
-  while ((c = getopt_long(argc, argv, "+m:h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:m:h", options, NULL)) != -1) {
     switch (c) {
-    case 'm':
+    case 'm': /* the history comment, a JSON string: UTF-8 only */
+      if (berth_cli_check_utf8(cli, argv[0], "\"-m, --message\" flag", optarg) != 0)
+        return 125;
       o.message = optarg;
       break;
     case 'h':
       return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   int nargs = argc - optind;

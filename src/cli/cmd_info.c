@@ -53,12 +53,12 @@ berth_cmd_info(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
   int c;
-  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
     if (c == 'h') {
       puts("Usage:  berth info\n\nDisplay system-wide information");
       return 0;
     }
-    return berth_cli_bad_option(cli, argv[0], argv);
+    return berth_cli_bad_option(cli, argv[0], argv, c);
   }
   if (argc - optind != 0)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" accepts no arguments.", argv[0]);

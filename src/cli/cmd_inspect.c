@@ -48,10 +48,10 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
   int c;
-  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
     if (c == 'h')
       return usage(argv[0]);
-    return berth_cli_bad_option(cli, argv[0], argv);
+    return berth_cli_bad_option(cli, argv[0], argv, c);
   }
   if (argc - optind < 1)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);

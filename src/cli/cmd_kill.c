@@ -50,7 +50,7 @@ berth_cmd_kill(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   int sig = SIGKILL, c;
-  while ((c = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:s:h", options, NULL)) != -1) {
     switch (c) {
     case 's':
       sig = parse_signal(optarg);
@@ -64,7 +64,7 @@ berth_cmd_kill(berth_cli *cli, int argc, char **argv)
            "  -s, --signal string   Signal to send to the container (default \"KILL\")");
       return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (optind >= argc)

@@ -51,7 +51,7 @@ berth_cmd_layers(berth_cli *cli, int argc, char **argv)
   };
   bool no_trunc = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
     switch (c) {
     case 'T':
       no_trunc = true;
@@ -59,7 +59,7 @@ berth_cmd_layers(berth_cli *cli, int argc, char **argv)
     case 'h':
       return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (argc - optind != 1)

@@ -12,9 +12,16 @@
 
 #define DEFAULT_SERVER "docker.io"
 
-/* A line from stdin without its newline; echo off for passwords. */
+/* The longest username or password read from stdin: registry tokens run to
+ * a few KiB (JWTs, cloud access tokens); 64 KiB leaves room for any of them
+ * while /dev/zero or an endless pipe cannot fill memory. */
+#define SECRET_MAX (64 * 1024)
+
+/* A line from stdin (the user's) without its newline, at most SECRET_MAX
+ * bytes; echo off for passwords.  NULL at end of input, or with *too_long
+ * set when the line is longer. */
 static char *
-read_line(bool secret)
+read_line(bool secret, bool *too_long)
 {
   struct termios saved, quiet;
   bool tty = secret && tcgetattr(STDIN_FILENO, &saved) == 0;
@@ -23,19 +30,36 @@ read_line(bool secret)
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
   }
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n = getline(&line, &cap, stdin);
+  cleanup_free char *line = xmalloc(SECRET_MAX + 1);
+  size_t n = 0;
+  int ch;
+  *too_long = false;
+  while ((ch = getchar()) != EOF && ch != '\n' && !*too_long) {
+    if (n == SECRET_MAX)
+      *too_long = true;
+    else
+      line[n++] = (char)ch;
+  }
   if (tty) {
     tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     fputc('\n', stderr);
   }
-  if (n < 0) {
-    free(line);
+  if (*too_long || (ch == EOF && n == 0))
     return NULL;
-  }
-  line[strcspn(line, "\r\n")] = '\0';
-  return line;
+  line[n] = '\0';
+  line[strcspn(line, "\r")] = '\0';
+  return steal_pointer(&line);
+}
+
+/* Reads one of the credentials into *out; -1 (error set) when it is too long. */
+static int
+read_credential(const char *what, bool secret, char **out, berth_error **err)
+{
+  bool too_long;
+  *out = read_line(secret, &too_long);
+  if (too_long)
+    return berth_error_set(err, 0, "%s from stdin is longer than %d bytes", what, SECRET_MAX);
+  return 0;
 }
 
 /* "https://index.docker.io/v1/" and friends mean Docker Hub. */
@@ -65,7 +89,7 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
   cleanup_free char *user = NULL, *password = NULL;
   bool from_stdin = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+u:p:h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:u:p:h", options, NULL)) != -1) {
     switch (c) {
     case 'u':
       free(user);
@@ -84,11 +108,14 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
            "from stdin\n  -u, --username string   Username");
       return 0;
     default:
-      return berth_cli_bad_option(cli, "login", argv);
+      return berth_cli_bad_option(cli, "login", argv, c);
     }
   }
   if (argc - optind > 1)
     return berth_cli_usage_error(cli, "login", "\"login\" requires at most 1 argument.");
+  /* the server names the entry in config.json: UTF-8 only */
+  if (optind < argc && berth_cli_check_utf8(cli, "login", "the server address", argv[optind]) != 0)
+    return 125;
   const char *domain = server_domain(optind < argc ? argv[optind] : NULL);
   cleanup_error berth_error *err = NULL;
 
@@ -96,16 +123,19 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
     if (password != NULL || user == NULL)
       return berth_cli_usage_error(cli, "login",
                                    "--password-stdin needs --username and no --password");
-    password = read_line(false);
+    if (read_credential("password", false, &password, &err) < 0)
+      return berth_cli_fail(cli, err);
   }
   bool tty = isatty(STDIN_FILENO);
   if (user == NULL && tty) {
     fprintf(stderr, "Username: ");
-    user = read_line(false);
+    if (read_credential("username", false, &user, &err) < 0)
+      return berth_cli_fail(cli, err);
   }
   if (password == NULL && tty) {
     fprintf(stderr, "Password: ");
-    password = read_line(true);
+    if (read_credential("password", true, &password, &err) < 0)
+      return berth_cli_fail(cli, err);
   }
   if (user == NULL || password == NULL || *user == '\0') {
     berth_error_set(&err, 0, "Cannot perform an interactive login from a non TTY device");

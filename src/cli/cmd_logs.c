@@ -26,7 +26,7 @@ berth_cmd_logs(berth_cli *cli, int argc, char **argv)
   };
   bool follow = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:fh", options, NULL)) != -1) {
     switch (c) {
     case 'f':
       follow = true;
@@ -38,7 +38,7 @@ berth_cmd_logs(berth_cli *cli, int argc, char **argv)
            "  -f, --follow   Follow log output");
       return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (argc - optind != 1)

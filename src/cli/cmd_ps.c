@@ -145,7 +145,7 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
   };
   ps_opts o = { 0 };
   int c;
-  while ((c = getopt_long(argc, argv, "+aqlh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:aqlh", options, NULL)) != -1) {
     switch (c) {
     case 'a':
       o.all = true;
@@ -169,7 +169,7 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
            "  -q, --quiet      Only display container IDs");
       return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   cleanup_error berth_error *err = NULL;

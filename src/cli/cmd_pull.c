@@ -56,7 +56,7 @@ berth_cmd_pull(berth_cli *cli, int argc, char **argv)
   const char *platform = NULL;
   bool quiet = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
     switch (c) {
     case 'p':
       platform = optarg;
@@ -67,7 +67,7 @@ berth_cmd_pull(berth_cli *cli, int argc, char **argv)
     case 'h':
       return usage();
     default:
-      return berth_cli_bad_option(cli, "pull", argv);
+      return berth_cli_bad_option(cli, "pull", argv, c);
     }
   }
   if (argc - optind != 1)

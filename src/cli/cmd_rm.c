@@ -24,7 +24,7 @@ berth_cmd_rm(berth_cli *cli, int argc, char **argv)
   };
   bool force = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+fvh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:fvh", options, NULL)) != -1) {
     switch (c) {
     case 'f':
       force = true;
@@ -39,7 +39,7 @@ berth_cmd_rm(berth_cli *cli, int argc, char **argv)
            "  -v, --volumes   Remove anonymous volumes associated with the container");
       return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (optind >= argc)

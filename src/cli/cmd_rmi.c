@@ -29,7 +29,7 @@ berth_cmd_rmi(berth_cli *cli, int argc, char **argv)
   };
   berth_rmi_options o = { 0 };
   int c;
-  while ((c = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:fh", options, NULL)) != -1) {
     switch (c) {
     case 'f':
       o.force = true;
@@ -40,7 +40,7 @@ berth_cmd_rmi(berth_cli *cli, int argc, char **argv)
     case 'h':
       return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (argc - optind < 1)

@@ -50,7 +50,7 @@ berth_cmd_start(berth_cli *cli, int argc, char **argv)
   };
   bool attach = false, interactive = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+aih", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:aih", options, NULL)) != -1) {
     switch (c) {
     case 'a':
       attach = true;
@@ -66,7 +66,7 @@ berth_cmd_start(berth_cli *cli, int argc, char **argv)
            "  -i, --interactive   Attach container's STDIN");
       return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (optind >= argc)

@@ -22,10 +22,11 @@ berth_cmd_stop(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   int timeout = 10, c;
-  while ((c = getopt_long(argc, argv, "+t:h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:t:h", options, NULL)) != -1) {
     switch (c) {
     case 't':
-      timeout = atoi(optarg);
+      if (berth_cli_parse_int(cli, argv[0], "-t, --time", optarg, &timeout) != 0)
+        return 125;
       break;
     case 'h':
       puts("Usage:  berth stop [OPTIONS] CONTAINER [CONTAINER...]\n\n"
@@ -34,7 +35,7 @@ berth_cmd_stop(berth_cli *cli, int argc, char **argv)
            "  -t, --time int   Seconds to wait for stop before killing it (default 10)");
       return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (optind >= argc)

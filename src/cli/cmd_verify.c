@@ -48,12 +48,12 @@ berth_cmd_verify(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
   int c;
-  while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
     if (c == 'h') {
       puts(verify_usage);
       return 0;
     }
-    return berth_cli_bad_option(cli, argv[0], argv);
+    return berth_cli_bad_option(cli, argv[0], argv, c);
   }
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);

@@ -7,42 +7,78 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "container/runtime.h"
 #include "images/rootfs_ref.h"
 
 struct strv {
   char **v;
-  size_t n;
+  size_t n, cap;
 };
 
+/* Grows by doubling: an env file can hold many thousands of lines. */
 static void
 strv_push(struct strv *sv, char *s)
 {
-  sv->v = xrealloc(sv->v, (sv->n + 2) * sizeof(char *));
+  if (sv->n + 2 > sv->cap) {
+    sv->cap = sv->cap < 8 ? 8 : 2 * sv->cap;
+    sv->v = xrealloc(sv->v, sv->cap * sizeof(char *));
+  }
   sv->v[sv->n++] = s;
   sv->v[sv->n] = NULL;
 }
 
-/* Lines of an --env-file: "#" comments and blank lines skipped. */
+/* Docker reads an --env-file with Go's bufio.Scanner, whose longest line is
+ * 64 KiB; berth takes the same, and at most 2 MiB in all (the most a
+ * process's environment can hold on Linux by default, ARG_MAX), so that
+ * /dev/zero or an endless pipe is refused instead of filling memory. */
+#define ENV_FILE_LINE_MAX (64 * 1024)
+#define ENV_FILE_MAX (2 * 1024 * 1024)
+
+/* Lines of an --env-file: "#" comments and blank lines skipped.  The file
+ * is the user's: every line must be UTF-8 (it goes into the container's
+ * JSON record), without NUL bytes, within the bounds above. */
 static int
-read_env_file(const char *path, struct strv *env)
+read_env_file(const char *path, struct strv *env, berth_error **err)
 {
   cleanup_file FILE *f = fopen(path, "re");
   if (f == NULL)
-    return -1;
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  while ((n = getline(&line, &cap, f)) >= 0) {
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-      line[--n] = '\0';
-    if (n == 0 || line[0] == '#')
-      continue;
-    strv_push(env, xstrdup(line));
+    return berth_error_set(err, errno, "open %s", path);
+  cleanup_free char *line = xmalloc(ENV_FILE_LINE_MAX + 1);
+  size_t total = 0;
+  for (int lineno = 1;; lineno++) {
+    size_t n = 0;
+    int ch;
+    bool nul = false;
+    while ((ch = getc(f)) != EOF && ch != '\n') {
+      if (n == ENV_FILE_LINE_MAX)
+        return berth_error_set(err, 0, "env file %s: line %d is longer than %d bytes", path, lineno,
+                               ENV_FILE_LINE_MAX);
+      nul |= ch == '\0';
+      line[n++] = (char)ch;
+    }
+    if (ferror(f))
+      return berth_error_set(err, errno, "read %s", path);
+    if (ch == EOF && n == 0)
+      return 0;
+    if ((total += n + 1) > ENV_FILE_MAX)
+      return berth_error_set(err, 0, "env file %s is larger than %d bytes", path, ENV_FILE_MAX);
+    while (n > 0 && line[n - 1] == '\r')
+      n--;
+    line[n] = '\0';
+    if (nul)
+      return berth_error_set(err, 0, "env file %s contains a NUL byte at line %d", path, lineno);
+    if (!berth_utf8_valid(line, n)) {
+      cleanup_free char *shown = berth_bytes_escape(line);
+      return berth_error_set(err, 0, "env file %s contains invalid utf8 bytes at line %d: \"%s\"",
+                             path, lineno, shown);
+    }
+    if (n > 0 && line[0] != '#')
+      strv_push(env, xstrdup(line));
+    if (ch == EOF)
+      return 0;
   }
-  free(line);
-  return 0;
 }
 
 static int
@@ -54,7 +90,7 @@ run_usage(const char *cmd)
          "  -e, --env list           Set environment variables\n"
          "      --env-file list      Read in a file of environment variables\n"
          "      --entrypoint string  Overwrite the default ENTRYPOINT of the image\n"
-         "      --hostname string    Container host name\n"
+         "  -h, --hostname string    Container host name\n"
          "  -i, --interactive        Keep STDIN open even if not attached\n"
          "      --name string        Assign a name to the container\n"
          "      --network string     host (default) or none\n"
@@ -68,6 +104,41 @@ run_usage(const char *cmd)
   return -2;
 }
 
+/* What each string flag of create/run is called in errors: all of them end
+ * up in the container's JSON record, so all must be UTF-8. */
+static const char *
+flag_name(int c)
+{
+  switch (c) {
+  case 'e':
+    return "\"-e, --env\" flag";
+  case 'E':
+    return "\"--env-file\" flag";
+  case 'P':
+    return "\"--entrypoint\" flag";
+  case 'h':
+    return "\"-h, --hostname\" flag";
+  case 'n':
+    return "\"--name\" flag";
+  case 'N':
+    return "\"--network\" flag";
+  case 'T':
+    return "\"--runtime\" flag";
+  case 'u':
+    return "\"-u, --user\" flag";
+  case 'v':
+    return "\"-v, --volume\" flag";
+  case 'w':
+    return "\"-w, --workdir\" flag";
+  }
+  return NULL;
+}
+
+#define OPT_HELP 0x100 /* --help has no shorthand: -h is --hostname, as in Docker */
+
+/* argv is the user's: every value is checked for UTF-8 here, before the
+ * image is looked up or pulled, so a bad byte is refused by its flag's
+ * name instead of vanishing from the record. */
 int
 berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth_run_flags *f)
 {
@@ -76,7 +147,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     { "env", required_argument, NULL, 'e' },
     { "env-file", required_argument, NULL, 'E' },
     { "entrypoint", required_argument, NULL, 'P' },
-    { "hostname", required_argument, NULL, 'H' },
+    { "hostname", required_argument, NULL, 'h' },
     { "interactive", no_argument, NULL, 'i' },
     { "name", required_argument, NULL, 'n' },
     { "network", required_argument, NULL, 'N' },
@@ -86,7 +157,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     { "user", required_argument, NULL, 'u' },
     { "volume", required_argument, NULL, 'v' },
     { "workdir", required_argument, NULL, 'w' },
-    { "help", no_argument, NULL, 'h' },
+    { "help", no_argument, NULL, OPT_HELP },
     { 0 },
   };
   memset(f, 0, sizeof(*f));
@@ -97,7 +168,10 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
   o->env = env.v; /* owned by f from here on: berth_run_flags_clear frees */
   o->binds = binds.v;
   int c;
-  while ((c = getopt_long(argc, argv, "+de:h:iptu:v:w:", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:de:h:itu:v:w:", options, NULL)) != -1) {
+    const char *name = flag_name(c);
+    if (name != NULL && berth_cli_check_utf8(cli, argv[0], name, optarg) != 0)
+      return 125;
     switch (c) {
     case 'd':
       f->detach = true;
@@ -107,18 +181,17 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       o->env = env.v;
       break;
     case 'E': {
-      int r = read_env_file(optarg, &env);
+      cleanup_error berth_error *err = NULL;
+      int r = read_env_file(optarg, &env, &err);
       o->env = env.v;
-      if (r < 0) {
-        fprintf(stderr, "%s: open %s: no such file or directory\n", cli->prog, optarg);
-        return 125;
-      }
+      if (r < 0)
+        return berth_cli_usage_error(cli, argv[0], "%s", berth_error_message(err));
       break;
     }
     case 'P':
       o->entrypoint = optarg;
       break;
-    case 'H':
+    case 'h':
       o->hostname = optarg;
       break;
     case 'i':
@@ -149,10 +222,10 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     case 'w':
       o->workdir = optarg;
       break;
-    case 'h':
+    case OPT_HELP:
       return run_usage(argv[0]);
     default:
-      return berth_cli_bad_option(cli, argv[0], argv);
+      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (!allow_run && (f->detach || o->auto_remove))
@@ -165,6 +238,11 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
   o->binds = binds.v;
   if (optind >= argc)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);
+  if (berth_cli_check_utf8(cli, argv[0], "the image name", argv[optind]) != 0)
+    return 125;
+  for (int i = optind + 1; i < argc; i++)
+    if (berth_cli_check_utf8(cli, argv[0], "the command", argv[i]) != 0)
+      return 125;
   o->image = argv[optind];
   o->cmd = argv + optind + 1;
   return 0;

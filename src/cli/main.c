@@ -1,12 +1,17 @@
 /* berth's command line: global options, then one command, docker style. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "common/utf8.h"
+#include "common/xalloc.h"
 
 typedef int (*command_fn)(berth_cli *cli, int argc, char **argv);
 
@@ -110,14 +115,55 @@ berth_cli_usage_error(berth_cli *cli, const char *cmd, const char *fmt, ...)
 }
 
 int
-berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv)
+berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv, int c)
 {
-  if (optopt != 0)
+  const char *arg = argv[optind - 1];
+  if (c == ':' && strncmp(arg, "--", 2) == 0) /* getopt's "+:": a value is missing */
+    fprintf(stderr, "flag needs an argument: %.*s\n", (int)strcspn(arg, "="), arg);
+  else if (c == ':')
+    fprintf(stderr, "flag needs an argument: '%c' in -%c\n", optopt, optopt);
+  else if (optopt != 0)
     fprintf(stderr, "unknown shorthand flag: '%c' in -%c\n", optopt, optopt);
   else
-    fprintf(stderr, "unknown flag: %s\n", argv[optind - 1]);
+    fprintf(stderr, "unknown flag: %s\n", arg);
   fprintf(stderr, "See '%s %s --help'.\n", cli->prog, cmd);
   return 125;
+}
+
+int
+berth_cli_check_utf8(berth_cli *cli, const char *cmd, const char *what, const char *value)
+{
+  cleanup_error berth_error *err = NULL;
+  if (berth_utf8_check(value, what, &err) == 0)
+    return 0;
+  return berth_cli_usage_error(cli, cmd, "%s", berth_error_message(err));
+}
+
+int
+berth_cli_parse_int(berth_cli *cli, const char *cmd, const char *flag, const char *s, int *out)
+{
+  /* Go's strconv.ParseInt: an optional sign, then decimal digits only. */
+  const char *digits = s + (*s == '+' || *s == '-');
+  const char *why = NULL;
+  long long v = 0;
+  if (*digits == '\0' || strspn(digits, "0123456789") != strlen(digits)) {
+    why = "invalid syntax";
+  } else {
+    char *end;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno == ERANGE || v < INT_MIN || v > INT_MAX)
+      why = "value out of range";
+  }
+  if (why != NULL) {
+    cleanup_free char *shown = berth_bytes_escape(s);
+    return berth_cli_usage_error(cli, cmd,
+                                 "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: "
+                                 "parsing \"%s\": %s",
+                                 shown, flag, shown, why);
+  }
+  *out = (int)v;
+  return 0;
 }
 
 int
@@ -134,6 +180,25 @@ find_command(const char *name)
     if (strcmp(commands[i].name, name) == 0)
       return &commands[i];
   return NULL;
+}
+
+/* path (--root or $BERTH_ROOT, the user's) joined to the working directory
+ * when it is relative; not resolved further (it may not exist yet). */
+static char *
+absolute(const char *path, berth_error **err)
+{
+  if (path[0] == '/')
+    return xstrdup(path);
+  if (path[0] == '\0') {
+    berth_error_set(err, 0, "the store root is an empty path");
+    return NULL;
+  }
+  cleanup_free char *cwd = getcwd(NULL, 0);
+  if (cwd == NULL) {
+    berth_error_set(err, errno, "getcwd (to make the root %s absolute)", path);
+    return NULL;
+  }
+  return xasprintf("%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path);
 }
 
 int
@@ -186,7 +251,15 @@ main(int argc, char **argv)
     root = getenv("BERTH_ROOT");
   if (root == NULL)
     root = cli.config->data_root;
-  cli.root = root != NULL ? root : BERTH_DEFAULT_ROOT;
+  /* Made absolute once, here: parts of berth (the runtime's bundle, the
+   * monitor) work from other directories, where a relative root would name
+   * something else. */
+  cleanup_free char *abs_root = absolute(root != NULL ? root : BERTH_DEFAULT_ROOT, &err);
+  if (abs_root == NULL) {
+    berth_config_free(cli.config);
+    return berth_cli_fail(&cli, err);
+  }
+  cli.root = abs_root;
   cli.registry.insecure = cli.config->insecure_registries;
 
   int sub_argc = argc - optind;

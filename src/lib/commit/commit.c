@@ -7,6 +7,7 @@
 #include "archive/stream.h"
 #include "archive/unpack_from.h"
 #include "common/cleanup.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "image/chain.h"
 #include "image/change.h"
@@ -242,6 +243,12 @@ int
 berth_commit(berth_store *s, const berth_container *c, const berth_commit_options *o,
              char id_out[BERTH_DIGEST_LEN], berth_error **err)
 {
+  /* The author and message go into the config as JSON strings: refuse bytes
+   * that are not UTF-8 before any work, rather than drop them (-c is checked
+   * below by berth_config_apply_change). */
+  if (berth_utf8_check(o->author, "\"-a, --author\" flag", err) < 0
+      || berth_utf8_check(o->comment, "\"-m, --message\" flag", err) < 0)
+    return -1;
   if (o->ref != NULL) { /* refuse a bad name before doing any work */
     cleanup_reference berth_reference *ref = berth_reference_parse_normalized(o->ref, err);
     if (ref == NULL)

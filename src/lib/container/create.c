@@ -6,6 +6,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "container/initlayer.h"
 #include "container/name.h"
@@ -15,19 +16,24 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* Sets or replaces "K=V" (or removes K for a bare "K" not in the host env). */
-static void
-env_set(json_t *env, const char *kv)
+/* Sets or replaces "K=V" (or removes K for a bare "K" not in the host env);
+ * -1 when the entry is not UTF-8. */
+static int
+env_set(json_t *env, const char *kv, berth_error **err)
 {
+  if (berth_utf8_check(kv, "\"-e, --env\" flag", err) < 0)
+    return -1;
   size_t klen = strcspn(kv, "=");
   cleanup_free char *value = NULL;
   if (kv[klen] == '\0') {
     cleanup_free char *key = strndup(kv, klen);
     const char *host = getenv(key);
     if (host == NULL)
-      return;
+      return 0;
     value = xasprintf("%s=%s", key, host);
     kv = value;
+    if (berth_utf8_check(kv, "the host's environment variable", err) < 0)
+      return -1;
   }
   size_t i;
   json_t *e;
@@ -36,33 +42,52 @@ env_set(json_t *env, const char *kv)
     const char *s = json_string_value(e);
     if (s != NULL && strncmp(s, kv, klen) == 0 && (s[klen] == '=' || s[klen] == '\0')) {
       json_array_set_new(env, i, json_string(kv));
-      return;
+      return 0;
     }
   }
   json_array_append_new(env, json_string(kv));
+  return 0;
 }
 
+/* The strings of v (user input) as a JSON array; NULL, err naming what, when
+ * one is not UTF-8. */
 static json_t *
-str_array(char **v)
+str_array(char **v, const char *what, berth_error **err)
 {
-  json_t *a = json_array();
-  for (; v != NULL && *v != NULL; v++)
-    json_array_append_new(a, json_string(*v));
-  return a;
+  cleanup_json json_t *a = json_array();
+  for (; v != NULL && *v != NULL; v++) {
+    json_t *s = berth_json_string_checked(*v, what, err);
+    if (s == NULL)
+      return NULL;
+    json_array_append_new(a, s);
+  }
+  return steal_pointer(&a);
 }
 
-/* The Docker Config of the container: the image's, with the flags applied. */
-static json_t *
-make_config(const json_t *image_cfg, const berth_create_options *o, const char *id)
+/* Sets key of c to the user's value s; -1 when s is not UTF-8. */
+static int
+set_string(json_t *c, const char *key, const char *s, const char *what, berth_error **err)
 {
-  json_t *c = berth_container_config_json(image_cfg);
+  json_t *v = berth_json_string_checked(s, what, err);
+  return v == NULL ? -1 : json_object_set_new(c, key, v);
+}
+
+/* The Docker Config of the container: the image's, with the flags applied.
+ * Every value from o is user input and must be UTF-8: one that is not is
+ * refused, naming its flag, rather than dropped from the record. */
+static json_t *
+make_config(const json_t *image_cfg, const berth_create_options *o, const char *id,
+            berth_error **err)
+{
+  cleanup_json json_t *c = berth_container_config_json(image_cfg);
   json_t *env = json_object_get(c, "Env");
   if (!json_is_array(env)) {
     env = json_pack("[s]", DEFAULT_PATH);
     json_object_set_new(c, "Env", env);
   }
   for (char **e = o->env; e != NULL && *e != NULL; e++)
-    env_set(env, *e);
+    if (env_set(env, *e, err) < 0)
+      return NULL;
   bool host = o->network == NULL || strcmp(o->network, "host") == 0;
   char hostname[256] = "";
   if (o->hostname != NULL)
@@ -71,26 +96,40 @@ make_config(const json_t *image_cfg, const berth_create_options *o, const char *
     gethostname(hostname, sizeof(hostname) - 1);
   else
     snprintf(hostname, sizeof(hostname), "%.12s", id);
-  json_object_set_new(c, "Hostname", json_string(hostname));
-  if (o->user != NULL)
-    json_object_set_new(c, "User", json_string(o->user));
-  if (o->workdir != NULL)
-    json_object_set_new(c, "WorkingDir", json_string(o->workdir));
+  if (berth_utf8_check(o->hostname, "\"-h, --hostname\" flag", err) < 0
+      || set_string(c, "Hostname", hostname, "\"-h, --hostname\" flag", err) < 0)
+    return NULL;
+  if (o->user != NULL && set_string(c, "User", o->user, "\"-u, --user\" flag", err) < 0)
+    return NULL;
+  if (o->workdir != NULL
+      && set_string(c, "WorkingDir", o->workdir, "\"-w, --workdir\" flag", err) < 0)
+    return NULL;
   if (o->entrypoint != NULL) {
-    json_object_set_new(c, "Entrypoint",
-                        o->entrypoint[0] ? json_pack("[s]", o->entrypoint) : json_null());
+    json_t *ep = json_null();
+    if (o->entrypoint[0] != '\0') {
+      json_t *s = berth_json_string_checked(o->entrypoint, "\"--entrypoint\" flag", err);
+      if (s == NULL)
+        return NULL;
+      ep = json_pack("[o]", s);
+    }
+    json_object_set_new(c, "Entrypoint", ep);
     json_object_set_new(c, "Cmd", json_null());
   }
-  if (o->cmd != NULL && o->cmd[0] != NULL)
-    json_object_set_new(c, "Cmd", str_array(o->cmd));
-  json_object_set_new(c, "Image", json_string(o->image));
+  if (o->cmd != NULL && o->cmd[0] != NULL) {
+    json_t *cmd = str_array(o->cmd, "the command", err);
+    if (cmd == NULL)
+      return NULL;
+    json_object_set_new(c, "Cmd", cmd);
+  }
+  if (set_string(c, "Image", o->image, "the image name", err) < 0)
+    return NULL;
   json_object_set_new(c, "Tty", json_boolean(o->tty));
   json_object_set_new(c, "OpenStdin", json_boolean(o->interactive));
   json_object_set_new(c, "StdinOnce", json_boolean(o->interactive));
   json_object_set_new(c, "AttachStdin", json_boolean(o->interactive));
   json_object_set_new(c, "AttachStdout", json_true());
   json_object_set_new(c, "AttachStderr", json_true());
-  return c;
+  return steal_pointer(&c);
 }
 
 /* Path and Args: Entrypoint + Cmd. */
@@ -118,15 +157,24 @@ set_process(berth_container *c, berth_error **err)
   return 0;
 }
 
+/* The HostConfig; the binds are user input, the network and runtime names
+ * were checked against the known ones (a NULL from json_pack means one was
+ * not UTF-8 after all). */
 static json_t *
-make_hostconfig(const berth_create_options *o)
+make_hostconfig(const berth_create_options *o, berth_error **err)
 {
   const char *net = o->network ? o->network : "host";
-  return json_pack("{s:o, s:{s:s, s:{}}, s:s, s:{s:s, s:i}, s:b, s:s, s:I}", "Binds",
-                   o->binds ? str_array(o->binds) : json_null(), "LogConfig", "Type", "json-file",
-                   "Config", "NetworkMode", net, "RestartPolicy", "Name", "no", "MaximumRetryCount",
-                   0, "AutoRemove", o->auto_remove, "Runtime", o->runtime ? o->runtime : "runc",
-                   "ShmSize", (json_int_t)67108864);
+  json_t *binds = json_null();
+  if (o->binds != NULL && (binds = str_array(o->binds, "\"-v, --volume\" flag", err)) == NULL)
+    return NULL;
+  json_t *hc
+      = json_pack("{s:o, s:{s:s, s:{}}, s:s, s:{s:s, s:i}, s:b, s:s, s:I}", "Binds", binds,
+                  "LogConfig", "Type", "json-file", "Config", "NetworkMode", net, "RestartPolicy",
+                  "Name", "no", "MaximumRetryCount", 0, "AutoRemove", o->auto_remove, "Runtime",
+                  o->runtime ? o->runtime : "runc", "ShmSize", (json_int_t)67108864);
+  if (hc == NULL)
+    berth_error_set(err, 0, "invalid runtime or network name: not valid UTF-8");
+  return hc;
 }
 
 static int
@@ -231,10 +279,11 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
                        berth_error **err)
 {
   if (o->name != NULL && !berth_container_name_valid(o->name)) {
+    cleanup_free char *shown = berth_bytes_escape(o->name);
     berth_error_set(err, 0,
                     "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
                     "allowed",
-                    o->name);
+                    shown);
     return setup_failed(err);
   }
   if (o->network != NULL && strcmp(o->network, "host") != 0 && strcmp(o->network, "none") != 0) {
@@ -255,9 +304,11 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
   const char *top = n_layers > 0 ? chains[n_layers - 1] : NULL;
   c->image_name = xstrdup(o->image);
   json_decref(c->config);
-  c->config = make_config(json_object_get(ic->json, "config"), o, c->id);
+  c->config = make_config(json_object_get(ic->json, "config"), o, c->id, err);
   json_decref(c->hostconfig);
-  c->hostconfig = make_hostconfig(o);
+  c->hostconfig = c->config != NULL ? make_hostconfig(o, err) : NULL;
+  if (c->hostconfig == NULL)
+    return setup_failed(err);
   if (set_process(c, err) < 0)
     return -1;
   cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 static const char *const caps[] = { "CAP_CHOWN",
@@ -45,9 +46,33 @@ str_array(const char *const *v)
   return a;
 }
 
-json_t *
-berth_container_process_spec(const berth_spec_options *o)
+/* The strings of v, which may come from the user (exec's command, -e, -w),
+ * as a JSON array; NULL, err naming what, when one is not UTF-8. */
+static json_t *
+checked_array(char *const *v, const char *what, berth_error **err)
 {
+  cleanup_json json_t *a = json_array();
+  for (; v != NULL && *v != NULL; v++) {
+    json_t *s = berth_json_string_checked(*v, what, err);
+    if (s == NULL)
+      return NULL;
+    json_array_append_new(a, s);
+  }
+  return steal_pointer(&a);
+}
+
+json_t *
+berth_container_process_spec(const berth_spec_options *o, berth_error **err)
+{
+  const char *cwd = o->cwd && o->cwd[0] ? o->cwd : "/";
+  if (berth_utf8_check(cwd, "the working directory", err) < 0)
+    return NULL;
+  json_t *args = checked_array(o->args, "the command", err);
+  json_t *env = args != NULL ? checked_array(o->env, "the environment", err) : NULL;
+  if (env == NULL) {
+    json_decref(args);
+    return NULL;
+  }
   json_t *c = str_array(caps);
   json_t *capabilities = json_pack("{s:O, s:O, s:O, s:o}", "bounding", c, "effective", c,
                                    "permitted", c, "inheritable", json_array());
@@ -56,9 +81,7 @@ berth_container_process_spec(const berth_spec_options *o)
                               (json_int_t)o->nofile, "soft", (json_int_t)o->nofile);
   return json_pack("{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:o, s:o, s:b, s:i}", "terminal",
                    o->terminal, "user", "uid", (json_int_t)o->uid, "gid", (json_int_t)o->gid,
-                   "args", str_array((const char *const *)o->args), "env",
-                   str_array((const char *const *)o->env), "cwd",
-                   o->cwd && o->cwd[0] ? o->cwd : "/", "capabilities", capabilities, "rlimits",
+                   "args", args, "env", env, "cwd", cwd, "capabilities", capabilities, "rlimits",
                    rlimits, "noNewPrivileges", 0, "oomScoreAdj", 0);
 }
 
@@ -141,12 +164,24 @@ berth_container_spec(const berth_spec_options *o, berth_error **err)
   if (o->container_dir != NULL)
     add_file_binds(mounts, o->container_dir);
   for (char *const *b = o->binds; b != NULL && *b != NULL; b++)
-    if (add_bind(mounts, *b, err) < 0) {
+    if (berth_utf8_check(*b, "\"-v, --volume\" flag", err) < 0 || add_bind(mounts, *b, err) < 0) {
       json_decref(mounts);
       return NULL;
     }
+  /* The store's own paths and the hostname come from the root the user chose
+   * and the record; json_pack would refuse them silently. */
+  if (berth_utf8_check(o->rootfs, "the rootfs path", err) < 0
+      || berth_utf8_check(o->container_dir, "the container directory", err) < 0
+      || berth_utf8_check(o->hostname, "the hostname", err) < 0) {
+    json_decref(mounts);
+    return NULL;
+  }
+  json_t *process = berth_container_process_spec(o, err);
+  if (process == NULL) {
+    json_decref(mounts);
+    return NULL;
+  }
   return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2-dev", "process",
-                   berth_container_process_spec(o), "root", "path", o->rootfs, "readonly", 0,
-                   "hostname", o->hostname ? o->hostname : "", "mounts", mounts, "linux",
-                   linux_json(o));
+                   process, "root", "path", o->rootfs, "readonly", 0, "hostname",
+                   o->hostname ? o->hostname : "", "mounts", mounts, "linux", linux_json(o));
 }

@@ -25,9 +25,10 @@ typedef struct berth_spec_options {
 } berth_spec_options;
 
 /* Builds the document.  binds are user input: each must be "HOST:CTR" or
- * "HOST:CTR:ro|rw" with both paths absolute. */
+ * "HOST:CTR:ro|rw" with both paths absolute.  Every string must be UTF-8
+ * (JSON's): one that is not is refused with err, never left out. */
 json_t *berth_container_spec(const berth_spec_options *o, berth_error **err);
 
 /* Only the "process" object of the document (what `runc exec --process`
  * takes): args, env, cwd, user, terminal, capabilities, rlimits. */
-json_t *berth_container_process_spec(const berth_spec_options *o);
+json_t *berth_container_process_spec(const berth_spec_options *o, berth_error **err);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 /* Splits shell-ish words: whitespace separates, "…" and '…' quote, a
@@ -164,10 +165,15 @@ set_list_object(json_t *config, const char *key, const char *rest, bool ports, b
   return 0;
 }
 
-/* instr is untrusted user input; only the instructions below are taken. */
+/* instr is untrusted user input; only the instructions below are taken.
+ * It is checked for UTF-8 once, here: every string the instructions put
+ * into config is a piece of it cut at ASCII bytes (or joined with ASCII), so
+ * none can be refused by jansson and silently dropped. */
 int
 berth_config_apply_change(json_t *config, const char *instr, berth_error **err)
 {
+  if (berth_utf8_check(instr, "\"-c, --change\" flag", err) < 0)
+    return -1;
   const char *p = instr + strspn(instr, " \t");
   size_t kl = strcspn(p, " \t");
   cleanup_free char *kw = xstrndup(p, kl);

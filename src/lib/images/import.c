@@ -7,6 +7,7 @@
 #include "archive/stream.h"
 #include "archive/unpack.h"
 #include "common/cleanup.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "image/container_config.h"
 #include "image/platform.h"
@@ -67,6 +68,10 @@ int
 berth_image_import(berth_store *s, int fd, const berth_import_options *opts,
                    char id_out[BERTH_DIGEST_LEN], berth_error **err)
 {
+  /* The message becomes a JSON string in the config: refuse bytes that are
+   * not UTF-8 before reading anything, rather than drop the comment. */
+  if (berth_utf8_check(opts->message, "\"-m, --message\" flag", err) < 0)
+    return -1;
   if (opts->ref != NULL) { /* refuse a bad name before reading anything */
     cleanup_reference berth_reference *ref = berth_reference_parse_normalized(opts->ref, err);
     if (ref == NULL)
@@ -77,9 +82,12 @@ berth_image_import(berth_store *s, int fd, const berth_import_options *opts,
   if (import_layer(s, fd, &layer, &lock, err) < 0)
     return -1;
   cleanup_free char *created = berth_time_now_rfc3339();
+  /* a source name that is not UTF-8 is shown escaped, as an error would */
+  const char *src = opts->source ? opts->source : "-";
+  cleanup_free char *source
+      = berth_utf8_valid(src, strlen(src)) ? xstrdup(src) : berth_bytes_escape(src);
   cleanup_free char *comment
-      = opts->message != NULL ? xstrdup(opts->message)
-                              : xasprintf("Imported from %s", opts->source ? opts->source : "-");
+      = opts->message != NULL ? xstrdup(opts->message) : xasprintf("Imported from %s", source);
   cleanup_free char *config = berth_import_config(layer.diff_id, created, comment);
   if (berth_store_image_put(s, config, strlen(config), NULL, id_out, err) < 0)
     return -1;

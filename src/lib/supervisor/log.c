@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "common/cleanup.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "container/ops.h"
 
@@ -25,6 +26,11 @@ void
 berth_log_write_line(int log_fd, const char *stream, const char *data, size_t len)
 {
   cleanup_free char *now = berth_container_now();
+  /* output that is not UTF-8 is kept with U+FFFD for the bad bytes, as
+   * Docker's json-file log does; json_pack would refuse the whole line */
+  cleanup_free char *fixed = NULL;
+  if (!berth_utf8_valid(data, len))
+    data = fixed = berth_utf8_sanitize(data, len, &len);
   cleanup_json json_t *j
       = json_pack("{s:s%, s:s, s:s}", "log", data, len, "stream", stream, "time", now);
   if (j == NULL)

@@ -120,6 +120,28 @@ TEST(spec)
   o.own_network = true;
   cleanup_json json_t *spec2 = berth_container_spec(&o, NULL);
   CHECK(has_namespace(spec2, "network"));
+  /* a string that is not UTF-8 is refused by name, never left out */
+  char *bad_args[] = { "echo",
+                       "a\xff"
+                       "b",
+                       "c", NULL };
+  o.args = bad_args;
+  cleanup_error berth_error *arg_err = NULL;
+  CHECK(berth_container_spec(&o, &arg_err) == NULL);
+  CHECK(arg_err != NULL
+        && strstr(berth_error_message(arg_err), "\"a\\xffb\" for the command") != NULL);
+  cleanup_error berth_error *proc_err = NULL;
+  CHECK(berth_container_process_spec(&o, &proc_err) == NULL && proc_err != NULL);
+  o.args = args;
+  char *bad_env[] = { "A=\xff", NULL };
+  o.env = bad_env;
+  cleanup_error berth_error *env_err = NULL;
+  CHECK(berth_container_spec(&o, &env_err) == NULL && env_err != NULL);
+  o.env = env;
+  o.rootfs = "/r\xff/merged";
+  cleanup_error berth_error *root_err = NULL;
+  CHECK(berth_container_spec(&o, &root_err) == NULL && root_err != NULL);
+  o.rootfs = "/r/merged";
   static char *bad[][2]
       = { { "relative:/x", NULL }, { "/a", NULL }, { "/a:/b:rx", NULL }, { "/a:rel", NULL } };
   for (size_t i = 0; i < 4; i++) {

@@ -5,6 +5,7 @@
 #include "data.h"
 #include "harness.h"
 #include "image/chain.h"
+#include "image/change.h"
 #include "image/config.h"
 
 #define DIFF1 "sha256:5785043fa76b8d37fb6ddc01525c9d40741aef77b5b9f3085ce145d2322d1e6a"
@@ -142,6 +143,29 @@ TEST(refused_history)
           "history 0: field \"empty_layer\" is not a boolean");
 }
 
+/* commit -c: an instruction with a byte that is not UTF-8 is refused, and
+ * the config is left as it was (jansson would have dropped the value). */
+TEST(change_refuses_non_utf8)
+{
+  static const char *bad[]
+      = { "ENV A=\xff",       "LABEL \xff=1",          "LABEL k=\xc3", "USER nobody\xff",
+          "WORKDIR /tmp\xfe", "CMD echo \xed\xa0\x80", "EXPOSE 80\xff" };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    cleanup_json json_t *config = json_pack("{s:[s]}", "Env", "PATH=/bin");
+    cleanup_free char *before = json_dumps(config, JSON_SORT_KEYS);
+    cleanup_error berth_error *err = NULL;
+    CHECK(berth_config_apply_change(config, bad[i], &err) < 0);
+    CHECK(err != NULL
+          && strstr(berth_error_message(err), "for \"-c, --change\" flag: not valid UTF-8")
+                 != NULL);
+    cleanup_free char *after = json_dumps(config, JSON_SORT_KEYS);
+    CHECK_STR(after, before);
+  }
+  cleanup_json json_t *config = json_object();
+  CHECK(berth_config_apply_change(config, "ENV A=h\xc3\xa9", NULL) == 0);
+  CHECK_STR(json_string_value(json_array_get(json_object_get(config, "Env"), 0)), "A=h\xc3\xa9");
+}
+
 int
 main(void)
 {
@@ -152,5 +176,6 @@ main(void)
   RUN(refused_documents);
   RUN(refused_rootfs);
   RUN(refused_history);
+  RUN(change_refuses_non_utf8);
   DONE();
 }
