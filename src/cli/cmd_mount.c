@@ -6,7 +6,8 @@
 #include "container/mount.h"
 #include "container_cli.h"
 
-/* `mount CONTAINER`: mounts the rootfs (counted) and prints the merged path. */
+/* `mount CONTAINER`: mounts the rootfs (counted) and prints the path of its
+ * nosuid,nodev view for the host. */
 int
 berth_cmd_mount(berth_cli *cli, int argc, char **argv)
 {
@@ -25,7 +26,7 @@ berth_cmd_mount(berth_cli *cli, int argc, char **argv)
   cleanup_container berth_container *c = berth_cli_container(cli, s, argv[1], &status);
   if (c == NULL)
     return status;
-  cleanup_free char *merged = berth_container_mount(s, c, &err);
+  cleanup_free char *merged = berth_container_mount_host(s, c, &err);
   if (merged == NULL)
     return berth_cli_fail(cli, err);
   puts(merged);

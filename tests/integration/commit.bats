@@ -18,6 +18,54 @@ setup() {
 
 teardown() {
   container_teardown
+  public_dir_teardown
+}
+
+# A directory every user can reach (the test's own temp dir is 0700), for
+# running a file from a mount as an unprivileged user; removed in teardown.
+public_dir() {
+  PUBLIC_DIR=$(mktemp -d /tmp/berth-public.XXXXXX)
+  chmod 755 "$PUBLIC_DIR"
+}
+
+public_dir_teardown() {
+  [[ -n "${PUBLIC_DIR:-}" ]] || return 0
+  local m
+  while read -r m; do
+    umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null || true
+  done < <(awk -v d="$PUBLIC_DIR" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r)
+  grep -q " $PUBLIC_DIR" /proc/self/mounts || rm -rf "$PUBLIC_DIR"
+}
+
+# The per-mount options of the mount on top at path (mountinfo field 6).
+mount_opts() {
+  awk -v p="$1" '$5 == p { o = $6 } END { print o }' /proc/self/mountinfo
+}
+
+# demo/suid: the host's id(1) setuid root, and a null device node, both
+# world-usable, as a pulled image could carry them.
+make_suid_image() {
+  b run --name suid "$IMG" true
+  local upper
+  upper=$(upper_of suid)
+  cp /usr/bin/id "$upper/suid-id"
+  chmod 4755 "$upper/suid-id"
+  mknod -m 666 "$upper/null" c 1 3
+  b commit suid demo/suid > /dev/null
+}
+
+# The mount at $1 is nosuid,nodev: the setuid file does not make an
+# unprivileged user root, and the device node does not open.
+assert_mount_safe() {
+  local m=$1 opts
+  opts=$(mount_opts "$m")
+  [[ ",$opts," == *,nosuid,* && ",$opts," == *,nodev,* ]] || fail_with "options at $m: $opts"
+  run setpriv --reuid=65534 --regid=65534 --clear-groups "$m/suid-id" -u
+  assert_success
+  [ "$output" = 65534 ] || fail_with "the setuid file ran as uid $output"
+  run --separate-stderr cat "$m/null"
+  assert_failure
+  [[ "$stderr" == *"Permission denied"* ]] || fail_with "open of the device node: $stderr"
 }
 
 SEED_CMD='rm /bin/tar; touch /tmp/THIS_IS_CONTAINER; mkdir -p /a/b; touch /a/b/c /a-x'
@@ -236,6 +284,42 @@ upper_of() {
   [ -z "$(ls "$BERTH_TEST_ROOT/tmp/image-mounts")" ]
   run --separate-stderr b image umount demo/without-tar:1
   assert_failure
+}
+
+@test "image mount: nosuid,nodev at a path of the user's choice, whatever the image carries" {
+  make_suid_image
+  public_dir
+  mkdir "$PUBLIC_DIR/ro" "$PUBLIC_DIR/rw" "$PUBLIC_DIR/one"
+  [ "$(stat -c %a "$(upper_of suid)/suid-id")" = 4755 ]
+  run b image mount demo/suid "$PUBLIC_DIR/ro"
+  assert_success
+  assert_mount_safe "$PUBLIC_DIR/ro"
+  run b image mount --rw demo/suid "$PUBLIC_DIR/rw"
+  assert_success
+  assert_mount_safe "$PUBLIC_DIR/rw"
+  # one layer: the bind of its diff is nosuid,nodev (and read-only) too
+  run b image mount "$IMG" "$PUBLIC_DIR/one"
+  assert_success
+  [[ ",$(mount_opts "$PUBLIC_DIR/one")," == *,ro,*nosuid,nodev,* ]] || fail_with "$(mount_opts "$PUBLIC_DIR/one")"
+  b image umount demo/suid > /dev/null
+  b image umount "$IMG" > /dev/null
+  ! grep -q " $PUBLIC_DIR/" /proc/self/mounts
+}
+
+@test "mount CONTAINER: the path printed is nosuid,nodev, so is any bind of it" {
+  make_suid_image
+  public_dir
+  run b mount suid
+  assert_success
+  local m=$output
+  [[ ",$(mount_opts "$m")," == *,nosuid,nodev,* ]] || fail_with "options at $m: $(mount_opts "$m")"
+  # the store is 0710 root: hand the path on, as a user of berth mount would
+  mkdir "$PUBLIC_DIR/c"
+  mount --bind "$m" "$PUBLIC_DIR/c"
+  assert_mount_safe "$PUBLIC_DIR/c"
+  umount "$PUBLIC_DIR/c"
+  b umount suid > /dev/null
+  ! grep -q " $m " /proc/self/mounts
 }
 
 @test "verify: a file added to, edited in or removed from a layer dir is named" {

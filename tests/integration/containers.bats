@@ -217,6 +217,13 @@ teardown() {
   ! grep -q " $merged overlay" /proc/mounts
 }
 
+@test "run: the container's root is nodev but not nosuid; /dev is the runtime's" {
+  run --separate-stderr b run --rm "$IMG" sh -c 'awk "\$5 == \"/\" { print \$6 }" /proc/self/mountinfo; echo x > /dev/null && echo dev-ok'
+  assert_success
+  [[ ",${lines[0]}," == *,nodev,* && ",${lines[0]}," != *,nosuid,* ]] || fail_with "root: ${lines[0]}"
+  [ "${lines[1]}" = dev-ok ] || fail_with "$output"
+}
+
 @test "start -a runs a created container again" {
   b create --name again "$IMG" sh -c 'echo run; exit 4' > /dev/null
   run --separate-stderr b start -a again

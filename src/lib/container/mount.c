@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/mount.h"
 #include "common/xalloc.h"
 
 /* containers/<id>/mounts, opened and flock()ed. */
@@ -43,53 +43,38 @@ write_count(int fd, int count, berth_error **err)
   return 0;
 }
 
-bool
-berth_container_is_mounted(berth_store *s, const berth_container *c)
+/* True when overlay2/<mount-id>/<name> is a mount point. */
+static bool
+is_mounted_at(berth_store *s, const berth_container *c, const char *name)
 {
-  cleanup_free char *merged = xasprintf("overlay2/%s/merged", c->layer.mount_id);
+  cleanup_free char *at = xasprintf("overlay2/%s/%s", c->layer.mount_id, name);
   cleanup_free char *dir = xasprintf("overlay2/%s", c->layer.mount_id);
   struct stat a, b;
-  if (fstatat(berth_store_root_fd(s), merged, &a, AT_SYMLINK_NOFOLLOW) < 0
+  if (fstatat(berth_store_root_fd(s), at, &a, AT_SYMLINK_NOFOLLOW) < 0
       || fstatat(berth_store_root_fd(s), dir, &b, AT_SYMLINK_NOFOLLOW) < 0)
     return false;
   return a.st_dev != b.st_dev;
 }
 
-/* The overlay options to try, best first.  index, redirect_dir and metacopy
- * off keep the upperdir a true diff.  A --rm container's upper is thrown
- * away, so it is also "volatile": no sync of the whole backing filesystem
- * when it is unmounted (35 ms and more on these machines), as podman does
- * for such containers.  Kernels without these options get a plain mount. */
-static const char *const overlay_extras[][3] = {
-  { ",index=off,redirect_dir=off,metacopy=off", "", NULL },
-  { ",index=off,redirect_dir=off,metacopy=off,volatile", ",index=off,redirect_dir=off,metacopy=off",
-    "" },
-};
-
-static int
-mount_in_overlay_dir(int overlay_fd, const char *target, const char *lower, const char *mid,
-                     bool transient, berth_error **err)
+bool
+berth_container_is_mounted(berth_store *s, const berth_container *c)
 {
-  const char *const *extra = overlay_extras[transient ? 1 : 0];
-  cleanup_close int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (cwd < 0 || fchdir(overlay_fd) < 0)
-    return berth_error_set(err, errno, "chdir to overlay2");
-  int ret = -1, saved = 0;
-  for (size_t i = 0; i < 3 && extra[i] != NULL && ret < 0; i++) {
-    cleanup_free char *opts
-        = xasprintf("lowerdir=%s,upperdir=%s/diff,workdir=%s/work%s", lower, mid, mid, extra[i]);
-    ret = mount("overlay", target, "overlay", 0, opts);
-    saved = errno;
-  }
-  if (fchdir(cwd) < 0 && ret == 0) {
-    umount2(target, MNT_DETACH);
-    return berth_error_set(err, errno, "chdir back");
-  }
-  if (ret < 0)
-    return berth_error_set(err, saved, "mount overlay at overlay2/%s", target);
-  return 0;
+  return is_mounted_at(s, c, "merged");
 }
 
+/* The container's root.  It is the root the runtime pivots into, so it is
+ * not nosuid: su, ping and friends inside the container need their setuid
+ * bits (Docker's overlay mounts are not nosuid either).  It is nodev: the
+ * devices a container may use come from the /dev the runtime makes (a tmpfs
+ * of its own, or binds of the host's nodes), never from the image, so a
+ * device node an image carries opens nowhere (as podman's mounts, nodev by
+ * default).  Outside the container, the merged dir sits in overlay2/<id>/,
+ * 0710 root like the store root, so no other user reaches the setuid files
+ * there; `berth mount` hands out a nosuid,nodev view instead (mount_host).
+ * index, redirect_dir and metacopy are off (common/mount.c) so the upper
+ * stays a true diff; a --rm container's upper is thrown away, so it is also
+ * volatile: no sync of the whole backing filesystem when it is unmounted
+ * (35 ms and more on these machines), as podman does for such containers. */
 static int
 do_mount(berth_store *s, berth_container *c, berth_error **err)
 {
@@ -100,11 +85,20 @@ do_mount(berth_store *s, berth_container *c, berth_error **err)
       = openat(berth_store_root_fd(s), "overlay2", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (ofd < 0)
     return berth_error_set(err, errno, "open overlay2");
-  cleanup_free char *merged = xasprintf("%s/merged", c->layer.mount_id);
+  const char *mid = c->layer.mount_id;
+  cleanup_free char *merged = xasprintf("%s/merged", mid);
   if (mkdirat(ofd, merged, 0700) < 0 && errno != EEXIST)
     return berth_error_set(err, errno, "mkdir overlay2/%s", merged);
+  cleanup_free char *dirpath = xasprintf("%s/overlay2", berth_store_root(s));
+  cleanup_free char *upper = xasprintf("%s/diff", mid), *work = xasprintf("%s/work", mid);
   bool transient = json_is_true(json_object_get(c->hostconfig, "AutoRemove"));
-  return mount_in_overlay_dir(ofd, merged, lower, c->layer.mount_id, transient, err);
+  berth_overlay o = { .dirfd = ofd,
+                      .dirpath = dirpath,
+                      .lower = lower,
+                      .upper = upper,
+                      .work = work,
+                      .flags = BERTH_MOUNT_NODEV | (transient ? BERTH_MOUNT_VOLATILE : 0) };
+  return berth_mount_overlay(&o, merged, err);
 }
 
 char *
@@ -126,6 +120,44 @@ berth_container_mount(berth_store *s, berth_container *c, berth_error **err)
   return berth_store_rwlayer_merged_path(s, &c->layer);
 }
 
+/* `berth mount`: the same mount, counted the same way, and a bind of it at
+ * overlay2/<mount-id>/mnt that is nosuid,nodev (SPEC: mounts berth makes
+ * outside a container are), so a setuid file in a container cannot make
+ * root of whoever the host user passes the path to.  It goes with the last
+ * release. */
+char *
+berth_container_mount_host(berth_store *s, berth_container *c, berth_error **err)
+{
+  cleanup_free char *merged = berth_container_mount(s, c, err);
+  if (merged == NULL)
+    return NULL;
+  cleanup_free char *rel = xasprintf("overlay2/%s/mnt", c->layer.mount_id);
+  cleanup_free char *host = xasprintf("%s/%s", berth_store_root(s), rel);
+  int ret = -1;
+  {
+    cleanup_close int fd = open_count(s, c, err); /* two `mount`s make one view */
+    if (fd >= 0 && is_mounted_at(s, c, "mnt"))
+      ret = 0;
+    else if (fd >= 0 && mkdirat(berth_store_root_fd(s), rel, 0700) < 0 && errno != EEXIST)
+      berth_error_set(err, errno, "mkdir %s", rel);
+    else if (fd >= 0)
+      ret = berth_mount_bind(merged, host, BERTH_MOUNT_NOSUID | BERTH_MOUNT_NODEV, err);
+  }
+  if (ret < 0) {
+    berth_container_unmount(s, c, NULL); /* the count taken above */
+    berth_error_prefix(err, "mount container %.12s", c->id);
+    return NULL;
+  }
+  return steal_pointer(&host);
+}
+
+/* Drops one count (all: every count) and unmounts at zero.  The view
+ * `berth mount` made is the user's mount: when something still uses it, a
+ * release fails (as umount(8) does) and the count stays for a retry; rm
+ * detaches it.  The container's root then is unmounted, and detached when
+ * busy: no berth user holds it any more (the count says so), the container
+ * has exited, and whatever host process sat in it must not keep the count
+ * and the mount apart (Docker always detaches its overlay mounts). */
 static int
 release(berth_store *s, berth_container *c, bool all, berth_error **err)
 {
@@ -133,11 +165,16 @@ release(berth_store *s, berth_container *c, bool all, berth_error **err)
   if (fd < 0)
     return -1;
   int count = all ? 0 : read_count(fd) - 1;
-  if (count <= 0 && berth_container_is_mounted(s, c)) {
+  if (count <= 0) {
+    cleanup_free char *host
+        = xasprintf("%s/overlay2/%s/mnt", berth_store_root(s), c->layer.mount_id);
+    if (berth_unmount(host, all, err) < 0)
+      return -1;
+    cleanup_free char *rel = xasprintf("overlay2/%s/mnt", c->layer.mount_id);
+    unlinkat(berth_store_root_fd(s), rel, AT_REMOVEDIR); /* only ever empty; fine if absent */
     cleanup_free char *merged = berth_store_rwlayer_merged_path(s, &c->layer);
-    if (umount2(merged, all ? MNT_DETACH : 0) < 0
-        && (errno != EBUSY || umount2(merged, MNT_DETACH) < 0))
-      return berth_error_set(err, errno, "unmount %s", merged);
+    if (berth_container_is_mounted(s, c) && berth_unmount(merged, true, err) < 0)
+      return -1;
   }
   return write_count(fd, count, err);
 }

@@ -6,12 +6,12 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/mount.h"
 #include "common/random.h"
 #include "common/xalloc.h"
 #include "images/resolve.h"
@@ -33,62 +33,33 @@ lower_links(const berth_layer *layers, size_t n)
   return s;
 }
 
-/* mount(2) of an overlay from inside overlay2/, so the short relative
- * lowerdir paths resolve there (as Docker mounts). */
-static int
-mount_overlay(berth_store *s, const char *target, const char *opts, unsigned long flags,
-              berth_error **err)
-{
-  static const char *const extra[] = { ",index=off,redirect_dir=off,metacopy=off", "" };
-  cleanup_close int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  cleanup_close int ofd
-      = openat(berth_store_root_fd(s), "overlay2", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (cwd < 0 || ofd < 0 || fchdir(ofd) < 0)
-    return berth_error_set(err, errno, "chdir to overlay2");
-  int r = -1, saved = 0;
-  for (size_t i = 0; i < 2 && r < 0; i++) {
-    cleanup_free char *o = xasprintf("%s%s", opts, extra[i]);
-    r = mount("overlay", target, "overlay", flags, o);
-    saved = errno;
-  }
-  if (fchdir(cwd) < 0 && r == 0) {
-    umount2(target, MNT_DETACH);
-    return berth_error_set(err, errno, "chdir back");
-  }
-  if (r < 0)
-    return berth_error_set(err, saved, "mount overlay on %s", target);
-  return 0;
-}
-
-static int
-bind_ro(const char *src, const char *target, berth_error **err)
-{
-  if (mount(src, target, NULL, MS_BIND, NULL) < 0)
-    return berth_error_set(err, errno, "bind %s on %s", src, target);
-  if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
-    int e = errno;
-    umount2(target, MNT_DETACH);
-    return berth_error_set(err, e, "remount %s read-only", target);
-  }
-  return 0;
-}
-
+/* Every image mount is nosuid,nodev: it is made on the host, at a path the
+ * user chose, and a setuid-root file or a device node from a pulled image
+ * must not become root or a device there.  Read-only but for --rw. */
 static int
 do_mount(berth_store *s, const berth_layer *layers, size_t n, const char *rec, const char *target,
          bool rw, berth_error **err)
 {
-  cleanup_free char *lower = lower_links(layers, n);
-  if (rw) {
-    cleanup_free char *opts
-        = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, rec, rec);
-    return mount_overlay(s, target, opts, 0, err);
-  }
-  if (n == 1) {
+  const unsigned safe = BERTH_MOUNT_NOSUID | BERTH_MOUNT_NODEV;
+  if (!rw && n == 1) {
     cleanup_free char *diff = berth_store_layer_diff_path(s, &layers[0]);
-    return bind_ro(diff, target, err);
+    return berth_mount_bind(diff, target, BERTH_MOUNT_RDONLY | safe, err);
   }
-  cleanup_free char *opts = xasprintf("lowerdir=%s", lower);
-  return mount_overlay(s, target, opts, MS_RDONLY, err);
+  cleanup_free char *lower = lower_links(layers, n);
+  cleanup_close int ofd
+      = openat(berth_store_root_fd(s), "overlay2", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (ofd < 0)
+    return berth_error_set(err, errno, "open overlay2");
+  cleanup_free char *dirpath = xasprintf("%s/overlay2", berth_store_root(s));
+  cleanup_free char *upper = rw ? xasprintf("%s/upper", rec) : NULL;
+  cleanup_free char *work = rw ? xasprintf("%s/work", rec) : NULL;
+  berth_overlay o = { .dirfd = ofd,
+                      .dirpath = dirpath,
+                      .lower = lower,
+                      .upper = upper,
+                      .work = work,
+                      .flags = safe | (rw ? 0 : BERTH_MOUNT_RDONLY) };
+  return berth_mount_overlay(&o, target, err);
 }
 
 /* Creates tmp/image-mounts/<random>/ with its record files; returns its
@@ -174,10 +145,10 @@ berth_image_mount(berth_store *s, const char *name, const char *dir, bool rw, ch
 static int
 release(berth_store *s, const char *rel, const char *target, berth_error **err)
 {
-  if (umount2(target, 0) < 0 && errno != EINVAL && errno != ENOENT) {
-    if (errno != EBUSY || umount2(target, MNT_DETACH) < 0)
-      return berth_error_set(err, errno, "unmount %s", target);
-  }
+  /* Not detached when busy: the record (and a --rw upper) is removed next,
+   * and must not be while something still uses the mount. */
+  if (berth_unmount(target, false, err) < 0)
+    return -1;
   return berth_rm_rf_at(berth_store_root_fd(s), rel, err);
 }
 
