@@ -210,6 +210,23 @@ teardown() {
   [[ "$output" == *"Exited ("*badbind* ]] || fail_with "ps -a: $output"
 }
 
+@test "kill -9 of a detached container's monitor: ps, stop and rm -f still work" {
+  local id mpid
+  id=$(b run -d --name mon "$IMG" sleep 300)
+  mpid=$(jq -r .State.MonitorPid "$BERTH_TEST_ROOT/containers/$id/config.v2.json")
+  [ "$mpid" -gt 0 ] || fail_with "MonitorPid '$mpid'"
+  kill -9 "$mpid"
+  run b ps -q
+  [ "$output" = "${id:0:12}" ] || fail_with "the container still runs: ps '$output'"
+  run --separate-stderr b stop -t 1 mon
+  assert_success
+  run b ps -a
+  [[ "$output" == *"Exited (255)"* ]] || fail_with "ps -a: $output"
+  run --separate-stderr b rm -f mon
+  assert_success
+  ! grep -q "$BERTH_TEST_ROOT" /proc/mounts
+}
+
 # A record that says running with a live but unrelated pid as its monitor
 # (a reboot, or the pid reused): nobody holds the monitor's lock, so it is
 # exited with Docker's 255, and stop / rm -f do not wait for it.

@@ -60,6 +60,9 @@ exec_child(const berth_runtime *rt, const int fds[3], char **argv, pid_t tied_to
     if (fd >= 0 && fd != i)
       dup2(fd, i);
   }
+  /* The runtime and the container start with no signal blocked or
+   * ignored, whatever berth did with them (the keeper ignores SIGPIPE). */
+  signal(SIGPIPE, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);

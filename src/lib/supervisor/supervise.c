@@ -293,6 +293,10 @@ keep(struct keeper *k)
     sigaddset(&set, proxied[i]);
   sigaddset(&set, SIGCHLD);
   sigprocmask(SIG_BLOCK, &set, NULL);
+  /* Whoever reads our report or our echo may be gone (a foreground run
+   * killed): that is an EPIPE to shrug off, not the keeper's death.  The
+   * runtime gets SIGPIPE back at its default (runtime.c). */
+  signal(SIGPIPE, SIG_IGN);
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
   cleanup_close int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
