@@ -179,6 +179,123 @@ teardown() {
   ! grep -q "$BERTH_TEST_ROOT" /proc/mounts
 }
 
+@test "run -d returns once the process runs: State.Pid is its init, exec works at once" {
+  b run -d --name pidded "$IMG" sleep 300 > /dev/null
+  run b exec pidded true
+  assert_success
+  local pid
+  pid=$(b inspect pidded | jq -r '.[0].State.Pid')
+  [ "$pid" -gt 0 ] || fail_with "State.Pid is '$pid'"
+  [ -d "/proc/$pid" ] || fail_with "no process $pid"
+  # the container's init: in a pid and mount namespace of its own, its
+  # root is the container's rootfs
+  [ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ] || fail_with "pid ns"
+  [ "$(readlink "/proc/$pid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] || fail_with "mnt ns"
+  local merged
+  merged=$(b inspect pidded | jq -r '.[0].GraphDriver.Data.MergedDir')
+  [ "$(stat -c %d:%i "/proc/$pid/root/bin/busybox")" = "$(stat -c %d:%i "$merged/bin/busybox")" ] ||
+    fail_with "the root of $pid is not the container's"
+  run b exec pidded cat /proc/1/cmdline
+  [[ "$output" == sleep* ]] || fail_with "exec: '$output'"
+}
+
+@test "run -d: a runtime that fails before the process runs is an error, not an id" {
+  echo hi > "$BATS_TEST_TMPDIR/afile"
+  run --separate-stderr b run -d --name badbind -v "$BATS_TEST_TMPDIR/afile:/etc" "$IMG" true
+  [ "$status" -eq 125 ] || fail_with "status $status, output '$output'"
+  [ -z "$output" ] || fail_with "printed '$output'"
+  [[ "$stderr" == *"did not start: "*" exited with status "*": "*[Nn]"ot a directory"* ]] ||
+    fail_with "stderr: $stderr"
+  run b ps -a
+  [[ "$output" == *"Exited ("*badbind* ]] || fail_with "ps -a: $output"
+}
+
+@test "kill -9 of a detached container's monitor: ps, stop and rm -f still work" {
+  local id mpid
+  id=$(b run -d --name mon "$IMG" sleep 300)
+  mpid=$(jq -r .State.MonitorPid "$BERTH_TEST_ROOT/containers/$id/config.v2.json")
+  [ "$mpid" -gt 0 ] || fail_with "MonitorPid '$mpid'"
+  kill -9 "$mpid"
+  run b ps -q
+  [ "$output" = "${id:0:12}" ] || fail_with "the container still runs: ps '$output'"
+  run --separate-stderr b stop -t 1 mon
+  assert_success
+  run b ps -a
+  [[ "$output" == *"Exited (255)"* ]] || fail_with "ps -a: $output"
+  run --separate-stderr b rm -f mon
+  assert_success
+  ! grep -q "$BERTH_TEST_ROOT" /proc/mounts
+}
+
+# A record that says running with a live but unrelated pid as its monitor
+# (a reboot, or the pid reused): nobody holds the monitor's lock, so it is
+# exited with Docker's 255, and stop / rm -f do not wait for it.
+@test "a stale running record whose pids are alive but not its monitor reads as exited" {
+  local id cfg
+  id=$(b create --name stale "$IMG" sleep 300)
+  sleep 1000 &
+  local fake=$!
+  cfg="$BERTH_TEST_ROOT/containers/$id/config.v2.json"
+  jq -c --argjson p "$fake" '.State.Status = "running" | .State.Running = true |
+    .State.Pid = $p | .State.MonitorPid = $p | .State.StartedAt = "2024-01-01T00:00:00Z"' \
+    "$cfg" > "$cfg.new"
+  mv "$cfg.new" "$cfg"
+  run b ps -q
+  [ -z "$output" ] || { kill "$fake"; fail_with "ps: '$output'"; }
+  run b ps -a
+  [[ "$output" == *"Exited (255)"* ]] || { kill "$fake"; fail_with "ps -a: $output"; }
+  run --separate-stderr b stop -t 1 stale
+  assert_success
+  run --separate-stderr b rm -f stale
+  assert_success
+  kill -0 "$fake" || fail_with "berth signalled the unrelated process"
+  kill "$fake"
+  run b ps -aq
+  [ -z "$output" ]
+}
+
+# kill -9 of a foreground run: the container goes on and ends as it would
+# have; its exit code is recorded and --rm is done (as with Docker, whose
+# daemon outlives its client).
+kill_foreground_run() {
+  local name="$1"
+  shift
+  mkdir -p "$BATS_TEST_TMPDIR/ctl-$name"
+  "$BERTH" --root "$BERTH_TEST_ROOT" run "$@" --name "$name" -v "$BATS_TEST_TMPDIR/ctl-$name:/ctl" \
+    "$IMG" sh -c 'touch /ctl/up; while [ ! -e /ctl/go ]; do sleep 0.1; done; exit 3' \
+    > /dev/null 2>&1 &
+  local pid=$! i
+  for i in $(seq 300); do
+    [ -e "$BATS_TEST_TMPDIR/ctl-$name/up" ] && break
+    sleep 0.1
+  done
+  [ -e "$BATS_TEST_TMPDIR/ctl-$name/up" ] || fail_with "the container did not start"
+  kill -9 "$pid"
+  wait "$pid" || true
+  touch "$BATS_TEST_TMPDIR/ctl-$name/go"
+}
+
+@test "kill -9 of a foreground run: the container's own exit code is recorded" {
+  kill_foreground_run fg
+  run --separate-stderr b wait fg
+  [ "$output" = "3" ] || fail_with "wait: '$output' $stderr"
+  run b ps -a
+  [[ "$output" == *"Exited (3)"* ]] || fail_with "ps -a: $output"
+}
+
+@test "kill -9 of a foreground run --rm: the container is removed when it ends" {
+  kill_foreground_run fgrm --rm
+  local i
+  for i in $(seq 300); do
+    [ -z "$(b ps -aq)" ] && break
+    sleep 0.1
+  done
+  run b ps -a
+  [[ "$output" != *fgrm* ]] || fail_with "ps -a: $output"
+  [ -z "$(ls "$BERTH_TEST_ROOT/image/overlay2/layerdb/mounts")" ]
+  ! grep -q "$BERTH_TEST_ROOT" /proc/mounts
+}
+
 @test "inspect: GraphDriver paths as Docker prints them" {
   local id
   id=$(b create --name insp "$IMG" true)

@@ -134,12 +134,29 @@ start_sleeper() {
   [[ "$output" == *done* ]] || fail_with "logs: '$output'"
 }
 
+@test "run -d -t: the console has its size before the process starts" {
+  local id i
+  id=$(b create -t "$IMG" stty size)
+  for i in 1 2 3 4 5; do
+    run --separate-stderr b start "$id"
+    assert_success
+    b wait "$id" > /dev/null
+  done
+  jq -e '.process.consoleSize == {"height": 24, "width": 80}' \
+    "$BERTH_TEST_ROOT/containers/$id/config.json" > /dev/null || fail_with "no consoleSize"
+  run --separate-stderr b logs "$id"
+  [ "$(printf '%s\n' "$output" | tr -d '\r' | grep -c '^24 80$')" = 5 ] || fail_with "logs: '$output'"
+}
+
 @test "exec -t: the process gets a pty" {
   require_tool script
   start_sleeper
   run timeout 60 script -qec "'$BERTH' --root '$BERTH_TEST_ROOT' exec -t sleeper tty" /dev/null
   assert_success
   [[ "$output" == */dev/pts/* ]] || fail_with "got '$output'"
+  run timeout 60 script -qec "stty rows 33 cols 99; '$BERTH' --root '$BERTH_TEST_ROOT' exec -t sleeper stty size" /dev/null
+  assert_success
+  [[ "$output" == *"33 99"* ]] || fail_with "got '$output'"
 }
 
 @test "info: the runtime lines say what run uses; --runtime is checked" {

@@ -183,17 +183,23 @@ write_json_at(int dirfd, const char *name, const json_t *j, berth_error **err)
 }
 
 int
+berth_container_save_at(int dirfd, const berth_container *c, berth_error **err)
+{
+  cleanup_json json_t *doc = berth_container_to_json(c);
+  if (write_json_at(dirfd, "hostconfig.json", c->hostconfig, err) < 0
+      || write_json_at(dirfd, "config.v2.json", doc, err) < 0)
+    return berth_error_prefix(err, "save container %.12s", c->id);
+  return 0;
+}
+
+int
 berth_container_save(berth_store *s, const berth_container *c, berth_error **err)
 {
   cleanup_free char *dir = xasprintf("containers/%s", c->id);
   cleanup_close int fd = berth_open_dir_at(berth_store_root_fd(s), dir, true, err);
   if (fd < 0)
     return berth_error_prefix(err, "save container %.12s", c->id);
-  cleanup_json json_t *doc = berth_container_to_json(c);
-  if (write_json_at(fd, "hostconfig.json", c->hostconfig, err) < 0
-      || write_json_at(fd, "config.v2.json", doc, err) < 0)
-    return berth_error_prefix(err, "save container %.12s", c->id);
-  return 0;
+  return berth_container_save_at(fd, c, err);
 }
 
 static json_t *
@@ -216,6 +222,22 @@ is_hex64(const char *s)
   return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
+int
+berth_container_load_at(int dirfd, const char *id, berth_container **out, berth_error **err)
+{
+  cleanup_error berth_error *e = NULL;
+  cleanup_json json_t *doc = load_json_at(dirfd, "config.v2.json", &e);
+  if (doc == NULL && e != NULL && berth_error_errno(e) == ENOENT)
+    return 0; /* removed under us (rm deletes the files first, then the dir) */
+  if (doc == NULL) {
+    berth_error_propagate(err, &e);
+    return berth_error_prefix(err, "container %.12s", id);
+  }
+  cleanup_json json_t *hc = load_json_at(dirfd, "hostconfig.json", NULL);
+  *out = berth_container_from_json(doc, hc, err);
+  return *out == NULL ? -1 : 1;
+}
+
 /* id is checked to be 64 hex digits before it names a file. */
 int
 berth_container_load(berth_store *s, const char *id, berth_container **out, berth_error **err)
@@ -226,12 +248,7 @@ berth_container_load(berth_store *s, const char *id, berth_container **out, bert
   cleanup_close int fd = openat(berth_store_root_fd(s), dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return errno == ENOENT ? 0 : berth_error_set(err, errno, "open %s", dir);
-  cleanup_json json_t *doc = load_json_at(fd, "config.v2.json", err);
-  if (doc == NULL)
-    return berth_error_prefix(err, "container %.12s", id);
-  cleanup_json json_t *hc = load_json_at(fd, "hostconfig.json", NULL);
-  *out = berth_container_from_json(doc, hc, err);
-  return *out == NULL ? -1 : 1;
+  return berth_container_load_at(fd, id, out, err);
 }
 
 char **

@@ -1,6 +1,11 @@
 /* A container's record: containers/<id>/config.v2.json and hostconfig.json,
  * shaped like Docker's.  The record is the truth `ps`, `inspect` and the
- * monitor share; it is rewritten atomically under containers/<id>/lock. */
+ * monitor share; every change is a load-modify-save under the record lock
+ * (an flock on the containers/<id> dir, berth_container_update), so two
+ * processes changing one container never lose an update.  Whether a
+ * container runs is not the record's word alone: its monitor holds
+ * containers/<id>/monitor.lock for its whole life, and a "running" record
+ * nobody holds that lock for is stale (berth_container_refresh, ops.h). */
 #pragma once
 
 #include <jansson.h>
@@ -38,10 +43,38 @@ void berth_container_cleanup(berth_container **c);
 /* "<root>/containers/<id>" */
 char *berth_container_dir(berth_store *s, const berth_container *c);
 
-/* Writes config.v2.json and hostconfig.json atomically. */
+/* Writes config.v2.json and hostconfig.json atomically (a new record;
+ * changes to an existing one go through berth_container_update). */
 int berth_container_save(berth_store *s, const berth_container *c, berth_error **err);
+/* The same into the open containers/<id> dir. */
+int berth_container_save_at(int dirfd, const berth_container *c, berth_error **err);
 /* Reads the record of the container whose full id is id (1/0/-1). */
 int berth_container_load(berth_store *s, const char *id, berth_container **out, berth_error **err);
+/* The same from the open containers/<id> dir (0: no config.v2.json). */
+int berth_container_load_at(int dirfd, const char *id, berth_container **out, berth_error **err);
+
+/* Takes the record lock of container id (an flock on the containers/<id>
+ * dir); returns that dir's fd (O_CLOEXEC), closing it releases the lock.
+ * Hold it for short load-modify-save sections only.  A container that does
+ * not exist: -1 with errnum ENOENT. */
+int berth_container_lock(berth_store *s, const char *id, berth_error **err);
+
+/* Changes the fresh record c in place; 1 to save it, 0 when nothing
+ * changed, -1 on error. */
+typedef int (*berth_container_change_fn)(berth_container *c, void *ctx, berth_error **err);
+/* Under the record lock: reloads c's record, applies change (may be NULL:
+ * just a reload), saves when it says so, and leaves the fresh record in *c.
+ * 1 done; 0 when the container no longer exists (c untouched); -1 error. */
+int berth_container_update(berth_store *s, berth_container *c, berth_container_change_fn change,
+                           void *ctx, berth_error **err);
+
+/* The monitor's liveness lock: an OFD write lock on
+ * containers/<id>/monitor.lock, returned as an O_CLOEXEC fd the monitor
+ * keeps open (across fork) until it has recorded the end.  Fails with
+ * "container … is already running" when another monitor holds it. */
+int berth_container_monitor_lock(berth_store *s, const char *id, berth_error **err);
+/* True while some process holds the liveness lock.  Never takes it. */
+bool berth_container_monitor_alive(berth_store *s, const char *id);
 
 /* Docker's lookup: full id, then exact name, then a unique id prefix.
  * Not found: "No such container: <name>" with errnum ENOENT. */

@@ -77,6 +77,8 @@ write_process(berth_store *s, berth_container *c, const berth_exec_options *o,
     .terminal = o->tty,
     .nofile = rl.rlim_max < rl.rlim_cur ? rl.rlim_max : rl.rlim_cur,
   };
+  if (so.terminal)
+    berth_spec_console_size(&so.console_rows, &so.console_cols);
   cleanup_json json_t *proc = berth_container_process_spec(&so, err);
   if (proc == NULL)
     return berth_error_set_kind(err, BERTH_ERR_ENGINE);

@@ -12,9 +12,12 @@
 /* The runtime the container was made with (HostConfig.Runtime). */
 berth_runtime *berth_container_runtime(berth_store *s, const berth_container *c);
 
-/* Makes the record truthful: a "running" container whose supervisor is gone
- * and whose runtime no longer runs it becomes "exited" (code 255 unless
- * known), its rootfs unmounted.  Saves when it changed anything. */
+/* Makes the record truthful: a "running" container whose monitor holds no
+ * liveness lock (it died, or the machine rebooted: a pid in the record
+ * proves nothing) and that the runtime no longer runs becomes "exited" with
+ * Docker's 255 for an end nobody saw, its runtime state deleted and its
+ * rootfs unmounted.  A container whose monitor died but that the runtime
+ * still runs stays "running".  The change is made under the record lock. */
 int berth_container_refresh(berth_store *s, berth_container *c, berth_error **err);
 
 /* Polls the record until it is not running or timeout_ms passes (-1:
@@ -26,7 +29,9 @@ int berth_container_kill(berth_store *s, berth_container *c, int sig, berth_erro
 /* SIGTERM, then SIGKILL after timeout_s seconds. */
 int berth_container_stop(berth_store *s, berth_container **c, int timeout_s, berth_error **err);
 
-/* Refuses a running container unless force (then kills it first); then
- * runtime delete, unmount, RW layer delete, record delete. */
+/* Refuses a running container unless force (then kills it and waits for
+ * its monitor to record the end); then, under the record lock, runtime
+ * delete, unmount, RW layer delete, record delete.  A container another
+ * process removed meanwhile is fine. */
 int berth_container_remove(berth_store *s, const berth_runtime *rt, berth_container *c, bool force,
                            berth_error **err);

@@ -146,6 +146,8 @@ write_spec(berth_store *s, berth_container *c, const char *merged, uid_t uid, gi
     .binds = binds,
     .nofile = rl.rlim_max < rl.rlim_cur ? rl.rlim_max : rl.rlim_cur,
   };
+  if (o.terminal)
+    berth_spec_console_size(&o.console_rows, &o.console_cols);
   cleanup_json json_t *spec = berth_container_spec(&o, err);
   if (spec == NULL)
     return berth_error_set_kind(err, BERTH_ERR_ENGINE);

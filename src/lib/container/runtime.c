@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,10 +43,16 @@ berth_runtime_cleanup(berth_runtime **rt)
   berth_runtime_free(*rt);
 }
 
-/* Child side: fds onto 0/1/2 (-1 means /dev/null), then exec. */
+/* Child side: fds onto 0/1/2 (-1 means /dev/null), then exec.  A
+ * tied child (the runtime's `run`) dies with the process that forked it:
+ * its supervisor is the one that records how the container ends, and a
+ * runtime left running without one would start a container nobody
+ * watches. */
 static void
-exec_child(const berth_runtime *rt, const int fds[3], char **argv)
+exec_child(const berth_runtime *rt, const int fds[3], char **argv, pid_t tied_to)
 {
+  if (tied_to > 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != tied_to))
+    _exit(127);
   for (int i = 0; i < 3; i++) {
     int fd = fds != NULL ? fds[i] : -1;
     if (fd < 0)
@@ -53,6 +60,9 @@ exec_child(const berth_runtime *rt, const int fds[3], char **argv)
     if (fd >= 0 && fd != i)
       dup2(fd, i);
   }
+  /* The runtime and the container start with no signal blocked or
+   * ignored, whatever berth did with them (the keeper ignores SIGPIPE). */
+  signal(SIGPIPE, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -61,27 +71,66 @@ exec_child(const berth_runtime *rt, const int fds[3], char **argv)
 }
 
 static pid_t
-spawn(const berth_runtime *rt, const int fds[3], char **argv, berth_error **err)
+spawn_tied(const berth_runtime *rt, const int fds[3], char **argv, bool tied, berth_error **err)
 {
+  pid_t self = getpid();
   pid_t pid = fork();
   if (pid < 0)
     return berth_error_set(err, errno, "fork");
   if (pid == 0)
-    exec_child(rt, fds, argv);
+    exec_child(rt, fds, argv, tied ? self : 0);
   return pid;
 }
 
-static int
-run_quiet(const berth_runtime *rt, char **argv, berth_error **err)
+static pid_t
+spawn(const berth_runtime *rt, const int fds[3], char **argv, berth_error **err)
 {
-  pid_t pid = spawn(rt, NULL, argv, err);
-  if (pid < 0)
-    return -1;
-  int status;
-  while (waitpid(pid, &status, 0) < 0)
+  return spawn_tied(rt, fds, argv, false, err);
+}
+
+static int
+wait_child(const berth_runtime *rt, pid_t pid, berth_error **err)
+{
+  siginfo_t info = { 0 };
+  while (waitid(P_PID, (id_t)pid, &info, WEXITED) < 0)
     if (errno != EINTR)
       return berth_error_set(err, errno, "wait %s", rt->name);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+}
+
+/* Runs the runtime with its stderr captured (the first 1 KiB, its last
+ * newline dropped) into *msg; returns its exit status. */
+static int
+run_capture(const berth_runtime *rt, char **argv, char **msg, berth_error **err)
+{
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0)
+    return berth_error_set(err, errno, "pipe");
+  int fds[3] = { -1, -1, p[1] };
+  pid_t pid = spawn(rt, fds, argv, err);
+  close(p[1]);
+  char buf[1024];
+  size_t n = 0;
+  ssize_t r;
+  while ((r = read(p[0], buf + n, sizeof(buf) - 1 - n)) != 0) {
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      break;
+    n += (size_t)r;
+    if (n == sizeof(buf) - 1) {
+      char sink[4096]; /* drain the rest so the runtime never blocks on us */
+      while ((r = read(p[0], sink, sizeof(sink))) > 0 || (r < 0 && errno == EINTR))
+        ;
+      break;
+    }
+  }
+  close(p[0]);
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+    n--;
+  buf[n] = '\0';
+  *msg = xstrdup(buf);
+  return pid < 0 ? -1 : wait_child(rt, pid, err);
 }
 
 pid_t
@@ -90,7 +139,7 @@ berth_runtime_spawn_run(const berth_runtime *rt, const char *id, const char *bun
 {
   char *argv[] = { rt->path,       "--root",     rt->state_dir,    "run",      "--bundle",
                    (char *)bundle, "--pid-file", (char *)pid_file, (char *)id, NULL };
-  return spawn(rt, fds, argv, err);
+  return spawn_tied(rt, fds, argv, true, err);
 }
 
 pid_t
@@ -102,13 +151,22 @@ berth_runtime_spawn_exec(const berth_runtime *rt, const char *id, const char *pr
   return spawn(rt, fds, argv, err);
 }
 
+/* A kill that fails because the container is gone or has stopped (it
+ * exited while we were deciding to signal it) did what was asked. */
 int
 berth_runtime_kill(const berth_runtime *rt, const char *id, int sig, berth_error **err)
 {
   char signum[16];
   snprintf(signum, sizeof(signum), "%d", sig);
   char *argv[] = { rt->path, "--root", rt->state_dir, "kill", (char *)id, signum, NULL };
-  return run_quiet(rt, argv, err) < 0 ? -1 : 0;
+  cleanup_free char *msg = NULL;
+  int code = run_capture(rt, argv, &msg, err);
+  if (code <= 0)
+    return code;
+  if (!berth_runtime_is_running(rt, id, NULL))
+    return 0;
+  return berth_error_set(err, 0, "%s kill %.12s %d: exit status %d%s%s", rt->name, id, sig, code,
+                         msg[0] ? ": " : "", msg);
 }
 
 static bool
@@ -127,7 +185,12 @@ berth_runtime_delete(const berth_runtime *rt, const char *id, berth_error **err)
   if (!has_state(rt, id))
     return 0;
   char *argv[] = { rt->path, "--root", rt->state_dir, "delete", "--force", (char *)id, NULL };
-  return run_quiet(rt, argv, err) < 0 ? -1 : 0;
+  cleanup_free char *msg = NULL;
+  int code = run_capture(rt, argv, &msg, err);
+  if (code <= 0 || !has_state(rt, id))
+    return code < 0 ? -1 : 0;
+  return berth_error_set(err, 0, "%s delete %.12s: exit status %d%s%s", rt->name, id, code,
+                         msg[0] ? ": " : "", msg);
 }
 
 /* Asks the runtime with `state` (its state files are its own business):
@@ -151,11 +214,7 @@ berth_runtime_is_running(const berth_runtime *rt, const char *id, pid_t *pid)
     n += (size_t)r;
   buf[n] = '\0';
   close(pipefd[0]);
-  int status = 0;
-  if (child > 0)
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-      ;
-  if (child <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (child <= 0 || wait_child(rt, child, NULL) != 0)
     return 0;
   const char *p = strstr(buf, "\"pid\":");
   if (pid != NULL && p != NULL)

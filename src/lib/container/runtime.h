@@ -19,16 +19,20 @@ void berth_runtime_cleanup(berth_runtime **rt);
 #define cleanup_runtime __attribute__((cleanup(berth_runtime_cleanup)))
 
 /* Forks `<rt> --root <state> run --bundle <bundle> --pid-file <pidfile> <id>`
- * with stdin/stdout/stderr on the given fds; returns the child's pid. */
+ * with stdin/stdout/stderr on the given fds; returns the child's pid.  The
+ * child is killed (PR_SET_PDEATHSIG) when the calling process dies. */
 pid_t berth_runtime_spawn_run(const berth_runtime *rt, const char *id, const char *bundle,
                               const char *pid_file, const int fds[3], berth_error **err);
 /* Forks `<rt> --root <state> exec --process <process_file> <id>` with the
  * given stdio; the runtime's exit status is the process's. */
 pid_t berth_runtime_spawn_exec(const berth_runtime *rt, const char *id, const char *process_file,
                                const int fds[3], berth_error **err);
-/* `kill <id> <signal>`; a container the runtime no longer knows is fine. */
+/* `kill <id> <signal>`; a container the runtime no longer knows or no
+ * longer runs is fine; any other failure is an error with the runtime's
+ * message. */
 int berth_runtime_kill(const berth_runtime *rt, const char *id, int sig, berth_error **err);
-/* `delete --force <id>`; an unknown container is fine. */
+/* `delete --force <id>`; an unknown container is fine; a failure that
+ * leaves the runtime's state behind is an error with its message. */
 int berth_runtime_delete(const berth_runtime *rt, const char *id, berth_error **err);
 /* 1 when the runtime reports the container running (its pid in *pid), 0
  * otherwise. */

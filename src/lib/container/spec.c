@@ -1,6 +1,8 @@
 #include "container/spec.h"
 
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/utf8.h"
@@ -79,10 +81,32 @@ berth_container_process_spec(const berth_spec_options *o, berth_error **err)
   json_decref(c);
   json_t *rlimits = json_pack("[{s:s, s:I, s:I}]", "type", "RLIMIT_NOFILE", "hard",
                               (json_int_t)o->nofile, "soft", (json_int_t)o->nofile);
-  return json_pack("{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:o, s:o, s:b, s:i}", "terminal",
-                   o->terminal, "user", "uid", (json_int_t)o->uid, "gid", (json_int_t)o->gid,
-                   "args", args, "env", env, "cwd", cwd, "capabilities", capabilities, "rlimits",
-                   rlimits, "noNewPrivileges", 0, "oomScoreAdj", 0);
+  json_t *p = json_pack("{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:o, s:o, s:b, s:i}", "terminal",
+                        o->terminal, "user", "uid", (json_int_t)o->uid, "gid", (json_int_t)o->gid,
+                        "args", args, "env", env, "cwd", cwd, "capabilities", capabilities,
+                        "rlimits", rlimits, "noNewPrivileges", 0, "oomScoreAdj", 0);
+  /* The runtime sizes the console before the process starts; without it
+   * the size is 0x0 until the runtime's first resize, which races the
+   * process (`stty size` fails). */
+  if (p != NULL && o->terminal && o->console_rows > 0 && o->console_cols > 0)
+    json_object_set_new(p, "consoleSize",
+                        json_pack("{s:I, s:I}", "height", (json_int_t)o->console_rows, "width",
+                                  (json_int_t)o->console_cols));
+  return p;
+}
+
+void
+berth_spec_console_size(unsigned short *rows, unsigned short *cols)
+{
+  struct winsize ws = { 0 };
+  if ((ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+      && ws.ws_row > 0 && ws.ws_col > 0) {
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return;
+  }
+  *rows = 24;
+  *cols = 80;
 }
 
 static void

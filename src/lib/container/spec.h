@@ -17,6 +17,7 @@ typedef struct berth_spec_options {
   uid_t uid;
   gid_t gid;
   bool terminal;
+  unsigned short console_rows, console_cols; /* with terminal; 0: the runtime's */
   const char *hostname;
   bool own_network;          /* a network namespace of its own (--network none) */
   const char *container_dir; /* holds hosts, hostname, resolv.conf to bind */
@@ -29,6 +30,11 @@ typedef struct berth_spec_options {
  * (JSON's): one that is not is refused with err, never left out. */
 json_t *berth_container_spec(const berth_spec_options *o, berth_error **err);
 
+/* The console size a -t process starts with: our terminal's (stdout, then
+ * stdin), else Docker's 24x80. */
+void berth_spec_console_size(unsigned short *rows, unsigned short *cols);
+
 /* Only the "process" object of the document (what `runc exec --process`
- * takes): args, env, cwd, user, terminal, capabilities, rlimits. */
+ * takes): args, env, cwd, user, terminal (and consoleSize), capabilities,
+ * rlimits. */
 json_t *berth_container_process_spec(const berth_spec_options *o, berth_error **err);
