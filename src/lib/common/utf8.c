@@ -108,3 +108,16 @@ berth_json_string_checked(const char *s, const char *what, berth_error **err)
     return NULL;
   return json_string(s);
 }
+
+json_t *
+berth_json_strv_checked(char *const *v, const char *what, berth_error **err)
+{
+  cleanup_json json_t *a = json_array();
+  for (; v != NULL && *v != NULL; v++) {
+    json_t *s = berth_json_string_checked(*v, what, err);
+    if (s == NULL)
+      return NULL;
+    json_array_append_new(a, s);
+  }
+  return steal_pointer(&a);
+}

@@ -29,6 +29,10 @@ int berth_utf8_check(const char *s, const char *what, berth_error **err);
  * of dropped when s is not UTF-8.  s must not be NULL. */
 json_t *berth_json_string_checked(const char *s, const char *what, berth_error **err);
 
+/* The strings of the NULL-terminated v (NULL: none) as a JSON array, each
+ * through berth_json_string_checked. */
+json_t *berth_json_strv_checked(char *const *v, const char *what, berth_error **err);
+
 /* The n bytes at s with every byte that is not part of a well-formed
  * sequence replaced by U+FFFD, as Go's encoding/json (and so Docker's
  * json-file log) writes them: for data that must be kept, not refused (a

@@ -49,21 +49,6 @@ env_set(json_t *env, const char *kv, berth_error **err)
   return 0;
 }
 
-/* The strings of v (user input) as a JSON array; NULL, err naming what, when
- * one is not UTF-8. */
-static json_t *
-str_array(char **v, const char *what, berth_error **err)
-{
-  cleanup_json json_t *a = json_array();
-  for (; v != NULL && *v != NULL; v++) {
-    json_t *s = berth_json_string_checked(*v, what, err);
-    if (s == NULL)
-      return NULL;
-    json_array_append_new(a, s);
-  }
-  return steal_pointer(&a);
-}
-
 /* Sets key of c to the user's value s; -1 when s is not UTF-8. */
 static int
 set_string(json_t *c, const char *key, const char *s, const char *what, berth_error **err)
@@ -116,7 +101,7 @@ make_config(const json_t *image_cfg, const berth_create_options *o, const char *
     json_object_set_new(c, "Cmd", json_null());
   }
   if (o->cmd != NULL && o->cmd[0] != NULL) {
-    json_t *cmd = str_array(o->cmd, "the command", err);
+    json_t *cmd = berth_json_strv_checked(o->cmd, "the command", err);
     if (cmd == NULL)
       return NULL;
     json_object_set_new(c, "Cmd", cmd);
@@ -165,7 +150,8 @@ make_hostconfig(const berth_create_options *o, berth_error **err)
 {
   const char *net = o->network ? o->network : "host";
   json_t *binds = json_null();
-  if (o->binds != NULL && (binds = str_array(o->binds, "\"-v, --volume\" flag", err)) == NULL)
+  if (o->binds != NULL
+      && (binds = berth_json_strv_checked(o->binds, "\"-v, --volume\" flag", err)) == NULL)
     return NULL;
   json_t *hc
       = json_pack("{s:o, s:{s:s, s:{}}, s:s, s:{s:s, s:i}, s:b, s:s, s:I}", "Binds", binds,

@@ -48,29 +48,14 @@ str_array(const char *const *v)
   return a;
 }
 
-/* The strings of v, which may come from the user (exec's command, -e, -w),
- * as a JSON array; NULL, err naming what, when one is not UTF-8. */
-static json_t *
-checked_array(char *const *v, const char *what, berth_error **err)
-{
-  cleanup_json json_t *a = json_array();
-  for (; v != NULL && *v != NULL; v++) {
-    json_t *s = berth_json_string_checked(*v, what, err);
-    if (s == NULL)
-      return NULL;
-    json_array_append_new(a, s);
-  }
-  return steal_pointer(&a);
-}
-
 json_t *
 berth_container_process_spec(const berth_spec_options *o, berth_error **err)
 {
   const char *cwd = o->cwd && o->cwd[0] ? o->cwd : "/";
   if (berth_utf8_check(cwd, "the working directory", err) < 0)
     return NULL;
-  json_t *args = checked_array(o->args, "the command", err);
-  json_t *env = args != NULL ? checked_array(o->env, "the environment", err) : NULL;
+  json_t *args = berth_json_strv_checked(o->args, "the command", err);
+  json_t *env = args != NULL ? berth_json_strv_checked(o->env, "the environment", err) : NULL;
   if (env == NULL) {
     json_decref(args);
     return NULL;

@@ -443,6 +443,32 @@ report_failed(const char *rep, const berth_container *c, berth_error **err)
   return berth_error_set(err, 0, "container %.12s: %s", c->id, rep + 1);
 }
 
+/* Forks the process that will report on the start over a pipe: in the
+ * child (0) *report is the write end, in the parent (the child's pid) the
+ * read end.  On failure the rootfs prepare mounted is unmounted again. */
+static pid_t
+fork_reporting(berth_store *s, berth_container *c, int *report, berth_error **err)
+{
+  int rep[2];
+  if (pipe2(rep, O_CLOEXEC) < 0) {
+    berth_container_unmount(s, c, NULL);
+    return berth_error_set(err, errno, "pipe");
+  }
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(rep[0]);
+    close(rep[1]);
+    berth_container_unmount(s, c, NULL);
+    return berth_error_set(err, e, "fork");
+  }
+  close(rep[pid == 0 ? 0 : 1]);
+  *report = rep[pid == 0 ? 1 : 0];
+  return pid;
+}
+
 int
 berth_supervisor_run(berth_store *s, const berth_runtime *rt, berth_container *c, int stdin_fd,
                      bool echo, bool forward_signals, berth_error **err)
@@ -452,28 +478,16 @@ berth_supervisor_run(berth_store *s, const berth_runtime *rt, berth_container *c
     berth_container_unmount(s, c, NULL); /* what prepare mounted */
     return -1;
   }
-  int rep[2];
-  if (pipe2(rep, O_CLOEXEC) < 0) {
-    berth_container_unmount(s, c, NULL);
-    return berth_error_set(err, errno, "pipe");
-  }
-  cleanup_close int rep_read = rep[0];
   cleanup_close int sfd = signal_fd(forward_signals);
-  fflush(stdout);
-  fflush(stderr);
-  pid_t keeper = fork();
-  if (keeper < 0) {
-    close(rep[1]);
-    berth_container_unmount(s, c, NULL);
-    return berth_error_set(err, errno, "fork");
-  }
+  cleanup_close int rep_read = -1;
+  pid_t keeper = fork_reporting(s, c, &rep_read, err);
+  if (keeper < 0)
+    return -1;
   if (keeper == 0) {
-    close(rep_read);
     close(sfd);
-    struct keeper k = { s, rt, c, stdin_fd, echo, rep[1], true };
+    struct keeper k = { s, rt, c, stdin_fd, echo, rep_read, true };
     keeper_exit(&k, lock, keep(&k));
   }
-  close(rep[1]);
   close(lock);
   lock = -1; /* the keeper holds it now */
   siginfo_t info = { 0 };
@@ -564,25 +578,12 @@ berth_supervisor_start_detached(berth_store *s, const berth_runtime *rt, berth_c
     return -1;
   if (berth_container_prepare(s, c, err) < 0)
     return -1;
-  int rep[2];
-  if (pipe2(rep, O_CLOEXEC) < 0) {
-    berth_container_unmount(s, c, NULL);
-    return berth_error_set(err, errno, "pipe");
-  }
-  cleanup_close int rep_read = rep[0];
-  fflush(stdout);
-  fflush(stderr);
-  pid_t child = fork();
-  if (child < 0) {
-    close(rep[1]);
-    berth_container_unmount(s, c, NULL);
-    return berth_error_set(err, errno, "fork");
-  }
-  if (child == 0) {
-    close(rep_read);
-    monitor_main(s, rt, c, lock, rep[1]);
-  }
-  close(rep[1]);
+  cleanup_close int rep_read = -1;
+  pid_t child = fork_reporting(s, c, &rep_read, err);
+  if (child < 0)
+    return -1;
+  if (child == 0)
+    monitor_main(s, rt, c, lock, rep_read);
   close(lock);
   lock = -1; /* the monitor holds it now */
   siginfo_t info;
