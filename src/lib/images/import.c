@@ -63,9 +63,9 @@ import_layer(berth_store *s, int fd, berth_layer *out, berth_store_lock **lock, 
   return berth_layer_stage_publish(s, st, NULL, res.diff_id, res.size, out, err);
 }
 
-int
-berth_image_import(berth_store *s, int fd, const berth_import_options *opts,
-                   char id_out[BERTH_DIGEST_LEN], berth_error **err)
+static int
+import(berth_store *s, int fd, const berth_import_options *opts, char id_out[BERTH_DIGEST_LEN],
+       berth_error **err)
 {
   if (opts->ref != NULL) { /* refuse a bad name before reading anything */
     cleanup_reference berth_reference *ref = berth_reference_parse_normalized(opts->ref, err);
@@ -86,4 +86,13 @@ berth_image_import(berth_store *s, int fd, const berth_import_options *opts,
   if (opts->ref != NULL && berth_image_tag_id(s, id_out, opts->ref, err) < 0)
     return -1;
   return 0;
+}
+
+int
+berth_image_import(berth_store *s, int fd, const berth_import_options *opts,
+                   char id_out[BERTH_DIGEST_LEN], berth_error **err)
+{
+  int ret = import(s, fd, opts, id_out, err);
+  berth_store_publish_done(s, ret < 0); /* a layer no image uses is collected */
+  return ret;
 }
