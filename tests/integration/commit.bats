@@ -388,6 +388,42 @@ upper_of() {
   [ "$output" = $'10000\n9999\ngone' ] || fail_with "got: $output"
 }
 
+@test "image mount holds its image: rmi refused in Docker's words, layers kept; a stale record does not" {
+  b run --name t3 "$IMG" sh -c 'echo kept > /x'
+  b commit t3 demo/mounted:1 > /dev/null
+  b rm t3
+  local id mnt="$BATS_TEST_TMPDIR/mnt"
+  id=$(b inspect demo/mounted:1 | jq -r '.[0].Id')
+  mkdir "$mnt"
+  b image mount demo/mounted:1 "$mnt" > /dev/null
+  store_snapshot
+  # by reference: must force, as for an image a container uses
+  run --separate-stderr b rmi demo/mounted:1
+  assert_one_line_error
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == "Error: conflict: unable to remove repository reference \"demo/mounted:1\" (must force) - image ${id:7:12} is mounted at $mnt" ]] || fail_with "$stderr"
+  # by id: cannot be forced, as for an image a running container uses
+  run --separate-stderr b rmi -f "${id:7:12}"
+  assert_one_line_error
+  [[ "$stderr" == "Error: conflict: unable to delete ${id:7:12} (cannot be forced) - image is mounted at $mnt" ]] || fail_with "$stderr"
+  assert_store_unchanged
+  # forced by reference: untagged only, the image stays while mounted
+  run --separate-stderr b rmi -f demo/mounted:1
+  assert_success
+  [ "$output" = "Untagged: demo/mounted:1" ] || fail_with "$output"
+  # a collection (any writer) keeps the mounted layers
+  b tag "$IMG" other:1
+  [ "$(cat "$mnt/x")" = kept ]
+  assert_no_unreferenced_layers
+  # unmounted behind berth's back: the record is stale, the image can go
+  umount "$mnt"
+  run --separate-stderr b rmi "${id:7:12}"
+  assert_success
+  [[ "$output" == *"Deleted: $id"* ]] || fail_with "$output"
+  [ -z "$(ls "$BERTH_TEST_ROOT/tmp/image-mounts")" ] || fail_with "stale record kept"
+  assert_no_unreferenced_layers
+}
+
 @test "commit killed with SIGKILL midway leaves no half layer and no image" {
   b run --name many "$IMG" sh -c 'mkdir /many && i=0; while [ $i -lt 5000 ]; do echo $i > /many/f$i; i=$((i+1)); done'
   local layers_before dirs_before
@@ -398,9 +434,11 @@ upper_of() {
   sleep 0.15
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  # the next command sweeps what the killed one left
+  # readers sweep nothing; the next writer collects what the killed one left
+  b tag "$IMG" next:1
   run --separate-stderr b images -q demo/killed
   assert_success
+  assert_no_unreferenced_layers
   local layers_after dirs_after
   layers_after=$(ls "$BERTH_TEST_ROOT/image/overlay2/layerdb/sha256" | wc -l)
   dirs_after=$(ls "$BERTH_TEST_ROOT/overlay2" | wc -l)

@@ -239,9 +239,9 @@ cut_parent(berth_store *s, const char *image_id, const char *parent_chain, bool 
   return pc != NULL && pc->n_diff_ids == n;
 }
 
-int
-berth_commit(berth_store *s, const berth_container *c, const berth_commit_options *o,
-             char id_out[BERTH_DIGEST_LEN], berth_error **err)
+static int
+commit(berth_store *s, const berth_container *c, const berth_commit_options *o,
+       char id_out[BERTH_DIGEST_LEN], berth_error **err)
 {
   /* The author and message go into the config as JSON strings: refuse bytes
    * that are not UTF-8 before any work, rather than drop them (-c is checked
@@ -287,4 +287,13 @@ berth_commit(berth_store *s, const berth_container *c, const berth_commit_option
   if (o->ref != NULL && berth_image_tag_id(s, id_out, o->ref, err) < 0)
     return -1;
   return 0;
+}
+
+int
+berth_commit(berth_store *s, const berth_container *c, const berth_commit_options *o,
+             char id_out[BERTH_DIGEST_LEN], berth_error **err)
+{
+  int ret = commit(s, c, o, id_out, err);
+  berth_store_publish_done(s, ret < 0); /* a layer no image uses is collected */
+  return ret;
 }

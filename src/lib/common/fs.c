@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -144,8 +145,35 @@ berth_open_dir_at(int dirfd, const char *path, bool create, berth_error **err)
   return fd;
 }
 
+/* Which mount a directory fd is on: the mount id where statx reports it
+ * (Linux 5.8+), else the device alone (which misses a bind mount of the same
+ * filesystem). */
+struct mount_key {
+  dev_t dev;
+  unsigned long long mnt_id; /* 0 when unknown */
+};
+
 static int
-rm_rf_fd(int dfd, const char *what, berth_error **err)
+mount_key_of(int fd, struct mount_key *k)
+{
+  struct statx stx;
+  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+    return -1;
+  k->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+  k->mnt_id = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id : 0;
+  return 0;
+}
+
+static bool
+same_mount(const struct mount_key *a, const struct mount_key *b)
+{
+  return a->dev == b->dev && (a->mnt_id == 0 || b->mnt_id == 0 || a->mnt_id == b->mnt_id);
+}
+
+static int rm_rf(int dirfd, const char *name, const struct mount_key *parent, berth_error **err);
+
+static int
+rm_rf_fd(int dfd, const char *what, const struct mount_key *self, berth_error **err)
 {
   cleanup_dir DIR *d = fdopendir(dfd);
   if (d == NULL) {
@@ -156,14 +184,17 @@ rm_rf_fd(int dfd, const char *what, berth_error **err)
   while ((de = readdir(d)) != NULL) {
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
       continue;
-    if (berth_rm_rf_at(dirfd(d), de->d_name, err) < 0)
+    if (rm_rf(dirfd(d), de->d_name, self, err) < 0)
       return -1;
   }
   return 0;
 }
 
-int
-berth_rm_rf_at(int dirfd, const char *name, berth_error **err)
+/* Never descends into another mount: whatever is mounted below name (a
+ * container's merged/, an image mount's target) is left alone, with an error
+ * (EBUSY), rather than emptied through the mount. */
+static int
+rm_rf(int dirfd, const char *name, const struct mount_key *parent, berth_error **err)
 {
   if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
     return 0;
@@ -172,11 +203,26 @@ berth_rm_rf_at(int dirfd, const char *name, berth_error **err)
   int dfd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0)
     return berth_error_set(err, errno, "open %s", name);
-  if (rm_rf_fd(dfd, name, err) < 0)
+  struct mount_key self;
+  if (mount_key_of(dfd, &self) < 0) {
+    close(dfd);
+    return berth_error_set(err, errno, "stat %s", name);
+  }
+  if (parent != NULL && !same_mount(parent, &self)) {
+    close(dfd);
+    return berth_error_set(err, EBUSY, "remove %s: a mount point, left alone", name);
+  }
+  if (rm_rf_fd(dfd, name, &self, err) < 0)
     return -1;
   if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return berth_error_set(err, errno, "remove %s", name);
   return 0;
+}
+
+int
+berth_rm_rf_at(int dirfd, const char *name, berth_error **err)
+{
+  return rm_rf(dirfd, name, NULL, err);
 }
 
 int

@@ -36,7 +36,9 @@ int berth_mkdir_p_at(int dirfd, const char *path, mode_t mode, berth_error **err
  * when create is true. */
 int berth_open_dir_at(int dirfd, const char *path, bool create, berth_error **err);
 
-/* rm -rf dirfd/name without following symlinks; a missing name is fine. */
+/* rm -rf dirfd/name without following symlinks; a missing name is fine.
+ * Stops with EBUSY at a mount point below name: nothing under a live mount
+ * is deleted through it. */
 int berth_rm_rf_at(int dirfd, const char *name, berth_error **err);
 
 /* fsync a directory by path relative to dirfd. */

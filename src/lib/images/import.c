@@ -64,9 +64,9 @@ import_layer(berth_store *s, int fd, berth_layer *out, berth_store_lock **lock, 
   return berth_layer_stage_publish(s, st, NULL, res.diff_id, res.size, out, err);
 }
 
-int
-berth_image_import(berth_store *s, int fd, const berth_import_options *opts,
-                   char id_out[BERTH_DIGEST_LEN], berth_error **err)
+static int
+import(berth_store *s, int fd, const berth_import_options *opts, char id_out[BERTH_DIGEST_LEN],
+       berth_error **err)
 {
   /* The message becomes a JSON string in the config: refuse bytes that are
    * not UTF-8 before reading anything, rather than drop the comment. */
@@ -94,4 +94,13 @@ berth_image_import(berth_store *s, int fd, const berth_import_options *opts,
   if (opts->ref != NULL && berth_image_tag_id(s, id_out, opts->ref, err) < 0)
     return -1;
   return 0;
+}
+
+int
+berth_image_import(berth_store *s, int fd, const berth_import_options *opts,
+                   char id_out[BERTH_DIGEST_LEN], berth_error **err)
+{
+  int ret = import(s, fd, opts, id_out, err);
+  berth_store_publish_done(s, ret < 0); /* a layer no image uses is collected */
+  return ret;
 }

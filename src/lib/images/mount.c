@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,7 +19,7 @@
 #include "images/rootfs_ref.h"
 #include "store/image_load.h"
 
-#define MOUNTS_DIR "tmp/image-mounts"
+#define MOUNTS_DIR BERTH_IMAGE_MOUNTS_DIR
 
 /* "l/AAA:l/BBB", topmost first, for the first n layers. */
 static char *
@@ -62,22 +63,42 @@ do_mount(berth_store *s, const berth_layer *layers, size_t n, const char *rec, c
   return berth_mount_overlay(&o, target, err);
 }
 
-/* Creates tmp/image-mounts/<random>/ with its record files; returns its
- * absolute path. */
+/* Creates tmp/image-mounts/<random>/ with its record files (see
+ * store/mount_record.h); returns its absolute path.  Made under the writer
+ * lock, where rmi and the collection look at records, and only once the
+ * image is seen to be still there; *rec_lock gets the record dir's fd,
+ * flock()ed, which keeps the record live until the mount is made. */
 static char *
-new_record(berth_store *s, const char *image_id, size_t n, const char *dir, bool rw, char **target,
-           berth_error **err)
+new_record(berth_store *s, const char *image_id, size_t n, const char *chain, const char *dir,
+           bool rw, char **target, int *rec_lock, berth_error **err)
 {
   int root = berth_store_root_fd(s);
   char rnd[17];
   berth_random_hex(rnd, 16);
   cleanup_free char *rel = xasprintf(MOUNTS_DIR "/%s", rnd);
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL)
+    return NULL;
+  cleanup_free char *config = NULL;
+  int found = berth_store_image_get(s, image_id, &config, NULL, err);
+  if (found <= 0) {
+    if (found == 0)
+      berth_error_set(err, ENOENT, "No such image: %s", image_id);
+    return NULL;
+  }
   if (berth_mkdir_p_at(root, rel, 0700, err) < 0)
     return NULL;
+  *rec_lock = openat(root, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*rec_lock < 0 || flock(*rec_lock, LOCK_EX) < 0) {
+    berth_error_set(err, errno, "lock %s", rel);
+    berth_rm_rf_at(root, rel, NULL);
+    return NULL;
+  }
   char *abs = xasprintf("%s/%s", berth_store_root(s), rel);
   cleanup_free char *merged = xasprintf("%s/merged", abs);
   cleanup_free char *img = xasprintf("%s %zu\n", image_id, n);
   cleanup_free char *img_path = xasprintf("%s/image", rel), *tgt_path = xasprintf("%s/target", rel);
+  cleanup_free char *chain_path = xasprintf("%s/chain", rel);
   const char *subdirs[] = { "merged", rw ? "upper" : NULL, rw ? "work" : NULL };
   for (size_t i = 0; i < 3; i++) {
     cleanup_free char *p = subdirs[i] ? xasprintf("%s/%s", rel, subdirs[i]) : NULL;
@@ -92,6 +113,7 @@ new_record(berth_store *s, const char *image_id, size_t n, const char *dir, bool
     goto fail;
   }
   if (berth_write_file_atomic_at(root, img_path, img, strlen(img), 0600, err) < 0
+      || berth_write_file_atomic_at(root, chain_path, chain, strlen(chain), 0600, err) < 0
       || berth_write_file_atomic_at(root, tgt_path, *target, strlen(*target), 0600, err) < 0)
     goto fail;
   return abs;
@@ -130,7 +152,9 @@ berth_image_mount(berth_store *s, const char *name, const char *dir, bool rw, ch
       return berth_error_set(err, real == NULL ? errno : ENOTDIR, "mount point %s", dir);
   }
   cleanup_free char *target = NULL;
-  cleanup_free char *rec = new_record(s, id, n, real, rw, &target, err);
+  cleanup_close int rec_lock = -1; /* held until the mount is made */
+  cleanup_free char *rec
+      = new_record(s, id, n, layers[n - 1].chain_id, real, rw, &target, &rec_lock, err);
   if (rec == NULL)
     return -1;
   if (do_mount(s, layers, n, rec, target, rw, err) < 0) {

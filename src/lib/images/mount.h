@@ -1,7 +1,9 @@
 /* `image mount` / `image umount`: an image's layers (or a prefix of them,
  * IMAGE@layer:N or a chain ID) mounted at a path, for chroot and friends.
- * Each mount is recorded under tmp/image-mounts/<random>/ ({image,target}
- * files, and upper/ work/ for --rw) so umount can find and clean it. */
+ * Each mount is recorded under tmp/image-mounts/<random>/ ({image,chain,
+ * target} files, and upper/ work/ for --rw; see store/mount_record.h) so
+ * umount can find and clean it, rmi refuses the image and the collection
+ * keeps its layers while it is mounted. */
 #pragma once
 #include <stdbool.h>
 

@@ -120,11 +120,38 @@ conflict(const char *id, bool hard, const char *why, berth_error **err)
                          hard ? "cannot be forced" : "must be forced", why);
 }
 
+/* 1 when id is mounted by `image mount` (a live record; *at gets where), 0
+ * when it is not. */
+static int
+mounted_at(berth_store *s, const char *id, char **at, berth_error **err)
+{
+  berth_mount_record *recs = NULL;
+  size_t n = 0;
+  *at = NULL;
+  if (berth_store_mount_records(s, &recs, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n && *at == NULL; i++)
+    if (recs[i].live && strcmp(recs[i].image_id, id) == 0)
+      *at = xstrdup(recs[i].target);
+  berth_mount_records_free(recs, n);
+  return *at != NULL;
+}
+
 /* 1 when the image may go (refs removed when soft conflicts are ignored), 0
- * when quiet and there is a conflict, -1 on a conflict or error. */
+ * when quiet and there is a conflict, -1 on a conflict or error.  A mounted
+ * image is a hard conflict, as an image a running container uses is to
+ * Docker: its layers are in use. */
 static int
 check_conflicts(berth_store *s, const char *id, bool force, bool quiet, berth_error **err)
 {
+  cleanup_free char *at = NULL;
+  int mounted = mounted_at(s, id, &at, err);
+  if (mounted != 0) {
+    if (mounted < 0 || quiet)
+      return mounted < 0 ? -1 : 0;
+    cleanup_free char *why = xasprintf("image is mounted at %s", at);
+    return conflict(id, true, why, err);
+  }
   size_t children;
   if (count_children(s, id, &children, err) < 0)
     return -1;
@@ -268,13 +295,39 @@ check_containers(berth_store *s, const char *id, const char *name, bool force, b
   return -1;
 }
 
+/* An image mount holds the image as a running container does, in Docker's
+ * words for that: a reference is untagged only when forced (the image stays,
+ * unnamed, while mounted), an id is refused even when forced. */
+static int
+check_mounts(berth_store *s, const char *id, const char *name, bool force, berth_error **err)
+{
+  cleanup_free char *at = NULL;
+  int mounted = mounted_at(s, id, &at, err);
+  if (mounted <= 0)
+    return mounted;
+  if (!is_id_prefix(id, name) && !force)
+    berth_error_set(err, 0,
+                    "conflict: unable to remove repository reference \"%s\" (must force) - "
+                    "image %.12s is mounted at %s",
+                    name, berth_digest_hex(id), at);
+  else if (is_id_prefix(id, name))
+    berth_error_set(err, 0,
+                    "conflict: unable to delete %.12s (cannot be forced) - image is "
+                    "mounted at %s",
+                    berth_digest_hex(id), at);
+  else
+    return 0;
+  return -1;
+}
+
 static int
 remove_locked(berth_store *s, const char *name, const berth_rmi_options *opts, records *r,
               berth_error **err)
 {
   char id[BERTH_DIGEST_LEN];
   if (berth_image_resolve(s, name, id, err) < 0
-      || check_containers(s, id, name, opts->force, err) < 0)
+      || check_containers(s, id, name, opts->force, err) < 0
+      || check_mounts(s, id, name, opts->force, err) < 0)
     return -1;
   bool prune = !opts->no_prune;
   if (!is_id_prefix(id, name)) {

@@ -425,6 +425,9 @@ berth_pull(berth_store *store, const berth_reference *ref, const berth_pull_opti
     goto out;
   memcpy(out->digest, plan.named.digest, BERTH_DIGEST_LEN);
   ret = publish(store, ref, &plan, fetches, &ev, out, err);
+  /* A publish that failed partway stored layers no image uses: collect them,
+   * so that the store is as it was (pull.h). */
+  berth_store_publish_done(store, ret < 0);
 out:
   if (fetches != NULL)
     free_stages(fetches, plan.manifest ? plan.manifest->n_layers : 0);

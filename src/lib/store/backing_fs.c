@@ -41,7 +41,7 @@ static int
 probe_d_type(berth_store *s, bool *d_type, berth_error **err)
 {
   cleanup_free char *name = NULL;
-  cleanup_close int fd = berth_store_tmpdir_new(s, &name, err);
+  cleanup_close int fd = berth_store_tmpdir_new(s, TMP_STAGE, &name, err);
   if (fd < 0)
     return -1;
   cleanup_close int f = openat(fd, "probe", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);

@@ -110,6 +110,11 @@ berth_store_manifest_put(berth_store *s, const char *digest, const char *data, s
   berth_sha256_digest(data, len, got);
   if (strcmp(got, digest) != 0)
     return berth_error_set(err, 0, "store manifest %s: its bytes hash to %s", digest, got);
+  /* Under the writer lock like every atomic write into distribution/ (the
+   * sweep of their temp files relies on it, see gc.c). */
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL)
+    return -1;
   cleanup_free char *path = xasprintf(DIST_MANIFEST "/%s", berth_digest_hex(digest));
   if (berth_exists_at(s->image_fd, path))
     return 0;

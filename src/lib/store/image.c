@@ -35,6 +35,11 @@ berth_store_image_touch(berth_store *s, const char *id, berth_error **err)
 {
   if (berth_digest_check(id, err) < 0)
     return -1;
+  /* Under the writer lock like every atomic write into imagedb/ (the sweep
+   * of their temp files relies on it, see gc.c). */
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL)
+    return -1;
   cleanup_free char *dir = xasprintf(IMAGEDB_METADATA "/%s", berth_digest_hex(id));
   cleanup_close int fd = berth_open_dir_at(s->image_fd, dir, true, err);
   if (fd < 0)
@@ -127,8 +132,8 @@ berth_store_image_list(berth_store *s, berth_error **err)
 /* The chain ids of an image's layers, bottom first.  Reads only
  * rootfs.diff_ids, so that any stored config can be deleted; diff_ids that
  * are not digests are an error. */
-static int
-image_chains(berth_store *s, const char *id, berth_strset *out, berth_error **err)
+int
+berth_store_image_chains(berth_store *s, const char *id, berth_strset *out, berth_error **err)
 {
   cleanup_free char *config = NULL;
   size_t len = 0;
@@ -147,44 +152,6 @@ image_chains(berth_store *s, const char *id, berth_strset *out, berth_error **er
     berth_strset_add(out, chain);
   }
   return 0;
-}
-
-/* Adds the parent layer of every layerdb/mounts entry and its ancestors. */
-static int
-mount_chains(berth_store *s, berth_strset *used, berth_error **err)
-{
-  cleanup_dir DIR *d = berth_store_opendir(s->image_fd, LAYERDB_MOUNTS, err);
-  if (d == NULL)
-    return -1;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    if (de->d_name[0] == '.')
-      continue;
-    cleanup_free char *path = xasprintf(LAYERDB_MOUNTS "/%s/parent", de->d_name);
-    cleanup_free char *chain = berth_read_line_at(s->image_fd, path, NULL);
-    berth_layer l;
-    while (chain != NULL && berth_digest_is_valid(chain) && !berth_strset_has(used, chain)) {
-      berth_strset_add(used, chain);
-      int found = berth_store_layer_get(s, chain, &l, err);
-      if (found < 0)
-        return -1;
-      free(chain);
-      chain = found == 1 && l.parent[0] != '\0' ? xstrdup(l.parent) : NULL;
-    }
-  }
-  return 0;
-}
-
-static int
-used_chains(berth_store *s, berth_strset *used, berth_error **err)
-{
-  cleanup_strv char **ids = berth_store_image_list(s, err);
-  if (ids == NULL)
-    return -1;
-  for (char **id = ids; *id != NULL; id++)
-    if (image_chains(s, *id, used, err) < 0)
-      return berth_error_prefix(err, "while deleting");
-  return mount_chains(s, used, err);
 }
 
 static int
@@ -211,7 +178,7 @@ remove_image_files(berth_store *s, const char *id, berth_error **err)
     return berth_error_set(err, errno, "remove %s", content);
   if (berth_fsync_dir_at(s->image_fd, IMAGEDB_CONTENT, err) < 0)
     return -1;
-  return berth_rm_rf_at(s->image_fd, meta, err);
+  return berth_store_trash_locked(s, s->image_fd, meta, err);
 }
 
 int
@@ -222,17 +189,15 @@ berth_store_image_delete(berth_store *s, const char *id, berth_error **err)
   cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
   if (lock == NULL)
     return -1;
-  cleanup_strset berth_strset mine = { 0 }, used = { 0 };
+  cleanup_strset berth_strset mine = { 0 };
   int ret = refuse_if_referenced(s, id, err);
-  if (ret == 0)
-    ret = image_chains(s, id, &mine, err);
+  if (ret == 0) /* a config whose rootfs cannot be read is refused here */
+    ret = berth_store_image_chains(s, id, &mine, err);
   if (ret == 0)
     ret = remove_image_files(s, id, err);
+  /* Its layers go with the rest of the garbage: those of its chains that no
+   * other image, container, image mount or pin still holds. */
   if (ret == 0)
-    ret = used_chains(s, &used, err);
-  for (size_t i = mine.n; ret == 0 && i-- > 0;)
-    if (!berth_strset_has(&used, mine.v[i])
-        && berth_store_layer_remove_locked(s, mine.v[i], err) < 0)
-      ret = -1;
+    ret = berth_store_gc(s, NULL, err);
   return ret < 0 ? berth_error_prefix(err, "delete image %s", id) : 0;
 }

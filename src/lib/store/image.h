@@ -23,8 +23,8 @@ char *berth_store_image_last_updated(berth_store *s, const char *id);
 char *berth_store_image_parent(berth_store *s, const char *id);
 /* Image ids ("sha256:…"), NULL-terminated. */
 char **berth_store_image_list(berth_store *s, berth_error **err);
-/* Deletes the config and metadata, then every layer of it that no remaining
- * image (nor a layerdb/mounts entry, walking parent links) uses.  Takes the
- * writer lock (re-entrant).  Refuses while a repositories.json ref still
- * points at the image. */
+/* Deletes the config and metadata, then collects (berth_store_gc()) every
+ * layer of it that nothing else holds.  Takes the writer lock (re-entrant).
+ * Refuses while a repositories.json ref still points at the image; a
+ * mounted image is for the caller to refuse (images/rmi.c). */
 int berth_store_image_delete(berth_store *s, const char *id, berth_error **err);

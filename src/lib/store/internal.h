@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "common/strset.h"
 #include "store/store.h"
 
 #define IMAGE_DIR "image/overlay2"
@@ -26,9 +27,16 @@ struct berth_store {
   int overlay_fd;        /* overlay2 */
   int links_fd;          /* overlay2/l */
   int tmp_fd;            /* tmp */
-  int lock_fd;           /* tmp/.lock */
-  pthread_mutex_t mutex; /* recursive; guards lock_depth and the flock */
+  int lock_fd;           /* tmp/.lock; -1 on a read-only store until a writer needs it */
+  pthread_mutex_t mutex; /* recursive; guards everything below */
   int lock_depth;
+  bool swept;       /* the sweep ran under this handle's first writer lock */
+  bool sweep_tmp;   /* dead tmp/ dirs still to remove once the lock is released */
+  int trash_fd;     /* tmp/trash-<random>/, flock()ed: what this lock holder deleted */
+  char *trash_name; /* its name under tmp/, NULL when there is none */
+  unsigned trash_n; /* entries moved into it so far (their names) */
+  int pins_fd;      /* tmp/pins-<random>/, flock()ed: layers published, not yet used */
+  char *pins_name;  /* its name under tmp/, NULL when nothing is pinned */
 };
 
 /* A fresh directory stream on dirfd/path (its own file description). */
@@ -37,15 +45,44 @@ DIR *berth_store_opendir(int dirfd, const char *path, berth_error **err);
 /* True when name is 64 lowercase hex digits. */
 bool berth_store_is_hex64(const char *name);
 
-/* Makes tmp/stage-<random>/ and returns its fd, flock()ed; *name gets its
- * name under tmp/.  Retries when a sweeper removed it before the lock. */
-int berth_store_tmpdir_new(berth_store *s, char **name, berth_error **err);
+/* Makes tmp/<prefix><random>/ and returns its fd, flock()ed; *name gets its
+ * name under tmp/.  Retries when a sweeper removed it before the lock.  The
+ * prefixes the sweep knows: TMP_STAGE, TMP_TRASH, TMP_PINS. */
+#define TMP_STAGE "stage-"
+#define TMP_TRASH "trash-"
+#define TMP_PINS "pins-"
+int berth_store_tmpdir_new(berth_store *s, const char *prefix, char **name, berth_error **err);
+
+/* Deletion without rm -rf under the writer lock: moves dirfd/name (a file
+ * or a whole tree) into this handle's trash dir, out of every reader's
+ * sight; the trash is removed once the outermost writer lock is released
+ * (trash.c), or by the next sweep when this process dies first.  A missing
+ * name is fine.  Caller holds the writer lock. */
+int berth_store_trash_locked(berth_store *s, int dirfd, const char *name, berth_error **err);
+
+/* Called by the lock after its outermost release, holding nothing: removes
+ * the trash taken from the handle (trash_fd/trash_name, -1/NULL for none;
+ * both are consumed) and, when sweep_tmp, the tmp/ dirs whose owners died. */
+void berth_store_after_unlock(berth_store *s, int trash_fd, char *trash_name, bool sweep_tmp);
+
+/* Records chain_id as published by this handle and not yet named by an image
+ * (tmp/pins-<random>/<chain-hex>), so that no collection removes it meanwhile.
+ * Caller holds the writer lock. */
+int berth_store_pin_locked(berth_store *s, const char *chain_id, berth_error **err);
+
+/* Adds the chains pinned by live handles (this one's included) to out and
+ * trashes dead pins dirs.  Caller holds the writer lock. */
+int berth_store_pinned_chains(berth_store *s, berth_strset *out, berth_error **err);
+
+/* The sweep the first writer lock of a handle runs (gc.c): the collection,
+ * layerdb/tmp and the atomic writes' temp files.  Best effort: a failure
+ * leaves the garbage for a later sweep and fails no command. */
+void berth_store_sweep_locked(berth_store *s);
+
+/* Adds the chain ids of image id's rootfs (bottom first) to out; an absent
+ * image is ENOENT. */
+int berth_store_image_chains(berth_store *s, const char *id, berth_strset *out, berth_error **err);
 
 /* "sha256:<name>" for each 64-hex entry of image/overlay2/<dir>,
  * NULL-terminated. */
 char **berth_store_list_digests(berth_store *s, const char *dir, berth_error **err);
-
-/* Removes a published layer: its layerdb entry first (renamed into
- * layerdb/tmp, so it vanishes atomically), then its l/ link and overlay2
- * dir.  Caller holds the writer lock. */
-int berth_store_layer_remove_locked(berth_store *s, const char *chain_id, berth_error **err);

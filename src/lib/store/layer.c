@@ -133,26 +133,3 @@ berth_store_list_digests(berth_store *s, const char *dir, berth_error **err)
 {
   return list_digests(s, dir, err);
 }
-
-int
-berth_store_layer_remove_locked(berth_store *s, const char *chain_id, berth_error **err)
-{
-  berth_layer l;
-  int found = berth_store_layer_get(s, chain_id, &l, err);
-  if (found <= 0)
-    return found;
-  char rnd[17];
-  berth_random_hex(rnd, 16);
-  cleanup_free char *from = xasprintf(LAYERDB_SHA "/%s", berth_digest_hex(chain_id));
-  cleanup_free char *to = xasprintf(LAYERDB_TMP "/del-%s", rnd);
-  if (renameat(s->image_fd, from, s->image_fd, to) < 0)
-    return berth_error_set(err, errno, "remove layer %s", chain_id);
-  if (berth_fsync_dir_at(s->image_fd, LAYERDB_SHA, err) < 0)
-    return -1;
-  if (unlinkat(s->links_fd, l.link, 0) < 0 && errno != ENOENT)
-    return berth_error_set(err, errno, "remove overlay2/l/%s", l.link);
-  if (berth_rm_rf_at(s->overlay_fd, l.cache_id, err) < 0
-      || berth_rm_rf_at(s->image_fd, to, err) < 0)
-    return berth_error_prefix(err, "remove layer %s", chain_id);
-  return 1;
-}

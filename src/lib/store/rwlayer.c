@@ -184,20 +184,18 @@ berth_store_rwlayer_delete(berth_store *s, const char *container_id, berth_error
   int found = berth_store_rwlayer_get(s, container_id, &l, err);
   if (found <= 0)
     return found;
-  char rnd[17];
-  berth_random_hex(rnd, 16);
+  /* Out of sight under the lock (the entry first: without it the dirs are
+   * garbage to any sweep), removed from disk after the release. */
   cleanup_free char *from = xasprintf(LAYERDB_MOUNTS "/%s", container_id);
-  cleanup_free char *to = xasprintf(LAYERDB_TMP "/del-%s", rnd);
-  if (renameat(s->image_fd, from, s->image_fd, to) < 0)
-    return berth_error_set(err, errno, "remove layerdb/mounts/%s", container_id);
+  if (berth_store_trash_locked(s, s->image_fd, from, err) < 0)
+    return berth_error_prefix(err, "remove layerdb/mounts/%s", container_id);
   if (berth_fsync_dir_at(s->image_fd, LAYERDB_MOUNTS, err) < 0)
     return -1;
   cleanup_free char *init_dir = xasprintf("%s-init", l.mount_id);
   remove_link(s, l.mount_id);
   remove_link(s, init_dir);
-  if (berth_rm_rf_at(s->overlay_fd, l.mount_id, err) < 0
-      || berth_rm_rf_at(s->overlay_fd, init_dir, err) < 0
-      || berth_rm_rf_at(s->image_fd, to, err) < 0)
+  if (berth_store_trash_locked(s, s->overlay_fd, l.mount_id, err) < 0
+      || berth_store_trash_locked(s, s->overlay_fd, init_dir, err) < 0)
     return berth_error_prefix(err, "remove rwlayer of %s", container_id);
   return 1;
 }

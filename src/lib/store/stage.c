@@ -30,12 +30,12 @@ struct berth_layer_stage {
 /* The stage dir must be locked before anyone can see it unlocked, or a
  * concurrent sweep could take it: lock, then check it is still linked. */
 int
-berth_store_tmpdir_new(berth_store *s, char **name, berth_error **err)
+berth_store_tmpdir_new(berth_store *s, const char *prefix, char **name, berth_error **err)
 {
   for (;;) {
     char rnd[17];
     berth_random_hex(rnd, 16);
-    cleanup_free char *n = xasprintf("stage-%s", rnd);
+    cleanup_free char *n = xasprintf("%s%s", prefix, rnd);
     if (mkdirat(s->tmp_fd, n, 0700) < 0)
       return berth_error_set(err, errno, "create %s/tmp/%s", s->root, n);
     cleanup_close int fd = openat(s->tmp_fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -79,7 +79,7 @@ berth_layer_stage_new(berth_store *s, berth_error **err)
   berth_layer_stage *st = xcalloc(1, sizeof(*st));
   st->store = s;
   st->diff_fd = st->tarsplit_fd = -1;
-  st->fd = berth_store_tmpdir_new(s, &st->name, err);
+  st->fd = berth_store_tmpdir_new(s, TMP_STAGE, &st->name, err);
   if (st->fd < 0 || stage_fill(st, err) < 0) {
     berth_layer_stage_free(st);
     berth_error_prefix(err, "new layer stage");
@@ -223,6 +223,10 @@ static int
 publish_locked(berth_store *s, berth_layer_stage *st, const char *parent, const char *chain_id,
                const char *cache_id, const char *link, berth_layer *out, berth_error **err)
 {
+  /* Pinned until an image names it, whoever published it: a collection
+   * between this publish and the caller's image would take it otherwise. */
+  if (berth_store_pin_locked(s, chain_id, err) < 0)
+    return -1;
   int found = berth_store_layer_get(s, chain_id, out, err);
   if (found != 0)
     return found < 0 ? -1 : 0; /* someone else published it: ours is dropped */

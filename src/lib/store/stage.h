@@ -24,7 +24,9 @@ int berth_layer_stage_tarsplit_reopen(berth_layer_stage *st, berth_error **err);
  * (diff, link, lower, work, committed) is renamed to overlay2/<cache-id>, the
  * l/ link made, and last the layerdb entry (built in the stage) is renamed to
  * layerdb/sha256/<chain-hex> — that rename makes the layer visible.  The
- * parent must exist.  parent_chain_id NULL or "" for the bottom layer. */
+ * parent must exist.  parent_chain_id NULL or "" for the bottom layer.
+ * The layer stays pinned by this store handle (no collection removes it)
+ * until berth_store_pins_release(): publish the image that uses it first. */
 int berth_layer_stage_publish(berth_store *s, berth_layer_stage *st, const char *parent_chain_id,
                               const char *diff_id, long long size, berth_layer *out,
                               berth_error **err);

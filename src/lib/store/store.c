@@ -89,132 +89,6 @@ make_layout(berth_store *s, berth_error **err)
   return 0;
 }
 
-/* Removes tmp/stage-* dirs that nobody holds a flock on: their creator died. */
-static int
-sweep_stages(berth_store *s, berth_error **err)
-{
-  cleanup_dir DIR *d = berth_store_opendir(s->tmp_fd, ".", err);
-  if (d == NULL)
-    return -1;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    if (strncmp(de->d_name, "stage-", 6) != 0)
-      continue;
-    cleanup_close int fd
-        = openat(s->tmp_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
-      continue; /* gone already, or alive */
-    if (berth_rm_rf_at(s->tmp_fd, de->d_name, err) < 0)
-      return berth_error_prefix(err, "sweep stale stage %s", de->d_name);
-  }
-  return 0;
-}
-
-static int
-sweep_layerdb_tmp(berth_store *s, berth_error **err)
-{
-  cleanup_close int fd = berth_open_dir_at(s->image_fd, LAYERDB_TMP, false, err);
-  if (fd < 0)
-    return -1;
-  cleanup_dir DIR *d = berth_store_opendir(fd, ".", err);
-  if (d == NULL)
-    return -1;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL)
-    if (de->d_name[0] != '.' && berth_rm_rf_at(fd, de->d_name, err) < 0)
-      return -1;
-  return 0;
-}
-
-/* Adds the file `file` of every entry of image/overlay2/<dir> to set. */
-static int
-collect_ids(berth_store *s, const char *dir, const char *file, berth_strset *set, berth_error **err)
-{
-  cleanup_close int fd = berth_open_dir_at(s->image_fd, dir, false, err);
-  if (fd < 0)
-    return -1;
-  cleanup_dir DIR *d = berth_store_opendir(fd, ".", err);
-  if (d == NULL)
-    return -1;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    if (de->d_name[0] == '.')
-      continue;
-    cleanup_free char *path = xasprintf("%s/%s", de->d_name, file);
-    cleanup_free char *id = berth_read_line_at(fd, path, NULL);
-    if (id != NULL)
-      berth_strset_add(set, id);
-  }
-  return 0;
-}
-
-static int
-collect_referenced(berth_store *s, berth_strset *set, berth_error **err)
-{
-  if (collect_ids(s, LAYERDB_SHA, "cache-id", set, err) < 0
-      || collect_ids(s, LAYERDB_MOUNTS, "mount-id", set, err) < 0
-      || collect_ids(s, LAYERDB_MOUNTS, "init-id", set, err) < 0)
-    return -1;
-  return 0;
-}
-
-/* Removes l/ links whose ../<dir>/diff target is gone. */
-static int
-sweep_dangling_links(berth_store *s, berth_error **err)
-{
-  cleanup_dir DIR *d = berth_store_opendir(s->links_fd, ".", err);
-  if (d == NULL)
-    return -1;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    if (de->d_name[0] == '.')
-      continue;
-    struct stat st;
-    if (fstatat(s->links_fd, de->d_name, &st, 0) == 0)
-      continue;
-    if (unlinkat(s->links_fd, de->d_name, 0) < 0 && errno != ENOENT)
-      return berth_error_set(err, errno, "remove overlay2/l/%s", de->d_name);
-  }
-  return 0;
-}
-
-/* Removes overlay2 dirs no layerdb entry or mount names: a publish killed
- * between its overlay2 rename and its layerdb rename leaves one. */
-static int
-sweep_orphans(berth_store *s, berth_error **err)
-{
-  berth_strset used = { 0 };
-  int ret = collect_referenced(s, &used, err);
-  cleanup_dir DIR *d = ret < 0 ? NULL : berth_store_opendir(s->overlay_fd, ".", err);
-  if (d == NULL) {
-    berth_strset_clear(&used);
-    return -1;
-  }
-  struct dirent *de;
-  while (ret == 0 && (de = readdir(d)) != NULL) {
-    if (de->d_name[0] == '.' || strcmp(de->d_name, "l") == 0 || berth_strset_has(&used, de->d_name))
-      continue;
-    ret = berth_rm_rf_at(s->overlay_fd, de->d_name, err);
-  }
-  berth_strset_clear(&used);
-  if (ret < 0)
-    return -1;
-  return sweep_dangling_links(s, err);
-}
-
-static int
-sweep(berth_store *s, berth_error **err)
-{
-  if (sweep_stages(s, err) < 0)
-    return -1;
-  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
-  if (lock == NULL)
-    return -1;
-  if (sweep_layerdb_tmp(s, err) < 0 || sweep_orphans(s, err) < 0)
-    return -1;
-  return 0;
-}
-
 static int
 open_fds(berth_store *s, berth_error **err)
 {
@@ -224,8 +98,10 @@ open_fds(berth_store *s, berth_error **err)
   s->tmp_fd = s->links_fd < 0 ? -1 : berth_open_dir_at(s->root_fd, "tmp", false, err);
   if (s->tmp_fd < 0)
     return -1;
+  /* Made now when the store is writable, so that it is there from the
+   * start; a reader of a read-only store needs none (see lock.c). */
   s->lock_fd = openat(s->tmp_fd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (s->lock_fd < 0)
+  if (s->lock_fd < 0 && errno != EROFS && errno != EACCES && errno != EPERM)
     return berth_error_set(err, errno, "open %s/tmp/.lock", s->root);
   return 0;
 }
@@ -236,6 +112,7 @@ store_alloc(const char *root)
   berth_store *s = xcalloc(1, sizeof(*s));
   s->root = xstrdup(root);
   s->root_fd = s->image_fd = s->overlay_fd = s->links_fd = s->tmp_fd = s->lock_fd = -1;
+  s->trash_fd = s->pins_fd = -1;
   pthread_mutexattr_t attr;
   pthread_mutexattr_init(&attr);
   pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
@@ -256,7 +133,7 @@ berth_store_open(const char *root, berth_error **err)
     berth_error_set(err, errno, "open %s", root);
     goto fail;
   }
-  if (make_layout(s, err) < 0 || open_fds(s, err) < 0 || sweep(s, err) < 0)
+  if (make_layout(s, err) < 0 || open_fds(s, err) < 0)
     goto fail;
   return steal_pointer(&s);
 fail:
@@ -269,6 +146,7 @@ berth_store_free(berth_store *s)
 {
   if (s == NULL)
     return;
+  berth_store_pins_release(s);
   int fds[] = { s->root_fd, s->image_fd, s->overlay_fd, s->links_fd, s->tmp_fd, s->lock_fd };
   for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
     if (fds[i] >= 0)

@@ -13,10 +13,10 @@ typedef struct berth_store berth_store;
 #define BERTH_STORE_DEFAULT_ROOT "/var/lib/berth"
 
 /* Opens the store at root (a path the caller chose), creating the layout when
- * missing.  Sweeps stale staging dirs under tmp/ whose owner is gone (each is
- * flock()ed by its creator while alive), then, under the writer lock,
- * layerdb/tmp leftovers and overlay2 dirs / l/ links that no layerdb entry or
- * layerdb/mounts entry names (what a killed publish leaves behind). */
+ * missing.  Takes no lock and writes nothing to a store that is already laid
+ * out, so that readers never wait for a writer and a read-only store can be
+ * read.  What dead writers left (staging dirs, unreferenced layers, temp
+ * files) is swept by the first writer lock taken on the handle (lock.h). */
 berth_store *berth_store_open(const char *root, berth_error **err);
 void berth_store_free(berth_store *s);
 void berth_store_cleanup(berth_store **s);
@@ -31,9 +31,11 @@ int berth_store_root_fd(const berth_store *s);
 int berth_store_backing_fs(berth_store *s, char **name, bool *d_type, berth_error **err);
 
 #include "store/distribution.h"
+#include "store/gc.h"
 #include "store/image.h"
 #include "store/layer.h"
 #include "store/lock.h"
+#include "store/mount_record.h"
 #include "store/refs.h"
 #include "store/rwlayer.h"
 #include "store/stage.h"

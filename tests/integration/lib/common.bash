@@ -344,6 +344,86 @@ assert_store_unchanged() {
   fi
 }
 
+# unreferenced_layers [ROOT]: what a collection should have removed, found
+# without berth: layerdb entries that no image's rootfs (the chain ids of
+# its diff_ids), no container (layerdb/mounts/*/parent) and no live image
+# mount (tmp/image-mounts/*/chain whose target is mounted) reaches through
+# parent links; overlay2 dirs that no kept layer's cache-id and no container's
+# mount-id/init-id names; dangling overlay2/l links.  One line each; empty
+# when the store holds no garbage.
+unreferenced_layers() {
+  "$PY3" - "${1:-$BERTH_TEST_ROOT}" <<'EOF'
+import hashlib, json, os, sys
+root = sys.argv[1]
+img = os.path.join(root, "image/overlay2")
+ldb = os.path.join(img, "layerdb/sha256")
+def ls(d):
+    try:
+        return sorted(os.listdir(d))
+    except FileNotFoundError:
+        return []
+def read(p):
+    try:
+        with open(p) as f:
+            return f.read().strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+roots = set()
+for name in ls(os.path.join(img, "imagedb/content/sha256")):
+    try:
+        cfg = json.load(open(os.path.join(img, "imagedb/content/sha256", name)))
+    except (ValueError, OSError):
+        continue
+    chain = None
+    for d in cfg.get("rootfs", {}).get("diff_ids", []):
+        chain = d if chain is None else "sha256:" + hashlib.sha256(("%s %s" % (chain, d)).encode()).hexdigest()
+        roots.add(chain)
+dirs = set()
+for c in ls(os.path.join(img, "layerdb/mounts")):
+    v = read(os.path.join(img, "layerdb/mounts", c, "parent"))
+    if v:
+        roots.add(v)
+    for f in ("mount-id", "init-id"):
+        v = read(os.path.join(img, "layerdb/mounts", c, f))
+        if v:
+            dirs.add(v)
+mounted = set()
+for line in open("/proc/self/mountinfo"):
+    mounted.add(line.split(" ")[4].encode().decode("unicode_escape"))
+for r in ls(os.path.join(root, "tmp/image-mounts")):
+    t = read(os.path.join(root, "tmp/image-mounts", r, "target"))
+    c = read(os.path.join(root, "tmp/image-mounts", r, "chain"))
+    if t in mounted and c:
+        roots.add(c)
+live = set()
+for c in roots:
+    while c and c.startswith("sha256:") and c not in live:
+        live.add(c)
+        c = read(os.path.join(ldb, c[7:], "parent"))
+for name in ls(ldb):
+    if "sha256:" + name in live:
+        cid = read(os.path.join(ldb, name, "cache-id"))
+        if cid:
+            dirs.add(cid)
+    else:
+        print("layer sha256:%s" % name)
+ovl = os.path.join(root, "overlay2")
+for name in ls(ovl):
+    if name != "l" and name not in dirs:
+        print("dir overlay2/%s" % name)
+for name in ls(os.path.join(ovl, "l")):
+    if not os.path.exists(os.path.join(ovl, "l", name)):
+        print("link overlay2/l/%s" % name)
+EOF
+}
+
+# assert_no_unreferenced_layers [ROOT]
+assert_no_unreferenced_layers() {
+  local left
+  left=$(unreferenced_layers "$@")
+  [[ -z "$left" ]] || fail_with "unreferenced layers left behind: $left"
+}
+
 # --- fixtures and registries ------------------------------------------------
 
 # fixtures_ready: build the OCI layouts once per content of tests/fixtures

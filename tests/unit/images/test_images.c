@@ -100,6 +100,7 @@ put_image(berth_store *s, char *const *diffs, size_t n, const char *const *hist,
     if (berth_store_layer_get(s, chains[i], &l, NULL) != 1)
       put_layer(s, i ? chains[i - 1] : NULL, diffs[i], 100 * (long long)(i + 1));
   }
+  berth_store_pins_release(s); /* the image names them now */
   for (size_t i = 0; i < n; i++)
     free(chains[i]);
   free(chains);

@@ -262,6 +262,7 @@ TEST(images_share_layers)
   char id1[BERTH_DIGEST_LEN], id2[BERTH_DIGEST_LEN];
   CHECK(berth_store_image_put(s, c1, strlen(c1), NULL, id1, &err) == 0);
   CHECK(berth_store_image_put(s, c2, strlen(c2), id1, id2, &err) == 0);
+  CHECK(berth_store_pins_release(s)); /* the images name the layers now */
   char want[BERTH_DIGEST_LEN];
   berth_sha256_digest(c1, strlen(c1), want);
   CHECK_STR(id1, want);
@@ -388,8 +389,16 @@ TEST(stale_stage_swept_live_stage_kept)
     stages += strncmp(de->d_name, "stage-", 6) == 0;
   closedir(d);
   CHECK(stages == 2);
+  /* A reader's open sweeps nothing; the first writer lock does. */
   berth_store *again = berth_store_open(root, &err);
   CHECK(again != NULL);
+  stages = 0;
+  d = opendir(tmp);
+  while (d && (de = readdir(d)) != NULL)
+    stages += strncmp(de->d_name, "stage-", 6) == 0;
+  closedir(d);
+  CHECK(stages == 2);
+  berth_store_lock_release(berth_store_lock_acquire(again, &err));
   berth_store_free(again);
   stages = 0;
   d = opendir(tmp);
@@ -401,6 +410,113 @@ TEST(stale_stage_swept_live_stage_kept)
   struct stat st;
   CHECK(fstat(berth_layer_stage_diff_fd(live), &st) == 0 && st.st_nlink > 0);
   berth_layer_stage_free(steal_pointer(&live));
+  drop_root(root);
+}
+
+/* The collection's roots: images, containers, live image mounts and the
+ * pins of live publishers; everything else goes, dead publishers' layers,
+ * stale mount records and temp files of interrupted atomic writes
+ * included. */
+TEST(gc_roots)
+{
+  char *root = make_root();
+  cleanup_error berth_error *err = NULL;
+  cleanup_store berth_store *s = berth_store_open(root, &err);
+  berth_layer base, img, ctr, mnt, stale;
+  CHECK(publish_one(s, NULL, "gc base", &base, &err) == 0);
+  CHECK(publish_one(s, base.chain_id, "gc image", &img, &err) == 0);
+  CHECK(publish_one(s, base.chain_id, "gc container", &ctr, &err) == 0);
+  CHECK(publish_one(s, NULL, "gc mounted", &mnt, &err) == 0);
+  CHECK(publish_one(s, NULL, "gc stale mount", &stale, &err) == 0);
+  const char *d[] = { base.diff_id, img.diff_id };
+  cleanup_free char *c = config_for(d, 2, "gc");
+  char id[BERTH_DIGEST_LEN];
+  CHECK(berth_store_image_put(s, c, strlen(c), NULL, id, &err) == 0);
+  berth_rwlayer rw;
+  CHECK(berth_store_rwlayer_create(s, ID_A + 7, ctr.chain_id, &rw, &err) == 0);
+  /* a live image mount (its target is a mount point) and a stale one */
+  const struct {
+    const char *name, *chain, *target;
+  } recs[] = { { "live", mnt.chain_id, "/proc" }, { "stale", stale.chain_id, "/nonexistent" } };
+  for (size_t i = 0; i < 2; i++) {
+    cleanup_free char *dir = xasprintf("%s/" BERTH_IMAGE_MOUNTS_DIR "/%s", root, recs[i].name);
+    cleanup_free char *image = xasprintf("%s 1", ID_B);
+    CHECK(berth_mkdir_p_at(AT_FDCWD, dir, 0700, &err) == 0);
+    cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    CHECK(berth_write_file_at(fd, "image", image, strlen(image), 0600, &err) == 0
+          && berth_write_file_at(fd, "chain", recs[i].chain, strlen(recs[i].chain), 0600, &err) == 0
+          && berth_write_file_at(fd, "target", recs[i].target, strlen(recs[i].target), 0600, &err)
+                 == 0);
+  }
+  /* a live publisher in another process pins its layer */
+  int go[2];
+  CHECK(pipe(go) == 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(go[1]);
+    berth_store *cs = berth_store_open(root, NULL);
+    berth_layer l;
+    if (cs == NULL || publish_one(cs, NULL, "gc other publisher", &l, NULL) < 0)
+      _exit(1);
+    char ch;
+    _exit(read(go[0], &ch, 1) == 1 ? 0 : 0); /* holds its pins until told */
+  }
+  close(go[0]);
+  char other[BERTH_DIGEST_LEN], other_diff[BERTH_DIGEST_LEN];
+  berth_sha256_digest("gc other publisher", strlen("gc other publisher"), other_diff);
+  memcpy(other, other_diff, sizeof(other));
+  berth_layer l;
+  for (int i = 0; i < 200 && berth_store_layer_get(s, other, &l, NULL) != 1; i++)
+    usleep(20000); /* wait for it to publish: an order, not a time bound */
+  cleanup_free char *temp
+      = xasprintf("%s/image/overlay2/imagedb/content/sha256/%064d.tmp-1", root, 0);
+  CHECK(berth_write_file_at(AT_FDCWD, temp, "x", 1, 0600, &err) == 0);
+
+  /* this handle's own pins keep all of its layers */
+  berth_gc_stats st;
+  CHECK(berth_store_gc(s, &st, &err) == 0);
+  /* (the stale record may have gone with the other process's first sweep) */
+  CHECK(st.layers == 0 && st.temp_files == 1);
+  CHECK(!exists(root, BERTH_IMAGE_MOUNTS_DIR "/stale")
+        && exists(root, BERTH_IMAGE_MOUNTS_DIR "/live"));
+  CHECK(!berth_exists_at(AT_FDCWD, temp));
+  /* released: only what a root holds stays, the live publisher's too */
+  CHECK(berth_store_pins_release(s));
+  CHECK(berth_store_gc(s, &st, &err) == 0);
+  CHECK(st.layers == 1 && st.dirs == 1 && st.links == 1);
+  CHECK(berth_store_layer_get(s, stale.chain_id, &l, &err) == 0);
+  cleanup_free char *stale_dir = xasprintf("overlay2/%s", stale.cache_id);
+  CHECK(!exists(root, stale_dir));
+  const char *kept[] = { base.chain_id, img.chain_id, ctr.chain_id, mnt.chain_id, other };
+  for (size_t i = 0; i < 5; i++)
+    CHECK(berth_store_layer_get(s, kept[i], &l, &err) == 1);
+  cleanup_free char *rw_dir = xasprintf("overlay2/%s", rw.mount_id);
+  cleanup_free char *init_dir = xasprintf("overlay2/%s-init", rw.mount_id);
+  CHECK(exists(root, rw_dir) && exists(root, init_dir));
+  /* the publisher dies without an image: its layer goes */
+  close(go[1]);
+  int status;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  CHECK(berth_store_gc(s, &st, &err) == 0);
+  CHECK(st.layers == 1);
+  CHECK(berth_store_layer_get(s, other, &l, &err) == 0);
+  /* the container and the mount gone, so are their layers; the image's stay */
+  CHECK(berth_store_rwlayer_delete(s, ID_A + 7, &err) == 1);
+  cleanup_free char *live = xasprintf("%s/" BERTH_IMAGE_MOUNTS_DIR "/live", root);
+  CHECK(berth_rm_rf_at(AT_FDCWD, live, &err) == 0);
+  CHECK(berth_store_gc(s, &st, &err) == 0);
+  CHECK(st.layers == 2);
+  CHECK(berth_store_layer_get(s, base.chain_id, &l, &err) == 1
+        && berth_store_layer_get(s, img.chain_id, &l, &err) == 1);
+  cleanup_free char *tmp = xasprintf("%s/tmp", root);
+  DIR *dir = opendir(tmp);
+  struct dirent *de;
+  size_t ours = 0;
+  while (dir && (de = readdir(dir)) != NULL)
+    ours += strncmp(de->d_name, "trash-", 6) == 0 || strncmp(de->d_name, "pins-", 5) == 0;
+  closedir(dir);
+  CHECK(ours == 0); /* the trash is emptied after each release */
   drop_root(root);
 }
 
@@ -493,6 +609,7 @@ main(void)
   RUN(images_share_layers);
   RUN(distribution_files);
   RUN(stale_stage_swept_live_stage_kept);
+  RUN(gc_roots);
   RUN(lock_reentrant_and_exclusive);
   RUN(backing_fs);
   RUN(unreadable_entry_errno_once);
