@@ -9,6 +9,8 @@
 #   warn_if_busy                   a warning when a test run or a load average ≥ 1 competes for the CPU
 #   bench_on_exit CMD              run CMD (eval) when the script exits, last added first
 #   build_berth                    sets BERTH (release build unless BERTH is given)
+#   stores_fs                      a journaled ext4 loop filesystem at $STORES for every tool's
+#                                  store (the machine's root has no journal: see ../shared/peers)
 #   base_rootfs                    the debootstrap minbase bookworm tree, cached in ROOTFS_CACHE
 #   busybox_root DIR               a busybox-static rootfs in DIR (applets as symlinks)
 #   image_layout                   $WORK/images: one-layer images "busybox" (busybox_root) and
@@ -37,6 +39,7 @@
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${BENCH_DIR:-/var/tmp/berth-bench}
+STORES="$WORK/stores"
 ROOTFS_CACHE=${BENCH_ROOTFS:-/var/cache/berth-bench/rootfs}
 BENCH_NAME=$(basename "$0")
 RES="$WORK/results-$BENCH_NAME"
@@ -87,6 +90,22 @@ trap _bench_exit EXIT
 trap 'exit 130' INT TERM
 
 bench_on_exit() { BENCH_EXIT_HOOKS+=("$1"); }
+
+# Users' disks have journals; this machine's root filesystem has none, and
+# there ext4 pays for recently deleted inodes on every new one.  So every
+# tool's store lives on one journaled ext4 filesystem in a sparse file,
+# made fresh for each script run and removed when it exits.
+stores_fs() {
+  need_cmd mkfs.ext4 e2fsprogs
+  unmount_under "$STORES"
+  mkdir -p "$STORES"
+  rm -f "$WORK/stores.img"
+  truncate -s 12G "$WORK/stores.img"
+  mkfs.ext4 -q -F "$WORK/stores.img"
+  mount -o loop "$WORK/stores.img" "$STORES"
+  bench_on_exit "unmount_under '$STORES'; rm -f '$WORK/stores.img'"
+  log "stores on $(findmnt -n -o SOURCE,FSTYPE,OPTIONS "$STORES")"
+}
 
 build_berth() {
   if [[ -n "${BERTH:-}" ]]; then

@@ -23,8 +23,9 @@ PACKAGES=(
   # tests: fixtures and checks (busybox-static images, layer tars, xattrs
   # and file capabilities, pgrep/ps, script(1) for ttys)
   busybox-static jq attr libcap2-bin zstd gzip tar procps bsdutils
-  # benchmarks (bench/): the Debian base image, /usr/bin/time -v
-  debootstrap time
+  # benchmarks (bench/): the Debian base image, /usr/bin/time -v, the
+  # journaled ext4 loop filesystem the stores live on
+  debootstrap time e2fsprogs
   # demo / store inspection
   tree file
 )

@@ -32,7 +32,7 @@ SUITE_TOOLS=(
   bats jq curl openssl htpasswd python3 busybox zstd gzip tar
   getfattr setfattr getcap setcap pgrep ps script timeout flock sha256sum
   meson ninja pkg-config cc clang-format
-  debootstrap /usr/bin/time tree file
+  debootstrap /usr/bin/time mkfs.ext4 tree file
 )
 
 @test "tools: every package scripts/install-deps.sh promises is installed" {

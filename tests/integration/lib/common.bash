@@ -63,6 +63,7 @@ tool_package() {
     htpasswd) echo apache2-utils ;;
     pgrep | ps) echo procps ;;
     script) echo bsdutils ;;
+    mkfs.ext4) echo e2fsprogs ;;
     time | /usr/bin/time) echo time ;;
     ninja) echo ninja-build ;;
     cc | gcc | make) echo build-essential ;;
