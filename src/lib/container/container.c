@@ -193,6 +193,15 @@ berth_container_save_at(int dirfd, const berth_container *c, berth_error **err)
 }
 
 int
+berth_container_save_state_at(int dirfd, const berth_container *c, berth_error **err)
+{
+  cleanup_json json_t *doc = berth_container_to_json(c);
+  if (write_json_at(dirfd, "config.v2.json", doc, err) < 0)
+    return berth_error_prefix(err, "save container %.12s", c->id);
+  return 0;
+}
+
+int
 berth_container_save(berth_store *s, const berth_container *c, berth_error **err)
 {
   cleanup_free char *dir = xasprintf("containers/%s", c->id);

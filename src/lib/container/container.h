@@ -48,6 +48,10 @@ char *berth_container_dir(berth_store *s, const berth_container *c);
 int berth_container_save(berth_store *s, const berth_container *c, berth_error **err);
 /* The same into the open containers/<id> dir. */
 int berth_container_save_at(int dirfd, const berth_container *c, berth_error **err);
+/* Only config.v2.json (the state: running, pid, exit code, times), which
+ * is all berth_container_update changes: the HostConfig is written once,
+ * at create. */
+int berth_container_save_state_at(int dirfd, const berth_container *c, berth_error **err);
 /* Reads the record of the container whose full id is id (1/0/-1). */
 int berth_container_load(berth_store *s, const char *id, berth_container **out, berth_error **err);
 /* The same from the open containers/<id> dir (0: no config.v2.json). */
@@ -59,8 +63,8 @@ int berth_container_load_at(int dirfd, const char *id, berth_container **out, be
  * not exist: -1 with errnum ENOENT. */
 int berth_container_lock(berth_store *s, const char *id, berth_error **err);
 
-/* Changes the fresh record c in place; 1 to save it, 0 when nothing
- * changed, -1 on error. */
+/* Changes the fresh record c in place (its state, never its HostConfig);
+ * 1 to save it, 0 when nothing changed, -1 on error. */
 typedef int (*berth_container_change_fn)(berth_container *c, void *ctx, berth_error **err);
 /* Under the record lock: reloads c's record, applies change (may be NULL:
  * just a reload), saves when it says so, and leaves the fresh record in *c.

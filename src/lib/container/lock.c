@@ -69,7 +69,7 @@ berth_container_update(berth_store *s, berth_container *c, berth_container_chang
   int changed = change != NULL ? change(fresh, ctx, err) : 0;
   if (changed < 0)
     return berth_error_prefix(err, "update container %.12s", c->id);
-  if (changed > 0 && berth_container_save_at(dirfd, fresh, err) < 0)
+  if (changed > 0 && berth_container_save_state_at(dirfd, fresh, err) < 0)
     return -1;
   swap_records(c, fresh);
   return 1;

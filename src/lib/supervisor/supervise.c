@@ -332,9 +332,10 @@ keep(struct keeper *k)
     struct pollfd p[3] = { { streams[0].fd, POLLIN, 0 },
                            { streams[1].fd, POLLIN, 0 },
                            { code < 0 ? sfd : -1, POLLIN, 0 } };
-    /* Until the pid file is there it is looked for every 10 ms; after,
+    /* Until the pid file is there it is looked for every 2 ms (a run -d
+     * returns as soon as it is); after,
      * only output and SIGCHLD wake us (every 100 ms without a signalfd). */
-    int timeout = !started ? 10 : (sfd < 0 && code < 0 ? 100 : -1);
+    int timeout = !started ? 2 : (sfd < 0 && code < 0 ? 100 : -1);
     if (poll(p, 3, timeout) < 0 && errno != EINTR)
       break;
     for (int i = 0; i < 2; i++)
