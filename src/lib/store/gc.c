@@ -1,18 +1,13 @@
 #include "store/gc.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
-#include "common/strset.h"
 #include "common/xalloc.h"
 #include "store/internal.h"
-#include "store/lock.h"
-#include "store/mount_record.h"
 
 typedef struct gc_marks {
   berth_strset roots; /* chain ids */
@@ -242,8 +237,8 @@ sweep_all_temp_files(berth_store *s, berth_gc_stats *stats)
     sweep_temp_files(s->image_fd, dirs[i].dir, dirs[i].depth, stats);
 }
 
-static int
-gc_locked(berth_store *s, berth_gc_stats *stats, berth_error **err)
+int
+berth_store_gc_locked(berth_store *s, berth_gc_stats *stats, berth_error **err)
 {
   gc_marks m = { 0 };
   int ret = 0;
@@ -262,27 +257,11 @@ gc_locked(berth_store *s, berth_gc_stats *stats, berth_error **err)
   return ret;
 }
 
-int
-berth_store_gc(berth_store *s, berth_gc_stats *stats, berth_error **err)
-{
-  berth_gc_stats local = { 0 };
-  if (stats == NULL)
-    stats = &local;
-  else
-    *stats = (berth_gc_stats){ 0 };
-  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
-  if (lock == NULL)
-    return -1;
-  if (gc_locked(s, stats, err) < 0)
-    return berth_error_prefix(err, "collect unused layers");
-  return 0;
-}
-
 void
 berth_store_sweep_locked(berth_store *s)
 {
   berth_gc_stats stats = { 0 };
   berth_error *err = NULL;
-  gc_locked(s, &stats, &err); /* best effort: see internal.h */
+  berth_store_gc_locked(s, &stats, &err); /* best effort: see internal.h */
   berth_error_free(err);
 }

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/strset.h"
+#include "store/gc.h"
 #include "store/store.h"
 
 #define IMAGE_DIR "image/overlay2"
@@ -53,6 +54,15 @@ bool berth_store_is_hex64(const char *name);
 #define TMP_PINS "pins-"
 int berth_store_tmpdir_new(berth_store *s, const char *prefix, char **name, berth_error **err);
 
+/* Removes tmp/<*name> and closes *fd (its flock goes after the dir), then
+ * sets them to -1/NULL; either may already be -1/NULL.  A failed removal is
+ * left to a later sweep. */
+void berth_store_tmpdir_drop(berth_store *s, int *fd, char **name);
+
+/* Removes the tmp/ dirs of ours whose owner holds no flock on them (dead).
+ * Needs no writer lock. */
+void berth_store_sweep_tmpdirs(berth_store *s);
+
 /* Deletion without rm -rf under the writer lock: moves dirfd/name (a file
  * or a whole tree) into this handle's trash dir, out of every reader's
  * sight; the trash is removed once the outermost writer lock is released
@@ -73,6 +83,9 @@ int berth_store_pin_locked(berth_store *s, const char *chain_id, berth_error **e
 /* Adds the chains pinned by live handles (this one's included) to out and
  * trashes dead pins dirs.  Caller holds the writer lock. */
 int berth_store_pinned_chains(berth_store *s, berth_strset *out, berth_error **err);
+
+/* The mark and sweep of store/gc.h with the writer lock held (gc.c). */
+int berth_store_gc_locked(berth_store *s, berth_gc_stats *stats, berth_error **err);
 
 /* The sweep the first writer lock of a handle runs (gc.c): the collection,
  * layerdb/tmp and the atomic writes' temp files.  Best effort: a failure

@@ -1,10 +1,7 @@
 #include "store/lock.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <sys/file.h>
-#include <unistd.h>
 
 #include "common/xalloc.h"
 #include "store/internal.h"
@@ -89,4 +86,27 @@ berth_store_lock_cleanup(berth_store_lock **l)
   int saved = errno;
   berth_store_lock_release(*l);
   errno = saved;
+}
+
+int
+berth_store_gc(berth_store *s, berth_gc_stats *stats, berth_error **err)
+{
+  berth_gc_stats local = { 0 };
+  if (stats == NULL)
+    stats = &local;
+  else
+    *stats = (berth_gc_stats){ 0 };
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL)
+    return -1;
+  if (berth_store_gc_locked(s, stats, err) < 0)
+    return berth_error_prefix(err, "collect unused layers");
+  return 0;
+}
+
+void
+berth_store_publish_done(berth_store *s, bool failed)
+{
+  if (berth_store_pins_release(s) && failed)
+    berth_store_gc(s, NULL, NULL);
 }

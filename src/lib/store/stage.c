@@ -1,12 +1,8 @@
 #include "store/stage.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -14,7 +10,6 @@
 #include "common/xalloc.h"
 #include "image/chain.h"
 #include "store/internal.h"
-#include "store/lock.h"
 
 /* Inside tmp/stage-<random>/: "layer" becomes overlay2/<cache-id>, "entry"
  * becomes layerdb/sha256/<chain-hex>. */
@@ -26,35 +21,6 @@ struct berth_layer_stage {
   int tarsplit_fd; /* tar-split.json.gz */
   bool published;
 };
-
-/* The stage dir must be locked before anyone can see it unlocked, or a
- * concurrent sweep could take it: lock, then check it is still linked. */
-int
-berth_store_tmpdir_new(berth_store *s, const char *prefix, char **name, berth_error **err)
-{
-  for (;;) {
-    char rnd[17];
-    berth_random_hex(rnd, 16);
-    cleanup_free char *n = xasprintf("%s%s", prefix, rnd);
-    if (mkdirat(s->tmp_fd, n, 0700) < 0)
-      return berth_error_set(err, errno, "create %s/tmp/%s", s->root, n);
-    cleanup_close int fd = openat(s->tmp_fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT)
-        continue; /* swept before we opened it */
-      return berth_error_set(err, errno, "open %s/tmp/%s", s->root, n);
-    }
-    if (flock(fd, LOCK_EX) < 0)
-      return berth_error_set(err, errno, "lock %s/tmp/%s", s->root, n);
-    struct stat st;
-    if (fstat(fd, &st) < 0)
-      return berth_error_set(err, errno, "stat %s/tmp/%s", s->root, n);
-    if (st.st_nlink == 0)
-      continue; /* a sweeper locked and removed it first */
-    *name = steal_pointer(&n);
-    return steal_fd(&fd);
-  }
-}
 
 static int
 stage_fill(berth_layer_stage *st, berth_error **err)

@@ -1,16 +1,10 @@
 #include "store/store.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
-#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
-#include "common/strset.h"
 #include "common/xalloc.h"
 #include "store/internal.h"
 
@@ -43,28 +37,6 @@ static const struct layout_dir {
   { "tmp", 0700 },
   { "containers", 0710 },
 };
-
-DIR *
-berth_store_opendir(int dirfd, const char *path, berth_error **err)
-{
-  int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    berth_error_set(err, errno, "open %s", path);
-    return NULL;
-  }
-  DIR *d = fdopendir(fd);
-  if (d == NULL) {
-    berth_error_set(err, errno, "opendir %s", path);
-    close(fd);
-  }
-  return d;
-}
-
-bool
-berth_store_is_hex64(const char *name)
-{
-  return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
-}
 
 /* Creates dirfd/path with exactly mode (umask aside) unless it exists. */
 static int
