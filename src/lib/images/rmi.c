@@ -113,6 +113,21 @@ untag(berth_store *s, const char *name, records *r, berth_error **err)
   return 0;
 }
 
+/* Untags every name of id, recording each. */
+static int
+untag_all(berth_store *s, const char *id, records *r, berth_error **err)
+{
+  berth_ref *refs = NULL;
+  size_t n = 0;
+  if (refs_of(s, id, &refs, &n, err) < 0)
+    return -1;
+  int ret = 0;
+  for (size_t i = 0; i < n && ret == 0; i++)
+    ret = untag(s, refs[i].name, r, err);
+  berth_refs_free(refs, n);
+  return ret;
+}
+
 static int
 conflict(const char *id, bool hard, const char *why, berth_error **err)
 {
@@ -182,17 +197,7 @@ delete_image(berth_store *s, const char *id, bool force, bool prune, bool quiet,
   if (c == NULL)
     return -1;
   cleanup_strv char **chains = berth_chain_ids(c->diff_ids, c->n_diff_ids);
-  berth_ref *refs = NULL;
-  size_t n = 0;
-  if (refs_of(s, id, &refs, &n, err) < 0)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    if (untag(s, refs[i].name, r, err) < 0) {
-      berth_refs_free(refs, n);
-      return -1;
-    }
-  berth_refs_free(refs, n);
-  if (berth_store_image_delete(s, id, err) < 0)
+  if (untag_all(s, id, r, err) < 0 || berth_store_image_delete(s, id, err) < 0)
     return -1;
   record(r, "Deleted", id);
   for (size_t i = c->n_diff_ids; i-- > 0;) {
@@ -348,14 +353,8 @@ remove_locked(berth_store *s, const char *name, const berth_rmi_options *opts, r
       return -1;
     if (children > 0)
       return conflict(id, true, "image has dependent child images", err);
-    if (refs_of(s, id, &refs, &n, err) < 0)
+    if (untag_all(s, id, r, err) < 0)
       return -1;
-    for (size_t i = 0; i < n; i++)
-      if (untag(s, refs[i].name, r, err) < 0) {
-        berth_refs_free(refs, n);
-        return -1;
-      }
-    berth_refs_free(refs, n);
   }
   return delete_image(s, id, opts->force, prune, false, r, err) < 0 ? -1 : 0;
 }
