@@ -204,6 +204,10 @@ TEST(bad_json_falls_back_to_shell_form)
 {
   cleanup_free char *d = dump_of("CMD [\"a\", 1\nRUN [\"x\"] y\nENTRYPOINT [\"\\q\"]\n");
   CHECK_STR(d, "(cmd \"[\\\"a\\\", 1\")\n(run \"x\")\n(entrypoint \"[\\\"\\\\q\\\"]\")\n");
+  /* a raw control character in a JSON string is invalid JSON; bad UTF-8 is
+   * not (Go decodes it as U+FFFD); a lone surrogate escape is U+FFFD too */
+  cleanup_free char *d2 = dump_of("CMD [\"a\tb\"]\nCMD [\"\xff\", \"\\ud800\"]\n");
+  CHECK_STR(d2, "(cmd \"[\\\"a\\tb\\\"]\")\n(cmd \"\xef\xbf\xbd\" \"\xef\xbf\xbd\")\n");
 }
 
 TEST(error_env_without_value)
