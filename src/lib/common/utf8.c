@@ -6,34 +6,73 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
+size_t
+berth_utf8_decode(const char *str, size_t n, uint32_t *r)
+{
+  const unsigned char *s = (const unsigned char *)str;
+  unsigned c = s[0];
+  *r = BERTH_RUNE_ERROR;
+  if (c < 0x80) {
+    *r = c;
+    return 1;
+  }
+  size_t len;
+  uint32_t cp, min;
+  if (c >= 0xC2 && c <= 0xDF)
+    len = 2, cp = c & 0x1F, min = 0x80;
+  else if (c >= 0xE0 && c <= 0xEF)
+    len = 3, cp = c & 0x0F, min = 0x800;
+  else if (c >= 0xF0 && c <= 0xF4)
+    len = 4, cp = c & 0x07, min = 0x10000;
+  else
+    return 1; /* a continuation byte, an overlong lead (C0, C1) or F5..FF */
+  if (len > n)
+    return 1;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 1;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 1;
+  *r = cp;
+  return len;
+}
+
+size_t
+berth_utf8_encode(uint32_t r, char out[4])
+{
+  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+    r = BERTH_RUNE_ERROR;
+  if (r < 0x80) {
+    out[0] = (char)r;
+    return 1;
+  }
+  if (r < 0x800) {
+    out[0] = (char)(0xC0 | (r >> 6));
+    out[1] = (char)(0x80 | (r & 0x3F));
+    return 2;
+  }
+  if (r < 0x10000) {
+    out[0] = (char)(0xE0 | (r >> 12));
+    out[1] = (char)(0x80 | ((r >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (r & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | (r >> 18));
+  out[1] = (char)(0x80 | ((r >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((r >> 6) & 0x3F));
+  out[3] = (char)(0x80 | (r & 0x3F));
+  return 4;
+}
+
 /* The length of the well-formed sequence at s (at most n bytes), or 0. */
 static size_t
 sequence_length(const unsigned char *s, size_t n)
 {
-  unsigned c = s[0];
-  if (c < 0x80)
-    return 1;
-  size_t len;
-  unsigned cp;
-  if (c >= 0xC2 && c <= 0xDF)
-    len = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF)
-    len = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4)
-    len = 4, cp = c & 0x07;
-  else
-    return 0; /* a continuation byte, an overlong lead (C0, C1) or F5..FF */
-  if (len > n)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-      || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
+  uint32_t r;
+  size_t len = berth_utf8_decode((const char *)s, n, &r);
+  return r == BERTH_RUNE_ERROR && len == 1 ? 0 : len;
 }
 
 bool

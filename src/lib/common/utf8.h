@@ -9,12 +9,26 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
 /* True when the n bytes at s are well-formed UTF-8 (RFC 3629: no overlong
  * forms, no surrogates, nothing above U+10FFFF), as jansson checks. */
 bool berth_utf8_valid(const char *s, size_t n);
+
+/* U+FFFD, what an ill-formed byte decodes to. */
+#define BERTH_RUNE_ERROR 0xFFFDu
+
+/* One character of s[0..n) (n > 0) as Go's utf8.DecodeRune reads it: the
+ * width of a well-formed sequence with *r its code point, or 1 with *r
+ * BERTH_RUNE_ERROR for a byte that starts none (overlong, surrogate, above
+ * U+10FFFF, truncated). */
+size_t berth_utf8_decode(const char *s, size_t n, uint32_t *r);
+
+/* r as UTF-8 into out (U+FFFD for a surrogate or beyond U+10FFFF); returns
+ * the length, 1 to 4. */
+size_t berth_utf8_encode(uint32_t r, char out[4]);
 
 /* s for an error message: printable ASCII and valid multibyte sequences as
  * they are, `"` and `\` backslashed, every other byte as \xHH (Go's %q

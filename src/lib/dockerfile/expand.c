@@ -12,7 +12,7 @@
 #include "dockerfile/go_unicode.h"
 
 #define EOF_RUNE (-1)
-#define RUNE_ERROR 0xFFFD
+#define RUNE_ERROR ((int32_t)BERTH_RUNE_ERROR)
 #define BOM 0xFEFF
 
 /* Nesting of ${...} (and quotes inside them) beyond which a word is refused:
@@ -74,35 +74,13 @@ buf_take(struct buf *b)
   return s;
 }
 
-/* Go's utf8.DecodeRune: a well-formed sequence, or U+FFFD for one byte. */
+/* Go's utf8.DecodeRune (common/utf8.h), as the lexer wants it. */
 static int32_t
 decode_rune(const unsigned char *s, size_t n, size_t *width)
 {
-  unsigned c = s[0];
-  *width = 1;
-  if (c < 0x80)
-    return (int32_t)c;
-  size_t len;
-  uint32_t cp, min;
-  if (c >= 0xC2 && c <= 0xDF)
-    len = 2, cp = c & 0x1F, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF)
-    len = 3, cp = c & 0x0F, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4)
-    len = 4, cp = c & 0x07, min = 0x10000;
-  else
-    return RUNE_ERROR;
-  if (len > n)
-    return RUNE_ERROR;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return RUNE_ERROR;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return RUNE_ERROR;
-  *width = len;
-  return (int32_t)cp;
+  uint32_t r;
+  *width = berth_utf8_decode((const char *)s, n, &r);
+  return (int32_t)r;
 }
 
 /* The fields being split, as buildkit's wordsStruct. */

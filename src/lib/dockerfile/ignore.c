@@ -33,8 +33,9 @@
 #include "common/cleanup.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
+#include "dockerfile/go_unicode.h"
 
-#define RUNE_ERROR 0xFFFDu
+#define RUNE_ERROR BERTH_RUNE_ERROR
 /* bufio.Scanner's default limit: a longer line is an error in Docker too. */
 #define MAX_LINE (64 * 1024)
 
@@ -71,62 +72,6 @@ struct berth_ignore {
   bool exceptions;
 };
 
-/* One rune of s[0..n) (n > 0) as Go decodes it: a byte that does not start a
- * well-formed sequence (overlong, surrogate, above U+10FFFF, truncated) is
- * U+FFFD of width 1.  Returns the width. */
-static size_t
-decode_rune(const char *str, size_t n, uint32_t *r)
-{
-  const unsigned char *s = (const unsigned char *)str;
-  unsigned char c = s[0];
-  if (c < 0x80) {
-    *r = c;
-    return 1;
-  }
-  size_t w;
-  uint32_t v, min;
-  if (c >= 0xC2 && c <= 0xDF) {
-    w = 2, v = c & 0x1F, min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    w = 3, v = c & 0x0F, min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    w = 4, v = c & 0x07, min = 0x10000;
-  } else {
-    *r = RUNE_ERROR;
-    return 1;
-  }
-  if (n < w) {
-    *r = RUNE_ERROR;
-    return 1;
-  }
-  for (size_t i = 1; i < w; i++) {
-    if ((s[i] & 0xC0) != 0x80) {
-      *r = RUNE_ERROR;
-      return 1;
-    }
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-    *r = RUNE_ERROR;
-    return 1;
-  }
-  *r = v;
-  return w;
-}
-
-/* Go's unicode.IsSpace, which strings.TrimSpace uses. */
-static bool
-is_space(uint32_t r)
-{
-  static const uint32_t other[] = { 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000 };
-  if ((r >= '\t' && r <= '\r') || r == ' ' || (r >= 0x2000 && r <= 0x200A))
-    return true;
-  for (size_t i = 0; i < sizeof other / sizeof *other; i++)
-    if (r == other[i])
-      return true;
-  return false;
-}
-
 /* strings.TrimSpace of s[0..*n): returns the start, sets *n to the length. */
 static const char *
 trim_space(const char *s, size_t *n)
@@ -135,8 +80,8 @@ trim_space(const char *s, size_t *n)
   bool seen = false;
   while (i < *n) {
     uint32_t r;
-    size_t w = decode_rune(s + i, *n - i, &r);
-    if (!is_space(r)) {
+    size_t w = berth_utf8_decode(s + i, *n - i, &r);
+    if (!berth_go_is_space(r)) {
       if (!seen)
         start = i;
       seen = true;
@@ -210,7 +155,7 @@ class_member(const char *p, size_t n, uint32_t *r)
     if (n == 1)
       return 0;
   }
-  size_t w = decode_rune(p + i, n - i, r);
+  size_t w = berth_utf8_decode(p + i, n - i, r);
   if (*r == RUNE_ERROR && w == 1)
     return 0;
   if (i + w == n)
@@ -281,7 +226,7 @@ compile(struct pattern *pat)
   berth_ignore_kind kind = BERTH_IGNORE_EXACT;
   for (size_t iter = 0; pos < n; iter++) {
     uint32_t ch;
-    pos += decode_rune(p + pos, n - pos, &ch);
+    pos += berth_utf8_decode(p + pos, n - pos, &ch);
     struct tok tok = { .type = TOK_LIT, .rune = ch };
     if (ch == '*' && pos < n && p[pos] == '*') {
       pos++;
@@ -302,7 +247,7 @@ compile(struct pattern *pat)
     } else if (ch == '\\') {
       if (pos == n)
         return -1; /* filepath.Match: nothing to escape */
-      pos += decode_rune(p + pos, n - pos, &tok.rune);
+      pos += berth_utf8_decode(p + pos, n - pos, &tok.rune);
       kind = BERTH_IGNORE_GLOB;
     } else if (ch == '[') {
       size_t w = parse_class(p + pos, n - pos, &tok, &pat->ranges, &nranges, &rcap);
@@ -357,7 +302,7 @@ glob_match(const struct pattern *pat, const char *s, size_t n)
   closure(pat, cur, true);
   for (size_t pos = 0; pos < n;) {
     uint32_t r;
-    pos += decode_rune(s + pos, n - pos, &r);
+    pos += berth_utf8_decode(s + pos, n - pos, &r);
     memset(next, 0, nstates);
     bool any = false;
     for (size_t i = 0; i < pat->ntoks; i++) {

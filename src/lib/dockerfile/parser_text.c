@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xalloc.h"
+#include "dockerfile/go_unicode.h"
 #include "dockerfile/parser_internal.h"
 
 void
@@ -80,80 +82,17 @@ df_words_free(struct df_words *w)
 size_t
 df_utf8_decode(const char *s, size_t n, int32_t *r)
 {
-  const unsigned char *p = (const unsigned char *)s;
-  unsigned c = p[0];
-  *r = -1;
-  if (c < 0x80) {
-    *r = (int32_t)c;
-    return 1;
-  }
-  size_t w;
-  uint32_t v, min;
-  if (c >= 0xC2 && c <= 0xDF)
-    w = 2, v = c & 0x1F, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF)
-    w = 3, v = c & 0x0F, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4)
-    w = 4, v = c & 0x07, min = 0x10000;
-  else
-    return 1;
-  if (n < w)
-    return 1;
-  for (size_t i = 1; i < w; i++) {
-    if ((p[i] & 0xC0) != 0x80)
-      return 1;
-    v = (v << 6) | (p[i] & 0x3F);
-  }
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-    return 1;
-  *r = (int32_t)v;
+  uint32_t v;
+  size_t w = berth_utf8_decode(s, n, &v);
+  *r = v == BERTH_RUNE_ERROR && w == 1 ? -1 : (int32_t)v;
   return w;
 }
 
 void
 df_utf8_encode(struct df_buf *b, int32_t r)
 {
-  unsigned char o[4];
-  size_t n;
-  uint32_t v = (uint32_t)r;
-  if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-    v = 0xFFFD;
-  if (v < 0x80)
-    o[0] = (unsigned char)v, n = 1;
-  else if (v < 0x800)
-    o[0] = (unsigned char)(0xC0 | (v >> 6)), o[1] = (unsigned char)(0x80 | (v & 0x3F)), n = 2;
-  else if (v < 0x10000)
-    o[0] = (unsigned char)(0xE0 | (v >> 12)), o[1] = (unsigned char)(0x80 | ((v >> 6) & 0x3F)),
-    o[2] = (unsigned char)(0x80 | (v & 0x3F)), n = 3;
-  else
-    o[0] = (unsigned char)(0xF0 | (v >> 18)), o[1] = (unsigned char)(0x80 | ((v >> 12) & 0x3F)),
-    o[2] = (unsigned char)(0x80 | ((v >> 6) & 0x3F)), o[3] = (unsigned char)(0x80 | (v & 0x3F)),
-    n = 4;
-  df_buf_add(b, o, n);
-}
-
-static bool
-is_space_rune(int32_t r)
-{
-  switch (r) {
-  case '\t':
-  case '\n':
-  case '\v':
-  case '\f':
-  case '\r':
-  case ' ':
-  case 0x85:
-  case 0xA0:
-  case 0x1680:
-  case 0x2028:
-  case 0x2029:
-  case 0x202F:
-  case 0x205F:
-  case 0x3000:
-    return true;
-  default:
-    return r >= 0x2000 && r <= 0x200A;
-  }
+  char o[4];
+  df_buf_add(b, o, berth_utf8_encode((uint32_t)r, o));
 }
 
 size_t
@@ -163,7 +102,7 @@ df_space_at(const char *p, size_t n)
     return 0;
   int32_t r;
   size_t w = df_utf8_decode(p, n, &r);
-  return is_space_rune(r) ? w : 0;
+  return (r >= 0 && berth_go_is_space((uint32_t)r)) ? w : 0;
 }
 
 size_t
@@ -174,7 +113,7 @@ df_space_before(const char *p, size_t n)
   for (size_t w = 1; w <= 3 && w <= n; w++) {
     int32_t r;
     if (df_utf8_decode(p + n - w, w, &r) == w && r >= 0)
-      return is_space_rune(r) ? w : 0;
+      return (r >= 0 && berth_go_is_space((uint32_t)r)) ? w : 0;
   }
   return 0;
 }
