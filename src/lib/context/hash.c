@@ -1,0 +1,412 @@
+/* The content hash of COPY/ADD sources, and the stat cache that spares
+ * reading unchanged files again.
+ *
+ * The digest is SHA-256 over records, one per source then one per entry of
+ * a sorted walk, each field NUL-terminated so no two trees give the same
+ * bytes: "S" kind name (a file's name matters for a directory destination,
+ * a directory's own name and metadata do not: only its contents are copied),
+ * then for every entry its path relative to the source, type, mode bits
+ * (07777), uid, gid, and per type the content digest, the link target, the
+ * device number, or the first path of a hard link already seen; plus
+ * security.capability, the one xattr Docker's context keeps.  No times. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/xalloc.h"
+#include "context/internal.h"
+
+struct berth_stat_entry {
+  uint64_t dev, ino;
+  int64_t size, mtime_s, mtime_ns, ctime_s, ctime_ns;
+  char hex[BERTH_SHA256_HEX_LEN + 1];
+  bool used; /* looked up or added since the cache was loaded */
+  bool set;
+};
+
+#define CACHE_MAGIC "berth-context-stat-cache 1\n"
+
+void
+berth_ctx_cache_free(berth_context *ctx)
+{
+  free(ctx->tab);
+  ctx->tab = NULL;
+  ctx->cap = ctx->used = 0;
+}
+
+static size_t
+slot_of(const berth_context *ctx, uint64_t dev, uint64_t ino)
+{
+  uint64_t h = (dev * 0x9e3779b97f4a7c15ull) ^ (ino * 0xc2b2ae3d27d4eb4full);
+  h ^= h >> 29;
+  size_t i = (size_t)h & (ctx->cap - 1);
+  while (ctx->tab[i].set && !(ctx->tab[i].dev == dev && ctx->tab[i].ino == ino))
+    i = (i + 1) & (ctx->cap - 1);
+  return i;
+}
+
+static struct berth_stat_entry *
+cache_slot(berth_context *ctx, uint64_t dev, uint64_t ino)
+{
+  if ((ctx->used + 1) * 4 >= ctx->cap * 3) {
+    struct berth_stat_entry *old = ctx->tab;
+    size_t oldcap = ctx->cap;
+    ctx->cap = oldcap ? oldcap * 2 : 256;
+    ctx->tab = xcalloc(ctx->cap, sizeof *ctx->tab);
+    for (size_t i = 0; i < oldcap; i++)
+      if (old[i].set)
+        ctx->tab[slot_of(ctx, old[i].dev, old[i].ino)] = old[i];
+    free(old);
+  }
+  return &ctx->tab[slot_of(ctx, dev, ino)];
+}
+
+static bool
+same_stat(const struct berth_stat_entry *e, const struct stat *st)
+{
+  return e->set && e->size == (int64_t)st->st_size && e->mtime_s == (int64_t)st->st_mtim.tv_sec
+         && e->mtime_ns == (int64_t)st->st_mtim.tv_nsec && e->ctime_s == (int64_t)st->st_ctim.tv_sec
+         && e->ctime_ns == (int64_t)st->st_ctim.tv_nsec;
+}
+
+/* A file changed within the timestamp granularity of the moment it was read
+ * could change again with the same ctime: such entries are not recorded.
+ * A filesystem that keeps whole seconds gets a 2 s window, others 50 ms
+ * (well above a kernel tick, the coarse clock that timestamps use). */
+static bool
+racy(const struct stat *st)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  int64_t window = st->st_ctim.tv_nsec == 0 ? 2000000000ll : 50000000ll;
+  int64_t age = ((int64_t)now.tv_sec - st->st_ctim.tv_sec) * 1000000000ll
+                + (now.tv_nsec - st->st_ctim.tv_nsec);
+  return age < window;
+}
+
+int
+berth_context_cache_load(berth_context *ctx, int dirfd, const char *name, berth_error **err)
+{
+  int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0)
+    return berth_error_set(err, errno, "stat cache");
+  if (ctx->cache_dirfd >= 0)
+    close(ctx->cache_dirfd);
+  ctx->cache_dirfd = fd;
+  free(ctx->cache_name);
+  ctx->cache_name = xstrdup(name);
+  berth_ctx_cache_free(ctx);
+
+  cleanup_free char *data = NULL;
+  size_t len = 0;
+  berth_error *e = NULL;
+  if (berth_read_file_at(dirfd, name, &data, &len, &e) < 0) {
+    bool absent = berth_error_errno(e) == ENOENT;
+    if (absent) {
+      berth_error_free(e);
+      return 0;
+    }
+    berth_error_propagate(err, &e);
+    return berth_error_prefix(err, "stat cache");
+  }
+  /* Written by berth, but a crash or a user can leave anything: a line
+   * that does not parse ends the cache there. */
+  if (strncmp(data, CACHE_MAGIC, strlen(CACHE_MAGIC)) != 0)
+    return 0;
+  char *line = data + strlen(CACHE_MAGIC);
+  while (*line != '\0') {
+    char *nl = strchr(line, '\n');
+    if (nl == NULL)
+      break;
+    *nl = '\0';
+    struct berth_stat_entry x = { 0 };
+    int used = 0;
+    if (sscanf(line,
+               "%" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64
+               " %64[0-9a-f]%n",
+               &x.dev, &x.ino, &x.size, &x.mtime_s, &x.mtime_ns, &x.ctime_s, &x.ctime_ns, x.hex,
+               &used)
+            != 8
+        || line[used] != '\0' || strlen(x.hex) != BERTH_SHA256_HEX_LEN)
+      break;
+    x.set = true;
+    struct berth_stat_entry *slot = cache_slot(ctx, x.dev, x.ino);
+    if (!slot->set)
+      ctx->used++;
+    *slot = x;
+    line = nl + 1;
+  }
+  return 0;
+}
+
+int
+berth_context_cache_save(berth_context *ctx, berth_error **err)
+{
+  if (ctx->cache_dirfd < 0)
+    return 0;
+  size_t cap = strlen(CACHE_MAGIC) + 1 + ctx->used * 160, len = 0;
+  cleanup_free char *buf = xmalloc(cap);
+  len = (size_t)snprintf(buf, cap, "%s", CACHE_MAGIC);
+  for (size_t i = 0; i < ctx->cap; i++) {
+    const struct berth_stat_entry *e = &ctx->tab[i];
+    if (!e->set || !e->used)
+      continue;
+    len += (size_t)snprintf(
+        buf + len, cap - len,
+        "%" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %s\n",
+        e->dev, e->ino, e->size, e->mtime_s, e->mtime_ns, e->ctime_s, e->ctime_ns, e->hex);
+  }
+  if (berth_write_file_atomic_at(ctx->cache_dirfd, ctx->cache_name, buf, len, 0600, err) < 0)
+    return berth_error_prefix(err, "stat cache");
+  return 0;
+}
+
+size_t
+berth_context_files_read(const berth_context *ctx)
+{
+  return ctx->files_read;
+}
+
+/* The content digest (hex) of the regular file dirfd/name, lstat'ed as *st:
+ * from the cache when its stat matches, else read. */
+static int
+file_digest(berth_context *ctx, int dirfd, const char *name, const char *rel, const struct stat *st,
+            char hex[BERTH_SHA256_HEX_LEN + 1], berth_error **err)
+{
+  if (ctx->cap > 0) {
+    struct berth_stat_entry *e = &ctx->tab[slot_of(ctx, st->st_dev, st->st_ino)];
+    if (same_stat(e, st)) {
+      e->used = true;
+      memcpy(hex, e->hex, BERTH_SHA256_HEX_LEN + 1);
+      return 0;
+    }
+  }
+  cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return berth_error_set(err, errno, "open %s", rel);
+  struct stat fst;
+  if (fstat(fd, &fst) < 0)
+    return berth_error_set(err, errno, "stat %s", rel);
+  cleanup_sha256 berth_sha256 *h = berth_sha256_new();
+  static __thread char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return berth_error_set(err, errno, "read %s", rel);
+    }
+    if (n == 0)
+      break;
+    berth_sha256_update(h, buf, (size_t)n);
+  }
+  char d[BERTH_DIGEST_LEN];
+  berth_sha256_final(h, d);
+  memcpy(hex, berth_digest_hex(d), BERTH_SHA256_HEX_LEN + 1);
+  ctx->files_read++;
+  /* Recorded with the stat taken before reading: a write during the read
+   * changes ctime, so the entry will not match it. */
+  if (ctx->cache_dirfd >= 0 && !racy(&fst) && fst.st_ino == st->st_ino
+      && fst.st_dev == st->st_dev) {
+    struct berth_stat_entry *e = cache_slot(ctx, fst.st_dev, fst.st_ino);
+    if (!e->set)
+      ctx->used++;
+    *e = (struct berth_stat_entry){ .dev = fst.st_dev,
+                                    .ino = fst.st_ino,
+                                    .size = fst.st_size,
+                                    .mtime_s = fst.st_mtim.tv_sec,
+                                    .mtime_ns = fst.st_mtim.tv_nsec,
+                                    .ctime_s = fst.st_ctim.tv_sec,
+                                    .ctime_ns = fst.st_ctim.tv_nsec,
+                                    .used = true,
+                                    .set = true };
+    memcpy(e->hex, hex, BERTH_SHA256_HEX_LEN + 1);
+  }
+  return 0;
+}
+
+static void
+put(berth_sha256 *h, const char *s)
+{
+  berth_sha256_update(h, s, strlen(s) + 1);
+}
+
+static void putf(berth_sha256 *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+putf(berth_sha256 *h, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  cleanup_free char *s = xvasprintf(fmt, ap);
+  va_end(ap);
+  put(h, s);
+}
+
+/* Hard links seen in one source: (dev, ino) -> first path. */
+typedef struct {
+  struct {
+    dev_t dev;
+    ino_t ino;
+    char *path;
+  } * v;
+  size_t n;
+} link_set;
+
+static const char *
+link_seen(link_set *ls, const struct stat *st, const char *path)
+{
+  for (size_t i = 0; i < ls->n; i++)
+    if (ls->v[i].dev == st->st_dev && ls->v[i].ino == st->st_ino)
+      return ls->v[i].path;
+  ls->v = xrealloc(ls->v, (ls->n + 1) * sizeof *ls->v);
+  ls->v[ls->n].dev = st->st_dev;
+  ls->v[ls->n].ino = st->st_ino;
+  ls->v[ls->n++].path = xstrdup(path);
+  return NULL;
+}
+
+static void
+link_set_free(link_set *ls)
+{
+  for (size_t i = 0; i < ls->n; i++)
+    free(ls->v[i].path);
+  free(ls->v);
+}
+
+/* One entry: dirfd/name, at rel in the context, at path in the source. */
+static int
+hash_entry(berth_context *ctx, berth_sha256 *h, link_set *ls, int dirfd, const char *name,
+           const char *rel, const char *path, const struct stat *st, bool implicit,
+           berth_error **err)
+{
+  put(h, "E");
+  put(h, path);
+  if (implicit) {
+    put(h, "implicit-dir");
+    return 0;
+  }
+  putf(h, "%o", (unsigned)(st->st_mode & S_IFMT));
+  putf(h, "%o", (unsigned)(st->st_mode & 07777));
+  putf(h, "%u:%u", (unsigned)st->st_uid, (unsigned)st->st_gid);
+  if (S_ISREG(st->st_mode)) {
+    const char *first = st->st_nlink > 1 ? link_seen(ls, st, path) : NULL;
+    if (first != NULL) {
+      put(h, "hardlink");
+      put(h, first);
+      return 0;
+    }
+    char hex[BERTH_SHA256_HEX_LEN + 1];
+    if (file_digest(ctx, dirfd, name, rel, st, hex, err) < 0)
+      return -1;
+    put(h, hex);
+  } else if (S_ISLNK(st->st_mode)) {
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(dirfd, name, target, sizeof target - 1);
+    if (n < 0)
+      return berth_error_set(err, errno, "readlink %s", rel);
+    target[n] = '\0';
+    put(h, target);
+  } else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
+    putf(h, "%u,%u", major(st->st_rdev), minor(st->st_rdev));
+  }
+  if (!S_ISLNK(st->st_mode)) {
+    char cap[512];
+    cleanup_free char *p = xasprintf("/proc/self/fd/%d/%s", dirfd, name);
+    ssize_t n = lgetxattr(p, "security.capability", cap, sizeof cap);
+    if (n > 0) {
+      put(h, "cap");
+      berth_sha256_update(h, cap, (size_t)n);
+    }
+  }
+  return 0;
+}
+
+/* The contents of the directory dirfd (rel in the context, path in the
+ * source), sorted, depth first. */
+static int
+hash_dir(berth_context *ctx, berth_sha256 *h, link_set *ls, int dirfd, const char *rel,
+         const char *path, berth_error **err)
+{
+  berth_ctx_entry *v = NULL;
+  size_t n = 0;
+  if (berth_ctx_list(ctx, dirfd, rel, &v, &n, err) < 0)
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    cleanup_free char *crel = berth_ctx_join(rel, v[i].name);
+    cleanup_free char *cpath = berth_ctx_join(path, v[i].name);
+    cleanup_close int fd = -1;
+    if (S_ISDIR(v[i].st.st_mode)) {
+      fd = openat(dirfd, v[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) {
+        rc = berth_error_set(err, errno, "open %s", crel);
+        break;
+      }
+      if (v[i].implicit && !berth_ctx_has_visible(ctx, fd, crel))
+        continue;
+    }
+    rc = hash_entry(ctx, h, ls, dirfd, v[i].name, crel, cpath, &v[i].st, v[i].implicit, err);
+    if (rc == 0 && fd >= 0)
+      rc = hash_dir(ctx, h, ls, fd, crel, cpath, err);
+  }
+  berth_ctx_entries_free(v, n);
+  return rc;
+}
+
+int
+berth_context_hash(berth_context *ctx, const berth_context_sources *s, char out[BERTH_DIGEST_LEN],
+                   berth_error **err)
+{
+  cleanup_sha256 berth_sha256 *h = berth_sha256_new();
+  put(h, "berth-context-hash 1");
+  for (size_t i = 0; i < s->n; i++) {
+    const berth_context_source *src = &s->v[i];
+    link_set ls = { 0 };
+    int rc;
+    if (S_ISDIR(src->st.st_mode)) {
+      put(h, "S");
+      put(h, "dir");
+      cleanup_close int fd = berth_safe_open_at(ctx->dirfd, src->path[0] ? src->path : ".",
+                                                O_RDONLY | O_DIRECTORY, &ctx->mode, err);
+      rc = fd < 0 ? -1 : hash_dir(ctx, h, &ls, fd, src->path, "", err);
+    } else {
+      put(h, "S");
+      put(h, "file");
+      put(h, src->name);
+      /* The file itself, by its parent directory (opened in the context). */
+      cleanup_free char *dir = xstrdup(src->path);
+      char *slash = strrchr(dir, '/');
+      const char *base = src->path;
+      if (slash != NULL) {
+        *slash = '\0';
+        base = src->path + (slash - dir) + 1;
+      } else {
+        dir[0] = '\0';
+      }
+      cleanup_close int fd = berth_safe_open_at(ctx->dirfd, dir[0] ? dir : ".",
+                                                O_RDONLY | O_DIRECTORY, &ctx->mode, err);
+      struct stat cur;
+      if (fd < 0)
+        rc = -1;
+      else if (fstatat(fd, base, &cur, AT_SYMLINK_NOFOLLOW) < 0)
+        rc = berth_error_set(err, errno, "stat %s", src->path);
+      else
+        rc = hash_entry(ctx, h, &ls, fd, base, src->path, src->name, &cur, false, err);
+    }
+    link_set_free(&ls);
+    if (rc < 0)
+      return berth_error_prefix(err, "hash %s", src->arg);
+  }
+  berth_sha256_final(h, out);
+  return 0;
+}
