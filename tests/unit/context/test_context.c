@@ -188,6 +188,16 @@ TEST(dockerignore_invisible)
   cleanup_free char *r5 = resolve(ctx, "tolog", NULL);
   CHECK(strstr(r5, "stat tolog: file does not exist") != NULL);
   unlinkat(fd, "tolog", 0);
+  /* An excluded link is absent even when what it points to is not. */
+  symlinkat("a.txt", fd, "x.log.link");
+  cleanup_context berth_context *c2 = open_ctx(fd, "*.link\n");
+  cleanup_free char *r6 = resolve(c2, "x.log.link", NULL);
+  CHECK(strstr(r6, "stat x.log.link: file does not exist") != NULL);
+  symlinkat("x.log.link", fd, "via");
+  cleanup_free char *r7 = resolve(c2, "via", NULL);
+  CHECK(strstr(r7, "stat via: file does not exist") != NULL);
+  unlinkat(fd, "via", 0);
+  unlinkat(fd, "x.log.link", 0);
 
   cleanup_close int dst = new_dir("ign-dst");
   CHECK(copy(ctx, ".", NULL, dst, "/", NULL, NULL) == 0);
