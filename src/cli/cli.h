@@ -82,6 +82,7 @@ int berth_cmd_wait(berth_cli *cli, int argc, char **argv);
 int berth_cmd_mount(berth_cli *cli, int argc, char **argv);
 int berth_cmd_export(berth_cli *cli, int argc, char **argv);
 int berth_cmd_umount(berth_cli *cli, int argc, char **argv);
+int berth_cmd_build(berth_cli *cli, int argc, char **argv);
 int berth_cmd_commit(berth_cli *cli, int argc, char **argv);
 int berth_cmd_diff(berth_cli *cli, int argc, char **argv);
 int berth_cmd_verify(berth_cli *cli, int argc, char **argv);

@@ -21,6 +21,7 @@ static const struct command {
   const char *summary;
 } commands[] = {
   { "create", berth_cmd_create, "Create a new container" },
+  { "build", berth_cmd_build, "Build an image from a Dockerfile" },
   { "commit", berth_cmd_commit, "Create a new image from a container's changes" },
   { "diff", berth_cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
   { "exec", berth_cmd_exec, "Execute a command in a running container" },

@@ -157,13 +157,15 @@ static char *
 new_config(json_t *base, const berth_container *c, const berth_commit_options *o,
            const char *diff_id, berth_error **err)
 {
-  json_t *config = json_is_object(c->config) ? json_deep_copy(c->config) : json_object();
+  const json_t *want = o->config != NULL ? o->config : c->config;
+  json_t *config = json_is_object(want) ? json_deep_copy(want) : json_object();
   json_object_set_new(base, "config", config);
   for (char **ch = o->changes; ch != NULL && *ch != NULL; ch++)
     if (berth_config_apply_change(config, *ch, err) < 0)
       return NULL;
+  const json_t *cc = o->container_config != NULL ? o->container_config : c->config;
   json_object_set_new(base, "container_config",
-                      json_is_object(c->config) ? json_deep_copy(c->config) : json_object());
+                      json_is_object(cc) ? json_deep_copy(cc) : json_object());
   json_object_set_new(base, "container", json_string(c->id));
   cleanup_free char *now = berth_time_now_rfc3339();
   json_object_set_new(base, "created", json_string(now));
@@ -173,7 +175,7 @@ new_config(json_t *base, const berth_container *c, const berth_commit_options *o
   json_object_set_new(h, "created", json_string(now));
   if (o->author != NULL && *o->author != '\0')
     json_object_set_new(h, "author", json_string(o->author));
-  cleanup_free char *by = created_by(c);
+  cleanup_free char *by = o->created_by != NULL ? xstrdup(o->created_by) : created_by(c);
   json_object_set_new(h, "created_by", json_string(by));
   if (o->comment != NULL && *o->comment != '\0')
     json_object_set_new(h, "comment", json_string(o->comment));

@@ -13,6 +13,12 @@ typedef struct berth_commit_options {
   const char *comment; /* -m, or NULL */
   char **changes;      /* -c instructions, NULL-terminated, or NULL */
   const char *ref;     /* REPO[:TAG] to tag the image with, or NULL */
+  /* For a build's RUN step (build/): the image's Config, its
+   * container_config and its history's created_by, instead of the
+   * container's Config and command (NULL: those). */
+  const json_t *config;
+  const json_t *container_config;
+  const char *created_by;
 } berth_commit_options;
 
 /* Packs the container's upperdir into a layer (streamed through a socket

@@ -1,0 +1,326 @@
+/* The step loop: parse, check, then one step per instruction, each on the
+ * image the step before left (build_internal.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "build/build_internal.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "dockerfile/expand.h"
+#include "image/config.h"
+#include "store/image.h"
+
+void
+berth_build_emit(berth_build_state *st, berth_build_event_kind kind, const char *text,
+                 const char *id)
+{
+  if (st->o->on_event == NULL)
+    return;
+  berth_build_event ev
+      = { .kind = kind, .step = st->step, .n_steps = st->n_steps, .text = text, .id = id };
+  st->o->on_event(st->o->event_ctx, &ev);
+}
+
+char **
+berth_build_shell(const berth_build_state *st)
+{
+  json_t *sh = json_object_get(st->config, "Shell");
+  size_t n = json_array_size(sh);
+  if (n == 0) {
+    char **v = xcalloc(3, sizeof *v);
+    v[0] = xstrdup("/bin/sh"), v[1] = xstrdup("-c");
+    return v;
+  }
+  char **v = xcalloc(n + 1, sizeof *v);
+  for (size_t i = 0; i < n; i++)
+    v[i] = xstrdup(json_string_value(json_array_get(sh, i)) ?: "");
+  return v;
+}
+
+/* The value --build-arg gives name: 1 with *value, 0 none. */
+static int
+option_arg(const berth_build_state *st, const char *name, const char **value)
+{
+  size_t l = strlen(name);
+  for (char **a = st->o->build_args; a != NULL && *a != NULL; a++)
+    if (strncmp(*a, name, l) == 0 && (*a)[l] == '=') {
+      *value = *a + l + 1;
+      return 1;
+    }
+  return 0;
+}
+
+/* An ARG's value as Docker's BuildArgs.getBuildArg gives it: --build-arg,
+ * else its default, else (declared bare) the ARG before FROM's. */
+static const char *
+arg_value(const berth_build_state *st, const berth_build_arg *a, const berth_build_arg *meta,
+          size_t n_meta)
+{
+  const char *v;
+  if (option_arg(st, a->name, &v))
+    return v;
+  if (a->value != NULL)
+    return a->value;
+  for (size_t i = 0; i < n_meta; i++)
+    if (strcmp(meta[i].name, a->name) == 0)
+      return meta[i].value;
+  return NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool
+env_has(const json_t *env, const char *name)
+{
+  size_t i, l = strlen(name);
+  json_t *e;
+  json_array_foreach(env, i, e)
+  {
+    const char *s = json_string_value(e);
+    if (s != NULL && strncmp(s, name, l) == 0 && (s[l] == '=' || s[l] == '\0'))
+      return true;
+  }
+  return false;
+}
+
+char **
+berth_build_arg_env(const berth_build_state *st, size_t *n)
+{
+  char **v = xcalloc(st->n_args + 1, sizeof *v);
+  size_t k = 0;
+  json_t *env = json_object_get(st->config, "Env");
+  for (size_t i = 0; i < st->n_args; i++) {
+    const char *val = arg_value(st, &st->args[i], st->meta, st->n_meta);
+    bool dup = false;
+    for (size_t j = i + 1; j < st->n_args; j++)
+      dup = dup || strcmp(st->args[j].name, st->args[i].name) == 0;
+    if (val == NULL || dup || env_has(env, st->args[i].name))
+      continue;
+    v[k++] = xasprintf("%s=%s", st->args[i].name, val);
+  }
+  qsort(v, k, sizeof *v, cmp_str);
+  if (n != NULL)
+    *n = k;
+  return v;
+}
+
+char **
+berth_build_expand_env(const berth_build_state *st)
+{
+  json_t *env = json_object_get(st->config, "Env");
+  size_t n_args = 0;
+  cleanup_strv char **args = berth_build_arg_env(st, &n_args);
+  char **v = xcalloc(json_array_size(env) + n_args + 1, sizeof *v);
+  size_t k = 0, i;
+  json_t *e;
+  json_array_foreach(env, i, e) v[k++] = xstrdup(json_string_value(e) ?: "");
+  for (i = 0; i < n_args; i++)
+    v[k++] = steal_pointer(&args[i]);
+  return v;
+}
+
+int
+berth_build_set_image(berth_build_state *st, const char *id, berth_error **err)
+{
+  cleanup_free char *raw = NULL;
+  size_t len = 0;
+  int r = berth_store_image_get(st->s, id, &raw, &len, err);
+  if (r <= 0)
+    return r < 0 ? -1 : berth_error_set(err, ENOENT, "No such image: %s", id);
+  json_t *doc = json_loadb(raw, len, 0, NULL);
+  if (!json_is_object(doc)) {
+    json_decref(doc);
+    return berth_error_set(err, 0, "image %s: config is not a JSON object", id);
+  }
+  json_decref(st->image);
+  json_decref(st->config);
+  st->image = doc;
+  json_t *c = json_object_get(doc, "config");
+  st->config = json_is_object(c) ? json_deep_copy(c) : json_object();
+  snprintf(st->image_id, sizeof st->image_id, "%s", id);
+  return 0;
+}
+
+/* The default PATH Docker's builder adds to a stage's Env that has none. */
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* FROM: the base image (pulled by the resolver when missing) or scratch;
+ * its name expanded with the ARGs before FROM. */
+static int
+step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
+{
+  if (in->n_args != 1 && !(in->n_args == 3 && strcasecmp(in->args[1], "as") == 0))
+    return berth_error_set(err, 0, "FROM requires either one or three arguments");
+  if (in->n_args == 3)
+    return berth_error_set(err, 0, "FROM ... AS (multi-stage builds) is not yet supported");
+  if (in->n_flags > 0)
+    return berth_error_set(err, 0, "FROM %s is not yet supported", in->flags[0]);
+  if (st->image_id[0] != '\0' || st->image != NULL)
+    return berth_error_set(err, 0, "multi-stage builds are not yet supported");
+  char **menv = xcalloc(st->n_meta + 1, sizeof *menv);
+  size_t k = 0;
+  for (size_t i = 0; i < st->n_meta; i++)
+    if (st->meta[i].value != NULL)
+      menv[k++] = xasprintf("%s=%s", st->meta[i].name, st->meta[i].value);
+  cleanup_strv char **meta_env = menv;
+  cleanup_free char *name = berth_df_expand_word(in->args[0], st->escape, meta_env, err);
+  if (name == NULL)
+    return -1;
+  if (*name == '\0')
+    return berth_error_set(err, 0, "base name (%s) should not be blank", in->args[0]);
+  if (strcasecmp(name, "scratch") == 0) {
+    st->image = json_pack("{s:s, s:s, s:{s:s, s:[]}, s:{}}", "architecture", "amd64", "os", "linux",
+                          "rootfs", "type", "layers", "diff_ids", "config");
+    st->config = json_object();
+    berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, "");
+  } else {
+    char id[BERTH_DIGEST_LEN];
+    if (st->o->resolve == NULL)
+      return berth_error_set(err, ENOENT, "No such image: %s", name);
+    if (st->o->resolve(st->o->resolve_ctx, name, id, err) < 0)
+      return -1;
+    if (berth_build_set_image(st, id, err) < 0)
+      return -1;
+    if (json_array_size(json_object_get(st->config, "OnBuild")) > 0)
+      return berth_error_set(err, 0, "%s has ONBUILD triggers: running them is not yet supported",
+                             name);
+    berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, id);
+  }
+  json_t *env = json_object_get(st->config, "Env");
+  if (!json_is_array(env)) {
+    env = json_array();
+    json_object_set_new(st->config, "Env", env);
+  }
+  if (!env_has(env, "PATH"))
+    json_array_append_new(env, json_string(DEFAULT_PATH));
+  return 0;
+}
+
+/* An ARG before FROM: recorded for FROM and for a bare ARG after it. */
+static int
+meta_arg(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
+{
+  for (size_t i = 0; i < in->n_args; i++) {
+    cleanup_free char *w = berth_df_expand_word(in->args[i], st->escape, NULL, err);
+    if (w == NULL)
+      return -1;
+    char *eq = strchr(w, '=');
+    st->meta = xrealloc(st->meta, (st->n_meta + 1) * sizeof *st->meta);
+    berth_build_arg *a = &st->meta[st->n_meta++];
+    a->name = eq ? xstrndup(w, (size_t)(eq - w)) : xstrdup(w);
+    const char *v;
+    a->value = option_arg(st, a->name, &v) ? xstrdup(v) : eq ? xstrdup(eq + 1) : NULL;
+  }
+  return 0;
+}
+
+static berth_build_step_fn
+step_kind(const char *keyword)
+{
+  if (strcmp(keyword, "from") == 0)
+    return step_from;
+  if (strcmp(keyword, "run") == 0)
+    return berth_build_step_run;
+  if (strcmp(keyword, "workdir") == 0)
+    return berth_build_step_workdir;
+  if (strcmp(keyword, "copy") == 0 || strcmp(keyword, "add") == 0)
+    return NULL;
+  return berth_build_step_meta;
+}
+
+/* --label K=V as Docker 20.10's builder adds them: one LABEL instruction
+ * at the end, `LABEL "K"='V' …`. */
+static char *
+label_line(char **labels)
+{
+  char *line = xstrdup("LABEL");
+  for (char **l = labels; l != NULL && *l != NULL; l++) {
+    const char *eq = strchr(*l, '=');
+    char *n = eq ? xasprintf("%s \"%.*s\"='%s'", line, (int)(eq - *l), *l, eq + 1)
+                 : xasprintf("%s \"%s\"=''", line, *l);
+    free(line);
+    line = n;
+  }
+  return line;
+}
+
+static void
+state_clear(berth_build_state *st)
+{
+  json_decref(st->image);
+  json_decref(st->config);
+  for (size_t i = 0; i < st->n_args; i++)
+    free(st->args[i].name), free(st->args[i].value);
+  for (size_t i = 0; i < st->n_meta; i++)
+    free(st->meta[i].name), free(st->meta[i].value);
+  free(st->args);
+  free(st->meta);
+  free(st->maintainer);
+}
+
+static int
+run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerfile *extra,
+          berth_error **err)
+{
+  const char *name = st->o->dockerfile_name ?: "Dockerfile";
+  size_t total = df->n_instructions + (extra ? extra->n_instructions : 0);
+  st->n_steps = (int)total;
+  for (size_t i = 0; i < total; i++) {
+    const berth_df_instruction *in = i < df->n_instructions
+                                         ? &df->instructions[i]
+                                         : &extra->instructions[i - df->n_instructions];
+    st->step = (int)i + 1;
+    berth_build_emit(st, BERTH_BUILD_STEP, in->original, NULL);
+    bool before_from = st->image == NULL;
+    if (before_from && strcmp(in->keyword, "arg") == 0) {
+      if (meta_arg(st, in, err) < 0)
+        return berth_error_prefix(err, "%s:%d", name, in->start_line);
+      continue;
+    }
+    berth_build_step_fn fn = step_kind(in->keyword);
+    if (fn == NULL)
+      return berth_error_set(err, 0, "%s:%d: %s is not yet supported by berth build", name,
+                             in->start_line, in->keyword[0] == 'c' ? "COPY" : "ADD");
+    if (fn(st, in, err) < 0) {
+      if (st->exit_code != 0)
+        return -1; /* Docker's words alone: "The command … returned …" */
+      return berth_error_prefix(err, "%s:%d", name, in->start_line);
+    }
+  }
+  if (st->image_id[0] == '\0')
+    return berth_error_set(err, 0, "%s: no image was built (FROM scratch and nothing else)", name);
+  return 0;
+}
+
+int
+berth_build(berth_store *s, const berth_build_options *o, char id_out[BERTH_DIGEST_LEN],
+            int *exit_code, berth_error **err)
+{
+  const char *name = o->dockerfile_name ?: "Dockerfile";
+  if (exit_code != NULL)
+    *exit_code = 0;
+  cleanup_dockerfile berth_dockerfile *df
+      = berth_dockerfile_parse(o->dockerfile, o->dockerfile_len, name, err);
+  if (df == NULL || berth_dockerfile_check(df, name, err) < 0)
+    return -1;
+  cleanup_dockerfile berth_dockerfile *extra = NULL;
+  if (o->labels != NULL && o->labels[0] != NULL) {
+    cleanup_free char *line = label_line(o->labels);
+    extra = berth_dockerfile_parse(line, strlen(line), "--label", err);
+    if (extra == NULL)
+      return -1;
+  }
+  berth_build_state st = { .s = s, .o = o, .escape = df->escape };
+  int r = run_steps(&st, df, extra, err);
+  if (r == 0)
+    memcpy(id_out, st.image_id, BERTH_DIGEST_LEN);
+  if (exit_code != NULL)
+    *exit_code = st.exit_code;
+  state_clear(&st);
+  return r;
+}

@@ -1,0 +1,71 @@
+/* `build`: a Dockerfile to an image, step by step, as Docker 20.10's
+ * classic builder does it (SPEC §5): every step runs on the image of the
+ * step before and leaves an image of its own (imagedb parent = that image),
+ * which is also the build cache.  RUN is a container plus a commit; the
+ * metadata steps (CMD, ENV, LABEL, …) write an image with no layer and need
+ * no container at all. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/digest.h"
+#include "common/error.h"
+#include "store/store.h"
+
+typedef enum berth_build_event_kind {
+  BERTH_BUILD_STEP,     /* "Step 2/5 : RUN …" (text: the instruction) */
+  BERTH_BUILD_IMAGE,    /* " ---> <id>": a step's resulting image (id) */
+  BERTH_BUILD_CACHED,   /* " ---> Using cache" */
+  BERTH_BUILD_RUNNING,  /* " ---> Running in <id>" (id: the container) */
+  BERTH_BUILD_REMOVING, /* "Removing intermediate container <id>" */
+  BERTH_BUILD_NOTE,     /* a line of its own (text) */
+} berth_build_event_kind;
+
+typedef struct berth_build_event {
+  berth_build_event_kind kind;
+  int step, n_steps; /* 1-based */
+  const char *text;
+  const char *id; /* full image id "sha256:…" or container id */
+} berth_build_event;
+
+typedef void (*berth_build_event_fn)(void *ctx, const berth_build_event *ev);
+
+/* Resolves FROM's image name to a local image id, pulling it when missing
+ * (the CLI's part: pull prints its progress). */
+typedef int (*berth_build_resolve_fn)(void *ctx, const char *name, char id[BERTH_DIGEST_LEN],
+                                      berth_error **err);
+
+typedef struct berth_build_options {
+  const char *dockerfile;      /* its bytes ... */
+  size_t dockerfile_len;       /* ... (untrusted) */
+  const char *dockerfile_name; /* as errors call it: "Dockerfile" */
+  char **build_args;           /* "K=V", NULL-terminated (the CLI resolves bare K) */
+  char **labels;               /* --label "K=V", NULL-terminated */
+  bool no_cache;
+  bool keep_containers; /* --rm=false */
+  bool force_rm;        /* also remove the container of a failed step */
+  bool quiet;           /* the commands' own output is not shown */
+  const char *runtime;  /* NULL: the default */
+  berth_build_event_fn on_event;
+  void *event_ctx;
+  berth_build_resolve_fn resolve;
+  void *resolve_ctx;
+} berth_build_options;
+
+/* Builds; id_out gets the final image's id.  A RUN that exits non-zero
+ * fails the build with Docker's words ("The command '/bin/sh -c exit 3'
+ * returned a non-zero code: 3") and *exit_code set to its code (else 0);
+ * the images of the steps before stay. */
+int berth_build(berth_store *s, const berth_build_options *o, char id_out[BERTH_DIGEST_LEN],
+                int *exit_code, berth_error **err);
+
+/* ---- pieces the steps share (build_internal.h has the state) ------------ */
+
+/* Go's fmt %q of a []string: ["a" "b\n"] (strconv.Quote per element). */
+char *berth_build_go_quote_list(char *const *v, size_t n);
+/* Go's fmt %v of a []string: [a b]. */
+char *berth_build_go_list(char *const *v, size_t n);
+/* Go's time.Duration.String() of ns: "1m30s", "0s", "1.5s", "500ms". */
+char *berth_build_go_duration(long long ns);
+/* Go's time.ParseDuration: 0 with *ns, or -1 (untrusted s). */
+int berth_build_parse_duration(const char *s, long long *ns);

@@ -1,0 +1,78 @@
+/* The state of a build between its steps (build.c), shared by the step
+ * kinds: step_meta.c (no container), step_run.c (RUN, WORKDIR: a container
+ * and a commit) and cache.c.  A new step kind (COPY) is one more function
+ * of the berth_build_step_fn shape. */
+#pragma once
+
+#include <jansson.h>
+
+#include "build/build.h"
+#include "dockerfile/parser.h"
+
+typedef struct berth_build_arg {
+  char *name;
+  char *value; /* NULL: declared without a value */
+} berth_build_arg;
+
+typedef struct berth_build_state {
+  berth_store *s;
+  const berth_build_options *o;
+  char escape;
+  char image_id[BERTH_DIGEST_LEN]; /* the current image; "" before one exists */
+  json_t *image;                   /* its whole config document */
+  json_t *config;                  /* its Config, the step's working copy */
+  berth_build_arg *args;           /* ARGs declared in this stage */
+  size_t n_args;
+  berth_build_arg *meta; /* ARGs before the first FROM */
+  size_t n_meta;
+  bool cmd_set; /* a CMD in this stage: ENTRYPOINT keeps Cmd */
+  char *maintainer;
+  int step, n_steps;
+  int exit_code; /* a failed RUN's */
+} berth_build_state;
+
+typedef int (*berth_build_step_fn)(berth_build_state *st, const berth_df_instruction *in,
+                                   berth_error **err);
+
+void berth_build_emit(berth_build_state *st, berth_build_event_kind kind, const char *text,
+                      const char *id);
+
+/* The shell SHELL set, or ["/bin/sh", "-c"]: NULL-terminated, owned. */
+char **berth_build_shell(const berth_build_state *st);
+/* The "K=V" of every ARG in scope that has a value and no ENV of its name,
+ * sorted (NULL-terminated, owned); *n their number. */
+char **berth_build_arg_env(const berth_build_state *st, size_t *n);
+/* Config.Env plus berth_build_arg_env: what the words of a step expand
+ * with. */
+char **berth_build_expand_env(const berth_build_state *st);
+
+/* The metadata steps (step_meta.c). */
+int berth_build_step_meta(berth_build_state *st, const berth_df_instruction *in, berth_error **err);
+/* RUN and WORKDIR (step_run.c). */
+int berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, berth_error **err);
+int berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in,
+                             berth_error **err);
+
+/* Writes the image of a step that adds no layer: the current image with
+ * config, container_config (config with Cmd = cache_cmd), author and an
+ * empty_layer history entry created_by; makes it current. */
+int berth_build_write_nop_image(berth_build_state *st, json_t *config, json_t *container_config,
+                                const char *created_by, berth_error **err);
+/* Makes id the current image (loads it). */
+int berth_build_set_image(berth_build_state *st, const char *id, berth_error **err);
+/* container_config as Docker writes it for a step: config with Cmd = cmd
+ * (NULL-terminated). */
+json_t *berth_build_container_config(const json_t *config, char *const *cmd);
+
+/* The cache (cache.c): a kept image whose parent is the current image,
+ * whose last history entry was created_by and whose Config is config.
+ * 1 with id set, 0 none. */
+int berth_build_cache_find(berth_build_state *st, const char *created_by, const json_t *config,
+                           char id[BERTH_DIGEST_LEN], berth_error **err);
+/* The cache key's part that is not the parent: created_by plus the Config
+ * (canonical JSON), for tests and the lookup. */
+char *berth_build_cache_key(const char *created_by, const json_t *config);
+/* A step's end: the cache when it has the image (" ---> Using cache"),
+ * 1 then; 0 to build. */
+int berth_build_try_cache(berth_build_state *st, const char *created_by, const json_t *config,
+                          berth_error **err);

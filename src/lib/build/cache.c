@@ -1,0 +1,80 @@
+/* The build cache: the images earlier builds kept.  A step's image is
+ * reused when its imagedb parent is the current image, its last history
+ * entry has the step's CREATED BY (which holds the command, the shell and,
+ * for RUN, the build args in scope) and its Config is exactly the Config
+ * the step makes; the last check is more than Docker's (which compares
+ * container_config) and makes a hit give the very image the step would
+ * have written. */
+#include <string.h>
+
+#include "build/build_internal.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "store/image.h"
+
+char *
+berth_build_cache_key(const char *created_by, const json_t *config)
+{
+  cleanup_free char *c = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
+  return xasprintf("%s\n%s", created_by, c ? c : "null");
+}
+
+/* The key of the image doc: its last history entry and its Config. */
+static char *
+image_key(const json_t *doc)
+{
+  json_t *hist = json_object_get(doc, "history");
+  size_t n = json_array_size(hist);
+  if (n == 0)
+    return NULL;
+  const char *by = json_string_value(json_object_get(json_array_get(hist, n - 1), "created_by"));
+  json_t *config = json_object_get(doc, "config");
+  if (by == NULL || !json_is_object(config))
+    return NULL;
+  return berth_build_cache_key(by, config);
+}
+
+int
+berth_build_cache_find(berth_build_state *st, const char *created_by, const json_t *config,
+                       char id[BERTH_DIGEST_LEN], berth_error **err)
+{
+  if (st->image_id[0] == '\0')
+    return 0;
+  cleanup_free char *want = berth_build_cache_key(created_by, config);
+  cleanup_strv char **ids = berth_store_image_list(st->s, err);
+  if (ids == NULL)
+    return -1;
+  for (char **p = ids; *p != NULL; p++) {
+    cleanup_free char *parent = berth_store_image_parent(st->s, *p);
+    if (parent == NULL || strcmp(parent, st->image_id) != 0)
+      continue;
+    cleanup_free char *raw = NULL;
+    size_t len = 0;
+    if (berth_store_image_get(st->s, *p, &raw, &len, NULL) <= 0)
+      continue; /* removed meanwhile, or damaged: not a cache */
+    cleanup_json json_t *doc = json_loadb(raw, len, 0, NULL);
+    cleanup_free char *key = image_key(doc);
+    if (key != NULL && strcmp(key, want) == 0) {
+      snprintf(id, BERTH_DIGEST_LEN, "%s", *p);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int
+berth_build_try_cache(berth_build_state *st, const char *created_by, const json_t *config,
+                      berth_error **err)
+{
+  if (st->o->no_cache)
+    return 0;
+  char id[BERTH_DIGEST_LEN];
+  int r = berth_build_cache_find(st, created_by, config, id, err);
+  if (r <= 0)
+    return r;
+  if (berth_build_set_image(st, id, err) < 0)
+    return -1;
+  berth_build_emit(st, BERTH_BUILD_CACHED, NULL, NULL);
+  berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, id);
+  return 1;
+}

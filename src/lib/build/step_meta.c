@@ -1,0 +1,499 @@
+/* The metadata steps: CMD, ENTRYPOINT, ENV, ARG, LABEL, EXPOSE, STOPSIGNAL,
+ * USER, VOLUME, SHELL, MAINTAINER, HEALTHCHECK, ONBUILD.  Each changes the
+ * Config and writes an image with no layer; no container is made (Docker's
+ * classic builder makes and removes one for each; nothing needs it). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "build/build_internal.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "dockerfile/expand.h"
+#include "image/time.h"
+#include "store/image.h"
+#include "store/lock.h"
+
+json_t *
+berth_build_container_config(const json_t *config, char *const *cmd)
+{
+  json_t *cc = json_deep_copy(config);
+  json_t *a = json_array();
+  for (char *const *p = cmd; *p != NULL; p++)
+    json_array_append_new(a, json_string(*p));
+  json_object_set_new(cc, "Cmd", a);
+  return cc;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The document with its top-level keys sorted, as commit writes it. */
+static char *
+dump_sorted(json_t *doc)
+{
+  size_t n = json_object_size(doc), k = 0;
+  cleanup_free const char **keys = xcalloc(n + 1, sizeof *keys);
+  const char *key;
+  json_t *v;
+  json_object_foreach(doc, key, v) keys[k++] = key;
+  qsort(keys, k, sizeof *keys, cmp_key);
+  cleanup_json json_t *out = json_object();
+  for (size_t i = 0; i < k; i++)
+    json_object_set(out, keys[i], json_object_get(doc, keys[i]));
+  return json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+int
+berth_build_write_nop_image(berth_build_state *st, json_t *config, json_t *container_config,
+                            const char *created_by, berth_error **err)
+{
+  cleanup_json json_t *doc = json_deep_copy(st->image);
+  json_object_set(doc, "config", config);
+  json_object_set(doc, "container_config", container_config);
+  json_object_del(doc, "container");
+  json_object_del(doc, "comment");
+  cleanup_free char *now = berth_time_now_rfc3339();
+  json_object_set_new(doc, "created", json_string(now));
+  json_t *h = json_pack("{s:s}", "created", now);
+  if (st->maintainer != NULL) {
+    json_object_set_new(doc, "author", json_string(st->maintainer));
+    json_object_set_new(h, "author", json_string(st->maintainer));
+  } else {
+    json_object_del(doc, "author");
+  }
+  json_object_set_new(h, "created_by", json_string(created_by));
+  json_object_set_new(h, "empty_layer", json_true());
+  json_t *hist = json_object_get(doc, "history");
+  if (!json_is_array(hist)) {
+    hist = json_array();
+    json_object_set_new(doc, "history", hist);
+  }
+  json_array_append_new(hist, h);
+  cleanup_free char *bytes = dump_sorted(doc);
+  if (bytes == NULL)
+    return berth_error_set(err, 0, "image config is not valid JSON text (not UTF-8?)");
+  char id[BERTH_DIGEST_LEN];
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(st->s, err);
+  if (lock == NULL)
+    return -1;
+  if (berth_store_image_put(st->s, bytes, strlen(bytes), st->image_id[0] ? st->image_id : NULL, id,
+                            err)
+          < 0
+      || berth_store_image_touch(st->s, id, err) < 0)
+    return -1;
+  return berth_build_set_image(st, id, err);
+}
+
+/* ---- the instructions ------------------------------------------------------ */
+
+static json_t *
+strv_json(char *const *v, size_t n)
+{
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(a, json_string(v[i]));
+  return a;
+}
+
+/* CMD, ENTRYPOINT: the exec form as written, the shell form through the
+ * shell; not expanded (Docker does not). */
+static char **
+command_line(const berth_build_state *st, const berth_df_instruction *in, size_t first, size_t *n)
+{
+  if (in->json) {
+    char **v = xcalloc(in->n_args - first + 1, sizeof *v);
+    for (size_t i = first; i < in->n_args; i++)
+      v[i - first] = xstrdup(in->args[i]);
+    *n = in->n_args - first;
+    return v;
+  }
+  char **sh = berth_build_shell(st);
+  size_t k = 0;
+  while (sh[k] != NULL)
+    k++;
+  sh = xrealloc(sh, (k + 2) * sizeof *sh);
+  sh[k++] = xstrdup(in->n_args > first ? in->args[first] : "");
+  sh[k] = NULL;
+  *n = k;
+  return sh;
+}
+
+static void
+env_set(json_t *config, const char *key, const char *value)
+{
+  json_t *env = json_object_get(config, "Env");
+  if (!json_is_array(env)) {
+    env = json_array();
+    json_object_set_new(config, "Env", env);
+  }
+  cleanup_free char *kv = xasprintf("%s=%s", key, value);
+  size_t i, l = strlen(key);
+  json_t *e;
+  json_array_foreach(env, i, e)
+  {
+    const char *s = json_string_value(e);
+    if (s != NULL && strncmp(s, key, l) == 0 && (s[l] == '=' || s[l] == '\0')) {
+      json_array_set_new(env, i, json_string(kv));
+      return;
+    }
+  }
+  json_array_append_new(env, json_string(kv));
+}
+
+static json_t *
+object_member(json_t *config, const char *key)
+{
+  json_t *o = json_object_get(config, key);
+  if (!json_is_object(o)) {
+    o = json_object();
+    json_object_set_new(config, key, o);
+  }
+  return o;
+}
+
+static void
+append(char **s, const char *add)
+{
+  char *n = xasprintf("%s%s", *s, add);
+  free(*s);
+  *s = n;
+}
+
+/* ENV and LABEL: (key, value, separator) triples, both words expanded
+ * with the environment before the instruction (a later pair does not see
+ * an earlier one, as in Docker). */
+static int
+pairs(berth_build_state *st, const berth_df_instruction *in, json_t *config, bool env,
+      char **comment, berth_error **err)
+{
+  cleanup_strv char **xenv = berth_build_expand_env(st);
+  for (size_t i = 0; i + 2 < in->n_args + 1 && i + 1 < in->n_args; i += 3) {
+    cleanup_free char *k = berth_df_expand_word(in->args[i], st->escape, xenv, err);
+    if (k == NULL)
+      return -1;
+    cleanup_free char *v = berth_df_expand_word(in->args[i + 1], st->escape, xenv, err);
+    if (v == NULL)
+      return -1;
+    if (env && *k == '\0')
+      return berth_error_set(err, 0, "ENV names can not be blank");
+    if (env)
+      env_set(config, k, v);
+    else
+      json_object_set_new(object_member(config, "Labels"), k, json_string(v));
+    cleanup_free char *kv = xasprintf(" %s=%s", k, v);
+    append(comment, kv);
+  }
+  return 0;
+}
+
+/* EXPOSE's ports as nat.ParsePortSpecs reads them: PORT[/PROTO], a range
+ * LOW-HIGH giving each port. */
+static int
+expose(json_t *config, const char *spec, berth_error **err)
+{
+  const char *slash = strchr(spec, '/');
+  cleanup_free char *ports = slash ? xstrndup(spec, (size_t)(slash - spec)) : xstrdup(spec);
+  const char *proto = slash ? slash + 1 : "tcp";
+  if (*proto == '\0')
+    proto = "tcp";
+  char *end;
+  unsigned long lo = strtoul(ports, &end, 10), hi = lo;
+  if (end == ports)
+    return berth_error_set(err, 0, "invalid containerPort: %s", ports);
+  if (*end == '-') {
+    const char *h = end + 1;
+    hi = strtoul(h, &end, 10);
+    if (end == h)
+      return berth_error_set(err, 0, "invalid containerPort: %s", ports);
+  }
+  if (*end != '\0' || lo > 65535 || hi > 65535 || hi < lo)
+    return berth_error_set(err, 0, "invalid containerPort: %s", ports);
+  json_t *set = object_member(config, "ExposedPorts");
+  for (unsigned long p = lo; p <= hi; p++) {
+    cleanup_free char *k = xasprintf("%lu/%s", p, proto);
+    json_object_set_new(set, k, json_object());
+  }
+  return 0;
+}
+
+static int
+healthcheck(berth_build_state *st, const berth_df_instruction *in, json_t *config, char **comment,
+            berth_error **err)
+{
+  json_t *old = json_object_get(config, "Healthcheck");
+  json_t *old_test = json_object_get(old, "Test");
+  if (json_array_size(old_test) > 0
+      && strcmp(json_string_value(json_array_get(old_test, 0)) ?: "", "NONE") != 0) {
+    size_t n = json_array_size(old_test);
+    char **v = xcalloc(n + 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+      v[i] = xstrdup(json_string_value(json_array_get(old_test, i)) ?: "");
+    cleanup_strv char **ov = v;
+    cleanup_free char *l = berth_build_go_list(ov, n);
+    cleanup_free char *note = xasprintf("Note: overriding previous HEALTHCHECK: %s", l);
+    berth_build_emit(st, BERTH_BUILD_NOTE, note, NULL);
+  }
+  if (in->n_args == 0)
+    return berth_error_set(err, 0, "HEALTHCHECK requires an argument");
+  const char *type = in->args[0];
+  json_t *h = json_object();
+  json_object_set_new(config, "Healthcheck", h);
+  long long dur[3] = { 0, 0, 0 };
+  long long retries = 0;
+  if (strcasecmp(type, "NONE") == 0) {
+    if (in->n_args > 1 || in->n_flags > 0)
+      return berth_error_set(err, 0, "HEALTHCHECK NONE takes no arguments");
+    json_object_set_new(h, "Test", json_pack("[s]", "NONE"));
+  } else if (strcasecmp(type, "CMD") == 0) {
+    static const char *const names[] = { "--interval=", "--timeout=", "--start-period=" };
+    static const char *const keys[] = { "Interval", "Timeout", "StartPeriod" };
+    for (size_t f = 0; f < in->n_flags; f++) {
+      const char *fl = in->flags[f];
+      bool known = false;
+      for (int k = 0; k < 3; k++)
+        if (strncmp(fl, names[k], strlen(names[k])) == 0) {
+          known = true;
+          const char *v = fl + strlen(names[k]);
+          if (berth_build_parse_duration(v, &dur[k]) < 0)
+            return berth_error_set(err, 0, "time: invalid duration \"%s\"", v);
+          if (dur[k] != 0 && dur[k] < 1000000)
+            return berth_error_set(err, 0, "%.*s cannot be less than 1ms",
+                                   (int)strlen(names[k]) - 1, names[k]);
+          if (dur[k] < 0)
+            return berth_error_set(err, 0, "%.*s cannot be negative", (int)strlen(names[k]) - 1,
+                                   names[k]);
+          json_object_set_new(h, keys[k], json_integer(dur[k]));
+        }
+      if (strncmp(fl, "--retries=", 10) == 0) {
+        known = true;
+        char *end;
+        retries = strtoll(fl + 10, &end, 10);
+        if (end == fl + 10 || *end != '\0')
+          return berth_error_set(err, 0, "strconv.ParseInt: parsing \"%s\": invalid syntax",
+                                 fl + 10);
+        if (retries < 0)
+          return berth_error_set(err, 0, "--retries cannot be negative (%lld)", retries);
+      }
+      if (!known)
+        return berth_error_set(err, 0, "Unknown flag: %s", fl);
+    }
+    size_t n = 0;
+    cleanup_strv char **cmd = NULL;
+    if (in->json) {
+      cmd = command_line(st, in, 1, &n);
+      cmd = xrealloc(cmd, (n + 2) * sizeof *cmd);
+      memmove(cmd + 1, cmd, (n + 1) * sizeof *cmd);
+      cmd[0] = xstrdup("CMD");
+      n++;
+    } else {
+      cmd = xcalloc(3, sizeof *cmd);
+      cmd[0] = xstrdup("CMD-SHELL");
+      cmd[1] = xstrdup(in->n_args > 1 ? in->args[1] : "");
+      n = 2;
+    }
+    json_object_set_new(h, "Test", strv_json(cmd, n));
+    if (retries != 0)
+      json_object_set_new(h, "Retries", json_integer(retries));
+  } else {
+    return berth_error_set(err, 0, "Unknown type \"%s\" in HEALTHCHECK (try CMD)", type);
+  }
+  json_t *test = json_object_get(h, "Test");
+  size_t n = json_array_size(test);
+  char **v = xcalloc(n + 1, sizeof *v);
+  for (size_t i = 0; i < n; i++)
+    v[i] = xstrdup(json_string_value(json_array_get(test, i)));
+  cleanup_strv char **tv = v;
+  cleanup_free char *q = berth_build_go_quote_list(tv, n);
+  cleanup_free char *d0 = berth_build_go_duration(dur[0]);
+  cleanup_free char *d1 = berth_build_go_duration(dur[1]);
+  cleanup_free char *d2 = berth_build_go_duration(dur[2]);
+  /* fmt's %q of a rune: Go escapes below space, the character otherwise */
+  char rq[32];
+  if (retries >= 7 && retries <= 13)
+    snprintf(rq, sizeof rq, "'\\%c'", "abtnvfr"[retries - 7]);
+  else if (retries < 0x20 || retries == 0x7f)
+    snprintf(rq, sizeof rq, "'\\x%02llx'", retries);
+  else if (retries == '\'' || retries == '\\')
+    snprintf(rq, sizeof rq, "'\\%c'", (char)retries);
+  else if (retries < 0x7f)
+    snprintf(rq, sizeof rq, "'%c'", (char)retries);
+  else
+    snprintf(rq, sizeof rq, "'\\u%04llx'", retries);
+  cleanup_free char *c = xasprintf("HEALTHCHECK &{%s \"%s\" \"%s\" \"%s\" %s}", q, d0, d1, d2, rq);
+  free(*comment);
+  *comment = steal_pointer(&c);
+  return 0;
+}
+
+/* The rest of ONBUILD's line, as Docker keeps it: `(?i)^\s*ONBUILD\s*`
+ * removed. */
+static char *
+onbuild_expression(const char *original)
+{
+  const char *p = original;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  if (strncasecmp(p, "onbuild", 7) == 0)
+    p += 7;
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+    p++;
+  return xstrdup(p);
+}
+
+/* Changes config for in and sets *comment to what Docker's commit message
+ * says of it ("ENV A=b"). */
+static int
+apply(berth_build_state *st, const berth_df_instruction *in, json_t *config, char **comment,
+      berth_error **err)
+{
+  const char *k = in->keyword;
+  cleanup_strv char **xenv = berth_build_expand_env(st);
+  if (in->n_heredocs > 0)
+    return berth_error_set(err, 0, "heredocs in %s are not yet supported", k);
+  if (strcmp(k, "cmd") == 0 || strcmp(k, "entrypoint") == 0) {
+    size_t n = 0;
+    cleanup_strv char **cmd = command_line(st, in, 0, &n);
+    bool is_cmd = k[0] == 'c';
+    json_object_set_new(config, is_cmd ? "Cmd" : "Entrypoint", strv_json(cmd, n));
+    if (is_cmd)
+      st->cmd_set = true;
+    else if (!st->cmd_set)
+      json_object_set_new(config, "Cmd", json_null());
+    cleanup_free char *q = berth_build_go_quote_list(cmd, n);
+    *comment = xasprintf("%s %s", is_cmd ? "CMD" : "ENTRYPOINT", q);
+    return 0;
+  }
+  if (strcmp(k, "env") == 0 || strcmp(k, "label") == 0) {
+    *comment = xstrdup(k[0] == 'e' ? "ENV" : "LABEL");
+    return pairs(st, in, config, k[0] == 'e', comment, err);
+  }
+  if (strcmp(k, "arg") == 0) {
+    *comment = xstrdup("ARG");
+    for (size_t i = 0; i < in->n_args; i++) {
+      cleanup_free char *w = berth_df_expand_word(in->args[i], st->escape, xenv, err);
+      if (w == NULL)
+        return -1;
+      char *eq = strchr(w, '=');
+      st->args = xrealloc(st->args, (st->n_args + 1) * sizeof *st->args);
+      berth_build_arg *a = &st->args[st->n_args++];
+      a->name = eq ? xstrndup(w, (size_t)(eq - w)) : xstrdup(w);
+      a->value = eq ? xstrdup(eq + 1) : NULL;
+      append(comment, " ");
+      append(comment, w);
+    }
+    return 0;
+  }
+  if (strcmp(k, "expose") == 0) {
+    *comment = xstrdup("EXPOSE");
+    for (size_t i = 0; i < in->n_args; i++) {
+      cleanup_strv char **w = berth_df_expand_words(in->args[i], st->escape, xenv, err);
+      if (w == NULL)
+        return -1;
+      for (char **p = w; *p != NULL; p++) {
+        if (expose(config, *p, err) < 0)
+          return -1;
+        append(comment, " ");
+        append(comment, *p);
+      }
+    }
+    return 0;
+  }
+  if (strcmp(k, "user") == 0 || strcmp(k, "stopsignal") == 0) {
+    cleanup_free char *w
+        = berth_df_expand_word(in->n_args ? in->args[0] : "", st->escape, xenv, err);
+    if (w == NULL)
+      return -1;
+    json_object_set_new(config, k[0] == 'u' ? "User" : "StopSignal", json_string(w));
+    *comment = xasprintf("%s %s", k[0] == 'u' ? "USER" : "STOPSIGNAL", w);
+    return 0;
+  }
+  if (strcmp(k, "volume") == 0) {
+    char **v = xcalloc(in->n_args + 1, sizeof *v);
+    cleanup_strv char **vols = v;
+    json_t *set = object_member(config, "Volumes");
+    for (size_t i = 0; i < in->n_args; i++) {
+      if ((v[i] = berth_df_expand_word(in->args[i], st->escape, xenv, err)) == NULL)
+        return -1;
+      if (*v[i] == '\0')
+        return berth_error_set(err, 0, "VOLUME specified can not be an empty string");
+      json_object_set_new(set, v[i], json_object());
+    }
+    cleanup_free char *l = berth_build_go_list(v, in->n_args);
+    *comment = xasprintf("VOLUME %s", l);
+    return 0;
+  }
+  if (strcmp(k, "shell") == 0) {
+    if (!in->json)
+      return berth_error_set(err, 0, "SHELL requires the arguments to be in JSON form");
+    if (in->n_args == 0)
+      return berth_error_set(err, 0, "SHELL requires at least one argument");
+    json_object_set_new(config, "Shell", strv_json(in->args, in->n_args));
+    cleanup_free char *l = berth_build_go_list(in->args, in->n_args);
+    *comment = xasprintf("SHELL %s", l);
+    return 0;
+  }
+  if (strcmp(k, "maintainer") == 0) {
+    free(st->maintainer);
+    st->maintainer = xstrdup(in->n_args ? in->args[0] : "");
+    *comment = xasprintf("MAINTAINER %s", st->maintainer);
+    return 0;
+  }
+  if (strcmp(k, "healthcheck") == 0)
+    return healthcheck(st, in, config, comment, err);
+  if (strcmp(k, "onbuild") == 0) {
+    cleanup_free char *expr = onbuild_expression(in->original);
+    json_t *ob = json_object_get(config, "OnBuild");
+    if (!json_is_array(ob)) {
+      ob = json_array();
+      json_object_set_new(config, "OnBuild", ob);
+    }
+    json_array_append_new(ob, json_string(expr));
+    *comment = xasprintf("ONBUILD %s", expr);
+    return 0;
+  }
+  return berth_error_set(err, 0, "unknown instruction: %s", k);
+}
+
+int
+berth_build_step_meta(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
+{
+  cleanup_json json_t *config = json_deep_copy(st->config);
+  cleanup_free char *comment = NULL;
+  /* the SHELL step's own entry already names the new shell, as Docker's */
+  if (apply(st, in, config, &comment, err) < 0)
+    return -1;
+  cleanup_json json_t *saved = st->config;
+  st->config = json_incref(config);
+  cleanup_strv char **shell = berth_build_shell(st);
+  json_decref(st->config);
+  st->config = steal_pointer(&saved);
+  size_t n = 0;
+  while (shell[n] != NULL)
+    n++;
+  /* Docker's Cmd here: the shell, "#(nop) ", the comment; joined by
+   * spaces that gives its two spaces */
+  char **cmd = xcalloc(n + 3, sizeof *cmd);
+  cleanup_strv char **cache_cmd = cmd;
+  for (size_t i = 0; i < n; i++)
+    cmd[i] = xstrdup(shell[i]);
+  cmd[n] = xstrdup("#(nop) ");
+  cmd[n + 1] = steal_pointer(&comment);
+  cleanup_free char *by = NULL;
+  for (size_t i = 0; i <= n + 1; i++) {
+    char *b = by ? xasprintf("%s %s", by, cmd[i]) : xstrdup(cmd[i]);
+    free(by);
+    by = b;
+  }
+  int hit = berth_build_try_cache(st, by, config, err);
+  if (hit != 0)
+    return hit < 0 ? -1 : 0;
+  cleanup_json json_t *cc = berth_build_container_config(config, cmd);
+  if (berth_build_write_nop_image(st, config, cc, by, err) < 0)
+    return -1;
+  berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, st->image_id);
+  return 0;
+}

@@ -1,0 +1,287 @@
+/* The steps that change the filesystem through a container: RUN (the
+ * command runs in it, with no standard input) and WORKDIR (the directory
+ * made in its rootfs, nothing run).  Either is then committed
+ * (commit/commit.h: an upperdir with nothing in it gives no layer, as
+ * Docker's) and the container removed. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build/build_internal.h"
+#include "commit/commit.h"
+#include "common/cleanup.h"
+#include "common/safe_open.h"
+#include "common/xalloc.h"
+#include "container/create.h"
+#include "container/mount.h"
+#include "container/ops.h"
+#include "container/prepare.h"
+#include "dockerfile/expand.h"
+#include "supervisor/supervise.h"
+
+static char *
+join(char *const *v)
+{
+  char *s = NULL;
+  for (; *v != NULL; v++) {
+    char *n = s ? xasprintf("%s %s", s, *v) : xstrdup(*v);
+    free(s);
+    s = n;
+  }
+  return s ? s : xstrdup("");
+}
+
+static size_t
+n_layers(const berth_build_state *st)
+{
+  return json_array_size(json_object_get(json_object_get(st->image, "rootfs"), "diff_ids"));
+}
+
+static int
+make_container(berth_build_state *st, char **cmd, char **env, berth_container **c,
+               berth_error **err)
+{
+  if (st->image_id[0] == '\0')
+    return berth_error_set(err, 0,
+                           "a container step on scratch with no image yet is not yet "
+                           "supported");
+  char *none[] = { NULL };
+  berth_create_options co = {
+    .image = st->image_id,
+    .image_id = st->image_id,
+    .n_layers = n_layers(st),
+    .cmd = cmd,
+    .env = env != NULL ? env : none,
+    .binds = none,
+    .entrypoint = "",
+    .runtime = st->o->runtime,
+  };
+  return berth_container_create(st->s, &co, c, err);
+}
+
+/* Commits the container as the step's image (Config = the step's, its
+ * cache key in container_config and created_by) and makes it current. */
+static int
+commit_step(berth_build_state *st, berth_container *c, json_t *container_config,
+            const char *created_by, berth_error **err)
+{
+  berth_commit_options co = {
+    .author = st->maintainer,
+    .config = st->config,
+    .container_config = container_config,
+    .created_by = created_by,
+  };
+  char id[BERTH_DIGEST_LEN];
+  if (berth_commit(st->s, c, &co, id, err) < 0)
+    return -1;
+  return berth_build_set_image(st, id, err);
+}
+
+static void
+remove_container(berth_build_state *st, berth_container *c, bool announce)
+{
+  if (announce)
+    berth_build_emit(st, BERTH_BUILD_REMOVING, NULL, c->id);
+  cleanup_runtime berth_runtime *rt = berth_container_runtime(st->s, c);
+  berth_container_remove(st->s, rt, c, true, NULL);
+}
+
+int
+berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
+{
+  if (in->n_heredocs > 0)
+    return berth_error_set(err, 0, "heredocs in RUN are not yet supported");
+  if (in->n_flags > 0)
+    return berth_error_set(err, 0, "RUN %s is not yet supported", in->flags[0]);
+  /* the command: exec form as written, shell form through the shell;
+   * neither expanded by the builder (the shell does it) */
+  cleanup_strv char **cmd = NULL;
+  if (in->json) {
+    cmd = xcalloc(in->n_args + 1, sizeof *cmd);
+    for (size_t i = 0; i < in->n_args; i++)
+      cmd[i] = xstrdup(in->args[i]);
+  } else {
+    cmd = berth_build_shell(st);
+    size_t k = 0;
+    while (cmd[k] != NULL)
+      k++;
+    cmd = xrealloc(cmd, (k + 2) * sizeof *cmd);
+    cmd[k] = xstrdup(in->n_args > 0 ? in->args[0] : "");
+    cmd[k + 1] = NULL;
+  }
+  if (cmd[0] == NULL)
+    return berth_error_set(err, 0, "RUN requires at least one argument");
+  /* Docker's saved command: `|N K=V … CMD` when build args are in scope,
+   * which makes them part of CREATED BY and of the cache key */
+  size_t n_args = 0, n_cmd = 0;
+  cleanup_strv char **args = berth_build_arg_env(st, &n_args);
+  while (cmd[n_cmd] != NULL)
+    n_cmd++;
+  char **save = xcalloc(n_args + n_cmd + 2, sizeof *save);
+  cleanup_strv char **saved = save;
+  size_t k = 0;
+  if (n_args > 0) {
+    save[k++] = xasprintf("|%zu", n_args);
+    for (size_t i = 0; i < n_args; i++)
+      save[k++] = xstrdup(args[i]);
+  }
+  for (size_t i = 0; i < n_cmd; i++)
+    save[k++] = xstrdup(cmd[i]);
+  cleanup_free char *by = join(save);
+  int hit = berth_build_try_cache(st, by, st->config, err);
+  if (hit != 0)
+    return hit < 0 ? -1 : 0;
+
+  cleanup_container berth_container *c = NULL;
+  if (make_container(st, cmd, args, &c, err) < 0)
+    return -1;
+  berth_build_emit(st, BERTH_BUILD_RUNNING, NULL, c->id);
+  cleanup_runtime berth_runtime *rt = berth_container_runtime(st->s, c);
+  int code = -1;
+  if (berth_container_prepare(st->s, c, err) == 0) {
+    fflush(stdout);
+    code = berth_supervisor_run(st->s, rt, c, -1, !st->o->quiet, false, err);
+  }
+  if (code != 0) {
+    if (code > 0) {
+      cleanup_free char *words = join(cmd);
+      st->exit_code = code;
+      berth_error_set(err, 0, "The command '%s' returned a non-zero code: %d", words, code);
+    }
+    if (st->o->force_rm)
+      remove_container(st, c, false);
+    return -1;
+  }
+  cleanup_json json_t *cc = berth_build_container_config(st->config, save);
+  json_object_set_new(cc, "Entrypoint", json_null());
+  if (commit_step(st, c, cc, by, err) < 0)
+    return -1;
+  if (!st->o->keep_containers)
+    remove_container(st, c, true);
+  berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, st->image_id);
+  return 0;
+}
+
+/* ---- WORKDIR ----------------------------------------------------------- */
+
+/* Go's path.Clean of an absolute path. */
+static char *
+clean_abs(const char *p)
+{
+  char *out = xmalloc(strlen(p) + 2);
+  size_t n = 0;
+  out[n++] = '/';
+  while (*p != '\0') {
+    while (*p == '/')
+      p++;
+    const char *e = strchr(p, '/');
+    size_t l = e ? (size_t)(e - p) : strlen(p);
+    if (l == 0)
+      break;
+    if (l == 1 && p[0] == '.') {
+    } else if (l == 2 && p[0] == '.' && p[1] == '.') {
+      while (n > 1 && out[n - 1] != '/')
+        n--;
+      if (n > 1)
+        n--;
+    } else {
+      if (n > 1)
+        out[n++] = '/';
+      memcpy(out + n, p, l);
+      n += l;
+    }
+    p += l;
+  }
+  out[n] = '\0';
+  return out;
+}
+
+/* mkdir -p of path inside the rootfs rootfd, every component resolved
+ * inside it (a symlink in the image cannot lead the mkdir out). */
+static int
+mkdir_in_root(int rootfd, const char *path, berth_error **err)
+{
+  cleanup_free char *p = xstrdup(path);
+  for (char *q = p + 1;; q++) {
+    bool end = *q == '\0';
+    if (*q != '/' && !end)
+      continue;
+    char save = *q;
+    *q = '\0';
+    berth_error *e = NULL;
+    int fd = berth_safe_open_at(rootfd, p, O_PATH | O_DIRECTORY, NULL, &e);
+    if (fd >= 0) {
+      close(fd);
+    } else if (errno == ENOENT) {
+      berth_error_free(e);
+      char *slash = strrchr(p, '/');
+      *slash = '\0';
+      cleanup_close int parent
+          = berth_safe_open_at(rootfd, *p ? p : "/", O_PATH | O_DIRECTORY, NULL, err);
+      *slash = '/';
+      if (parent < 0)
+        return -1;
+      if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST)
+        return berth_error_set(err, errno, "mkdir %s", p);
+    } else {
+      return berth_error_propagate(err, &e);
+    }
+    *q = save;
+    if (end || q[1] == '\0')
+      return 0;
+  }
+}
+
+int
+berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
+{
+  cleanup_strv char **xenv = berth_build_expand_env(st);
+  cleanup_free char *w = berth_df_expand_word(in->n_args ? in->args[0] : "", st->escape, xenv, err);
+  if (w == NULL)
+    return -1;
+  if (*w == '\0')
+    return berth_error_set(err, 0, "cannot normalize nothing");
+  /* Docker's normalizeWorkdir: a relative one joins the previous (cleaned),
+   * an absolute one is kept as written */
+  const char *cur = json_string_value(json_object_get(st->config, "WorkingDir"));
+  cleanup_free char *joined = xasprintf("/%s/%s", cur ? cur : "", w);
+  cleanup_free char *dir = w[0] == '/' ? xstrdup(w) : clean_abs(joined);
+  json_object_set_new(st->config, "WorkingDir", json_string(dir));
+  cleanup_strv char **shell = berth_build_shell(st);
+  size_t n = 0;
+  while (shell[n] != NULL)
+    n++;
+  shell = xrealloc(shell, (n + 2) * sizeof *shell);
+  shell[n] = xasprintf("#(nop) WORKDIR %s", dir);
+  shell[n + 1] = NULL;
+  cleanup_free char *by = join(shell);
+  int hit = berth_build_try_cache(st, by, st->config, err);
+  if (hit != 0)
+    return hit < 0 ? -1 : 0;
+  cleanup_container berth_container *c = NULL;
+  if (make_container(st, shell, NULL, &c, err) < 0)
+    return -1;
+  cleanup_free char *merged = berth_container_mount(st->s, c, err);
+  int r = -1;
+  if (merged != NULL) {
+    cleanup_close int root = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+      berth_error_set(err, errno, "open %s", merged);
+    else
+      r = mkdir_in_root(root, dir, err);
+    berth_error *e = NULL;
+    if (berth_container_unmount(st->s, c, &e) < 0 && r == 0)
+      r = berth_error_propagate(err, &e);
+    berth_error_free(e);
+  }
+  cleanup_json json_t *cc = berth_build_container_config(st->config, shell);
+  if (r == 0)
+    r = commit_step(st, c, cc, by, err);
+  remove_container(st, c, false);
+  if (r < 0)
+    return -1;
+  berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, st->image_id);
+  return 0;
+}
