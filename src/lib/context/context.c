@@ -59,7 +59,7 @@ berth_context_free(berth_context *ctx)
   if (ctx->cache_dirfd >= 0)
     close(ctx->cache_dirfd);
   berth_ignore_free(ctx->ign);
-  berth_ctx_cache_free(ctx);
+  free(ctx->tab); /* the stat cache's entries own nothing */
   free(ctx->cache_name);
   free(ctx);
 }

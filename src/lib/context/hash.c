@@ -36,8 +36,8 @@ struct berth_stat_entry {
 
 #define CACHE_MAGIC "berth-context-stat-cache 1\n"
 
-void
-berth_ctx_cache_free(berth_context *ctx)
+static void
+cache_clear(berth_context *ctx)
 {
   free(ctx->tab);
   ctx->tab = NULL;
@@ -105,7 +105,7 @@ berth_context_cache_load(berth_context *ctx, int dirfd, const char *name, berth_
   ctx->cache_dirfd = fd;
   free(ctx->cache_name);
   ctx->cache_name = xstrdup(name);
-  berth_ctx_cache_free(ctx);
+  cache_clear(ctx);
 
   cleanup_free char *data = NULL;
   size_t len = 0;

@@ -54,6 +54,3 @@ bool berth_ctx_has_visible(berth_context *ctx, int dirfd, const char *rel);
 
 /* "a" + "/" + "b", or "b" when a is "". */
 char *berth_ctx_join(const char *a, const char *b);
-
-/* The stat cache (hash.c). */
-void berth_ctx_cache_free(berth_context *ctx);
