@@ -10,6 +10,8 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "dockerfile/expand.h"
+#include "image/change.h"
+#include "image/config.h"
 #include "image/time.h"
 #include "store/image.h"
 #include "store/lock.h"
@@ -23,28 +25,6 @@ berth_build_container_config(const json_t *config, char *const *cmd)
     json_array_append_new(a, json_string(*p));
   json_object_set_new(cc, "Cmd", a);
   return cc;
-}
-
-static int
-cmp_key(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The document with its top-level keys sorted, as commit writes it. */
-static char *
-dump_sorted(json_t *doc)
-{
-  size_t n = json_object_size(doc), k = 0;
-  cleanup_free const char **keys = xcalloc(n + 1, sizeof *keys);
-  const char *key;
-  json_t *v;
-  json_object_foreach(doc, key, v) keys[k++] = key;
-  qsort(keys, k, sizeof *keys, cmp_key);
-  cleanup_json json_t *out = json_object();
-  for (size_t i = 0; i < k; i++)
-    json_object_set(out, keys[i], json_object_get(doc, keys[i]));
-  return json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
 int
@@ -73,7 +53,7 @@ berth_build_write_nop_image(berth_build_state *st, json_t *config, json_t *conta
     json_object_set_new(doc, "history", hist);
   }
   json_array_append_new(hist, h);
-  cleanup_free char *bytes = dump_sorted(doc);
+  cleanup_free char *bytes = berth_image_config_dumps(doc);
   if (bytes == NULL)
     return berth_error_set(err, 0, "image config is not valid JSON text (not UTF-8?)");
   char id[BERTH_DIGEST_LEN];
@@ -123,39 +103,6 @@ command_line(const berth_build_state *st, const berth_df_instruction *in, size_t
 }
 
 static void
-env_set(json_t *config, const char *key, const char *value)
-{
-  json_t *env = json_object_get(config, "Env");
-  if (!json_is_array(env)) {
-    env = json_array();
-    json_object_set_new(config, "Env", env);
-  }
-  cleanup_free char *kv = xasprintf("%s=%s", key, value);
-  size_t i, l = strlen(key);
-  json_t *e;
-  json_array_foreach(env, i, e)
-  {
-    const char *s = json_string_value(e);
-    if (s != NULL && strncmp(s, key, l) == 0 && (s[l] == '=' || s[l] == '\0')) {
-      json_array_set_new(env, i, json_string(kv));
-      return;
-    }
-  }
-  json_array_append_new(env, json_string(kv));
-}
-
-static json_t *
-object_member(json_t *config, const char *key)
-{
-  json_t *o = json_object_get(config, key);
-  if (!json_is_object(o)) {
-    o = json_object();
-    json_object_set_new(config, key, o);
-  }
-  return o;
-}
-
-static void
 append(char **s, const char *add)
 {
   char *n = xasprintf("%s%s", *s, add);
@@ -181,9 +128,9 @@ pairs(berth_build_state *st, const berth_df_instruction *in, json_t *config, boo
     if (env && *k == '\0')
       return berth_error_set(err, 0, "ENV names can not be blank");
     if (env)
-      env_set(config, k, v);
+      berth_config_env_set(config, k, v);
     else
-      json_object_set_new(object_member(config, "Labels"), k, json_string(v));
+      json_object_set_new(berth_config_object_member(config, "Labels"), k, json_string(v));
     cleanup_free char *kv = xasprintf(" %s=%s", k, v);
     append(comment, kv);
   }
@@ -212,7 +159,7 @@ expose(json_t *config, const char *spec, berth_error **err)
   }
   if (*end != '\0' || lo > 65535 || hi > 65535 || hi < lo)
     return berth_error_set(err, 0, "invalid containerPort: %s", ports);
-  json_t *set = object_member(config, "ExposedPorts");
+  json_t *set = berth_config_object_member(config, "ExposedPorts");
   for (unsigned long p = lo; p <= hi; p++) {
     cleanup_free char *k = xasprintf("%lu/%s", p, proto);
     json_object_set_new(set, k, json_object());
@@ -414,7 +361,7 @@ apply(berth_build_state *st, const berth_df_instruction *in, json_t *config, cha
   if (strcmp(k, "volume") == 0) {
     char **v = xcalloc(in->n_args + 1, sizeof *v);
     cleanup_strv char **vols = v;
-    json_t *set = object_member(config, "Volumes");
+    json_t *set = berth_config_object_member(config, "Volumes");
     for (size_t i = 0; i < in->n_args; i++) {
       if ((v[i] = berth_df_expand_word(in->args[i], st->escape, xenv, err)) == NULL)
         return -1;

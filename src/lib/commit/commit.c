@@ -121,28 +121,6 @@ created_by(const berth_container *c)
   return s;
 }
 
-static int
-cmp_key(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The same object with its top-level keys in sorted order. */
-static json_t *
-sorted_top(json_t *doc)
-{
-  size_t n = json_object_size(doc), k = 0;
-  cleanup_free const char **keys = xcalloc(n + 1, sizeof *keys);
-  const char *key;
-  json_t *v;
-  json_object_foreach(doc, key, v) keys[k++] = key;
-  qsort(keys, k, sizeof *keys, cmp_key);
-  json_t *out = json_object();
-  for (size_t i = 0; i < k; i++)
-    json_object_set(out, keys[i], json_object_get(doc, keys[i]));
-  return out;
-}
-
 static void
 set_or_delete(json_t *o, const char *key, const char *value)
 {
@@ -190,8 +168,7 @@ new_config(json_t *base, const berth_container *c, const berth_commit_options *o
   if (diff_id != NULL)
     json_array_append_new(json_object_get(json_object_get(base, "rootfs"), "diff_ids"),
                           json_string(diff_id));
-  cleanup_json json_t *sorted = sorted_top(base);
-  return json_dumps(sorted, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  return berth_image_config_dumps(base);
 }
 
 /* Publishes the upperdir as a layer on top of the container's parent. */

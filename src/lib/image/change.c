@@ -70,9 +70,8 @@ cmd_form(const char *rest)
   return a != NULL ? a : json_pack("[s, s, s]", "/bin/sh", "-c", rest);
 }
 
-/* The object member key of config, created empty when missing or null. */
-static json_t *
-object_member(json_t *config, const char *key)
+json_t *
+berth_config_object_member(json_t *config, const char *key)
 {
   json_t *o = json_object_get(config, key);
   if (!json_is_object(o)) {
@@ -82,8 +81,8 @@ object_member(json_t *config, const char *key)
   return o;
 }
 
-static void
-env_set(json_t *config, const char *key, const char *value)
+void
+berth_config_env_set(json_t *config, const char *key, const char *value)
 {
   json_t *env = json_object_get(config, "Env");
   if (!json_is_array(env)) {
@@ -96,7 +95,7 @@ env_set(json_t *config, const char *key, const char *value)
   json_array_foreach(env, i, x)
   {
     const char *e = json_string_value(x);
-    if (e != NULL && strncmp(e, key, kl) == 0 && e[kl] == '=') {
+    if (e != NULL && strncmp(e, key, kl) == 0 && (e[kl] == '=' || e[kl] == '\0')) {
       json_array_set_new(env, i, json_string(entry));
       return;
     }
@@ -115,9 +114,9 @@ pairs(json_t *config, const char *what, const char *rest, bool env, berth_error 
     const char *v = rest + strspn(rest, " \t") + strlen(w[0]);
     v += strspn(v, " \t");
     if (env)
-      env_set(config, w[0], v);
+      berth_config_env_set(config, w[0], v);
     else
-      json_object_set_new(object_member(config, "Labels"), w[0], json_string(v));
+      json_object_set_new(berth_config_object_member(config, "Labels"), w[0], json_string(v));
     return 0;
   }
   for (char **p = w; *p != NULL; p++) {
@@ -126,9 +125,9 @@ pairs(json_t *config, const char *what, const char *rest, bool env, berth_error 
       return berth_error_set(err, 0, "%s names must be followed by '=': %s", what, *p);
     *eq = '\0';
     if (env)
-      env_set(config, *p, eq + 1);
+      berth_config_env_set(config, *p, eq + 1);
     else
-      json_object_set_new(object_member(config, "Labels"), *p, json_string(eq + 1));
+      json_object_set_new(berth_config_object_member(config, "Labels"), *p, json_string(eq + 1));
   }
   return 0;
 }
@@ -150,7 +149,7 @@ set_list_object(json_t *config, const char *key, const char *rest, bool ports, b
 {
   json_t *arr = json_form(rest);
   cleanup_strv char **w = arr == NULL ? split_words(rest) : NULL;
-  json_t *o = object_member(config, key);
+  json_t *o = berth_config_object_member(config, key);
   size_t n = arr != NULL ? json_array_size(arr) : 0;
   for (size_t i = 0; arr != NULL ? i < n : w[i] != NULL; i++) {
     const char *item = arr != NULL ? json_string_value(json_array_get(arr, i)) : w[i];

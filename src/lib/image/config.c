@@ -1,5 +1,7 @@
 #include "image/config.h"
 
+#include <stdlib.h>
+
 #include <string.h>
 
 #include "common/cleanup.h"
@@ -129,4 +131,25 @@ berth_image_config_parse(const char *data, size_t len, berth_error **err)
     return NULL;
   }
   return steal_pointer(&c);
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *
+berth_image_config_dumps(json_t *doc)
+{
+  size_t n = json_object_size(doc), k = 0;
+  cleanup_free const char **keys = xcalloc(n + 1, sizeof *keys);
+  const char *key;
+  json_t *v;
+  json_object_foreach(doc, key, v) keys[k++] = key;
+  qsort(keys, k, sizeof *keys, cmp_key);
+  cleanup_json json_t *out = json_object();
+  for (size_t i = 0; i < k; i++)
+    json_object_set(out, keys[i], json_object_get(doc, keys[i]));
+  return json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }

@@ -33,3 +33,8 @@ berth_image_config *berth_image_config_parse(const char *data, size_t len, berth
 void berth_image_config_free(berth_image_config *c);
 void berth_image_config_cleanup(berth_image_config **c);
 #define cleanup_image_config __attribute__((cleanup(berth_image_config_cleanup)))
+
+/* The bytes of an image config document as berth writes it (and so its
+ * id): compact, top-level keys sorted as Docker's encoder orders them, the
+ * nested objects in the order they were built. */
+char *berth_image_config_dumps(json_t *doc);
