@@ -4,7 +4,9 @@
 # into a registry on 127.0.0.1, pull it with berth and look at it from every
 # side (images, history, layers, inspect, the store's own files), then run a
 # container on it, see what it changed, commit that as a new image and run
-# the new image.
+# the new image; last, build a Dockerfile on the base image (seed 004's two
+# RUNs, seed 002's ENTRYPOINT), run it, show its history and its diff, and
+# build it again from the cache.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 "$REPO/scripts/install-deps.sh"
@@ -88,4 +90,23 @@ berth run --rm "demo/without-tar:1@layer:1" sh -c 'ls -l /bin/tar'
 berth verify
 berth ps -a
 berth rm demo-box
+
+# Seeds 002 and 004: a Dockerfile, built step by step on the base image.
+mkdir -p "$DEMO/app"
+cat > "$DEMO/app/Dockerfile" <<DOCKERFILE
+FROM $IMAGE
+ENV GREETING=hello
+RUN mkdir -p /srv && echo "\$GREETING from a build" > /srv/message
+RUN rm /bin/tar
+ENTRYPOINT ["cat"]
+CMD ["/srv/message"]
+DOCKERFILE
+say "cat Dockerfile"
+cat "$DEMO/app/Dockerfile"
+berth build -t demo/app:1 "$DEMO/app"
+berth run --rm demo/app:1
+berth history demo/app:1
+berth diff "$IMAGE" demo/app:1
+berth images -a
+berth build -t demo/app:1 "$DEMO/app"
 berth info
