@@ -170,9 +170,245 @@ H='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a
   run --separate-stderr b build "$CTX"
   assert_failure
   [[ "$stderr" == *"no build stage in current context"* ]] || fail_with "$stderr"
-  dockerfile "FROM $IMG" 'COPY a /a'
+  assert_store_unchanged
+}
+
+# ---- COPY and ADD ----------------------------------------------------------
+
+# in_image IMAGE CMD...: the command's output in a container of IMAGE.
+in_image() {
+  local img=$1
+  shift
+  b run --rm "$img" "$@"
+}
+
+# created_by IMAGE: the CREATED BY of every history entry, newest first, as
+# stored (a trailing space is shown as "<sp>").
+created_by() {
+  local id
+  id=$(b inspect "$1" | jq -r '.[0].Id')
+  jq -r '.history | reverse | .[].created_by | sub(" $"; "<sp>")' \
+    "$(img_dir)/imagedb/content/sha256/${id#sha256:}"
+}
+
+# cache_hits: how many " ---> Using cache" lines $output has.
+cache_hits() {
+  grep -c -- ' ---> Using cache' <<< "$output" || true
+}
+
+@test "build: COPY of a file prints Docker's lines, no container line, and the file is there" {
+  echo hello > "$CTX/a.txt"
+  dockerfile "FROM $IMG" 'COPY a.txt /app/' 'CMD ["cat","/app/a.txt"]'
+  run --separate-stderr b build -t demo/copy:1 "$CTX"
+  assert_success
+  base=$(short_id "$IMG")
+  assert_lines_match "Step 1/3 : FROM $IMG" " ---> $base" \
+    'Step 2/3 : COPY a.txt /app/' " ---> $H" \
+    'Step 3/3 : CMD \["cat","/app/a.txt"\]' " ---> $H" \
+    "Successfully built $H" 'Successfully tagged demo/copy:1'
+  run --separate-stderr b run --rm demo/copy:1
+  [ "$output" = hello ] || fail_with "got '$output'"
+  run --separate-stderr in_image demo/copy:1 stat -c '%u:%g %a' /app /app/a.txt
+  [ "$output" = $'0:0 755\n0:0 644' ] || fail_with "$output"
+  [ -z "$(b ps -aq)" ] || fail_with "a container is left"
+}
+
+@test "build: COPY history is Docker's '#(nop) COPY file:<hex> in /dest ' with the layer's size" {
+  printf '0123456789' > "$CTX/ten"
+  mkdir "$CTX/d" && echo x > "$CTX/d/x"
+  dockerfile "FROM $IMG" 'COPY ten /ten' 'COPY d /d' 'COPY ten d/x /m/'
+  b build -q -t demo/ch:1 "$CTX" > /dev/null
+  run --separate-stderr created_by demo/ch:1
+  assert_success
+  [[ "${lines[0]}" =~ ^'/bin/sh -c #(nop) COPY multi:'[0-9a-f]{64}' in /m/<sp>'$ ]] || fail_with "$output"
+  [[ "${lines[1]}" =~ ^'/bin/sh -c #(nop) COPY dir:'[0-9a-f]{64}' in /d<sp>'$ ]] || fail_with "$output"
+  [[ "${lines[2]}" =~ ^'/bin/sh -c #(nop) COPY file:'[0-9a-f]{64}' in /ten<sp>'$ ]] || fail_with "$output"
+  # history shows each step with its ID and the size of what it copied
+  run --separate-stderr b history --no-trunc demo/ch:1
+  assert_success
+  [[ "${lines[2]}" == sha256:*'COPY dir:'*' 2B'* ]] || fail_with "$output"
+  [[ "${lines[3]}" == sha256:*'COPY file:'*' 10B'* ]] || fail_with "$output"
+}
+
+@test "build: COPY of a directory copies its contents; several sources and globs into a dir/" {
+  mkdir -p "$CTX/src/sub"
+  echo 1 > "$CTX/src/one" && echo 2 > "$CTX/src/sub/two"
+  echo a > "$CTX/a.txt" && echo b > "$CTX/b.txt" && echo c > "$CTX/c.md"
+  dockerfile "FROM $IMG" 'WORKDIR /w' 'COPY src dst' 'COPY a.txt c.md multi/' 'COPY *.txt glob/'
+  b build -q -t demo/dir:1 "$CTX" > /dev/null
+  run --separate-stderr in_image demo/dir:1 find /w -type f
+  assert_success
+  [ "$(sort <<< "$output" | tr '\n' ' ')" = \
+    "/w/dst/one /w/dst/sub/two /w/glob/a.txt /w/glob/b.txt /w/multi/a.txt /w/multi/c.md " ] ||
+    fail_with "$output"
+}
+
+@test "build: COPY --chown (numbers, and names in the step's image) and --chmod; --link accepted" {
+  echo x > "$CTX/f"
+  mkdir "$CTX/d" && echo y > "$CTX/d/y"
+  dockerfile "FROM $IMG" \
+    "RUN echo 'app:x:1234:4321::/:/bin/sh' >> /etc/passwd && echo 'app:x:2345:' >> /etc/group" \
+    'COPY --chown=1000:1001 f /n/f' 'COPY --chown=nobody:nogroup d /named/' \
+    'COPY --chmod=751 --link f /m/f' 'COPY --chown=app f /app-f'
+  b build -q -t demo/own:1 "$CTX" > /dev/null
+  run --separate-stderr in_image demo/own:1 stat -c '%n %u:%g %a' /n/f /named /named/y /m/f /app-f
+  assert_success
+  # a lone user names the group too, as Docker's parseChownFlag reads it
+  assert_lines_match '/n/f 1000:1001 644' '/named 65534:65534 755' '/named/y 65534:65534 644' \
+    '/m/f 0:0 751' '/app-f 1234:2345 644'
+  run --separate-stderr created_by demo/own:1
+  [[ "${lines[0]}" == '/bin/sh -c #(nop) COPY --chown=appfile:'*' in /app-f<sp>' ]] || fail_with "$output"
+  [[ "${lines[1]}" == '/bin/sh -c #(nop) COPY --chmod=751 file:'* ]] || fail_with "$output"
+}
+
+@test "build: ADD unpacks a local .tar.gz; COPY keeps it whole; ADD of a URL is refused" {
+  mkdir -p "$BATS_TEST_TMPDIR/t/top"
+  echo inside > "$BATS_TEST_TMPDIR/t/top/in.txt"
+  tar -C "$BATS_TEST_TMPDIR/t" -czf "$CTX/a.tar.gz" top
+  dockerfile "FROM $IMG" 'ADD a.tar.gz /x/' 'COPY a.tar.gz /y/'
+  b build -q -t demo/add:1 "$CTX" > /dev/null
+  run --separate-stderr in_image demo/add:1 cat /x/top/in.txt
+  [ "$output" = inside ] || fail_with "$output"
+  run --separate-stderr in_image demo/add:1 ls /y
+  [ "$output" = a.tar.gz ] || fail_with "$output"
+  run --separate-stderr created_by demo/add:1
+  [[ "${lines[1]}" == '/bin/sh -c #(nop) ADD file:'*' in /x/<sp>' ]] || fail_with "$output"
+  store_snapshot
+  dockerfile "FROM $IMG" 'ADD https://127.0.0.1:1/x /x'
   run --separate-stderr b build "$CTX"
   assert_failure
-  [[ "$stderr" == *"Dockerfile:2: COPY is not yet supported"* ]] || fail_with "$stderr"
+  assert_one_line_error
+  [[ "$stderr" == *"Dockerfile:2: ADD from a URL is not supported yet"* ]] || fail_with "$stderr"
   assert_store_unchanged
+}
+
+@test "build: COPY bad inputs: excluded, absent, outside the context, a link out, --from, flags" {
+  echo secret > "$CTX/x"
+  echo ok > "$CTX/ok"
+  echo x > "$CTX/.dockerignore"
+  echo outside > "$BATS_TEST_TMPDIR/outside"
+  ln -s "$BATS_TEST_TMPDIR/outside" "$CTX/link-out"
+  ln -s ../outside "$CTX/rel-out"
+  store_snapshot
+  local -a cases=(
+    'COPY x /x|Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: stat x: file does not exist'
+    'COPY nope /x|Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: stat nope: file does not exist'
+    'COPY ../outside /x|Dockerfile:2: COPY failed: forbidden path outside the build context: ../outside ()'
+    'COPY link-out /x|Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: stat link-out: file does not exist'
+    'COPY rel-out /x|Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: stat rel-out: file does not exist'
+    'COPY --from=base ok /x|Dockerfile:2: COPY --from=base is not yet supported: berth build has no multi-stage builds yet'
+    'COPY --chmod=999 ok /x|Dockerfile:2: invalid chmod parameter: 999'
+    'COPY --bogus ok /x|Dockerfile:2: Unknown flag: bogus'
+    'COPY --chown=nosuch ok /x|unable to find user nosuch'
+    'COPY ok ok /notadir|Dockerfile:2: When using COPY with more than one source file, the destination must be a directory and end with a /'
+    'COPY http://127.0.0.1:1/x /x|Dockerfile:2: source can'"'"'t be a URL for COPY'
+  )
+  local c
+  for c in "${cases[@]}"; do
+    dockerfile "FROM $IMG" "${c%%|*}"
+    run --separate-stderr b build "$CTX"
+    assert_failure
+    assert_one_line_error
+    [[ "$stderr" == *"${c#*|}"* ]] || fail_with "${c%%|*}: want '${c#*|}', got '$stderr'"
+  done
+  [ -z "$(b ps -aq)" ] || fail_with "a container is left"
+  assert_store_unchanged
+}
+
+@test "build: the COPY cache: touch hits, one byte at the same size and mtime misses from COPY on" {
+  printf 'aaaa' > "$CTX/f"
+  echo other > "$CTX/notcopied"
+  dockerfile "FROM $IMG" 'RUN echo one > /one' 'COPY f /f' 'RUN cat /f > /g'
+  b build -q -t demo/c:1 "$CTX" > /dev/null
+  # a rebuild: every step from cache
+  run --separate-stderr b build -t demo/c:2 "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq 3 ] || fail_with "$output"
+  # mtime only: still the same content
+  touch -d '2001-01-01' "$CTX/f"
+  run --separate-stderr b build "$CTX"
+  [ "$(cache_hits)" -eq 3 ] || fail_with "touch: $output"
+  # a file COPY does not read changes: hit
+  echo changed > "$CTX/notcopied"
+  run --separate-stderr b build "$CTX"
+  [ "$(cache_hits)" -eq 3 ] || fail_with "not copied: $output"
+  # one byte, same size and mtime: misses from the COPY step on
+  touch -r "$CTX/f" "$BATS_TEST_TMPDIR/ref"
+  printf 'aaab' > "$CTX/f"
+  touch -r "$BATS_TEST_TMPDIR/ref" "$CTX/f"
+  run --separate-stderr b build -t demo/c:3 "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq 1 ] || fail_with "one byte: $output"
+  [[ "$output" == *$'Step 2/4 : RUN echo one > /one\n ---> Using cache'* ]] || fail_with "$output"
+  [[ "$output" == *$'Step 3/4 : COPY f /f\n ---> '[0-9a-f]* ]] || fail_with "$output"
+  run --separate-stderr in_image demo/c:3 cat /g
+  [ "$output" = aaab ] || fail_with "got $output"
+}
+
+@test "build: the COPY cache: a .dockerignore change COPY sees misses, an ENV before it misses every later step" {
+  mkdir "$CTX/d"
+  echo 1 > "$CTX/d/keep" && echo 2 > "$CTX/d/drop"
+  dockerfile "FROM $IMG" 'ENV A=1' 'COPY d /d' 'RUN ls /d > /list'
+  b build -q "$CTX" > /dev/null
+  echo 'd/drop' > "$CTX/.dockerignore"
+  run --separate-stderr b build -t demo/ign:1 "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq 1 ] || fail_with "ignore: $output"
+  run --separate-stderr in_image demo/ign:1 cat /list
+  [ "$output" = keep ] || fail_with "got $output"
+  # an ignore change COPY does not see (a file not copied): hit
+  echo 'd/drop' > "$CTX/.dockerignore"
+  echo 'nothing-here' >> "$CTX/.dockerignore"
+  run --separate-stderr b build "$CTX"
+  [ "$(cache_hits)" -eq 3 ] || fail_with "unseen ignore change: $output"
+  dockerfile "FROM $IMG" 'ENV A=2' 'COPY d /d' 'RUN ls /d > /list'
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq 0 ] || fail_with "ENV: $output"
+}
+
+@test "build: a fully cached rebuild reads no context file (the stat cache in the store)" {
+  mkdir "$CTX/d"
+  for i in 1 2 3 4 5; do echo "$i" > "$CTX/d/$i"; done
+  dockerfile "FROM $IMG" 'COPY d /d'
+  BERTH_DEBUG_CONTEXT=1 b build -q "$CTX" > /dev/null
+  # the second build may still read files the first saw change in the same
+  # tick (racy, as git's index); the third reads none
+  BERTH_DEBUG_CONTEXT=1 b build -q "$CTX" > /dev/null 2>&1
+  run --separate-stderr env BERTH_DEBUG_CONTEXT=1 "$BERTH" --root "$BERTH_TEST_ROOT" build "$CTX"
+  assert_success
+  [ "$stderr" = "berth: context: 0 files read" ] || fail_with "$stderr"
+  [ "$(cache_hits)" -eq 1 ] || fail_with "$output"
+  ls "$BERTH_TEST_ROOT"/builder/context-* > /dev/null || fail_with "no stat cache in the store"
+  # without the variable nothing is said
+  run --separate-stderr b build -q "$CTX"
+  [ -z "$stderr" ] || fail_with "$stderr"
+  # a changed file is read again, and only it
+  echo changed > "$CTX/d/3"
+  run --separate-stderr env BERTH_DEBUG_CONTEXT=1 "$BERTH" --root "$BERTH_TEST_ROOT" build -q "$CTX"
+  [ "$stderr" = "berth: context: 1 files read" ] || fail_with "$stderr"
+}
+
+@test "build: -f elsewhere: its NAME.dockerignore wins over the context's .dockerignore" {
+  mkdir "$BATS_TEST_TMPDIR/df"
+  echo a > "$CTX/a" && echo b > "$CTX/b"
+  echo a > "$CTX/.dockerignore"
+  printf '%s\n' "FROM $IMG" 'COPY a b /x/' > "$BATS_TEST_TMPDIR/df/App.Dockerfile"
+  # the context's .dockerignore hides a
+  store_snapshot
+  run --separate-stderr b build -f "$BATS_TEST_TMPDIR/df/App.Dockerfile" "$CTX"
+  assert_failure
+  [[ "$stderr" == *"App.Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: stat a: file does not exist"* ]] ||
+    fail_with "$stderr"
+  assert_store_unchanged
+  # App.Dockerfile.dockerignore beside it replaces it: now b is hidden
+  echo b > "$BATS_TEST_TMPDIR/df/App.Dockerfile.dockerignore"
+  printf '%s\n' "FROM $IMG" 'COPY a /x/' > "$BATS_TEST_TMPDIR/df/App.Dockerfile"
+  b build -q -t demo/f:1 -f "$BATS_TEST_TMPDIR/df/App.Dockerfile" "$CTX" > /dev/null
+  run --separate-stderr in_image demo/f:1 cat /x/a
+  [ "$output" = a ] || fail_with "$output"
+  printf '%s\n' "FROM $IMG" 'COPY b /x/' > "$BATS_TEST_TMPDIR/df/App.Dockerfile"
+  run --separate-stderr b build -f "$BATS_TEST_TMPDIR/df/App.Dockerfile" "$CTX"
+  assert_failure
+  [[ "$stderr" == *"stat b: file does not exist"* ]] || fail_with "$stderr"
 }

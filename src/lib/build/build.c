@@ -229,7 +229,7 @@ step_kind(const char *keyword)
   if (strcmp(keyword, "workdir") == 0)
     return berth_build_step_workdir;
   if (strcmp(keyword, "copy") == 0 || strcmp(keyword, "add") == 0)
-    return NULL;
+    return berth_build_step_copy;
   return berth_build_step_meta;
 }
 
@@ -283,9 +283,6 @@ run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerf
       continue;
     }
     berth_build_step_fn fn = step_kind(in->keyword);
-    if (fn == NULL)
-      return berth_error_set(err, 0, "%s:%d: %s is not yet supported by berth build", name,
-                             in->start_line, in->keyword[0] == 'c' ? "COPY" : "ADD");
     if (fn(st, in, err) < 0) {
       if (st->exit_code != 0)
         return -1; /* Docker's words alone: "The command … returned …" */

@@ -10,6 +10,7 @@
 
 #include "common/digest.h"
 #include "common/error.h"
+#include "context/context.h"
 #include "store/store.h"
 
 typedef enum berth_build_event_kind {
@@ -39,6 +40,8 @@ typedef struct berth_build_options {
   const char *dockerfile;      /* its bytes ... */
   size_t dockerfile_len;       /* ... (untrusted) */
   const char *dockerfile_name; /* as errors call it: "Dockerfile" */
+  berth_context *context;      /* COPY/ADD's sources (the caller's, opened once,
+                                * its stat cache loaded); NULL: none */
   char **build_args;           /* "K=V", NULL-terminated (the CLI resolves bare K) */
   char **labels;               /* --label "K=V", NULL-terminated */
   bool no_cache;

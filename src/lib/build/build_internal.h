@@ -1,7 +1,7 @@
 /* The state of a build between its steps (build.c), shared by the step
  * kinds: step_meta.c (no container), step_run.c (RUN, WORKDIR: a container
- * and a commit) and cache.c.  A new step kind (COPY) is one more function
- * of the berth_build_step_fn shape. */
+ * and a commit), step_copy.c (COPY, ADD: the context copied into a
+ * container's rootfs, then a commit) and cache.c. */
 #pragma once
 
 #include <jansson.h>
@@ -52,6 +52,23 @@ int berth_build_step_meta(berth_build_state *st, const berth_df_instruction *in,
 int berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, berth_error **err);
 int berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in,
                              berth_error **err);
+
+/* COPY and ADD (step_copy.c). */
+int berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, berth_error **err);
+
+/* A step that changes the rootfs without running anything (WORKDIR, COPY,
+ * ADD): a container of the current image, never started, its rootfs
+ * mounted and given to fn as a dirfd, then committed with created_by
+ * (container_config's Cmd = cache_cmd, NULL-terminated) and removed, as
+ * Docker's builder prints it: only " ---> <id>".  The new image is made
+ * current. */
+typedef int (*berth_build_fs_fn)(void *arg, int rootfd, berth_error **err);
+int berth_build_fs_step(berth_build_state *st, char **cache_cmd, const char *created_by,
+                        berth_build_fs_fn fn, void *arg, berth_error **err);
+/* The strings of v joined by single spaces (NULL-terminated v). */
+char *berth_build_join(char *const *v);
+/* Go's path.Clean of an absolute path. */
+char *berth_build_clean_abs(const char *p);
 
 /* Writes the image of a step that adds no layer: the current image with
  * config, container_config (config with Cmd = cache_cmd), author and an

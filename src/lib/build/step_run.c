@@ -1,6 +1,7 @@
 /* The steps that change the filesystem through a container: RUN (the
  * command runs in it, with no standard input) and WORKDIR (the directory
- * made in its rootfs, nothing run).  Either is then committed
+ * made in its rootfs, nothing run; berth_build_fs_step, which COPY and ADD
+ * share).  Either is then committed
  * (commit/commit.h: an upperdir with nothing in it gives no layer, as
  * Docker's) and the container removed. */
 #include <fcntl.h>
@@ -21,8 +22,8 @@
 #include "dockerfile/expand.h"
 #include "supervisor/supervise.h"
 
-static char *
-join(char *const *v)
+char *
+berth_build_join(char *const *v)
 {
   char *s = NULL;
   for (; *v != NULL; v++) {
@@ -129,7 +130,7 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   }
   for (size_t i = 0; i < n_cmd; i++)
     save[k++] = xstrdup(cmd[i]);
-  cleanup_free char *by = join(save);
+  cleanup_free char *by = berth_build_join(save);
   int hit = berth_build_try_cache(st, by, st->config, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;
@@ -146,7 +147,7 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   }
   if (code != 0) {
     if (code > 0) {
-      cleanup_free char *words = join(cmd);
+      cleanup_free char *words = berth_build_join(cmd);
       st->exit_code = code;
       berth_error_set(err, 0, "The command '%s' returned a non-zero code: %d", words, code);
     }
@@ -166,9 +167,8 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
 
 /* ---- WORKDIR ----------------------------------------------------------- */
 
-/* Go's path.Clean of an absolute path. */
-static char *
-clean_abs(const char *p)
+char *
+berth_build_clean_abs(const char *p)
 {
   char *out = xmalloc(strlen(p) + 2);
   size_t n = 0;
@@ -234,6 +234,42 @@ mkdir_in_root(int rootfd, const char *path, berth_error **err)
   }
 }
 
+static int
+mkdir_cb(void *arg, int rootfd, berth_error **err)
+{
+  return mkdir_in_root(rootfd, arg, err);
+}
+
+int
+berth_build_fs_step(berth_build_state *st, char **cache_cmd, const char *created_by,
+                    berth_build_fs_fn fn, void *arg, berth_error **err)
+{
+  cleanup_container berth_container *c = NULL;
+  if (make_container(st, cache_cmd, NULL, &c, err) < 0)
+    return -1;
+  cleanup_free char *merged = berth_container_mount(st->s, c, err);
+  int r = -1;
+  if (merged != NULL) {
+    cleanup_close int root = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+      berth_error_set(err, errno, "open %s", merged);
+    else
+      r = fn(arg, root, err);
+    berth_error *e = NULL;
+    if (berth_container_unmount(st->s, c, &e) < 0 && r == 0)
+      r = berth_error_propagate(err, &e);
+    berth_error_free(e);
+  }
+  cleanup_json json_t *cc = berth_build_container_config(st->config, cache_cmd);
+  if (r == 0)
+    r = commit_step(st, c, cc, created_by, err);
+  remove_container(st, c, false);
+  if (r < 0)
+    return -1;
+  berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, st->image_id);
+  return 0;
+}
+
 int
 berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
@@ -247,7 +283,7 @@ berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in, 
    * an absolute one is kept as written */
   const char *cur = json_string_value(json_object_get(st->config, "WorkingDir"));
   cleanup_free char *joined = xasprintf("/%s/%s", cur ? cur : "", w);
-  cleanup_free char *dir = w[0] == '/' ? xstrdup(w) : clean_abs(joined);
+  cleanup_free char *dir = w[0] == '/' ? xstrdup(w) : berth_build_clean_abs(joined);
   json_object_set_new(st->config, "WorkingDir", json_string(dir));
   cleanup_strv char **shell = berth_build_shell(st);
   size_t n = 0;
@@ -256,32 +292,9 @@ berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in, 
   shell = xrealloc(shell, (n + 2) * sizeof *shell);
   shell[n] = xasprintf("#(nop) WORKDIR %s", dir);
   shell[n + 1] = NULL;
-  cleanup_free char *by = join(shell);
+  cleanup_free char *by = berth_build_join(shell);
   int hit = berth_build_try_cache(st, by, st->config, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;
-  cleanup_container berth_container *c = NULL;
-  if (make_container(st, shell, NULL, &c, err) < 0)
-    return -1;
-  cleanup_free char *merged = berth_container_mount(st->s, c, err);
-  int r = -1;
-  if (merged != NULL) {
-    cleanup_close int root = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0)
-      berth_error_set(err, errno, "open %s", merged);
-    else
-      r = mkdir_in_root(root, dir, err);
-    berth_error *e = NULL;
-    if (berth_container_unmount(st->s, c, &e) < 0 && r == 0)
-      r = berth_error_propagate(err, &e);
-    berth_error_free(e);
-  }
-  cleanup_json json_t *cc = berth_build_container_config(st->config, shell);
-  if (r == 0)
-    r = commit_step(st, c, cc, by, err);
-  remove_container(st, c, false);
-  if (r < 0)
-    return -1;
-  berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, st->image_id);
-  return 0;
+  return berth_build_fs_step(st, shell, by, mkdir_cb, dir, err);
 }

@@ -1,0 +1,212 @@
+/* COPY and ADD: the build context's sources (context/context.h: resolved
+ * through .dockerignore, confined, hashed with the stat cache) copied into
+ * a container of the current image that is never started
+ * (berth_build_fs_step, which WORKDIR uses too), then a commit.
+ *
+ * The cache key is the parent image plus CREATED BY as Docker 20.10's
+ * classic builder writes it, `/bin/sh -c #(nop) COPY file:<hex> in /dest `
+ * (`dir:` for one directory, `multi:` for several sources; the trailing
+ * space is Docker's; `--chown=u:g` is glued to the hash as Docker glues
+ * it), plus the Config.  <hex> is berth's own content digest of the
+ * sources (berth_context_hash: names, modes, owners, contents, never
+ * times), not Docker's tarsum, so the same sources give the same key here
+ * but not the same string as Docker's.  --chmod, which Docker 20.10's
+ * classic builder lacks, is written `--chmod=MODE ` before the hash. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "build/build_internal.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "container/passwd.h"
+#include "dockerfile/expand.h"
+
+typedef struct copy_flags {
+  char *chown; /* expanded, as written */
+  bool chmod;
+  mode_t mode;
+  char *chmod_text;
+} copy_flags;
+
+static void
+copy_flags_clear(copy_flags *f)
+{
+  free(f->chown);
+  free(f->chmod_text);
+}
+
+/* The flags of a COPY/ADD (untrusted: the Dockerfile's).  --link is
+ * accepted and ignored (it only changes how BuildKit stacks the layer);
+ * --from needs multi-stage builds, which berth build lacks yet. */
+static int
+parse_flags(const berth_build_state *st, const berth_df_instruction *in, const char *cmd,
+            char *const *env, copy_flags *f, berth_error **err)
+{
+  for (size_t i = 0; i < in->n_flags; i++) {
+    const char *fl = in->flags[i];
+    const char *eq = strchr(fl, '=');
+    size_t nl = eq ? (size_t)(eq - fl) : strlen(fl);
+    const char *val = eq ? eq + 1 : NULL;
+    if (nl == 6 && strncmp(fl, "--link", 6) == 0) {
+      if (val != NULL && strcasecmp(val, "true") != 0 && strcasecmp(val, "false") != 0)
+        return berth_error_set(err, 0, "expecting boolean value for flag link, not: %s", val);
+    } else if (nl == 6 && strncmp(fl, "--from", 6) == 0) {
+      return berth_error_set(err, 0,
+                             "%s %s is not yet supported: berth build has no multi-stage "
+                             "builds yet",
+                             cmd, fl);
+    } else if (nl == 7 && strncmp(fl, "--chown", 7) == 0) {
+      if (val == NULL)
+        return berth_error_set(err, 0, "missing a value on flag: chown");
+      free(f->chown);
+      f->chown = berth_df_expand_word(val, st->escape, env, err);
+      if (f->chown == NULL)
+        return -1;
+    } else if (nl == 7 && strncmp(fl, "--chmod", 7) == 0) {
+      if (val == NULL)
+        return berth_error_set(err, 0, "missing a value on flag: chmod");
+      char *end = NULL;
+      errno = 0;
+      unsigned long m = strtoul(val, &end, 8);
+      if (val[0] == '\0' || val[0] == '-' || val[0] == '+' || *end != '\0' || errno != 0
+          || m > 07777)
+        return berth_error_set(err, 0, "invalid chmod parameter: %s", val);
+      f->chmod = true;
+      f->mode = (mode_t)m;
+      free(f->chmod_text);
+      f->chmod_text = xstrdup(val);
+    } else {
+      return berth_error_set(err, 0, "Unknown flag: %.*s", (int)(nl > 2 ? nl - 2 : nl),
+                             nl > 2 ? fl + 2 : fl);
+    }
+  }
+  return 0;
+}
+
+static bool
+is_url(const char *s)
+{
+  return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
+}
+
+/* Docker's normalizeDest: a relative destination joins WORKDIR (cleaned),
+ * its trailing `/` kept; an absolute one is kept as written. */
+static char *
+normalize_dest(const berth_build_state *st, const char *dest)
+{
+  if (dest[0] == '/')
+    return xstrdup(dest);
+  const char *wd = json_string_value(json_object_get(st->config, "WorkingDir"));
+  cleanup_free char *joined = xasprintf("/%s/%s", wd ? wd : "", dest);
+  char *d = berth_build_clean_abs(joined);
+  size_t n = strlen(dest), dn = strlen(d);
+  if (n > 0 && dest[n - 1] == '/' && !(dn > 0 && d[dn - 1] == '/')) {
+    char *t = xasprintf("%s/", d);
+    free(d);
+    d = t;
+  }
+  return d;
+}
+
+typedef struct copy_job {
+  berth_build_state *st;
+  const char *cmd;
+  const berth_context_sources *srcs;
+  const char *dest;
+  const copy_flags *flags;
+} copy_job;
+
+/* --chown as Docker's parseChownFlag reads it: user[:group], a lone user
+ * also naming the group; names through the image's /etc/passwd and
+ * /etc/group (confined to the rootfs), numbers as they are. */
+static int
+resolve_chown(int rootfd, const char *spec, uid_t *uid, gid_t *gid, berth_error **err)
+{
+  const char *colon = strchr(spec, ':');
+  if (colon != NULL && strchr(colon + 1, ':') != NULL)
+    return berth_error_set(err, 0, "invalid chown string format: %s", spec);
+  cleanup_free char *full = colon ? xstrdup(spec) : xasprintf("%s:%s", spec, spec);
+  if (berth_passwd_resolve_in(rootfd, full, uid, gid, err) < 0)
+    return berth_error_prefix(err, "unable to convert uid/gid chown string to host mapping");
+  return 0;
+}
+
+static int
+copy_cb(void *arg, int rootfd, berth_error **err)
+{
+  copy_job *j = arg;
+  berth_context_copy_opts o = {
+    .cmd = j->cmd,
+    .chmod = j->flags->chmod,
+    .mode = j->flags->mode,
+    .unpack = strcmp(j->cmd, "ADD") == 0,
+  };
+  if (j->flags->chown != NULL && j->flags->chown[0] != '\0') {
+    o.chown = true;
+    if (resolve_chown(rootfd, j->flags->chown, &o.uid, &o.gid, err) < 0)
+      return -1;
+  }
+  return berth_context_copy(j->st->o->context, j->srcs, rootfd, j->dest, &o, err);
+}
+
+int
+berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
+{
+  const char *cmd = in->keyword[0] == 'a' ? "ADD" : "COPY";
+  if (in->n_heredocs > 0)
+    return berth_error_set(err, 0, "heredocs in %s are not yet supported", cmd);
+  if (in->n_args < 2)
+    return berth_error_set(err, 0, "%s requires at least two arguments", cmd);
+  cleanup_strv char **env = berth_build_expand_env(st);
+  copy_flags f __attribute__((cleanup(copy_flags_clear))) = { 0 };
+  if (parse_flags(st, in, cmd, env, &f, err) < 0)
+    return -1;
+  /* each argument one word, as Docker's SourcesAndDest.Expand (ProcessWord:
+   * a value with blanks stays one source) */
+  size_t n = in->n_args;
+  char **w = xcalloc(n + 1, sizeof *w);
+  cleanup_strv char **words = w;
+  for (size_t i = 0; i < n; i++)
+    if ((w[i] = berth_df_expand_word(in->args[i], st->escape, env, err)) == NULL)
+      return -1;
+  for (size_t i = 0; i + 1 < n; i++)
+    if (is_url(w[i]))
+      return berth_error_set(err, 0,
+                             strcmp(cmd, "ADD") == 0 ? "ADD from a URL is not supported yet"
+                                                     : "source can't be a URL for COPY");
+  if (st->o->context == NULL)
+    return berth_error_set(err, 0, "%s needs a build context", cmd);
+  if (st->image_id[0] == '\0')
+    return berth_error_set(err, 0, "%s on scratch with no image yet is not yet supported", cmd);
+
+  __attribute__((cleanup(berth_context_sources_clear))) berth_context_sources srcs = { 0 };
+  if (berth_context_resolve(st->o->context, cmd, w, n - 1, &srcs, err) < 0)
+    return -1;
+  const char *dest = w[n - 1];
+  if (berth_context_check_dest(cmd, srcs.n, dest, err) < 0)
+    return -1;
+  char digest[BERTH_DIGEST_LEN];
+  if (berth_context_hash(st->o->context, &srcs, digest, err) < 0)
+    return berth_error_prefix(err, "%s failed", cmd);
+  const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
+  const char *kind = srcs.n > 1 ? "multi" : S_ISDIR(srcs.v[0].st.st_mode) ? "dir" : "file";
+  cleanup_free char *chown = f.chown && f.chown[0] ? xasprintf("--chown=%s", f.chown) : xstrdup("");
+  cleanup_free char *chmod = f.chmod ? xasprintf("--chmod=%s ", f.chmod_text) : xstrdup("");
+
+  cleanup_strv char **shell = berth_build_shell(st);
+  size_t k = 0;
+  while (shell[k] != NULL)
+    k++;
+  shell = xrealloc(shell, (k + 2) * sizeof *shell);
+  shell[k] = xasprintf("#(nop) %s %s%s%s:%s in %s ", cmd, chown, chmod, kind, hex, dest);
+  shell[k + 1] = NULL;
+  cleanup_free char *by = berth_build_join(shell);
+  int hit = berth_build_try_cache(st, by, st->config, err);
+  if (hit != 0)
+    return hit < 0 ? -1 : 0;
+  cleanup_free char *full = normalize_dest(st, dest);
+  copy_job job = { .st = st, .cmd = cmd, .srcs = &srcs, .dest = full, .flags = &f };
+  return berth_build_fs_step(st, shell, by, copy_cb, &job, err);
+}
