@@ -1,22 +1,15 @@
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "build/build.h"
+#include "build/context_cache.h"
 #include "cli.h"
 #include "common/cleanup.h"
-#include "common/digest.h"
 #include "common/xalloc.h"
-#include "context/context.h"
 #include "dockerfile/parser.h"
 #include "images/rootfs_ref.h"
 #include "images/tag.h"
-#include "reference/reference.h"
 
 static const char build_usage[]
     = "Usage:  berth build [OPTIONS] PATH\n\n"
@@ -133,62 +126,6 @@ build_arg(const char *a)
   return v != NULL ? xasprintf("%s=%s", a, v) : NULL;
 }
 
-/* The stat cache of the context at path, in the store:
- * builder/context-<sha256 of its absolute path> (one file per context, so
- * that two contexts do not push each other's entries out). */
-static char *
-stat_cache_name(const char *path)
-{
-  cleanup_free char *abs = realpath(path, NULL);
-  char d[BERTH_DIGEST_LEN];
-  const char *p = abs ? abs : path;
-  berth_sha256_digest(p, strlen(p), d);
-  return xasprintf("builder/context-%s", d + 7);
-}
-
-/* Opens the context once for the whole build: the directory read in place
- * with the ignore file beside the Dockerfile (NAME.dockerignore) or the
- * context's .dockerignore, and its stat cache loaded from the store. */
-static berth_context *
-open_context(berth_store *s, const char *context, const char *dockerfile, berth_error **err)
-{
-  cleanup_close int cfd = open(context, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (cfd < 0)
-    return berth_error_set(err, errno, "unable to prepare context: %s", context), NULL;
-  const char *slash = strrchr(dockerfile, '/');
-  cleanup_free char *dir
-      = slash ? xstrndup(dockerfile, (size_t)(slash - dockerfile) + 1) : xstrdup(".");
-  cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return berth_error_set(err, errno, "open %s", dir), NULL;
-  cleanup_context berth_context *ctx
-      = berth_context_open(cfd, dfd, slash ? slash + 1 : dockerfile, err);
-  if (ctx == NULL)
-    return NULL;
-  cleanup_free char *name = stat_cache_name(context);
-  if (berth_context_cache_load(ctx, berth_store_root_fd(s), name, err) < 0)
-    return NULL;
-  return steal_pointer(&ctx);
-}
-
-/* Keeps what the build hashed for the next one (builder/ made on first
- * use).  A failure only costs reading the files again: reported, not
- * fatal. */
-static void
-save_context(berth_context *ctx, berth_store *s)
-{
-  cleanup_error berth_error *e = NULL;
-  if (mkdirat(berth_store_root_fd(s), "builder", 0700) < 0 && errno != EEXIST)
-    berth_error_set(&e, errno, "mkdir builder");
-  else
-    berth_context_cache_save(ctx, &e);
-  if (e != NULL)
-    fprintf(stderr, "berth: warning: the build context's stat cache: %s\n", berth_error_message(e));
-  /* BERTH_DEBUG_CONTEXT (tests): how many files the hashing read */
-  if (getenv("BERTH_DEBUG_CONTEXT") != NULL)
-    fprintf(stderr, "berth: context: %zu files read\n", berth_context_files_read(ctx));
-}
-
 static bool
 parse_bool(const char *s, bool *out)
 {
@@ -293,7 +230,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)
     return berth_cli_fail(cli, err);
-  cleanup_context berth_context *ctx = open_context(s, context, path, &err);
+  cleanup_context berth_context *ctx = berth_build_context_open(s, context, path, &err);
   if (ctx == NULL)
     return berth_cli_fail(cli, err);
   const char *slash = strrchr(path, '/');
@@ -326,7 +263,13 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     }
     return berth_cli_fail(cli, err);
   }
-  save_context(ctx, s);
+  cleanup_error berth_error *cache_err = NULL;
+  if (berth_build_context_save(s, ctx, &cache_err) < 0) /* costs a re-read, no more */
+    fprintf(stderr, "berth: warning: the build context's stat cache: %s\n",
+            berth_error_message(cache_err));
+  /* BERTH_DEBUG_CONTEXT (tests): how many files the hashing read */
+  if (getenv("BERTH_DEBUG_CONTEXT") != NULL)
+    fprintf(stderr, "berth: context: %zu files read\n", berth_context_files_read(ctx));
   for (size_t i = 0; i < n_tags; i++)
     if (berth_image_tag_id(s, id, tags[i], &err) < 0)
       return berth_cli_fail(cli, err);

@@ -8,7 +8,7 @@
  * root chain keeps its ancestors (layerdb parent links).  Everything else in
  * layerdb/sha256/ and overlay2/ is garbage, as are dangling overlay2/l/ links,
  * layerdb/tmp/ leftovers, stale image mount records and the temp files of
- * interrupted atomic writes under imagedb/ and distribution/.
+ * interrupted atomic writes under imagedb/, distribution/ and builder/.
  *
  * What a failed or killed publish leaves behind (pull.h promises a failed pull
  * leaves the store as it was) is collected: by the operation itself when it
