@@ -24,8 +24,10 @@ PACKAGES=(
   # and file capabilities, pgrep/ps, script(1) for ttys)
   busybox-static jq attr libcap2-bin zstd gzip tar procps bsdutils
   # benchmarks (bench/): the Debian base image, /usr/bin/time -v, the
-  # journaled ext4 loop filesystem the stores live on
-  debootstrap time e2fsprogs
+  # journaled ext4 loop filesystem the stores live on, buildah for
+  # bench/build (Docker's legacy builder there is optional: docker.io, not
+  # installed here)
+  debootstrap time e2fsprogs buildah
   # demo / store inspection
   tree file
 )
