@@ -106,6 +106,7 @@ berth_context_cache_load(berth_context *ctx, int dirfd, const char *name, berth_
   free(ctx->cache_name);
   ctx->cache_name = xstrdup(name);
   cache_clear(ctx);
+  ctx->dirty = false;
 
   cleanup_free char *data = NULL;
   size_t len = 0;
@@ -154,6 +155,13 @@ berth_context_cache_save(berth_context *ctx, berth_error **err)
 {
   if (ctx->cache_dirfd < 0)
     return 0;
+  /* Nothing recorded and every entry used: the file on disk is already
+   * what would be written (a fully cached build writes nothing). */
+  size_t n_used = 0;
+  for (size_t i = 0; i < ctx->cap; i++)
+    n_used += ctx->tab[i].set && ctx->tab[i].used;
+  if (!ctx->dirty && n_used == ctx->used)
+    return 0;
   size_t cap = strlen(CACHE_MAGIC) + 1 + ctx->used * 160, len = 0;
   cleanup_free char *buf = xmalloc(cap);
   len = (size_t)snprintf(buf, cap, "%s", CACHE_MAGIC);
@@ -168,6 +176,7 @@ berth_context_cache_save(berth_context *ctx, berth_error **err)
   }
   if (berth_write_file_atomic_at(ctx->cache_dirfd, ctx->cache_name, buf, len, 0600, err) < 0)
     return berth_error_prefix(err, "stat cache");
+  ctx->dirty = false;
   return 0;
 }
 
@@ -231,6 +240,7 @@ file_digest(berth_context *ctx, int dirfd, const char *name, const char *rel, co
                                     .used = true,
                                     .set = true };
     memcpy(e->hex, hex, BERTH_SHA256_HEX_LEN + 1);
+    ctx->dirty = true;
   }
   return 0;
 }

@@ -18,6 +18,7 @@ struct berth_context {
   /* the stat cache: open addressing on (dev, ino) */
   struct berth_stat_entry *tab;
   size_t cap, used;
+  bool dirty; /* an entry was recorded since the cache was loaded or saved */
   int cache_dirfd;
   char *cache_name;
   size_t files_read;

@@ -372,6 +372,12 @@ TEST(stat_cache)
     hash_of(ctx, ".", h);
     CHECK_STR(h, h0);
     CHECK(berth_context_files_read(ctx) == 0);
+    /* Nothing new and every entry used: the file is not written again. */
+    struct stat before, after;
+    CHECK(fstatat(store, "ctx.cache", &before, 0) == 0);
+    CHECK(berth_context_cache_save(ctx, NULL) == 0);
+    CHECK(fstatat(store, "ctx.cache", &after, 0) == 0);
+    CHECK(before.st_ino == after.st_ino);
     touch(fd, "b.txt");
     hash_of(ctx, ".", h);
     CHECK_STR(h, h0);
