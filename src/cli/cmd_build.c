@@ -24,7 +24,8 @@ static const char build_usage[]
       "  -q, --quiet               Suppress the build output and print image ID on success\n"
       "      --rm                  Remove intermediate containers after a successful build "
       "(default true)\n"
-      "  -t, --tag list            Name and optionally a tag in the 'name:tag' format";
+      "  -t, --tag list            Name and optionally a tag in the 'name:tag' format\n"
+      "      --target string       Set the target build stage to build.";
 
 struct printer {
   bool quiet;
@@ -139,7 +140,7 @@ parse_bool(const char *s, bool *out)
 int
 berth_cmd_build(berth_cli *cli, int argc, char **argv)
 {
-  enum { O_BUILD_ARG = 0x100, O_FORCE_RM, O_IIDFILE, O_LABEL, O_NO_CACHE, O_RM, O_HELP };
+  enum { O_BUILD_ARG = 0x100, O_FORCE_RM, O_IIDFILE, O_LABEL, O_NO_CACHE, O_RM, O_TARGET, O_HELP };
   static const struct option options[] = {
     { "build-arg", required_argument, NULL, O_BUILD_ARG },
     { "file", required_argument, NULL, 'f' },
@@ -150,6 +151,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     { "quiet", no_argument, NULL, 'q' },
     { "rm", optional_argument, NULL, O_RM },
     { "tag", required_argument, NULL, 't' },
+    { "target", required_argument, NULL, O_TARGET },
     { "help", no_argument, NULL, O_HELP },
     { 0 },
   };
@@ -157,7 +159,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   cleanup_free char **tags = xcalloc(cap, sizeof *tags);
   cleanup_strv char **args = xcalloc(cap, sizeof *args);
   cleanup_free char **labels = xcalloc(cap, sizeof *labels);
-  const char *file = NULL, *iidfile = NULL;
+  const char *file = NULL, *iidfile = NULL, *target = NULL;
   bool rm = true, force_rm = false, no_cache = false, quiet = false;
   int c;
   while ((c = getopt_long(argc, argv, "+:f:qt:", options, NULL)) != -1) {
@@ -196,6 +198,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
       break;
     case 't':
       tags[n_tags++] = optarg;
+      break;
+    case O_TARGET:
+      target = optarg;
       break;
     case O_HELP:
       puts(build_usage);
@@ -243,6 +248,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     .context = ctx,
     .build_args = args,
     .labels = labels,
+    .target = target,
     .no_cache = no_cache,
     .keep_containers = !rm,
     .force_rm = force_rm,

@@ -296,7 +296,7 @@ cache_hits() {
     'COPY ../outside /x|Dockerfile:2: COPY failed: forbidden path outside the build context: ../outside ()'
     'COPY link-out /x|Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: stat link-out: file does not exist'
     'COPY rel-out /x|Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: stat rel-out: file does not exist'
-    'COPY --from=base ok /x|Dockerfile:2: COPY --from=base is not yet supported: berth build has no multi-stage builds yet'
+    'COPY --from=0 ok /x|Dockerfile:2: invalid from flag value 0: refers to current build stage'
     'COPY --chmod=999 ok /x|Dockerfile:2: invalid chmod parameter: 999'
     'COPY --bogus ok /x|Dockerfile:2: Unknown flag: bogus'
     'COPY --chown=nosuch ok /x|unable to find user nosuch'
@@ -411,4 +411,112 @@ cache_hits() {
   run --separate-stderr b build -f "$BATS_TEST_TMPDIR/df/App.Dockerfile" "$CTX"
   assert_failure
   [[ "$stderr" == *"stat b: file does not exist"* ]] || fail_with "$stderr"
+}
+
+# ---- multi-stage builds ----------------------------------------------------
+
+# layer_count IMAGE: its rootfs.diff_ids.
+layer_count() {
+  local id
+  id=$(b inspect "$1" | jq -r '.[0].Id')
+  jq '.rootfs.diff_ids | length' "$(img_dir)/imagedb/content/sha256/${id#sha256:}"
+}
+
+@test "build: two stages: COPY --from=builder takes the builder's file, the image has only the final stage's layers" {
+  dockerfile "FROM $IMG AS Builder" 'RUN echo built > /out && chown 7:8 /out' \
+    "FROM $IMG" 'COPY --from=builder /out /got' 'CMD ["cat","/got"]'
+  run --separate-stderr b build -t demo/ms:1 "$CTX"
+  assert_success
+  base=$(short_id "$IMG")
+  assert_lines_match "Step 1/5 : FROM $IMG AS Builder" " ---> $base" \
+    'Step 2/5 : RUN echo built > /out && chown 7:8 /out' " ---> Running in $H" \
+    "Removing intermediate container $H" " ---> $H" \
+    "Step 3/5 : FROM $IMG" " ---> $base" \
+    'Step 4/5 : COPY --from=builder /out /got' " ---> $H" \
+    'Step 5/5 : CMD \["cat","/got"\]' " ---> $H" \
+    "Successfully built $H" 'Successfully tagged demo/ms:1'
+  [ "$(layer_count demo/ms:1)" -eq "$(($(layer_count "$IMG") + 1))" ]
+  [ "$(b run --rm demo/ms:1)" = built ]
+  # ownership is the source's (Docker's preserveOwnership without --chown)
+  [ "$(b run --rm demo/ms:1 stat -c %u:%g /got)" = 7:8 ]
+  # CREATED BY is Docker's: the sources' hash, not the stage
+  [[ "$(created_by demo/ms:1 | sed -n 2p)" == '/bin/sh -c #(nop) COPY file:'*' in /got<sp>' ]] || fail_with "$(created_by demo/ms:1)"
+  # a rebuild is all cache, the same image
+  id1=$(b inspect demo/ms:1 | jq -r '.[0].Id')
+  run --separate-stderr b build -t demo/ms:1 "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq 3 ] || fail_with "$output"
+  [ "$(b inspect demo/ms:1 | jq -r '.[0].Id')" = "$id1" ]
+  # the builder's file changes: the builder's RUN and the COPY miss
+  dockerfile "FROM $IMG AS Builder" 'RUN echo other > /out && chown 7:8 /out' \
+    "FROM $IMG" 'COPY --from=builder /out /got' 'CMD ["cat","/got"]'
+  run --separate-stderr b build -t demo/ms:1 "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq 0 ] || fail_with "$output"
+  [ "$(b run --rm demo/ms:1)" = other ]
+}
+
+@test "build: COPY --from by index and from an image by name; FROM an earlier stage" {
+  dockerfile "FROM $IMG" 'RUN echo zero > /z' \
+    "FROM $IMG AS second" 'RUN echo two > /t' \
+    'FROM second' 'COPY --from=0 /z /z' "COPY --from=$IMG /bin/busybox /tmp/" 'RUN cat /z /t && /tmp/busybox true'
+  run --separate-stderr b build -t demo/ms:2 "$CTX"
+  assert_success
+  [[ "$output" == *'Step 5/8 : FROM second'* ]] || fail_with "$output"
+  [[ "$output" == *$'zero\ntwo'* ]] || fail_with "$output"
+  [ "$(b run --rm demo/ms:2 cat /t)" = two ]
+}
+
+@test "build: --target builds up to that stage and only the stages it needs" {
+  dockerfile "FROM $IMG AS unneeded" 'RUN echo unneeded' \
+    "FROM $IMG AS base" 'RUN echo base > /base' \
+    'FROM base AS mid' 'RUN echo mid > /mid' \
+    "FROM $IMG AS later" 'RUN echo later'
+  run --separate-stderr b build --target MID -t demo/ms:3 "$CTX"
+  assert_success
+  [[ "$output" != *unneeded* ]] || fail_with "an unneeded stage was built: $output"
+  [[ "$output" != *later* ]] || fail_with "a later stage was built: $output"
+  [[ "$output" == *'Step 3/6 : FROM '"$IMG"' AS base'* ]] || fail_with "$output"
+  [[ "$output" == *'Step 6/6 : RUN echo mid > /mid'* ]] || fail_with "$output"
+  [ "$(b run --rm demo/ms:3 cat /base /mid)" = $'base\nmid' ]
+  store_snapshot
+  run --separate-stderr b build --target nosuch "$CTX"
+  assert_failure
+  assert_one_line_error
+  [[ "$stderr" == *'failed to reach build target nosuch in Dockerfile'* ]] || fail_with "$stderr"
+  assert_store_unchanged
+}
+
+@test "build: ARG before FROM is used in two FROMs and redeclared in a stage" {
+  dockerfile 'ARG BASE=nosuch' 'ARG V=1' 'FROM ${BASE} AS a' 'ARG V' 'RUN echo "a$V" > /a' \
+    'FROM $BASE' 'ARG V=2' 'COPY --from=a /a /a' 'RUN cat /a && echo "b$V"'
+  run --separate-stderr b build --build-arg BASE="$IMG" -t demo/ms:4 "$CTX"
+  assert_success
+  [[ "$output" == *"Step 3/9 : FROM \${BASE} AS a"*" ---> $(short_id "$IMG")"* ]] || fail_with "$output"
+  [[ "$output" == *$'a1\nb2'* ]] || fail_with "$output"
+}
+
+@test "build: multi-stage bad inputs: an unknown stage or image, a later stage, a duplicate or bad name" {
+  store_snapshot
+  local -a cases=(
+    "COPY --from=3 /x /x|Dockerfile:3: invalid from flag value 3: refers to a future build stage"
+    "COPY --from=1 /x /x|Dockerfile:3: invalid from flag value 1: refers to current build stage"
+    "COPY --from=later /x /x|Dockerfile:3: invalid from flag value later: refers to a future build stage"
+    "COPY --from=$REG_HOST/library/nosuch:1 /x /x|Dockerfile:3: invalid from flag value $REG_HOST/library/nosuch:1"
+    "COPY --from=$IMG /nosuch /x|Dockerfile:3: COPY failed: file not found"
+    "FROM $IMG AS first|Dockerfile:3: duplicate name for build stage: \"first\""
+    "FROM $IMG AS 1st|Dockerfile:3: invalid name for build stage: \"1st\", name can't start with a number or contain symbols"
+    "FROM later|Dockerfile:3: base name (later) refers to build stage 3, which comes later"
+    "ADD --from=first /x /x|Dockerfile:3: Unknown flag: from"
+  )
+  local c
+  for c in "${cases[@]}"; do
+    dockerfile "FROM $IMG AS first" "FROM $IMG AS second" "${c%%|*}" "FROM $IMG AS later"
+    run --separate-stderr b build --target second "$CTX"
+    assert_failure
+    assert_one_line_error
+    [[ "$stderr" == *"${c#*|}"* ]] || fail_with "${c%%|*}: want '${c#*|}', got '$stderr'"
+  done
+  [ -z "$(b ps -aq)" ] || fail_with "a container is left"
+  assert_store_unchanged
 }

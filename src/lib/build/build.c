@@ -149,37 +149,39 @@ berth_build_set_image(berth_build_state *st, const char *id, berth_error **err)
 /* The default PATH Docker's builder adds to a stage's Env that has none. */
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* FROM: the base image (pulled by the resolver when missing) or scratch;
- * its name expanded with the ARGs before FROM. */
+/* Starts stage st->cur at its FROM: the stage's state cleared, then its
+ * base: an earlier stage's result, scratch, or the image (pulled by the
+ * resolver when missing), its name expanded by the plan with the ARGs
+ * before FROM. */
 static int
 step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
-  if (in->n_args != 1 && !(in->n_args == 3 && strcasecmp(in->args[1], "as") == 0))
-    return berth_error_set(err, 0, "FROM requires either one or three arguments");
-  if (in->n_args == 3)
-    return berth_error_set(err, 0, "FROM ... AS (multi-stage builds) is not yet supported");
+  const berth_build_stage *sg = &st->stages[st->cur];
   if (in->n_flags > 0)
     return berth_error_set(err, 0, "FROM %s is not yet supported", in->flags[0]);
-  if (st->image_id[0] != '\0' || st->image != NULL)
-    return berth_error_set(err, 0, "multi-stage builds are not yet supported");
-  char **menv = xcalloc(st->n_meta + 1, sizeof *menv);
-  size_t k = 0;
-  for (size_t i = 0; i < st->n_meta; i++)
-    if (st->meta[i].value != NULL)
-      menv[k++] = xasprintf("%s=%s", st->meta[i].name, st->meta[i].value);
-  cleanup_strv char **meta_env = menv;
-  cleanup_free char *name = berth_df_expand_word(in->args[0], st->escape, meta_env, err);
-  if (name == NULL)
-    return -1;
-  if (*name == '\0')
-    return berth_error_set(err, 0, "base name (%s) should not be blank", in->args[0]);
-  if (strcasecmp(name, "scratch") == 0) {
+  for (size_t i = 0; i < st->n_args; i++)
+    free(st->args[i].name), free(st->args[i].value);
+  st->n_args = 0;
+  st->cmd_set = false;
+  free(st->maintainer);
+  st->maintainer = NULL;
+  json_decref(st->image);
+  json_decref(st->config);
+  st->image = st->config = NULL;
+  st->image_id[0] = '\0';
+  const char *name = sg->base;
+  char id[BERTH_DIGEST_LEN];
+  if (sg->base_stage >= 0 && st->stages[sg->base_stage].image_id[0] != '\0') {
+    snprintf(id, sizeof id, "%s", st->stages[sg->base_stage].image_id);
+    if (berth_build_set_image(st, id, err) < 0)
+      return -1;
+    berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, id);
+  } else if (sg->base_stage >= 0 || strcasecmp(name, "scratch") == 0) {
     st->image = json_pack("{s:s, s:s, s:{s:s, s:[]}, s:{}}", "architecture", "amd64", "os", "linux",
                           "rootfs", "type", "layers", "diff_ids", "config");
     st->config = json_object();
     berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, "");
   } else {
-    char id[BERTH_DIGEST_LEN];
     if (st->o->resolve == NULL)
       return berth_error_set(err, ENOENT, "No such image: %s", name);
     if (st->o->resolve(st->o->resolve_ctx, name, id, err) < 0)
@@ -202,8 +204,8 @@ step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **e
 }
 
 /* An ARG before FROM: recorded for FROM and for a bare ARG after it. */
-static int
-meta_arg(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
+int
+berth_build_meta_arg(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
   for (size_t i = 0; i < in->n_args; i++) {
     cleanup_free char *w = berth_df_expand_word(in->args[i], st->escape, NULL, err);
@@ -261,27 +263,48 @@ state_clear(berth_build_state *st)
   free(st->args);
   free(st->meta);
   free(st->maintainer);
+  berth_build_stages_free(st);
 }
 
+/* The end of stage st->cur: its result recorded when it was built. */
+static void
+finish_stage(berth_build_state *st)
+{
+  berth_build_stage *sg = &st->stages[st->cur];
+  if (sg->needed) {
+    sg->built = true;
+    snprintf(sg->image_id, BERTH_DIGEST_LEN, "%s", st->image_id);
+  }
+  if (st->cur + 1 < st->n_stages)
+    st->cur++;
+}
+
+/* The steps of the stages the target needs, numbered over the file up to
+ * the target's end (the ARGs before FROM included, as Docker counts
+ * them); --label's LABEL after the target's last step. */
 static int
 run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerfile *extra,
           berth_error **err)
 {
   const char *name = st->o->dockerfile_name ?: "Dockerfile";
-  size_t total = df->n_instructions + (extra ? extra->n_instructions : 0);
+  size_t end = st->stages[st->target].end;
+  size_t total = end + (extra ? extra->n_instructions : 0);
   st->n_steps = (int)total;
+  bool started = false;
   for (size_t i = 0; i < total; i++) {
-    const berth_df_instruction *in = i < df->n_instructions
-                                         ? &df->instructions[i]
-                                         : &extra->instructions[i - df->n_instructions];
+    const berth_df_instruction *in = i < end ? &df->instructions[i] : &extra->instructions[i - end];
+    bool is_from = i < end && strcmp(in->keyword, "from") == 0;
+    if (is_from) {
+      if (started)
+        finish_stage(st);
+      started = true;
+    }
+    if (started && i < end && !st->stages[st->cur].needed)
+      continue; /* a stage the target does not need: not built, not shown */
     st->step = (int)i + 1;
     berth_build_emit(st, BERTH_BUILD_STEP, in->original, NULL);
-    bool before_from = st->image == NULL;
-    if (before_from && strcmp(in->keyword, "arg") == 0) {
-      if (meta_arg(st, in, err) < 0)
-        return berth_error_prefix(err, "%s:%d", name, in->start_line);
-      continue;
-    }
+    if (!started && strcmp(in->keyword, "arg") == 0)
+      continue; /* the plan recorded it */
     berth_build_step_fn fn = step_kind(in->keyword);
     if (fn(st, in, err) < 0) {
       if (st->exit_code != 0)
@@ -289,6 +312,7 @@ run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerf
       return berth_error_prefix(err, "%s:%d", name, in->start_line);
     }
   }
+  finish_stage(st);
   if (st->image_id[0] == '\0')
     return berth_error_set(err, 0, "%s: no image was built (FROM scratch and nothing else)", name);
   return 0;
@@ -313,7 +337,9 @@ berth_build(berth_store *s, const berth_build_options *o, char id_out[BERTH_DIGE
       return -1;
   }
   berth_build_state st = { .s = s, .o = o, .escape = df->escape };
-  int r = run_steps(&st, df, extra, err);
+  int r = berth_build_plan(&st, df, name, o->target, err);
+  if (r == 0)
+    r = run_steps(&st, df, extra, err);
   if (r == 0)
     memcpy(id_out, st.image_id, BERTH_DIGEST_LEN);
   if (exit_code != NULL)

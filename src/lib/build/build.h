@@ -44,6 +44,7 @@ typedef struct berth_build_options {
                                 * its stat cache loaded); NULL: none */
   char **build_args;           /* "K=V", NULL-terminated (the CLI resolves bare K) */
   char **labels;               /* --label "K=V", NULL-terminated */
+  const char *target;          /* --target STAGE (untrusted); NULL: the last */
   bool no_cache;
   bool keep_containers; /* --rm=false */
   bool force_rm;        /* also remove the container of a failed step */

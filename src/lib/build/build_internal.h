@@ -14,6 +14,20 @@ typedef struct berth_build_arg {
   char *value; /* NULL: declared without a value */
 } berth_build_arg;
 
+/* One stage of a multi-stage Dockerfile (stages.c): a FROM and the
+ * instructions after it up to the next FROM. */
+typedef struct berth_build_stage {
+  char *name;        /* `AS name`, lowercased; NULL: none */
+  size_t first, end; /* its instructions [first, end) in the file; first is FROM */
+  char *base;        /* FROM's image name, expanded with the ARGs before FROM */
+  int base_stage;    /* FROM an earlier stage: its index; else -1 */
+  int *deps;         /* the earlier stages its COPY --from name */
+  size_t n_deps;
+  bool needed; /* the target is or needs it */
+  bool built;
+  char image_id[BERTH_DIGEST_LEN]; /* its result once built; "" scratch alone */
+} berth_build_stage;
+
 typedef struct berth_build_state {
   berth_store *s;
   const berth_build_options *o;
@@ -29,7 +43,32 @@ typedef struct berth_build_state {
   char *maintainer;
   int step, n_steps;
   int exit_code; /* a failed RUN's */
+  berth_build_stage *stages;
+  size_t n_stages;
+  size_t cur;    /* the stage being built */
+  size_t target; /* the last stage built (--target's, else the last) */
 } berth_build_state;
+
+/* ---- stages (stages.c) ------------------------------------------------- */
+
+/* An ARG before the first FROM: recorded for FROM and for a bare ARG after
+ * it (build.c). */
+int berth_build_meta_arg(berth_build_state *st, const berth_df_instruction *in, berth_error **err);
+/* The "K=V" of the ARGs before FROM that have a value (NULL-terminated). */
+char **berth_build_meta_env(const berth_build_state *st);
+/* Splits the parsed file into stages, records the ARGs before the first
+ * FROM, checks every FROM (`AS name`: valid, not used twice) and every
+ * COPY --from that names a stage (an earlier one), finds target (NULL:
+ * the last stage) and marks the stages it needs.  Errors carry
+ * file:line (untrusted df). */
+int berth_build_plan(berth_build_state *st, const berth_dockerfile *df, const char *file,
+                     const char *target, berth_error **err);
+void berth_build_stages_free(berth_build_state *st);
+/* COPY --from's value (untrusted): an earlier stage by name or index (its
+ * result), else an image name (resolved, pulled when missing, as FROM's).
+ * 0 with id (*scratch: the stage has no image, an empty filesystem). */
+int berth_build_from_source(berth_build_state *st, const char *from, char id[BERTH_DIGEST_LEN],
+                            bool *scratch, berth_error **err);
 
 typedef int (*berth_build_step_fn)(berth_build_state *st, const berth_df_instruction *in,
                                    berth_error **err);
@@ -93,3 +132,7 @@ char *berth_build_cache_key(const char *created_by, const json_t *config);
  * 1 then; 0 to build. */
 int berth_build_try_cache(berth_build_state *st, const char *created_by, const json_t *config,
                           berth_error **err);
+/* The same, the image's container_config.Cmd also cmd (NULL-terminated;
+ * NULL: not compared): COPY --from records its source image there. */
+int berth_build_try_cache_cmd(berth_build_state *st, const char *created_by, const json_t *config,
+                              char *const *cmd, berth_error **err);

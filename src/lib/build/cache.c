@@ -34,9 +34,29 @@ image_key(const json_t *doc)
   return berth_build_cache_key(by, config);
 }
 
-int
-berth_build_cache_find(berth_build_state *st, const char *created_by, const json_t *config,
-                       char id[BERTH_DIGEST_LEN], berth_error **err)
+/* True when doc's container_config.Cmd is exactly cmd (NULL-terminated). */
+static bool
+cmd_matches(const json_t *doc, char *const *cmd)
+{
+  json_t *have = json_object_get(json_object_get(doc, "container_config"), "Cmd");
+  size_t n = 0;
+  while (cmd[n] != NULL)
+    n++;
+  if (!json_is_array(have) || json_array_size(have) != n)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    const char *h = json_string_value(json_array_get(have, i));
+    if (h == NULL || strcmp(h, cmd[i]) != 0)
+      return false;
+  }
+  return true;
+}
+
+/* The lookup; cmd, when not NULL, must also be the container_config's Cmd
+ * (COPY --from keeps its source image there). */
+static int
+cache_find(berth_build_state *st, const char *created_by, const json_t *config, char *const *cmd,
+           char id[BERTH_DIGEST_LEN], berth_error **err)
 {
   if (st->image_id[0] == '\0')
     return 0;
@@ -54,7 +74,7 @@ berth_build_cache_find(berth_build_state *st, const char *created_by, const json
       continue; /* removed meanwhile, or damaged: not a cache */
     cleanup_json json_t *doc = json_loadb(raw, len, 0, NULL);
     cleanup_free char *key = image_key(doc);
-    if (key != NULL && strcmp(key, want) == 0) {
+    if (key != NULL && strcmp(key, want) == 0 && (cmd == NULL || cmd_matches(doc, cmd))) {
       snprintf(id, BERTH_DIGEST_LEN, "%s", *p);
       return 1;
     }
@@ -63,13 +83,27 @@ berth_build_cache_find(berth_build_state *st, const char *created_by, const json
 }
 
 int
+berth_build_cache_find(berth_build_state *st, const char *created_by, const json_t *config,
+                       char id[BERTH_DIGEST_LEN], berth_error **err)
+{
+  return cache_find(st, created_by, config, NULL, id, err);
+}
+
+int
 berth_build_try_cache(berth_build_state *st, const char *created_by, const json_t *config,
                       berth_error **err)
+{
+  return berth_build_try_cache_cmd(st, created_by, config, NULL, err);
+}
+
+int
+berth_build_try_cache_cmd(berth_build_state *st, const char *created_by, const json_t *config,
+                          char *const *cmd, berth_error **err)
 {
   if (st->o->no_cache)
     return 0;
   char id[BERTH_DIGEST_LEN];
-  int r = berth_build_cache_find(st, created_by, config, id, err);
+  int r = cache_find(st, created_by, config, cmd, id, err);
   if (r <= 0)
     return r;
   if (berth_build_set_image(st, id, err) < 0)

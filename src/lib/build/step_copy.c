@@ -13,17 +13,26 @@
  * but not the same string as Docker's.  --chmod, which Docker 20.10's
  * classic builder lacks, is written `--chmod=MODE ` before the hash. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "build/build_internal.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "container/create.h"
+#include "container/mount.h"
+#include "container/ops.h"
 #include "container/passwd.h"
 #include "dockerfile/expand.h"
+#include "images/rootfs_ref.h"
 
 typedef struct copy_flags {
+  char *from;  /* COPY --from's value, as written (the classic builder does
+                * not expand it) */
   char *chown; /* expanded, as written */
   bool chmod;
   mode_t mode;
@@ -33,13 +42,14 @@ typedef struct copy_flags {
 static void
 copy_flags_clear(copy_flags *f)
 {
+  free(f->from);
   free(f->chown);
   free(f->chmod_text);
 }
 
 /* The flags of a COPY/ADD (untrusted: the Dockerfile's).  --link is
  * accepted and ignored (it only changes how BuildKit stacks the layer);
- * --from needs multi-stage builds, which berth build lacks yet. */
+ * --from is COPY's only, as in Docker's parseCopy. */
 static int
 parse_flags(const berth_build_state *st, const berth_df_instruction *in, const char *cmd,
             char *const *env, copy_flags *f, berth_error **err)
@@ -52,11 +62,11 @@ parse_flags(const berth_build_state *st, const berth_df_instruction *in, const c
     if (nl == 6 && strncmp(fl, "--link", 6) == 0) {
       if (val != NULL && strcasecmp(val, "true") != 0 && strcasecmp(val, "false") != 0)
         return berth_error_set(err, 0, "expecting boolean value for flag link, not: %s", val);
-    } else if (nl == 6 && strncmp(fl, "--from", 6) == 0) {
-      return berth_error_set(err, 0,
-                             "%s %s is not yet supported: berth build has no multi-stage "
-                             "builds yet",
-                             cmd, fl);
+    } else if (nl == 6 && strncmp(fl, "--from", 6) == 0 && strcmp(cmd, "COPY") == 0) {
+      if (val == NULL || *val == '\0')
+        return berth_error_set(err, 0, "missing a value on flag: from");
+      free(f->from);
+      f->from = xstrdup(val);
     } else if (nl == 7 && strncmp(fl, "--chown", 7) == 0) {
       if (val == NULL)
         return berth_error_set(err, 0, "missing a value on flag: chown");
@@ -110,8 +120,77 @@ normalize_dest(const berth_build_state *st, const char *dest)
   return d;
 }
 
+/* COPY --from's source: the image's rootfs, the merged dir of a container
+ * of it that is never started (as berth_build_fs_step makes one: the
+ * store's own bookkeeping keeps the image and its layers while it exists,
+ * and removing it leaves nothing behind), only read, opened as a context
+ * with no .dockerignore, whose resolution confines every source to that
+ * rootfs. */
+typedef struct from_source {
+  berth_store *s;
+  char id[BERTH_DIGEST_LEN];
+  berth_container *c;
+  bool mounted;
+  int fd;
+  berth_context *ctx;
+} from_source;
+
+static void
+from_source_clear(from_source *f)
+{
+  berth_context_free(f->ctx);
+  if (f->fd >= 0)
+    close(f->fd);
+  if (f->c == NULL)
+    return;
+  if (f->mounted)
+    berth_container_unmount(f->s, f->c, NULL);
+  cleanup_runtime berth_runtime *rt = berth_container_runtime(f->s, f->c);
+  berth_container_remove(f->s, rt, f->c, true, NULL);
+  berth_container_free(f->c);
+}
+
+static int
+from_source_open(berth_build_state *st, const char *from, from_source *f, berth_error **err)
+{
+  bool scratch = false;
+  if (berth_build_from_source(st, from, f->id, &scratch, err) < 0)
+    return -1;
+  char id[BERTH_DIGEST_LEN];
+  size_t n_layers = 0;
+  if (!scratch && berth_image_resolve_rootfs(st->s, f->id, id, &n_layers, err) < 0)
+    return berth_error_prefix(err, "invalid from flag value %s", from);
+  if (scratch || n_layers == 0)
+    return berth_error_set(err, 0, "invalid from flag value %s: the image has no filesystem", from);
+  char *none[] = { NULL };
+  char *cmd[] = { "#(nop) COPY --from source, never run", NULL };
+  berth_create_options co = {
+    .image = f->id,
+    .image_id = f->id,
+    .n_layers = n_layers,
+    .cmd = cmd,
+    .env = none,
+    .binds = none,
+    .entrypoint = "",
+    .runtime = st->o->runtime,
+  };
+  if (berth_container_create(st->s, &co, &f->c, err) < 0)
+    return -1;
+  cleanup_free char *merged = berth_container_mount(st->s, f->c, err);
+  if (merged == NULL)
+    return -1;
+  f->mounted = true;
+  f->fd = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (f->fd < 0)
+    return berth_error_set(err, errno, "open %s", merged);
+  f->ctx = berth_context_open_with(f->fd, NULL, err);
+  return f->ctx == NULL ? -1 : 0;
+}
+
 typedef struct copy_job {
   berth_build_state *st;
+  berth_context *ctx;
+  bool keep_owner;
   const char *cmd;
   const berth_context_sources *srcs;
   const char *dest;
@@ -142,13 +221,16 @@ copy_cb(void *arg, int rootfd, berth_error **err)
     .chmod = j->flags->chmod,
     .mode = j->flags->mode,
     .unpack = strcmp(j->cmd, "ADD") == 0,
+    .keep_owner = j->keep_owner,
   };
   if (j->flags->chown != NULL && j->flags->chown[0] != '\0') {
     o.chown = true;
     if (resolve_chown(rootfd, j->flags->chown, &o.uid, &o.gid, err) < 0)
       return -1;
   }
-  return berth_context_copy(j->st->o->context, j->srcs, rootfd, j->dest, &o, err);
+  if (o.chown)
+    o.keep_owner = false;
+  return berth_context_copy(j->ctx, j->srcs, rootfd, j->dest, &o, err);
 }
 
 int
@@ -176,19 +258,26 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
       return berth_error_set(err, 0,
                              strcmp(cmd, "ADD") == 0 ? "ADD from a URL is not supported yet"
                                                      : "source can't be a URL for COPY");
-  if (st->o->context == NULL)
+  if (st->o->context == NULL && f.from == NULL)
     return berth_error_set(err, 0, "%s needs a build context", cmd);
   if (st->image_id[0] == '\0')
     return berth_error_set(err, 0, "%s on scratch with no image yet is not yet supported", cmd);
 
+  from_source src __attribute__((cleanup(from_source_clear))) = { .s = st->s, .fd = -1 };
+  berth_context *ctx = st->o->context;
+  if (f.from != NULL) {
+    if (from_source_open(st, f.from, &src, err) < 0)
+      return -1;
+    ctx = src.ctx;
+  }
   __attribute__((cleanup(berth_context_sources_clear))) berth_context_sources srcs = { 0 };
-  if (berth_context_resolve(st->o->context, cmd, w, n - 1, &srcs, err) < 0)
+  if (berth_context_resolve(ctx, cmd, w, n - 1, &srcs, err) < 0)
     return -1;
   const char *dest = w[n - 1];
   if (berth_context_check_dest(cmd, srcs.n, dest, err) < 0)
     return -1;
   char digest[BERTH_DIGEST_LEN];
-  if (berth_context_hash(st->o->context, &srcs, digest, err) < 0)
+  if (berth_context_hash(ctx, &srcs, digest, err) < 0)
     return berth_error_prefix(err, "%s failed", cmd);
   const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
   const char *kind = srcs.n > 1 ? "multi" : S_ISDIR(srcs.v[0].st.st_mode) ? "dir" : "file";
@@ -203,10 +292,24 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
   shell[k] = xasprintf("#(nop) %s %s%s%s:%s in %s ", cmd, chown, chmod, kind, hex, dest);
   shell[k + 1] = NULL;
   cleanup_free char *by = berth_build_join(shell);
-  int hit = berth_build_try_cache(st, by, st->config, err);
+  /* COPY --from: CREATED BY as Docker's (the sources' hash alone), the
+   * source image also in container_config's Cmd, which the cache
+   * compares too: the same files from another image miss */
+  if (f.from != NULL) {
+    free(shell[k]);
+    shell[k] = xasprintf("#(nop) %s --from=%s %s%s%s:%s in %s ", cmd, src.id, chown, chmod, kind,
+                         hex, dest);
+  }
+  int hit = berth_build_try_cache_cmd(st, by, st->config, f.from != NULL ? shell : NULL, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;
   cleanup_free char *full = normalize_dest(st, dest);
-  copy_job job = { .st = st, .cmd = cmd, .srcs = &srcs, .dest = full, .flags = &f };
+  copy_job job = { .st = st,
+                   .ctx = ctx,
+                   .keep_owner = f.from != NULL,
+                   .cmd = cmd,
+                   .srcs = &srcs,
+                   .dest = full,
+                   .flags = &f };
   return berth_build_fs_step(st, shell, by, copy_cb, &job, err);
 }

@@ -99,7 +99,10 @@ typedef struct berth_context_copy_opts {
   gid_t gid;
   bool chmod; /* --chmod: mode for every file and directory copied */
   mode_t mode;
-  bool unpack; /* ADD: a local tar (plain, gzip, bzip2, xz, zstd) is unpacked */
+  bool unpack;     /* ADD: a local tar (plain, gzip, bzip2, xz, zstd) is unpacked */
+  bool keep_owner; /* COPY --from without --chown: every copied entry keeps
+                    * the owner it has in the source (Docker's
+                    * preserveOwnership); made parents are still chown's */
 } berth_context_copy_opts;
 
 /* Docker's check before any copy: several sources need a destination that

@@ -40,6 +40,20 @@ typedef struct {
   size_t nlinks;
 } copier;
 
+/* The owner an entry of the source gets: its own (keep_owner), else the
+ * copy's. */
+static uid_t
+uid_of(const copier *c, const struct stat *st)
+{
+  return c->o->keep_owner ? st->st_uid : c->uid;
+}
+
+static gid_t
+gid_of(const copier *c, const struct stat *st)
+{
+  return c->o->keep_owner ? st->st_gid : c->gid;
+}
+
 int
 berth_context_check_dest(const char *cmd, size_t nsources, const char *dest, berth_error **err)
 {
@@ -156,7 +170,7 @@ static int
 finish_fd(const copier *c, int fd, int sfd, const struct stat *st, const char *name,
           berth_error **err)
 {
-  if (fchown(fd, c->uid, c->gid) < 0)
+  if (fchown(fd, uid_of(c, st), gid_of(c, st)) < 0)
     return berth_error_set(err, errno, "chown %s", name);
   if (fchmod(fd, perm_of(c, st)) < 0)
     return berth_error_set(err, errno, "chmod %s", name);
@@ -219,7 +233,7 @@ copy_entry(copier *c, int sdir, const char *sname, const char *srel, const struc
     /* The target is data: it is resolved in the image, never here. */
     if (symlinkat(target, ddir, dname) < 0)
       return berth_error_set(err, errno, "symlink %s", drel);
-    if (fchownat(ddir, dname, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+    if (fchownat(ddir, dname, uid_of(c, st), gid_of(c, st), AT_SYMLINK_NOFOLLOW) < 0)
       return berth_error_set(err, errno, "chown %s", drel);
     struct timespec ts[2] = { st->st_atim, st->st_mtim };
     if (utimensat(ddir, dname, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -240,7 +254,7 @@ copy_entry(copier *c, int sdir, const char *sname, const char *srel, const struc
   if (S_ISFIFO(st->st_mode) || S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
     if (mknodat(ddir, dname, (st->st_mode & S_IFMT) | 0600, st->st_rdev) < 0)
       return berth_error_set(err, errno, "mknod %s", drel);
-    if (fchownat(ddir, dname, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0
+    if (fchownat(ddir, dname, uid_of(c, st), gid_of(c, st), AT_SYMLINK_NOFOLLOW) < 0
         || fchmodat(ddir, dname, perm_of(c, st), 0) < 0)
       return berth_error_set(err, errno, "chown/chmod %s", drel);
     struct timespec ts[2] = { st->st_atim, st->st_mtim };
