@@ -94,6 +94,34 @@ racy(const struct stat *st)
   return age < window;
 }
 
+/* One line of the cache file: seven decimal numbers and a 64-hex digest,
+ * single spaces between.  (strtoull, not sscanf: a cached build reads
+ * thousands of these.) */
+static bool
+parse_entry(const char *line, struct berth_stat_entry *x)
+{
+  uint64_t *u[] = { &x->dev, &x->ino };
+  int64_t *d[] = { &x->size, &x->mtime_s, &x->mtime_ns, &x->ctime_s, &x->ctime_ns };
+  const char *p = line;
+  char *end;
+  for (size_t i = 0; i < 7; i++) {
+    if ((*p < '0' || *p > '9') && !(i >= 2 && *p == '-')) /* times before 1970 */
+      return false;
+    errno = 0;
+    if (i < 2)
+      *u[i] = strtoull(p, &end, 10);
+    else
+      *d[i - 2] = strtoll(p, &end, 10);
+    if (errno != 0 || *end != ' ')
+      return false;
+    p = end + 1;
+  }
+  if (strlen(p) != BERTH_SHA256_HEX_LEN || strspn(p, "0123456789abcdef") != BERTH_SHA256_HEX_LEN)
+    return false;
+  memcpy(x->hex, p, BERTH_SHA256_HEX_LEN + 1);
+  return true;
+}
+
 int
 berth_context_cache_load(berth_context *ctx, int dirfd, const char *name, berth_error **err)
 {
@@ -131,14 +159,7 @@ berth_context_cache_load(berth_context *ctx, int dirfd, const char *name, berth_
       break;
     *nl = '\0';
     struct berth_stat_entry x = { 0 };
-    int used = 0;
-    if (sscanf(line,
-               "%" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64
-               " %64[0-9a-f]%n",
-               &x.dev, &x.ino, &x.size, &x.mtime_s, &x.mtime_ns, &x.ctime_s, &x.ctime_ns, x.hex,
-               &used)
-            != 8
-        || line[used] != '\0' || strlen(x.hex) != BERTH_SHA256_HEX_LEN)
+    if (!parse_entry(line, &x))
       break;
     x.set = true;
     struct berth_stat_entry *slot = cache_slot(ctx, x.dev, x.ino);
