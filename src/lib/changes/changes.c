@@ -380,52 +380,104 @@ berth_changes_overlay(int upper_dirfd, const int *lower_dirfds, size_t n, berth_
   return 0;
 }
 
-/* Canonical bytes of a file's xattrs (sorted "name\0len:value"), overlay's
- * own attributes (trusted.overlay.*) left out; NULL when it has none. */
-static char *
-xattrs_of(int dirfd, const char *name)
+static int
+cmp_names(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of path's xattrs into *list (*len bytes; NULL when none or the
+ * filesystem has no xattrs); a list that grows between the size query and
+ * the read is read again. */
+static int
+list_xattrs(const char *path, const char *name, char **list, ssize_t *len, berth_error **err)
+{
+  *list = NULL;
+  *len = 0;
+  for (int tries = 0; tries < 8; tries++) {
+    ssize_t n = llistxattr(path, NULL, 0);
+    if (n < 0 && (errno == ENOTSUP || errno == ENODATA))
+      return 0;
+    if (n <= 0)
+      return n == 0 ? 0 : berth_error_set(err, errno, "list xattrs of %s", name);
+    cleanup_free char *buf = xmalloc((size_t)n);
+    n = llistxattr(path, buf, (size_t)n);
+    if (n >= 0) {
+      *len = n;
+      *list = n > 0 ? steal_pointer(&buf) : NULL;
+      return 0;
+    }
+    if (errno != ERANGE)
+      break;
+  }
+  return berth_error_set(err, errno, "list xattrs of %s", name);
+}
+
+/* One value as hex into *hex; 0 with "" when it went away since listed. */
+static int
+xattr_hex(const char *path, const char *name, const char *attr, char **hex, berth_error **err)
+{
+  for (int tries = 0; tries < 8; tries++) {
+    ssize_t vl = lgetxattr(path, attr, NULL, 0);
+    if (vl < 0 && errno == ENODATA)
+      return *hex = xstrdup(""), 0;
+    if (vl < 0)
+      break;
+    cleanup_free char *val = xmalloc(vl > 0 ? (size_t)vl : 1);
+    ssize_t got = vl > 0 ? lgetxattr(path, attr, val, (size_t)vl) : 0;
+    if (got < 0 && errno == ERANGE)
+      continue;
+    if (got < 0)
+      break;
+    *hex = xcalloc((size_t)got * 2 + 1, 1);
+    for (ssize_t k = 0; k < got; k++)
+      snprintf(*hex + k * 2, 3, "%02x", (unsigned char)val[k]);
+    return 0;
+  }
+  return berth_error_set(err, errno, "read xattr %.100s of %s", attr, name);
+}
+
+/* Canonical bytes of a file's xattrs (sorted "name=hex;"), overlay's own
+ * attributes (trusted.overlay.*) left out, into *out ("" when none).  A
+ * read that fails is an error, never "no xattrs": a diff must not hide a
+ * changed security.capability. */
+static int
+xattrs_of(int dirfd, const char *name, char **out, berth_error **err)
 {
   cleanup_free char *path = xasprintf("/proc/self/fd/%d/%s", dirfd, name);
-  char buf[65536];
-  ssize_t len = llistxattr(path, buf, sizeof buf);
-  if (len <= 0)
-    return NULL;
-  const char *names[1024];
+  cleanup_free char *list = NULL;
+  ssize_t len = 0;
+  *out = NULL;
+  if (list_xattrs(path, name, &list, &len, err) < 0)
+    return -1;
+  cleanup_free const char **names = xcalloc((size_t)len + 1, sizeof *names);
   size_t n = 0;
-  for (ssize_t i = 0; i < len && n < 1024; i += (ssize_t)strlen(buf + i) + 1)
-    if (strncmp(buf + i, "trusted.overlay.", 16) != 0)
-      names[n++] = buf + i;
-  for (size_t i = 1; i < n; i++) /* insertion sort: a handful of names */
-    for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-      const char *t = names[j];
-      names[j] = names[j - 1];
-      names[j - 1] = t;
-    }
+  for (ssize_t i = 0; i < len; i += (ssize_t)strlen(list + i) + 1)
+    if (strncmp(list + i, "trusted.overlay.", 16) != 0)
+      names[n++] = list + i;
+  qsort(names, n, sizeof *names, cmp_names);
   char *acc = xstrdup("");
   for (size_t i = 0; i < n; i++) {
-    ssize_t vl = lgetxattr(path, names[i], NULL, 0);
-    cleanup_free char *val = xmalloc(vl > 0 ? (size_t)vl : 1);
-    if (vl > 0)
-      vl = lgetxattr(path, names[i], val, (size_t)vl);
-    if (vl < 0)
-      vl = 0;
-    cleanup_free char *hex = xcalloc((size_t)vl * 2 + 1, 1);
-    for (ssize_t k = 0; k < vl; k++)
-      snprintf(hex + k * 2, 3, "%02x", (unsigned char)val[k]);
+    cleanup_free char *hex = NULL;
+    if (xattr_hex(path, name, names[i], &hex, err) < 0) {
+      free(acc);
+      return -1;
+    }
     char *next = xasprintf("%s%s=%s;", acc, names[i], hex);
     free(acc);
     acc = next;
   }
-  return acc;
+  *out = acc;
+  return 0;
 }
 
-static bool
-same_xattrs(int a_dir, int b_dir, const char *name)
+/* 1 when both have the same xattrs, 0 when not, -1 error. */
+static int
+same_xattrs(int a_dir, int b_dir, const char *name, berth_error **err)
 {
-  cleanup_free char *a = xattrs_of(a_dir, name);
-  cleanup_free char *b = xattrs_of(b_dir, name);
-  if (a == NULL || b == NULL)
-    return a == b || (a != NULL && *a == '\0') || (b != NULL && *b == '\0');
+  cleanup_free char *a = NULL, *b = NULL;
+  if (xattrs_of(a_dir, name, &a, err) < 0 || xattrs_of(b_dir, name, &b, err) < 0)
+    return -1;
   return strcmp(a, b) == 0;
 }
 
@@ -479,8 +531,11 @@ same_file(int a_dir, const struct stat *a, int b_dir, const struct stat *b, cons
 {
   if ((a->st_mode & S_IFMT) != (b->st_mode & S_IFMT) || a->st_mode != b->st_mode
       || a->st_uid != b->st_uid || a->st_gid != b->st_gid || a->st_rdev != b->st_rdev
-      || a->st_size != b->st_size || !same_xattrs(a_dir, b_dir, name))
+      || a->st_size != b->st_size)
     return 0;
+  int x = same_xattrs(a_dir, b_dir, name, err);
+  if (x <= 0)
+    return x;
   if (S_ISLNK(a->st_mode))
     return same_target(a_dir, b_dir, name, err);
   bool same_time
@@ -533,9 +588,13 @@ tree_both(const struct stack *from, const struct stack *to, const char *name, co
   stack_clear(&tc);
   if (r < 0)
     return -1;
-  if (out->n == mark && S_ISDIR(a.st_mode) && same_meta(&a, &b)
-      && same_xattrs(from->fds[la], to->fds[lb], name))
-    list_pop(out);
+  if (out->n == mark && S_ISDIR(a.st_mode) && same_meta(&a, &b)) {
+    int x = same_xattrs(from->fds[la], to->fds[lb], name, err);
+    if (x < 0)
+      return -1;
+    if (x == 1)
+      list_pop(out);
+  }
   return 0;
 }
 

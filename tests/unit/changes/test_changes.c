@@ -15,6 +15,7 @@
 #include "common/fs.h"
 #include "common/xalloc.h"
 #include "harness.h"
+#include "seccomp_fault.h"
 
 static char *tmp;
 
@@ -282,6 +283,44 @@ TEST(user_overlay_opaque_is_data)
   close(to[1]);
 }
 
+/* A diff whose xattr read fails is an error, never "no xattrs": it must not
+ * hide a changed security.capability. */
+static int
+diff_fails_on_xattrs(void *arg)
+{
+  const char *const *ab = arg;
+  int x = open(ab[0], O_RDONLY | O_DIRECTORY), y = open(ab[1], O_RDONLY | O_DIRECTORY);
+  berth_change *c = NULL;
+  size_t nc = 0;
+  berth_error *err = NULL;
+  int r = berth_changes_trees(&x, 1, &y, 1, &c, &nc, &err);
+  bool ok = r < 0 && strstr(berth_error_message(err), ab[2]) != NULL;
+  if (!ok)
+    printf("#   want an error with '%s', got %s\n", ab[2],
+           r < 0 ? berth_error_message(err) : "success");
+  berth_changes_free(c, nc);
+  berth_error_free(err);
+  return ok ? 0 : 1;
+}
+
+TEST(xattr_read_errors_fail_the_diff)
+{
+  cleanup_free char *a = dir("xa"), *b = dir("xb");
+  mk(a, "f", "same");
+  mk(b, "f", "same");
+  set_mtime(a, "f", 100);
+  set_mtime(b, "f", 100);
+  cleanup_free char *fa = xasprintf("%s/f", a), *fb = xasprintf("%s/f", b);
+  CHECK(setxattr(fa, "user.k", "1", 1, 0) == 0);
+  CHECK(setxattr(fb, "user.k", "1", 1, 0) == 0);
+  cleanup_free char *same = trees(a, b);
+  CHECK_STR(same, "");
+  const char *list[] = { a, b, "list xattrs of f: Input/output error" };
+  const char *get[] = { a, b, "read xattr user.k of f: Input/output error" };
+  CHECK(run_with_fault(SYS_llistxattr, EIO, diff_fails_on_xattrs, (void *)list) == 0);
+  CHECK(run_with_fault(SYS_lgetxattr, EIO, diff_fails_on_xattrs, (void *)get) == 0);
+}
+
 int
 main(void)
 {
@@ -294,6 +333,7 @@ main(void)
   RUN(type_change);
   RUN(two_trees);
   RUN(user_overlay_opaque_is_data);
+  RUN(xattr_read_errors_fail_the_diff);
   berth_error *err = NULL;
   berth_rm_rf_at(AT_FDCWD, tmp, &err);
   berth_error_free(err);
