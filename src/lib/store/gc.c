@@ -241,6 +241,9 @@ sweep_all_temp_files(berth_store *s, berth_gc_stats *stats)
 int
 berth_store_gc_locked(berth_store *s, berth_gc_stats *stats, berth_error **err)
 {
+  int made = berth_store_pins_open(s, err);
+  if (made < 0)
+    return -1;
   gc_marks m = { 0 };
   int ret = 0;
   if (mark_images(s, &m, err) < 0 || mark_containers(s, &m, err) < 0
@@ -255,6 +258,8 @@ berth_store_gc_locked(berth_store *s, berth_gc_stats *stats, berth_error **err)
   }
   marks_clear(&m);
   sweep_all_temp_files(s, stats);
+  if (made == 1)
+    berth_store_pins_release(s);
   return ret;
 }
 
@@ -263,6 +268,11 @@ berth_store_sweep_locked(berth_store *s)
 {
   berth_gc_stats stats = { 0 };
   berth_error *err = NULL;
-  berth_store_gc_locked(s, &stats, &err); /* best effort: see internal.h */
+  if (berth_store_dead_pins(s))
+    berth_store_gc_locked(s, &stats, &err); /* best effort: see internal.h */
+  else {
+    (void)sweep_layerdb_tmp(s, &err); /* the error is dropped below, as above */
+    sweep_all_temp_files(s, &stats);
+  }
   berth_error_free(err);
 }

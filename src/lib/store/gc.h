@@ -12,8 +12,9 @@
  *
  * What a failed or killed publish leaves behind (pull.h promises a failed pull
  * leaves the store as it was) is collected: by the operation itself when it
- * fails, by rmi, and by the first writer of every later berth process.  The
- * future `image prune` / `system prune` commands call berth_store_gc(). */
+ * fails, by rmi, and, when the publisher was killed (its pins dir is left
+ * with nobody holding it), by the first writer of the next berth process.
+ * The future `image prune` / `system prune` commands call berth_store_gc(). */
 #pragma once
 
 #include <stdbool.h>

@@ -99,7 +99,8 @@ berth_store_image_delete(berth_store *s, const char *id, berth_error **err)
   if (lock == NULL)
     return -1;
   cleanup_strset berth_strset mine = { 0 };
-  int ret = refuse_if_referenced(s, id, err);
+  int made = berth_store_pins_open(s, err); /* a kill from here on leaves garbage */
+  int ret = made < 0 ? -1 : refuse_if_referenced(s, id, err);
   if (ret == 0) /* a config whose rootfs cannot be read is refused here */
     ret = berth_store_image_chains(s, id, &mine, err);
   if (ret == 0)
@@ -108,5 +109,7 @@ berth_store_image_delete(berth_store *s, const char *id, berth_error **err)
    * other image, container, image mount or pin still holds. */
   if (ret == 0)
     ret = berth_store_gc(s, NULL, err);
+  if (made == 1)
+    berth_store_pins_release(s);
   return ret < 0 ? berth_error_prefix(err, "delete image %s", id) : 0;
 }

@@ -48,7 +48,8 @@ bool berth_store_is_hex64(const char *name);
 
 /* Makes tmp/<prefix><random>/ and returns its fd, flock()ed; *name gets its
  * name under tmp/.  Retries when a sweeper removed it before the lock.  The
- * prefixes the sweep knows: TMP_STAGE, TMP_TRASH, TMP_PINS. */
+ * prefixes: TMP_STAGE, TMP_TRASH (swept when dead), TMP_PINS (a dead one
+ * is collected by the collection, see berth_store_dead_pins). */
 #define TMP_STAGE "stage-"
 #define TMP_TRASH "trash-"
 #define TMP_PINS "pins-"
@@ -80,6 +81,14 @@ void berth_store_after_unlock(berth_store *s, int trash_fd, char *trash_name, bo
  * Caller holds the writer lock. */
 int berth_store_pin_locked(berth_store *s, const char *chain_id, berth_error **err);
 
+/* Makes this handle's pins dir if it has none: 1 when it made it, 0 when
+ * there was one.  Flocked while it lives, it is also the sign of work that
+ * leaves garbage when killed midway: a deletion or a collection opens it
+ * first and, when it made it, releases it once done (berth_store_pins_release),
+ * so that only a kill leaves a dead pins dir and the next writer collects
+ * (berth_store_dead_pins). */
+int berth_store_pins_open(berth_store *s, berth_error **err);
+
 /* Adds the chains pinned by live handles (this one's included) to out and
  * trashes dead pins dirs.  Caller holds the writer lock. */
 int berth_store_pinned_chains(berth_store *s, berth_strset *out, berth_error **err);
@@ -87,9 +96,16 @@ int berth_store_pinned_chains(berth_store *s, berth_strset *out, berth_error **e
 /* The mark and sweep of store/gc.h with the writer lock held (gc.c). */
 int berth_store_gc_locked(berth_store *s, berth_gc_stats *stats, berth_error **err);
 
-/* The sweep the first writer lock of a handle runs (gc.c): the collection,
- * layerdb/tmp and the atomic writes' temp files.  Best effort: a failure
- * leaves the garbage for a later sweep and fails no command. */
+/* True when tmp/ holds the pins dir of a handle that died: a publisher was
+ * killed between publishing layers and naming them in an image, the one way
+ * layers become garbage without a deletion (which collects on its own). */
+bool berth_store_dead_pins(berth_store *s);
+
+/* The sweep the first writer lock of a handle runs (gc.c): layerdb/tmp and
+ * the atomic writes' temp files, and the whole collection only when a
+ * publisher died (berth_store_dead_pins), so that an ordinary command does
+ * not read every image's config.  Best effort: a failure leaves the garbage
+ * for a later sweep and fails no command. */
 void berth_store_sweep_locked(berth_store *s);
 
 /* Adds the chain ids of image id's rootfs (bottom first) to out; an absent

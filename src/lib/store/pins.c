@@ -10,22 +10,28 @@
 #include "store/internal.h"
 
 int
-berth_store_pin_locked(berth_store *s, const char *chain_id, berth_error **err)
+berth_store_pins_open(berth_store *s, berth_error **err)
 {
   pthread_mutex_lock(&s->mutex);
   int ret = 0;
   if (s->pins_name == NULL) {
     s->pins_fd = berth_store_tmpdir_new(s, TMP_PINS, &s->pins_name, err);
-    if (s->pins_fd < 0)
-      ret = berth_error_prefix(err, "pin layer %s", chain_id);
+    ret = s->pins_fd < 0 ? berth_error_prefix(err, "make pins dir") : 1;
   }
-  if (ret == 0) {
-    int fd = openat(s->pins_fd, berth_digest_hex(chain_id), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-      ret = berth_error_set(err, errno, "pin layer %s", chain_id);
-    else
-      close(fd);
-  }
+  pthread_mutex_unlock(&s->mutex);
+  return ret;
+}
+
+int
+berth_store_pin_locked(berth_store *s, const char *chain_id, berth_error **err)
+{
+  if (berth_store_pins_open(s, err) < 0)
+    return berth_error_prefix(err, "pin layer %s", chain_id);
+  pthread_mutex_lock(&s->mutex);
+  int fd = openat(s->pins_fd, berth_digest_hex(chain_id), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  int ret = fd < 0 ? berth_error_set(err, errno, "pin layer %s", chain_id) : 0;
+  if (fd >= 0)
+    close(fd);
   pthread_mutex_unlock(&s->mutex);
   return ret;
 }
@@ -75,4 +81,21 @@ berth_store_pinned_chains(berth_store *s, berth_strset *out, berth_error **err)
     }
   }
   return 0;
+}
+
+bool
+berth_store_dead_pins(berth_store *s)
+{
+  cleanup_dir DIR *d = berth_store_opendir(s->tmp_fd, ".", NULL);
+  struct dirent *de;
+  while (d != NULL && (de = readdir(d)) != NULL) {
+    if (strncmp(de->d_name, TMP_PINS, strlen(TMP_PINS)) != 0
+        || (s->pins_name != NULL && strcmp(s->pins_name, de->d_name) == 0))
+      continue;
+    cleanup_close int fd
+        = openat(s->tmp_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+      return true; /* nobody holds it: its publisher died */
+  }
+  return false;
 }
