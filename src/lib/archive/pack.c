@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 
 #define BLOCK 512
@@ -271,12 +272,6 @@ write_header(struct packer *p, const struct hdr *h, berth_error **err)
   return emit(p, b, BLOCK, err);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The names of a directory, sorted bytewise, NULL-terminated. */
 static char **
 sorted_names(int dirfd, berth_error **err)
@@ -312,7 +307,7 @@ sorted_names(int dirfd, berth_error **err)
     free(v);
     return NULL;
   }
-  qsort(v, n, sizeof *v, cmp_str);
+  qsort(v, n, sizeof *v, berth_strcmp_qsort);
   return v;
 }
 
@@ -416,7 +411,7 @@ xattr_records(int fd, int dirfd, const char *base, const char *name, char **out,
   for (ssize_t i = 0; i < len; i += (ssize_t)strlen(list + i) + 1)
     if (!skip_xattr(list + i))
       names[n++] = list + i;
-  qsort(names, n, sizeof *names, cmp_str);
+  qsort(names, n, sizeof *names, berth_strcmp_qsort);
   char *acc = NULL;
   size_t acc_len = 0;
   for (size_t i = 0; i < n; i++) {

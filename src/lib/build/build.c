@@ -6,6 +6,7 @@
 
 #include "build/build_internal.h"
 #include "common/cleanup.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "dockerfile/expand.h"
 #include "image/config.h"
@@ -68,12 +69,6 @@ arg_value(const berth_build_state *st, const berth_build_arg *a, const berth_bui
   return NULL;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static bool
 env_has(const json_t *env, const char *name)
 {
@@ -103,7 +98,7 @@ berth_build_arg_env(const berth_build_state *st, size_t *n)
       continue;
     v[k++] = xasprintf("%s=%s", st->args[i].name, val);
   }
-  qsort(v, k, sizeof *v, cmp_str);
+  qsort(v, k, sizeof *v, berth_strcmp_qsort);
   if (n != NULL)
     *n = k;
   return v;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 
 /* Layer directories read as one overlay level, topmost first (fds owned). */
@@ -380,12 +381,6 @@ berth_changes_overlay(int upper_dirfd, const int *lower_dirfds, size_t n, berth_
   return 0;
 }
 
-static int
-cmp_names(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The names of path's xattrs into *list (*len bytes; NULL when none or the
  * filesystem has no xattrs); a list that grows between the size query and
  * the read is read again. */
@@ -455,7 +450,7 @@ xattrs_of(int dirfd, const char *name, char **out, berth_error **err)
   for (ssize_t i = 0; i < len; i += (ssize_t)strlen(list + i) + 1)
     if (strncmp(list + i, "trusted.overlay.", 16) != 0)
       names[n++] = list + i;
-  qsort(names, n, sizeof *names, cmp_names);
+  qsort(names, n, sizeof *names, berth_strcmp_qsort);
   char *acc = xstrdup("");
   for (size_t i = 0; i < n; i++) {
     cleanup_free char *hex = NULL;

@@ -34,3 +34,9 @@ berth_strset_clear(berth_strset *set)
   free(set->v);
   *set = (berth_strset){ 0 };
 }
+
+int
+berth_strcmp_qsort(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}

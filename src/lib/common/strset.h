@@ -16,3 +16,6 @@ void berth_strset_add(berth_strset *set, const char *s);
 bool berth_strset_has(const berth_strset *set, const char *s);
 void berth_strset_clear(berth_strset *set);
 #define cleanup_strset __attribute__((cleanup(berth_strset_clear)))
+
+/* qsort's comparator for an array of strings (char *), in strcmp order. */
+int berth_strcmp_qsort(const void *a, const void *b);

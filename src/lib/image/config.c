@@ -6,6 +6,7 @@
 
 #include "common/cleanup.h"
 #include "common/digest.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "image/json_field.h"
 #include "image/time.h"
@@ -133,12 +134,6 @@ berth_image_config_parse(const char *data, size_t len, berth_error **err)
   return steal_pointer(&c);
 }
 
-static int
-cmp_key(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 char *
 berth_image_config_dumps(json_t *doc)
 {
@@ -147,7 +142,7 @@ berth_image_config_dumps(json_t *doc)
   const char *key;
   json_t *v;
   json_object_foreach(doc, key, v) keys[k++] = key;
-  qsort(keys, k, sizeof *keys, cmp_key);
+  qsort(keys, k, sizeof *keys, berth_strcmp_qsort);
   cleanup_json json_t *out = json_object();
   for (size_t i = 0; i < k; i++)
     json_object_set(out, keys[i], json_object_get(doc, keys[i]));

@@ -3,13 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strset.h"
 #include "common/xalloc.h"
-
-static int
-compare_strings(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 void
 berth_image_refs_of(const berth_ref *refs, size_t n, const char *id, char ***tags, char ***digests)
@@ -24,8 +19,8 @@ berth_image_refs_of(const berth_ref *refs, size_t n, const char *id, char ***tag
     else
       t[nt++] = xstrdup(refs[i].name);
   }
-  qsort(t, nt, sizeof(*t), compare_strings);
-  qsort(d, nd, sizeof(*d), compare_strings);
+  qsort(t, nt, sizeof(*t), berth_strcmp_qsort);
+  qsort(d, nd, sizeof(*d), berth_strcmp_qsort);
   *tags = t;
   *digests = d;
 }

@@ -9,6 +9,7 @@
 
 #include "archive/rebuild.h"
 #include "common/cleanup.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "images/verify_tree.h"
 #include "store/image_load.h"
@@ -36,12 +37,6 @@ names_clear(struct names *s)
   free(s->v);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every path under dirfd that known lacks is '+' (a new directory is
  * reported, its contents not). */
 static int
@@ -62,11 +57,11 @@ find_added(int dirfd, const char *prefix, struct names *known, berth_verify_laye
     if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
       names_add(&here, xstrdup(de->d_name));
   if (here.n > 0)
-    qsort(here.v, here.n, sizeof *here.v, cmp_str);
+    qsort(here.v, here.n, sizeof *here.v, berth_strcmp_qsort);
   int rc = 0;
   for (size_t i = 0; i < here.n && rc == 0; i++) {
     cleanup_free char *rel = *prefix ? xasprintf("%s/%s", prefix, here.v[i]) : xstrdup(here.v[i]);
-    if (bsearch(&rel, known->v, known->n, sizeof *known->v, cmp_str) == NULL) {
+    if (bsearch(&rel, known->v, known->n, sizeof *known->v, berth_strcmp_qsort) == NULL) {
       berth_verify_layer_add(l, '+', rel, NULL);
       continue;
     }
@@ -110,7 +105,7 @@ tree_names(const berth_verify_tree *t, struct names *known)
     if (t->v[i]->live && *t->v[i]->path != '\0')
       names_add(known, xstrdup(t->v[i]->path));
   if (known->n > 0)
-    qsort(known->v, known->n, sizeof *known->v, cmp_str);
+    qsort(known->v, known->n, sizeof *known->v, berth_strcmp_qsort);
 }
 
 int

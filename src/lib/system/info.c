@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "container/runtime.h"
 
@@ -27,12 +28,6 @@ strv_add_unique(strv *l, const char *s)
   l->v = xrealloc(l->v, (l->n + 2) * sizeof(*l->v));
   l->v[l->n++] = xstrdup(s);
   l->v[l->n] = NULL;
-}
-
-static int
-compare_strings(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* PRETTY_NAME from /etc/os-release (the host's own file), unquoted. */
@@ -92,7 +87,7 @@ gather_runtimes(const berth_config *config, berth_info *out)
     strv_add_unique(&rt, "crun");
   if (berth_runtime_in_path("runc"))
     strv_add_unique(&rt, "runc");
-  qsort(rt.v, rt.n, sizeof(*rt.v), compare_strings);
+  qsort(rt.v, rt.n, sizeof(*rt.v), berth_strcmp_qsort);
   out->runtimes = rt.v;
   const char *def = config != NULL ? config->default_runtime : NULL;
   out->default_runtime = xstrdup(berth_runtime_choose(NULL, def, crun_found, crun_usable));
