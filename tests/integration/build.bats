@@ -4,6 +4,7 @@
 # test registry's busybox.
 
 load lib/common
+load lib/build
 
 setup_file() {
   registry_with_fixtures REG plain basic
@@ -14,38 +15,12 @@ teardown_file() {
 }
 
 setup() {
-  container_setup
-  CTX="$BATS_TEST_TMPDIR/ctx"
-  mkdir -p "$CTX"
+  build_setup
 }
 
 teardown() {
   container_teardown
 }
-
-# dockerfile LINE...: writes $CTX/Dockerfile.
-dockerfile() {
-  printf '%s\n' "$@" > "$CTX/Dockerfile"
-}
-
-# The 12-hex short id of an image.
-short_id() {
-  b inspect "$1" | jq -r '.[0].Id' | cut -c8-19
-}
-
-# assert_lines_match PATTERN...: $output's lines, one glob pattern each.
-assert_lines_match() {
-  local -a got
-  mapfile -t got <<< "$output"
-  [ "${#got[@]}" -eq "$#" ] || fail_with "want $# lines, got ${#got[@]}: $output"
-  local i=0 p
-  for p in "$@"; do
-    [[ "${got[$i]}" == $p ]] || fail_with "line $((i + 1)): want '$p', got '${got[$i]}'"
-    i=$((i + 1))
-  done
-}
-
-H='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
 
 @test "build: FROM/RUN/ENV/WORKDIR/RUN/CMD prints Docker's lines and the image runs" {
   dockerfile "FROM $IMG" 'RUN echo hello > /hello' 'ENV GREETING=hi' 'WORKDIR /work' \
@@ -174,27 +149,6 @@ H='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a
 }
 
 # ---- COPY and ADD ----------------------------------------------------------
-
-# in_image IMAGE CMD...: the command's output in a container of IMAGE.
-in_image() {
-  local img=$1
-  shift
-  b run --rm "$img" "$@"
-}
-
-# created_by IMAGE: the CREATED BY of every history entry, newest first, as
-# stored (a trailing space is shown as "<sp>").
-created_by() {
-  local id
-  id=$(b inspect "$1" | jq -r '.[0].Id')
-  jq -r '.history | reverse | .[].created_by | sub(" $"; "<sp>")' \
-    "$(img_dir)/imagedb/content/sha256/${id#sha256:}"
-}
-
-# cache_hits: how many " ---> Using cache" lines $output has.
-cache_hits() {
-  grep -c -- ' ---> Using cache' <<< "$output" || true
-}
 
 @test "build: COPY of a file prints Docker's lines, no container line, and the file is there" {
   echo hello > "$CTX/a.txt"
@@ -414,13 +368,6 @@ cache_hits() {
 }
 
 # ---- multi-stage builds ----------------------------------------------------
-
-# layer_count IMAGE: its rootfs.diff_ids.
-layer_count() {
-  local id
-  id=$(b inspect "$1" | jq -r '.[0].Id')
-  jq '.rootfs.diff_ids | length' "$(img_dir)/imagedb/content/sha256/${id#sha256:}"
-}
 
 @test "build: two stages: COPY --from=builder takes the builder's file, the image has only the final stage's layers" {
   dockerfile "FROM $IMG AS Builder" 'RUN echo built > /out && chown 7:8 /out' \
