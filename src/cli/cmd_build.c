@@ -117,7 +117,9 @@ read_dockerfile(const char *path, size_t *len, berth_error **err)
 }
 
 /* A --build-arg K without "=": K's value from our environment, as Docker's
- * client takes it; an unset K is left out. */
+ * client takes it.  Docker leaves an unset K out silently (the ARG's
+ * default wins, and a script that forgot to export K builds the wrong
+ * image); berth refuses it (NULL). */
 static char *
 build_arg(const char *a)
 {
@@ -168,8 +170,12 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     switch (c) {
     case O_BUILD_ARG: {
       char *a = build_arg(optarg);
-      if (a != NULL)
-        args[n_args++] = a;
+      if (a == NULL)
+        return berth_cli_usage_error(cli, argv[0],
+                                     "invalid argument \"%s\" for \"--build-arg\" flag: no "
+                                     "value, and %s is not set in the environment (give %s=VALUE)",
+                                     optarg, optarg, optarg);
+      args[n_args++] = a;
       break;
     }
     case 'f':

@@ -11,6 +11,7 @@
 #include "dockerfile/expand.h"
 #include "image/config.h"
 #include "store/image.h"
+#include "store/image_load.h"
 
 void
 berth_build_emit(berth_build_state *st, berth_build_event_kind kind, const char *text,
@@ -172,8 +173,10 @@ step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **e
       return -1;
     berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, id);
   } else if (sg->base_stage >= 0 || strcasecmp(name, "scratch") == 0) {
-    st->image = json_pack("{s:s, s:s, s:{s:s, s:[]}, s:{}}", "architecture", "amd64", "os", "linux",
-                          "rootfs", "type", "layers", "diff_ids", "config");
+    cleanup_image_config berth_image_config *empty = berth_image_load(st->s, "", err);
+    if (empty == NULL)
+      return -1;
+    st->image = json_incref(empty->json);
     st->config = json_object();
     berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, "");
   } else {

@@ -58,15 +58,14 @@ static int
 cache_find(berth_build_state *st, const char *created_by, const json_t *config, char *const *cmd,
            char id[BERTH_DIGEST_LEN], berth_error **err)
 {
-  if (st->image_id[0] == '\0')
-    return 0;
   cleanup_free char *want = berth_build_cache_key(created_by, config);
   cleanup_strv char **ids = berth_store_image_list(st->s, err);
   if (ids == NULL)
     return -1;
   for (char **p = ids; *p != NULL; p++) {
     cleanup_free char *parent = berth_store_image_parent(st->s, *p);
-    if (parent == NULL || strcmp(parent, st->image_id) != 0)
+    /* on scratch (""): the images with no parent, as Docker's builder */
+    if (parent == NULL ? st->image_id[0] != '\0' : strcmp(parent, st->image_id) != 0)
       continue;
     cleanup_free char *raw = NULL;
     size_t len = 0;

@@ -260,8 +260,6 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
                                                      : "source can't be a URL for COPY");
   if (st->o->context == NULL && f.from == NULL)
     return berth_error_set(err, 0, "%s needs a build context", cmd);
-  if (st->image_id[0] == '\0')
-    return berth_error_set(err, 0, "%s on scratch with no image yet is not yet supported", cmd);
 
   from_source src __attribute__((cleanup(from_source_clear))) = { .s = st->s, .fd = -1 };
   berth_context *ctx = st->o->context;

@@ -44,10 +44,6 @@ static int
 make_container(berth_build_state *st, char **cmd, char **env, berth_container **c,
                berth_error **err)
 {
-  if (st->image_id[0] == '\0')
-    return berth_error_set(err, 0,
-                           "a container step on scratch with no image yet is not yet "
-                           "supported");
   char *none[] = { NULL };
   berth_create_options co = {
     .image = st->image_id,

@@ -69,15 +69,7 @@ static json_t *
 base_config(berth_store *s, const char *image_id, const char *parent_chain, bool *cut,
             berth_error **err)
 {
-  cleanup_free char *raw = NULL;
-  size_t len = 0;
-  int r = berth_store_image_get(s, image_id, &raw, &len, err);
-  if (r <= 0) {
-    if (r == 0)
-      berth_error_set(err, ENOENT, "No such image: %s", image_id);
-    return NULL;
-  }
-  cleanup_image_config berth_image_config *c = berth_image_config_parse(raw, len, err);
+  cleanup_image_config berth_image_config *c = berth_image_load(s, image_id, err);
   if (c == NULL)
     return NULL;
   json_t *doc = json_deep_copy(c->json);

@@ -150,7 +150,7 @@ berth_container_from_json(const json_t *doc, const json_t *hostconfig, berth_err
     berth_error_set(err, 0, "container record: bad ID");
     return NULL;
   }
-  if (!berth_digest_is_valid(image)) {
+  if (image[0] != '\0' && !berth_digest_is_valid(image)) { /* "": scratch (a build's) */
     berth_error_set(err, 0, "container record: bad Image");
     return NULL;
   }

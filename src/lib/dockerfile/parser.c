@@ -298,7 +298,8 @@ berth_dockerfile_parse(const char *data, size_t len, const char *name, berth_err
   if (name == NULL)
     name = "Dockerfile";
   if (len > BERTH_DOCKERFILE_MAX_SIZE) {
-    berth_error_set(err, 0, "%s: file too large: %zu bytes, the limit is %u", name, len,
+    /* len is all a reader kept (the CLI stops one byte past the limit) */
+    berth_error_set(err, 0, "%s: file too large: more than %u bytes (4 MiB), the limit", name,
                     BERTH_DOCKERFILE_MAX_SIZE);
     return NULL;
   }

@@ -1,10 +1,28 @@
 #include "store/image_load.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "image/chain.h"
+#include "image/platform.h"
+
+/* The empty image: what Docker's builder starts `FROM scratch` with. */
+static berth_image_config *
+scratch(berth_error **err)
+{
+  cleanup_free char *host = berth_platform_host();
+  cleanup_free char *os = NULL, *arch = NULL, *variant = NULL;
+  if (berth_platform_parse(host, &os, &arch, &variant, err) < 0)
+    return NULL;
+  cleanup_json json_t *doc = json_pack("{s:s, s:s, s:{s:s, s:[]}, s:{}}", "architecture", arch,
+                                       "os", os, "rootfs", "type", "layers", "diff_ids", "config");
+  if (variant != NULL)
+    json_object_set_new(doc, "variant", json_string(variant));
+  cleanup_free char *raw = berth_image_config_dumps(doc);
+  return berth_image_config_parse(raw, strlen(raw), err);
+}
 
 /* The config bytes come from the store, which checks them against their id;
  * they are still parsed as untrusted JSON. */
@@ -13,6 +31,8 @@ berth_image_load(berth_store *s, const char *id, berth_error **err)
 {
   cleanup_free char *data = NULL;
   size_t len = 0;
+  if (id[0] == '\0')
+    return scratch(err);
   int r = berth_store_image_get(s, id, &data, &len, err);
   if (r < 0)
     return NULL;

@@ -8,7 +8,9 @@
 #include "store/store.h"
 
 /* Reads and parses the config of image id ("sha256:…"); "No such image"
- * (ENOENT) when it is not in the imagedb. */
+ * (ENOENT) when it is not in the imagedb.  The id "" is scratch, the empty
+ * image a build's `FROM scratch` starts from: no layers, an empty config,
+ * the host's platform (it is in no imagedb). */
 berth_image_config *berth_image_load(berth_store *s, const char *id, berth_error **err);
 
 /* The published layers of a config's rootfs, bottom first (*n = its number of

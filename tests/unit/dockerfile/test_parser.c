@@ -237,7 +237,7 @@ TEST(error_too_large)
   cleanup_dockerfile berth_dockerfile *df = berth_dockerfile_parse(big, n, "Dockerfile", &err);
   CHECK(df == NULL);
   CHECK_STR(berth_error_message(err),
-            "Dockerfile: file too large: 10485760 bytes, the limit is 4194304");
+            "Dockerfile: file too large: more than 4194304 bytes (4 MiB), the limit");
 }
 
 TEST(error_line_too_long)
