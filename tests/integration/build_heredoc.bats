@@ -50,9 +50,11 @@ TAB=$'\t'
   run --separate-stderr in_image hd/bang:1 cat /by-awk /zero
   assert_success
   [ "$output" = $'by awk\n/dev/pipes/SCRIPT' ] || fail_with "got '$output'"
-  # the pipe is not in the image
+  # the pipe is not in the image, and its scratch dir is gone
   run --separate-stderr in_image hd/bang:1 ls /dev/pipes
   assert_failure
+  run ls "$BERTH_TEST_ROOT/tmp"
+  [[ "$output" != *stage-* ]] || fail_with "left in tmp/: $output"
   run --separate-stderr created_by hd/bang:1
   [[ "$output" == *'/bin/sh -c <<SCRIPT'*'echo "$0" > /zero'*'SCRIPT'* ]] || fail_with "$output"
 }
@@ -86,6 +88,8 @@ TAB=$'\t'
   run --separate-stderr in_image hd/copy:1 cat /etc/greeting /w/literal /dir/a /dir/b /added
   assert_success
   [ "$output" = $'hello world from arg "quoted" $HOME\nhello $WHO\nA\nB\nadded' ] || fail_with "got '$output'"
+  run ls "$BERTH_TEST_ROOT/tmp"
+  [[ "$output" != *stage-* ]] || fail_with "left in tmp/: $output"
   run --separate-stderr in_image hd/copy:1 stat -c '%n %a %u:%g' /etc/greeting /w/literal /dir/a /dir/b /added
   [ "$output" = $'/etc/greeting 644 0:0\n/w/literal 644 0:0\n/dir/a 600 1:2\n/dir/b 600 1:2\n/added 644 0:0' ] \
     || fail_with "got '$output'"
