@@ -171,6 +171,8 @@ onbuild_base() {
   [ "$(jq -c '.[0].Config.OnBuild' <<< "$output")" = \
     '["RUN echo trig1 > /t1","COPY f.txt /f.txt","ENV X=1","RUN   echo \"a  b\"     && echo c"]' ] \
     || fail_with "$output"
+  run --separate-stderr created_by hd/obbase:1
+  [ "${lines[0]}" = '/bin/sh -c #(nop)  ONBUILD RUN   echo "a  b"     && echo c' ] || fail_with "$output"
   echo hello > "$CTX/f.txt"
   dockerfile 'FROM hd/obbase:1' 'RUN cat /f.txt /t1'
   run --separate-stderr b build -t hd/obchild:1 "$CTX"
