@@ -17,7 +17,7 @@ void
 berth_build_emit(berth_build_state *st, berth_build_event_kind kind, const char *text,
                  const char *id)
 {
-  if (st->o->on_event == NULL)
+  if (st->o->on_event == NULL || (st->in_trigger && kind == BERTH_BUILD_IMAGE))
     return;
   berth_build_event ev
       = { .kind = kind, .step = st->step, .n_steps = st->n_steps, .text = text, .id = id };
@@ -171,7 +171,6 @@ step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **e
     snprintf(id, sizeof id, "%s", st->stages[sg->base_stage].image_id);
     if (berth_build_set_image(st, id, err) < 0)
       return -1;
-    berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, id);
   } else if (sg->base_stage >= 0 || strcasecmp(name, "scratch") == 0) {
     cleanup_image_config berth_image_config *empty = berth_image_load(st->s, "", err);
     if (empty == NULL)
@@ -186,10 +185,6 @@ step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **e
       return -1;
     if (berth_build_set_image(st, id, err) < 0)
       return -1;
-    if (json_array_size(json_object_get(st->config, "OnBuild")) > 0)
-      return berth_error_set(err, 0, "%s has ONBUILD triggers: running them is not yet supported",
-                             name);
-    berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, id);
   }
   json_t *env = json_object_get(st->config, "Env");
   if (!json_is_array(env)) {
@@ -198,6 +193,12 @@ step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **e
   }
   if (!env_has(env, "PATH"))
     json_array_append_new(env, json_string(DEFAULT_PATH));
+  if (st->image_id[0] == '\0')
+    return 0; /* scratch: announced above */
+  /* the base's triggers, then the image they leave, as Docker's builder */
+  if (berth_build_run_triggers(st, err) < 0)
+    return -1;
+  berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, st->image_id);
   return 0;
 }
 
@@ -219,8 +220,8 @@ berth_build_meta_arg(berth_build_state *st, const berth_df_instruction *in, bert
   return 0;
 }
 
-static berth_build_step_fn
-step_kind(const char *keyword)
+berth_build_step_fn
+berth_build_step_kind(const char *keyword)
 {
   if (strcmp(keyword, "from") == 0)
     return step_from;
@@ -303,7 +304,7 @@ run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerf
     berth_build_emit(st, BERTH_BUILD_STEP, in->original, NULL);
     if (!started && strcmp(in->keyword, "arg") == 0)
       continue; /* the plan recorded it */
-    berth_build_step_fn fn = step_kind(in->keyword);
+    berth_build_step_fn fn = berth_build_step_kind(in->keyword);
     if (fn(st, in, err) < 0) {
       if (st->exit_code != 0)
         return -1; /* Docker's words alone: "The command … returned …" */

@@ -7,6 +7,8 @@
 #include <jansson.h>
 
 #include "build/build.h"
+#include "container/container.h"
+#include "context/context.h"
 #include "dockerfile/parser.h"
 
 typedef struct berth_build_arg {
@@ -45,8 +47,9 @@ typedef struct berth_build_state {
   int exit_code; /* a failed RUN's */
   berth_build_stage *stages;
   size_t n_stages;
-  size_t cur;    /* the stage being built */
-  size_t target; /* the last stage built (--target's, else the last) */
+  size_t cur;      /* the stage being built */
+  size_t target;   /* the last stage built (--target's, else the last) */
+  bool in_trigger; /* running FROM's ONBUILD triggers: no " ---> <id>" per step */
 } berth_build_state;
 
 /* ---- stages (stages.c) ------------------------------------------------- */
@@ -75,6 +78,8 @@ typedef int (*berth_build_step_fn)(berth_build_state *st, const berth_df_instruc
 
 void berth_build_emit(berth_build_state *st, berth_build_event_kind kind, const char *text,
                       const char *id);
+/* The step function of an instruction keyword (lowercased). */
+berth_build_step_fn berth_build_step_kind(const char *keyword);
 
 /* The shell SHELL set, or ["/bin/sh", "-c"]: NULL-terminated, owned. */
 char **berth_build_shell(const berth_build_state *st);
@@ -136,3 +141,57 @@ int berth_build_try_cache(berth_build_state *st, const char *created_by, const j
  * NULL: not compared): COPY --from records its source image there. */
 int berth_build_try_cache_cmd(berth_build_state *st, const char *created_by, const json_t *config,
                               char *const *cmd, berth_error **err);
+
+/* ---- ONBUILD triggers (onbuild.c) -------------------------------------- */
+
+/* Right after FROM: the triggers of the base image's Config.OnBuild run in
+ * order as steps of their own (Docker 20.10's dispatchTriggeredOnBuild:
+ * "# Executing 2 build triggers", each step's own lines but no " ---> <id>"
+ * until the last), and OnBuild is cleared (null) in the stage's Config.
+ * 0 when there is none. */
+int berth_build_run_triggers(berth_build_state *st, berth_error **err);
+
+/* ---- heredocs (heredoc.c) ---------------------------------------------- */
+
+/* How a shell-form RUN with heredocs runs. */
+typedef struct berth_build_run_heredoc {
+  char *command;                /* the shell's command string */
+  char *saved;                  /* what CREATED BY and the cache key have in its place */
+  const berth_df_heredoc *pipe; /* a lone `#!` heredoc: run from
+                                 * /dev/pipes/<name> (command is that path) */
+} berth_build_run_heredoc;
+/* The plan for RUN's line (untrusted: the shell form's text after the
+ * flags) and its heredocs (see heredoc.c). */
+int berth_build_run_heredoc_plan(const char *line, const berth_df_heredoc *docs, size_t n,
+                                 berth_build_run_heredoc *out, berth_error **err);
+void berth_build_run_heredoc_clear(berth_build_run_heredoc *h);
+/* The pipe of a `#!` heredoc for container c (created, not yet prepared):
+ * its file written into a scratch dir (*fd, *path: the caller drops it with
+ * berth_store_scratch_drop after the run) and bound read-only at
+ * /dev/pipes. */
+int berth_build_heredoc_pipe(berth_build_state *st, berth_container *c, const berth_df_heredoc *doc,
+                             int *fd, char **path, berth_error **err);
+/* A COPY body's expansion as BuildKit's (variables with env; quotes kept
+ * as they are; `\` escapes).  Untrusted body. */
+char *berth_build_heredoc_expand(const char *body, size_t len, char *const *env, berth_error **err);
+/* Whether word, an argument of in, is one of its heredocs: true with *out
+ * (name owned, content in's). */
+bool berth_build_heredoc_word(const berth_df_instruction *in, const char *word,
+                              berth_df_heredoc *out);
+
+/* The heredoc sources of a COPY/ADD, as files in a context of their own. */
+typedef struct berth_build_copy_heredocs {
+  berth_store *s;
+  int fd;     /* the scratch dir, -1 none */
+  char *path; /* its path */
+  berth_context *ctx;
+  berth_context_sources srcs;
+  size_t n;
+} berth_build_copy_heredocs;
+/* Marks in is_doc (n_args entries, zeroed) the source words of in that are
+ * heredocs and writes their files (expanded with env unless quoted); an
+ * error when the destination is a heredoc.  out->n: how many. */
+int berth_build_copy_heredocs_open(berth_build_state *st, const berth_df_instruction *in,
+                                   const char *cmd, char *const *env, bool *is_doc,
+                                   berth_build_copy_heredocs *out, berth_error **err);
+void berth_build_copy_heredocs_clear(berth_build_copy_heredocs *h);

@@ -195,6 +195,7 @@ typedef struct copy_job {
   const berth_context_sources *srcs;
   const char *dest;
   const copy_flags *flags;
+  const berth_build_copy_heredocs *docs;
 } copy_job;
 
 /* --chown as Docker's parseChownFlag reads it: user[:group], a lone user
@@ -230,15 +231,43 @@ copy_cb(void *arg, int rootfd, berth_error **err)
   }
   if (o.chown)
     o.keep_owner = false;
-  return berth_context_copy(j->ctx, j->srcs, rootfd, j->dest, &o, err);
+  if (j->srcs->n > 0 && berth_context_copy(j->ctx, j->srcs, rootfd, j->dest, &o, err) < 0)
+    return -1;
+  if (j->docs->n == 0)
+    return 0;
+  /* the heredocs' files: made here, so root's unless --chown, never
+   * unpacked */
+  o.unpack = false;
+  o.keep_owner = false;
+  return berth_context_copy(j->docs->ctx, &j->docs->srcs, rootfd, j->dest, &o, err);
+}
+
+/* The sources' digest for CREATED BY: the context's, the heredocs' files',
+ * or, with both, a digest of the two. */
+static int
+copy_digest(berth_context *ctx, const berth_context_sources *srcs,
+            const berth_build_copy_heredocs *docs, char out[BERTH_DIGEST_LEN], berth_error **err)
+{
+  char a[BERTH_DIGEST_LEN], b[BERTH_DIGEST_LEN];
+  if (docs->n == 0)
+    return berth_context_hash(ctx, srcs, out, err);
+  if (berth_context_hash(docs->ctx, &docs->srcs, b, err) < 0)
+    return -1;
+  if (srcs->n == 0) {
+    memcpy(out, b, BERTH_DIGEST_LEN);
+    return 0;
+  }
+  if (berth_context_hash(ctx, srcs, a, err) < 0)
+    return -1;
+  cleanup_free char *both = xasprintf("%s\n%s", a, b);
+  berth_sha256_digest(both, strlen(both), out);
+  return 0;
 }
 
 int
 berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
   const char *cmd = in->keyword[0] == 'a' ? "ADD" : "COPY";
-  if (in->n_heredocs > 0)
-    return berth_error_set(err, 0, "heredocs in %s are not yet supported", cmd);
   if (in->n_args < 2)
     return berth_error_set(err, 0, "%s requires at least two arguments", cmd);
   cleanup_strv char **env = berth_build_expand_env(st);
@@ -250,15 +279,24 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
   size_t n = in->n_args;
   char **w = xcalloc(n + 1, sizeof *w);
   cleanup_strv char **words = w;
+  /* the heredoc sources (heredoc.c) apart: the words left are paths */
+  __attribute__((cleanup(berth_build_copy_heredocs_clear))) berth_build_copy_heredocs docs
+      = { .fd = -1 };
+  cleanup_free bool *is_doc = xcalloc(n, sizeof *is_doc);
+  if (in->n_heredocs > 0
+      && berth_build_copy_heredocs_open(st, in, cmd, env, is_doc, &docs, err) < 0)
+    return -1;
+  size_t nw = 0;
   for (size_t i = 0; i < n; i++)
-    if ((w[i] = berth_df_expand_word(in->args[i], st->escape, env, err)) == NULL)
+    if (!is_doc[i] && (w[nw++] = berth_df_expand_word(in->args[i], st->escape, env, err)) == NULL)
       return -1;
+  n = nw;
   for (size_t i = 0; i + 1 < n; i++)
     if (is_url(w[i]))
       return berth_error_set(err, 0,
                              strcmp(cmd, "ADD") == 0 ? "ADD from a URL is not supported yet"
                                                      : "source can't be a URL for COPY");
-  if (st->o->context == NULL && f.from == NULL)
+  if (st->o->context == NULL && f.from == NULL && n > 1)
     return berth_error_set(err, 0, "%s needs a build context", cmd);
 
   from_source src __attribute__((cleanup(from_source_clear))) = { .s = st->s, .fd = -1 };
@@ -269,16 +307,18 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
     ctx = src.ctx;
   }
   __attribute__((cleanup(berth_context_sources_clear))) berth_context_sources srcs = { 0 };
-  if (berth_context_resolve(ctx, cmd, w, n - 1, &srcs, err) < 0)
+  if ((n > 1 || docs.n == 0) && berth_context_resolve(ctx, cmd, w, n - 1, &srcs, err) < 0)
     return -1;
   const char *dest = w[n - 1];
-  if (berth_context_check_dest(cmd, srcs.n, dest, err) < 0)
+  if (berth_context_check_dest(cmd, srcs.n + docs.n, dest, err) < 0)
     return -1;
   char digest[BERTH_DIGEST_LEN];
-  if (berth_context_hash(ctx, &srcs, digest, err) < 0)
+  if (copy_digest(ctx, &srcs, &docs, digest, err) < 0)
     return berth_error_prefix(err, "%s failed", cmd);
   const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
-  const char *kind = srcs.n > 1 ? "multi" : S_ISDIR(srcs.v[0].st.st_mode) ? "dir" : "file";
+  const char *kind = srcs.n + docs.n > 1                            ? "multi"
+                     : srcs.n == 1 && S_ISDIR(srcs.v[0].st.st_mode) ? "dir"
+                                                                    : "file";
   cleanup_free char *chown = f.chown && f.chown[0] ? xasprintf("--chown=%s", f.chown) : xstrdup("");
   cleanup_free char *chmod = f.chmod ? xasprintf("--chmod=%s ", f.chmod_text) : xstrdup("");
 
@@ -308,6 +348,7 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
                    .cmd = cmd,
                    .srcs = &srcs,
                    .dest = full,
-                   .flags = &f };
+                   .flags = &f,
+                   .docs = &docs };
   return berth_build_fs_step(st, shell, by, copy_cb, &job, err);
 }

@@ -277,10 +277,13 @@ healthcheck(berth_build_state *st, const berth_df_instruction *in, json_t *confi
 }
 
 /* The rest of ONBUILD's line, as Docker keeps it: `(?i)^\s*ONBUILD\s*`
- * removed. */
+ * removed; then, as BuildKit keeps them, each heredoc's body and
+ * delimiter on the lines after it, so that the trigger parses again with
+ * its heredocs. */
 static char *
-onbuild_expression(const char *original)
+onbuild_expression(const berth_df_instruction *in)
 {
+  const char *original = in->original;
   const char *p = original;
   while (*p == ' ' || *p == '\t')
     p++;
@@ -288,7 +291,14 @@ onbuild_expression(const char *original)
     p += 7;
   while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
     p++;
-  return xstrdup(p);
+  char *e = xstrdup(p);
+  for (size_t i = 0; i < in->n_heredocs; i++) {
+    const berth_df_heredoc *h = &in->heredocs[i];
+    char *n = xasprintf("%s\n%.*s%s", e, (int)h->content_len, h->content, h->name);
+    free(e);
+    e = n;
+  }
+  return e;
 }
 
 /* Changes config for in and sets *comment to what Docker's commit message
@@ -299,7 +309,7 @@ apply(berth_build_state *st, const berth_df_instruction *in, json_t *config, cha
 {
   const char *k = in->keyword;
   cleanup_strv char **xenv = berth_build_expand_env(st);
-  if (in->n_heredocs > 0)
+  if (in->n_heredocs > 0 && strcmp(k, "onbuild") != 0)
     return berth_error_set(err, 0, "heredocs in %s are not yet supported", k);
   if (strcmp(k, "cmd") == 0 || strcmp(k, "entrypoint") == 0) {
     size_t n = 0;
@@ -392,7 +402,7 @@ apply(berth_build_state *st, const berth_df_instruction *in, json_t *config, cha
   if (strcmp(k, "healthcheck") == 0)
     return healthcheck(st, in, config, comment, err);
   if (strcmp(k, "onbuild") == 0) {
-    cleanup_free char *expr = onbuild_expression(in->original);
+    cleanup_free char *expr = onbuild_expression(in);
     json_t *ob = json_object_get(config, "OnBuild");
     if (!json_is_array(ob)) {
       ob = json_array();

@@ -85,16 +85,29 @@ remove_container(berth_build_state *st, berth_container *c, bool announce)
   berth_container_remove(st->s, rt, c, true, NULL);
 }
 
+/* The scratch dir of a `#!` heredoc's pipe (heredoc.c). */
+struct pipe_dir {
+  berth_store *s;
+  int fd;
+  char *path;
+};
+
+static void
+pipe_drop(struct pipe_dir *p)
+{
+  if (p->fd >= 0 || p->path != NULL)
+    berth_store_scratch_drop(p->s, &p->fd, &p->path);
+}
+
 int
 berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
-  if (in->n_heredocs > 0)
-    return berth_error_set(err, 0, "heredocs in RUN are not yet supported");
   if (in->n_flags > 0)
     return berth_error_set(err, 0, "RUN %s is not yet supported", in->flags[0]);
   /* the command: exec form as written, shell form through the shell;
    * neither expanded by the builder (the shell does it) */
   cleanup_strv char **cmd = NULL;
+  berth_build_run_heredoc hd __attribute__((cleanup(berth_build_run_heredoc_clear))) = { 0 };
   if (in->json) {
     cmd = xcalloc(in->n_args + 1, sizeof *cmd);
     for (size_t i = 0; i < in->n_args; i++)
@@ -107,6 +120,12 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
     cmd = xrealloc(cmd, (k + 2) * sizeof *cmd);
     cmd[k] = xstrdup(in->n_args > 0 ? in->args[0] : "");
     cmd[k + 1] = NULL;
+    if (in->n_heredocs > 0) {
+      if (berth_build_run_heredoc_plan(cmd[k], in->heredocs, in->n_heredocs, &hd, err) < 0)
+        return -1;
+      free(cmd[k]);
+      cmd[k] = xstrdup(hd.command);
+    }
   }
   if (cmd[0] == NULL)
     return berth_error_set(err, 0, "RUN requires at least one argument");
@@ -125,7 +144,7 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
       save[k++] = xstrdup(args[i]);
   }
   for (size_t i = 0; i < n_cmd; i++)
-    save[k++] = xstrdup(cmd[i]);
+    save[k++] = xstrdup(i + 1 == n_cmd && hd.saved ? hd.saved : cmd[i]);
   cleanup_free char *by = berth_build_join(save);
   int hit = berth_build_try_cache(st, by, st->config, err);
   if (hit != 0)
@@ -137,7 +156,9 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   berth_build_emit(st, BERTH_BUILD_RUNNING, NULL, c->id);
   cleanup_runtime berth_runtime *rt = berth_container_runtime(st->s, c);
   int code = -1;
-  if (berth_container_prepare(st->s, c, err) == 0) {
+  __attribute__((cleanup(pipe_drop))) struct pipe_dir pipe = { .s = st->s, .fd = -1 };
+  if ((hd.pipe == NULL || berth_build_heredoc_pipe(st, c, hd.pipe, &pipe.fd, &pipe.path, err) == 0)
+      && berth_container_prepare(st->s, c, err) == 0) {
     fflush(stdout);
     code = berth_supervisor_run(st->s, rt, c, -1, !st->o->quiet, false, err);
   }

@@ -141,3 +141,23 @@ df_heredocs_from_line(const char *line, size_t n, berth_df_heredoc **out, size_t
   }
   df_words_free(&words);
 }
+
+/* Trusts nothing in word. */
+bool
+berth_df_heredoc_word(const char *word, berth_df_heredoc *out)
+{
+  berth_df_heredoc *v = NULL;
+  size_t n = 0;
+  size_t len = strlen(word);
+  df_heredocs_from_line(word, len, &v, &n);
+  /* one word with no blank in it: the whole of it is the heredoc word */
+  bool one = n == 1;
+  for (size_t i = 0; one && i < len; i++)
+    one = df_space_at(word + i, len - i) == 0;
+  if (one)
+    *out = v[0];
+  for (size_t i = one ? 1 : 0; i < n; i++)
+    free(v[i].name);
+  free(v);
+  return one;
+}

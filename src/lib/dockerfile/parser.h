@@ -75,6 +75,11 @@ berth_dockerfile *berth_dockerfile_parse(const char *data, size_t len, const cha
  * current context"), and ONBUILD triggers Docker refuses.  0 or -1. */
 int berth_dockerfile_check(const berth_dockerfile *df, const char *name, berth_error **err);
 
+/* Whether one word (untrusted; a COPY source, say) is a heredoc word, as
+ * BuildKit's MustParseHeredoc reads one: true with *out filled (its name
+ * owned by the caller; content NULL), false when it is not. */
+bool berth_df_heredoc_word(const char *word, berth_df_heredoc *out);
+
 void berth_dockerfile_free(berth_dockerfile *df);
 void berth_dockerfile_cleanup(berth_dockerfile **df);
 #define cleanup_dockerfile __attribute__((cleanup(berth_dockerfile_cleanup)))

@@ -81,3 +81,28 @@ berth_store_tmpdir_drop(berth_store *s, int *fd, char **name)
   *name = NULL;
   *fd = -1;
 }
+
+int
+berth_store_scratch_new(berth_store *s, char **path, berth_error **err)
+{
+  char *name = NULL;
+  int fd = berth_store_tmpdir_new(s, TMP_STAGE, &name, err);
+  if (fd < 0)
+    return -1;
+  *path = xasprintf("%s/tmp/%s", s->root, name);
+  free(name);
+  return fd;
+}
+
+void
+berth_store_scratch_drop(berth_store *s, int *fd, char **path)
+{
+  char *name = NULL;
+  if (*path != NULL) {
+    const char *slash = strrchr(*path, '/');
+    name = xstrdup(slash != NULL ? slash + 1 : *path);
+    free(*path);
+    *path = NULL;
+  }
+  berth_store_tmpdir_drop(s, fd, &name);
+}
