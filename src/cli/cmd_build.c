@@ -1,5 +1,7 @@
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "build/build.h"
@@ -10,6 +12,7 @@
 #include "dockerfile/parser.h"
 #include "images/rootfs_ref.h"
 #include "images/tag.h"
+#include "units.h"
 
 static const char build_usage[]
     = "Usage:  berth build [OPTIONS] PATH\n\n"
@@ -129,6 +132,27 @@ build_arg(const char *a)
   return v != NULL ? xasprintf("%s=%s", a, v) : NULL;
 }
 
+/* Docker's first line, "Sending build context to Docker daemon  4.096kB",
+ * with the size of the tar Docker's client would send (berth sends
+ * nothing: the context is read in place). */
+static int
+print_context_size(berth_context *ctx, const char *context, const char *dockerfile, size_t len,
+                   berth_error **err)
+{
+  cleanup_free char *root = realpath(context, NULL), *df = realpath(dockerfile, NULL);
+  if (root == NULL || df == NULL)
+    return berth_error_set(err, errno, "realpath %s", root ? dockerfile : context);
+  size_t rl = strlen(root);
+  bool inside = strncmp(df, root, rl) == 0 && df[rl] == '/';
+  char *always[] = { ".dockerignore", inside ? df + rl + 1 : NULL, NULL };
+  unsigned long long size = 0;
+  if (berth_context_tar_size(ctx, always, inside ? -1 : (long long)len, &size, err) < 0)
+    return -1;
+  cleanup_free char *human = berth_human_size_precision((long long)size, 4);
+  printf("Sending build context to berth  %s\n", human);
+  return 0;
+}
+
 static bool
 parse_bool(const char *s, bool *out)
 {
@@ -243,6 +267,8 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     return berth_cli_fail(cli, err);
   cleanup_context berth_context *ctx = berth_build_context_open(s, context, path, &err);
   if (ctx == NULL)
+    return berth_cli_fail(cli, err);
+  if (!quiet && print_context_size(ctx, context, path, len, &err) < 0)
     return berth_cli_fail(cli, err);
   const char *slash = strrchr(path, '/');
   struct printer pr = { .quiet = quiet };

@@ -9,6 +9,12 @@
 char *
 berth_human_size(long long bytes)
 {
+  return berth_human_size_precision(bytes, 3);
+}
+
+char *
+berth_human_size_precision(long long bytes, int digits)
+{
   static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
   double size = (double)bytes;
   size_t i = 0;
@@ -16,7 +22,7 @@ berth_human_size(long long bytes)
     size /= 1000.0;
     i++;
   }
-  return xasprintf("%.3g%s", size, units[i]);
+  return xasprintf("%.*g%s", digits, size, units[i]);
 }
 
 char *

@@ -5,6 +5,9 @@
 
 /* Decimal units, 3 significant digits: "0B", "22B", "4.1kB", "57.1MB". */
 char *berth_human_size(long long bytes);
+/* The same with that many significant digits (HumanSizeWithPrecision):
+ * the build context's "4.096kB" has 4. */
+char *berth_human_size_precision(long long bytes, int digits);
 
 /* "Less than a second", "3 seconds", "About a minute", "3 weeks", "2 years". */
 char *berth_human_duration(int64_t seconds);

@@ -28,7 +28,7 @@ teardown() {
   run --separate-stderr b build -t demo/app:1 "$CTX"
   assert_success
   base=$(short_id "$IMG")
-  assert_lines_match "Step 1/6 : FROM $IMG" " ---> $base" \
+  assert_lines_match "$SENDING" "Step 1/6 : FROM $IMG" " ---> $base" \
     'Step 2/6 : RUN echo hello > /hello' " ---> Running in $H" "Removing intermediate container $H" " ---> $H" \
     'Step 3/6 : ENV GREETING=hi' " ---> $H" \
     'Step 4/6 : WORKDIR /work' " ---> $H" \
@@ -156,7 +156,7 @@ teardown() {
   run --separate-stderr b build -t demo/copy:1 "$CTX"
   assert_success
   base=$(short_id "$IMG")
-  assert_lines_match "Step 1/3 : FROM $IMG" " ---> $base" \
+  assert_lines_match "$SENDING" "Step 1/3 : FROM $IMG" " ---> $base" \
     'Step 2/3 : COPY a.txt /app/' " ---> $H" \
     'Step 3/3 : CMD \["cat","/app/a.txt"\]' " ---> $H" \
     "Successfully built $H" 'Successfully tagged demo/copy:1'
@@ -375,7 +375,7 @@ teardown() {
   run --separate-stderr b build -t demo/ms:1 "$CTX"
   assert_success
   base=$(short_id "$IMG")
-  assert_lines_match "Step 1/5 : FROM $IMG AS Builder" " ---> $base" \
+  assert_lines_match "$SENDING" "Step 1/5 : FROM $IMG AS Builder" " ---> $base" \
     'Step 2/5 : RUN echo built > /out && chown 7:8 /out' " ---> Running in $H" \
     "Removing intermediate container $H" " ---> $H" \
     "Step 3/5 : FROM $IMG" " ---> $base" \

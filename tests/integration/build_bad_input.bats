@@ -41,7 +41,7 @@ assert_build_refused() {
     'CMD ["/bin/busybox","sh","-c","pwd; ls /bin"]'
   run --separate-stderr b build -t demo/scratch:1 "$CTX"
   assert_success
-  [[ "$output" == *"Step 1/4 : FROM scratch"$'\n'" ---> "$'\n'"Step 2/4 : COPY busybox /bin/busybox"* ]] \
+  [[ "$output" == "Sending build context to berth  "*"Step 1/4 : FROM scratch"$'\n'" ---> "$'\n'"Step 2/4 : COPY busybox /bin/busybox"* ]] \
     || fail_with "FROM scratch's lines"
   [ "$(layer_count demo/scratch:1)" -eq 2 ] # COPY, and WORKDIR's new /w
   run --separate-stderr b run --rm demo/scratch:1
@@ -109,4 +109,33 @@ assert_build_refused() {
     "$CTX"
   rm "$CTX/Dockerfile"
   assert_build_refused "Dockerfile" "$CTX"
+}
+
+# ---- "Sending build context to berth  N" ------------------------------------
+
+@test "build: the context size is what Docker 20.10's client sends (long and non-ASCII names, links, a fifo, exceptions)" {
+  # the figures are what Docker 20.10.24 printed here for the same trees
+  dockerfile 'FROM scratch' 'COPY . /x/'
+  run --separate-stderr b build "$CTX"
+  [[ "${lines[0]}" == "Sending build context to berth  2.048kB" ]] || fail_with "a Dockerfile alone"
+  mkdir -p "$CTX/sub/deep" "$CTX/skip/keep" "$CTX/ü"
+  echo hello > "$CTX/a"
+  head -c 5000 /dev/zero > "$CTX/sub/big"
+  ln -s a "$CTX/lnk"
+  ln -s "$(printf 'x%.0s' {1..120})" "$CTX/longlink"
+  ln "$CTX/a" "$CTX/hard"
+  touch "$CTX/sub/deep/$(printf 'n%.0s' {1..110})"
+  echo k > "$CTX/skip/keep/k"
+  echo s > "$CTX/skip/s"
+  echo u > "$CTX/ü/f"
+  mkfifo "$CTX/fifo"
+  echo x > "$CTX/x.log"
+  printf '%s\n' skip '!skip/keep' '*.log' > "$CTX/.dockerignore"
+  run --separate-stderr b build "$CTX"
+  [[ "${lines[0]}" == "Sending build context to berth  20.48kB" ]] || fail_with "the tree"
+  printf '%s\n' '*' > "$CTX/.dockerignore" # the Dockerfile and .dockerignore are still sent
+  run --separate-stderr b build "$CTX"
+  [[ "${lines[0]}" == "Sending build context to berth  3.072kB" ]] || fail_with "all excluded"
+  run --separate-stderr b build -q "$CTX"
+  [[ "$output" != *Sending* ]] || fail_with "-q prints only the ID"
 }

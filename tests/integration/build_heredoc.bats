@@ -30,7 +30,7 @@ TAB=$'\t'
   dockerfile "FROM $IMG" 'ENV WHO=world' 'RUN <<EOF' 'echo "one $WHO" > /one' 'echo two >> /one' 'EOF'
   run --separate-stderr b build -t hd/run:1 "$CTX"
   assert_success
-  assert_lines_match "Step 1/3 : FROM $IMG" " ---> $H" 'Step 2/3 : ENV WHO=world' " ---> $H" \
+  assert_lines_match "$SENDING" "Step 1/3 : FROM $IMG" " ---> $H" 'Step 2/3 : ENV WHO=world' " ---> $H" \
     'Step 3/3 : RUN <<EOF' " ---> Running in $H" "Removing intermediate container $H" " ---> $H" \
     "Successfully built $H" 'Successfully tagged hd/run:1'
   run --separate-stderr in_image hd/run:1 cat /one
@@ -178,7 +178,7 @@ onbuild_base() {
   run --separate-stderr b build -t hd/obchild:1 "$CTX"
   assert_success
   # Docker 20.10's lines: no Step and no " ---> <id>" per trigger
-  assert_lines_match 'Step 1/2 : FROM hd/obbase:1' '# Executing 4 build triggers' \
+  assert_lines_match "$SENDING" 'Step 1/2 : FROM hd/obbase:1' '# Executing 4 build triggers' \
     " ---> Running in $H" "Removing intermediate container $H" \
     " ---> Running in $H" 'a  b' 'c' "Removing intermediate container $H" " ---> $H" \
     'Step 2/2 : RUN cat /f.txt /t1' " ---> Running in $H" 'hello' 'trig1' \
@@ -196,7 +196,7 @@ onbuild_base() {
   # the rebuild: every trigger from the cache, as Docker prints it
   run --separate-stderr b build "$CTX"
   assert_success
-  assert_lines_match 'Step 1/2 : FROM hd/obbase:1' '# Executing 4 build triggers' \
+  assert_lines_match "$SENDING" 'Step 1/2 : FROM hd/obbase:1' '# Executing 4 build triggers' \
     ' ---> Using cache' ' ---> Using cache' ' ---> Using cache' ' ---> Using cache' " ---> $H" \
     'Step 2/2 : RUN cat /f.txt /t1' ' ---> Using cache' " ---> $H" "Successfully built $H"
   # a changed file that a trigger copies from the child's context misses there
@@ -217,7 +217,7 @@ onbuild_base() {
   dockerfile 'FROM hd/ob1:1'
   run --separate-stderr b build -t hd/ob1child:1 "$CTX"
   assert_success
-  assert_lines_match 'Step 1/1 : FROM hd/ob1:1' '# Executing 1 build trigger' \
+  assert_lines_match "$SENDING" 'Step 1/1 : FROM hd/ob1:1' '# Executing 1 build trigger' \
     " ---> Running in $H" "Removing intermediate container $H" " ---> $H" \
     "Successfully built $H" 'Successfully tagged hd/ob1child:1'
   run --separate-stderr in_image hd/ob1child:1 cat /hd

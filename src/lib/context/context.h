@@ -92,6 +92,14 @@ int berth_context_cache_save(berth_context *ctx, berth_error **err);
 /* How many files' contents were read for hashing (tests). */
 size_t berth_context_files_read(const berth_context *ctx);
 
+/* The bytes Docker's client would send for this context as its tar
+ * (context/tar_size.c): every entry it sees, plus the names in always
+ * (NULL-terminated; the Dockerfile and .dockerignore, which the client
+ * sends even when excluded) and, outside_len >= 0, a Dockerfile of that
+ * size from outside the context. */
+int berth_context_tar_size(berth_context *ctx, char *const *always, long long outside_len,
+                           unsigned long long *size, berth_error **err);
+
 typedef struct berth_context_copy_opts {
   const char *cmd; /* "COPY" (NULL) or "ADD", for messages */
   bool chown;      /* else everything copied is owned by 0:0, as in Docker */

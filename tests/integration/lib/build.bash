@@ -31,6 +31,9 @@ assert_lines_match() {
   done
 }
 
+# The first line of a build's output (the size is checked in build_bad_input.bats).
+SENDING='Sending build context to berth  *B'
+
 H='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
 
 # in_image IMAGE CMD...: the command's output in a container of IMAGE.
