@@ -1,9 +1,11 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build/build.h"
 #include "build/context_cache.h"
+#include "build/context_stdin.h"
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -116,6 +118,22 @@ read_dockerfile(const char *path, size_t *len, berth_error **err)
   return steal_pointer(&buf);
 }
 
+/* Docker's ResolveAndValidateContextPath: an existing path that is a
+ * directory (context: user input). */
+static int
+check_context_dir(const char *context, berth_error **err)
+{
+  struct stat sb;
+  if (stat(context, &sb) < 0)
+    return berth_error_set(err, 0, "unable to prepare context: path \"%s\" not found", context);
+  if (!S_ISDIR(sb.st_mode)) {
+    cleanup_free char *abs = realpath(context, NULL);
+    return berth_error_set(err, 0, "unable to prepare context: context must be a directory: %s",
+                           abs ? abs : context);
+  }
+  return 0;
+}
+
 /* A --build-arg K without "=": K's value from our environment, as Docker's
  * client takes it; an unset K is left out. */
 static char *
@@ -221,23 +239,47 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
                                    "flag: %s",
                                    tags[i], berth_error_message(err));
   }
-  struct stat sb;
-  if (stat(context, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-    berth_error_set(&err, 0, "unable to prepare context: path \"%s\" not found", context);
+  bool stdin_ctx = strcmp(context, "-") == 0, stdin_file = file != NULL && strcmp(file, "-") == 0;
+  if (stdin_ctx && stdin_file) {
+    berth_error_set(&err, 0,
+                    "invalid argument: can't use stdin for both build context and dockerfile");
     return berth_cli_fail(cli, err);
   }
+  if (!stdin_ctx && check_context_dir(context, &err) < 0)
+    return berth_cli_fail(cli, err);
   cleanup_free char *default_file = xasprintf("%s/Dockerfile", context);
-  const char *path = file != NULL ? file : default_file;
+  const char *path = stdin_ctx ? (file ?: "Dockerfile") : file != NULL ? file : default_file;
   size_t len = 0;
-  cleanup_free char *text = read_dockerfile(path, &len, &err);
-  if (text == NULL)
+  cleanup_free char *text = NULL;
+  if (stdin_file)
+    text = berth_build_read_dockerfile_fd(STDIN_FILENO, &len, &err);
+  else if (!stdin_ctx)
+    text = read_dockerfile(path, &len, &err);
+  if (text == NULL && !stdin_ctx)
     return berth_cli_fail(cli, err);
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)
     return berth_cli_fail(cli, err);
-  cleanup_context berth_context *ctx = berth_build_context_open(s, context, path, &err);
+  cleanup_scratch berth_store_scratch *scratch = NULL;
+  cleanup_context berth_context *ctx = NULL;
+  if (stdin_ctx) { /* a tar, or the Dockerfile alone, in a scratch dir */
+    bool is_tar = false;
+    scratch = berth_build_stdin_context(s, STDIN_FILENO, &is_tar, &err);
+    if (scratch == NULL)
+      return berth_cli_fail(cli, err);
+    text = berth_build_read_dockerfile_at(berth_store_scratch_fd(scratch), path, &len, &err);
+    if (text == NULL)
+      return berth_cli_fail(cli, err);
+    ctx = berth_build_context_open_unpacked(berth_store_scratch_fd(scratch), path, &err);
+  } else {
+    /* -f -: no file beside which a NAME.dockerignore could be */
+    cleanup_free char *stdin_name = xasprintf("%s/-", context);
+    ctx = berth_build_context_open(s, context, stdin_file ? stdin_name : path, &err);
+  }
   if (ctx == NULL)
     return berth_cli_fail(cli, err);
+  if (stdin_file)
+    path = "Dockerfile";
   const char *slash = strrchr(path, '/');
   struct printer pr = { .quiet = quiet };
   struct resolver rs = { .cli = cli, .s = s, .quiet = quiet };

@@ -47,7 +47,8 @@ is_owned_tmpdir(const char *name)
   /* Not pins-: a dead one is the sign that a publisher died and left
    * layers to collect; the collection trashes it (berth_store_dead_pins). */
   return strncmp(name, TMP_STAGE, strlen(TMP_STAGE)) == 0
-         || strncmp(name, TMP_TRASH, strlen(TMP_TRASH)) == 0;
+         || strncmp(name, TMP_TRASH, strlen(TMP_TRASH)) == 0
+         || strncmp(name, TMP_SCRATCH, strlen(TMP_SCRATCH)) == 0;
 }
 
 /* Removes the tmp/ dirs of ours that nobody holds a flock on.  Needs no
