@@ -229,3 +229,153 @@ COPY . /x/"
   printf '%s\n' "FROM $IMG" 'RUN true' | b build -q - > /dev/null
   no_scratch
 }
+
+# http_serve DIR: a python3 http.server on 127.0.0.1 (a free port) serving
+# DIR, plus /nolm/… (no Last-Modified), /cd… (Content-Disposition
+# filename="named.txt") and /moved (a 302 to /f.txt); sets HTTP and
+# HTTP_PID.
+http_serve() {
+  local port="$BATS_TEST_TMPDIR/http.port"
+  cat > "$BATS_TEST_TMPDIR/serve_files.py" << 'PY'
+import http.server, os, sys
+root, portfile = sys.argv[1], sys.argv[2]
+class H(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **k):
+        super().__init__(*a, directory=root, **k)
+    def log_message(self, *a):
+        pass
+    def reply(self, body, headers):
+        self.send_response(200)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self):
+        if self.path.startswith("/nolm/"):
+            self.reply(b"no last-modified\n", [])
+        elif self.path.startswith("/cd"):
+            self.reply(b"named by the server\n",
+                       [("Content-Disposition", 'attachment; filename="named.txt"'),
+                        ("Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT")])
+        elif self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/f.txt")
+            self.end_headers()
+        else:
+            super().do_GET()
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(s.server_address[1]))
+os.rename(portfile + ".tmp", portfile)
+s.serve_forever()
+PY
+  "$PY3" "$BATS_TEST_TMPDIR/serve_files.py" "$1" "$port" > "$BATS_TEST_TMPDIR/http.log" 2>&1 &
+  HTTP_PID=$!
+  local i
+  for i in $(seq 100); do
+    [[ -s "$port" ]] && break
+    sleep 0.1
+  done
+  [[ -s "$port" ]] || fail_with "the http server did not start: $(cat "$BATS_TEST_TMPDIR/http.log")"
+  HTTP="http://127.0.0.1:$(cat "$port")"
+}
+
+# www: the files the ADD tests download (their times as Docker saw them)
+www() {
+  WWW="$BATS_TEST_TMPDIR/www"
+  mkdir -p "$WWW"
+  echo "hello url" > "$WWW/f.txt"
+  echo second > "$WWW/g.txt"
+  printf 'x' > "$WWW/x"
+  tar -C "$WWW" -czf "$WWW/t.tgz" x
+  touch -d '2020-01-02 03:04:05 UTC' "$WWW/f.txt" "$WWW/g.txt"
+  http_serve "$WWW"
+}
+
+# ---- ADD of a URL --------------------------------------------------------
+
+# The hashes in CREATED BY are those Docker 20.10's legacy builder wrote
+# for the same files (same names and contents) here.
+@test "build: ADD <url> downloads the file: mode 0600, Last-Modified, never unpacked, Docker's history" {
+  www
+  dockerfile "FROM $IMG" "ADD $HTTP/f.txt /dir/" "ADD $HTTP/f.txt?x=1 /file" "ADD $HTTP/t.tgz /t/" \
+    "ADD $HTTP/f.txt $HTTP/g.txt /m/" "ADD $HTTP/cd/ /c/" "ADD $HTTP/nolm/ /n" "ADD $HTTP/moved /r/"
+  run --separate-stderr b build -t demo/url:1 "$CTX"
+  assert_success
+  # Docker's blank line after each download
+  [[ "$output" == *$'Step 2/8 : ADD '"$HTTP"$'/f.txt /dir/\n\n ---> '* ]] || fail_with "$output"
+  [[ "$output" == *$'Step 5/8 : ADD '"$HTTP/f.txt $HTTP"$'/g.txt /m/\n\n\n ---> '* ]] || fail_with "$output"
+  run --separate-stderr in_image demo/url:1 stat -c '%n %a %u:%g %Y %s' /dir/f.txt /file /t/t.tgz \
+    /m/f.txt /m/g.txt /c/named.txt /n /r/moved
+  assert_success
+  [ "$output" = "/dir/f.txt 600 0:0 1577934245 10
+/file 600 0:0 1577934245 10
+/t/t.tgz 600 0:0 $(stat -c %Y "$WWW/t.tgz") $(stat -c %s "$WWW/t.tgz")
+/m/f.txt 600 0:0 1577934245 10
+/m/g.txt 600 0:0 1577934245 7
+/c/named.txt 600 0:0 784111777 20
+/n 600 0:0 0 17
+/r/moved 600 0:0 1577934245 10" ] || fail_with "$output"
+  run --separate-stderr in_image demo/url:1 cat /dir/f.txt
+  [ "$output" = "hello url" ] || fail_with "$output"
+  run --separate-stderr created_by demo/url:1
+  [ "${lines[0]}" = "/bin/sh -c #(nop) ADD 1eab6d220249f356460d051b5d581fcf92bf39e7cd438f2071c88dabe2319e3a in /r/<sp>" ] || fail_with "$output"
+  [ "${lines[1]}" = "/bin/sh -c #(nop) ADD d1ad1d32fd0a14b0798c2cb2600e88ba86ffa79e514847993fc10b5555e201d7 in /n<sp>" ] || fail_with "$output"
+  [ "${lines[2]}" = "/bin/sh -c #(nop) ADD 0384df430f38cb766b1b351635f898a16a83f0a61de28cbf963f8eac0407aff2 in /c/<sp>" ] || fail_with "$output"
+  [ "${lines[3]}" = "/bin/sh -c #(nop) ADD multi:68ef5d77e139b88ea3b658d8ba77c88e6ab66615e1dfe68ab6c7fe3e193a6c75 in /m/<sp>" ] || fail_with "$output"
+  [ "${lines[5]}" = "/bin/sh -c #(nop) ADD dc9142636ca715ec08473e238aeb52183b9b6b3c6e342363507f316a4282c131 in /file<sp>" ] || fail_with "$output"
+  [ "${lines[6]}" = "/bin/sh -c #(nop) ADD dc9142636ca715ec08473e238aeb52183b9b6b3c6e342363507f316a4282c131 in /dir/<sp>" ] || fail_with "$output"
+  no_scratch
+}
+
+@test "build: ADD <url> is cached by content: same bytes hit, changed bytes miss; --chown as Docker glues it" {
+  www
+  echo local > "$CTX/l.txt"
+  dockerfile "FROM $IMG" "ADD --chown=1:2 $HTTP/f.txt /c" "ADD l.txt $HTTP/g.txt /lm/"
+  b build -q "$CTX" > /dev/null
+  run --separate-stderr b build -t demo/urlc:1 "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq 2 ] || fail_with "$output"
+  run --separate-stderr created_by demo/urlc:1
+  [ "${lines[1]}" = "/bin/sh -c #(nop) ADD --chown=1:2dc9142636ca715ec08473e238aeb52183b9b6b3c6e342363507f316a4282c131 in /c<sp>" ] || fail_with "$output"
+  [[ "${lines[0]}" == "/bin/sh -c #(nop) ADD multi:"*" in /lm/<sp>" ]] || fail_with "$output"
+  run --separate-stderr in_image demo/urlc:1 stat -c '%n %a %u:%g' /c /lm/l.txt /lm/g.txt
+  [ "$output" = $'/c 600 1:2\n/lm/l.txt 644 0:0\n/lm/g.txt 600 0:0' ] || fail_with "$output"
+  # same size, same time, one byte changed: the download is hashed again
+  echo "hello URL" > "$WWW/f.txt"
+  touch -d '2020-01-02 03:04:05 UTC' "$WWW/f.txt"
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq 0 ] || fail_with "$output"
+}
+
+@test "build: ADD <url> errors: 404 with Docker's words, a refused connection, no file name; nothing stored" {
+  www
+  store_snapshot
+  dockerfile "FROM $IMG" "ADD $HTTP/nope.txt /x"
+  run --separate-stderr b build "$CTX"
+  assert_failure
+  assert_one_line_error
+  [[ "$stderr" == "Error: Dockerfile:2: ADD failed: failed to GET $HTTP/nope.txt with status 404 File not found: <!DOCTYPE HTML>"*"Error code: 404"* ]] ||
+    fail_with "$stderr"
+  dockerfile "FROM $IMG" "ADD $HTTP/nolm/ /x/"
+  run --separate-stderr b build "$CTX"
+  assert_failure
+  assert_one_line_error
+  [ "$stderr" = "Error: Dockerfile:2: ADD failed: cannot determine filename for source $HTTP/nolm/" ] || fail_with "$stderr"
+  kill "$HTTP_PID"
+  wait "$HTTP_PID" 2> /dev/null || true
+  HTTP_PID=
+  dockerfile "FROM $IMG" "ADD $HTTP/f.txt /x"
+  run --separate-stderr b build "$CTX"
+  assert_failure
+  assert_one_line_error
+  [[ "$stderr" == "Error: Dockerfile:2: ADD failed: Get \"$HTTP/f.txt\": "*"onnection refused"* ]] || fail_with "$stderr"
+  dockerfile "FROM $IMG" "COPY $HTTP/f.txt /x"
+  run --separate-stderr b build "$CTX"
+  assert_failure
+  [[ "$stderr" == *"source can't be a URL for COPY"* ]] || fail_with "$stderr"
+  assert_store_unchanged
+  no_scratch
+}

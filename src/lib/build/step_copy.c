@@ -11,7 +11,9 @@
  * sources (berth_context_hash: names, modes, owners, contents, never
  * times), not Docker's tarsum, so the same sources give the same key here
  * but not the same string as Docker's.  --chmod, which Docker 20.10's
- * classic builder lacks, is written `--chmod=MODE ` before the hash. */
+ * classic builder lacks, is written `--chmod=MODE ` before the hash.
+ * ADD's http(s) sources are downloaded (remote.h) and hashed as Docker
+ * hashes them: one URL gives Docker's very string. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "build/build_internal.h"
+#include "build/remote.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "container/create.h"
@@ -93,12 +96,6 @@ parse_flags(const berth_build_state *st, const berth_df_instruction *in, const c
     }
   }
   return 0;
-}
-
-static bool
-is_url(const char *s)
-{
-  return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
 }
 
 /* Docker's normalizeDest: a relative destination joins WORKDIR (cleaned),
@@ -195,6 +192,7 @@ typedef struct copy_job {
   const berth_context_sources *srcs;
   const char *dest;
   const copy_flags *flags;
+  berth_build_remote *remote; /* ADD's URLs (never unpacked) */
 } copy_job;
 
 /* --chown as Docker's parseChownFlag reads it: user[:group], a lone user
@@ -230,7 +228,37 @@ copy_cb(void *arg, int rootfd, berth_error **err)
   }
   if (o.chown)
     o.keep_owner = false;
-  return berth_context_copy(j->ctx, j->srcs, rootfd, j->dest, &o, err);
+  if (j->srcs->n > 0 && berth_context_copy(j->ctx, j->srcs, rootfd, j->dest, &o, err) < 0)
+    return -1;
+  o.unpack = false;
+  if (j->remote->srcs.n > 0
+      && berth_context_copy(j->remote->ctx, &j->remote->srcs, rootfd, j->dest, &o, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* The sources' hash as CREATED BY shows it: "file:"/"dir:" and berth's
+ * digest for local sources alone, Docker's own for one URL (bare hex) or
+ * several sources ("multi:", over the local digest and the URLs'). */
+static char *
+sources_hash(const berth_context_sources *srcs, const char *local_hex,
+             const berth_build_remote *rem)
+{
+  if (rem->n == 0) {
+    const char *kind = srcs->n > 1 ? "multi" : S_ISDIR(srcs->v[0].st.st_mode) ? "dir" : "file";
+    return xasprintf("%s:%s", kind, local_hex);
+  }
+  if (srcs->n == 0 && rem->n == 1)
+    return xstrdup(rem->hashes[0]);
+  cleanup_free char *joined = xstrdup(srcs->n > 0 ? local_hex : "");
+  for (size_t i = 0; i < rem->n; i++) {
+    char *t = joined[0] ? xasprintf("%s,%s", joined, rem->hashes[i]) : xstrdup(rem->hashes[i]);
+    free(joined);
+    joined = t;
+  }
+  char d[BERTH_DIGEST_LEN];
+  berth_sha256_digest(joined, strlen(joined), d);
+  return xasprintf("multi:%s", berth_digest_hex(d));
 }
 
 int
@@ -253,12 +281,20 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
   for (size_t i = 0; i < n; i++)
     if ((w[i] = berth_df_expand_word(in->args[i], st->escape, env, err)) == NULL)
       return -1;
-  for (size_t i = 0; i + 1 < n; i++)
-    if (is_url(w[i]))
-      return berth_error_set(err, 0,
-                             strcmp(cmd, "ADD") == 0 ? "ADD from a URL is not supported yet"
-                                                     : "source can't be a URL for COPY");
-  if (st->o->context == NULL && f.from == NULL)
+  /* ADD's URLs apart (downloaded); the rest are the context's */
+  cleanup_free char **urls = xcalloc(n, sizeof *urls);
+  cleanup_free char **locals = xcalloc(n, sizeof *locals);
+  size_t n_url = 0, n_local = 0;
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (!berth_build_is_url(w[i])) {
+      locals[n_local++] = w[i];
+      continue;
+    }
+    if (strcmp(cmd, "ADD") != 0)
+      return berth_error_set(err, 0, "source can't be a URL for COPY");
+    urls[n_url++] = w[i];
+  }
+  if (st->o->context == NULL && f.from == NULL && n_local > 0)
     return berth_error_set(err, 0, "%s needs a build context", cmd);
   if (st->image_id[0] == '\0')
     return berth_error_set(err, 0, "%s on scratch with no image yet is not yet supported", cmd);
@@ -271,16 +307,19 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
     ctx = src.ctx;
   }
   __attribute__((cleanup(berth_context_sources_clear))) berth_context_sources srcs = { 0 };
-  if (berth_context_resolve(ctx, cmd, w, n - 1, &srcs, err) < 0)
+  if (n_local > 0 && berth_context_resolve(ctx, cmd, locals, n_local, &srcs, err) < 0)
     return -1;
   const char *dest = w[n - 1];
-  if (berth_context_check_dest(cmd, srcs.n, dest, err) < 0)
+  berth_build_remote rem __attribute__((cleanup(berth_build_remote_clear))) = { 0 };
+  if (n_url > 0 && berth_build_remote_fetch(st, urls, n_url, dest, &rem, err) < 0)
+    return berth_error_prefix(err, "%s failed", cmd);
+  if (berth_context_check_dest(cmd, srcs.n + rem.n, dest, err) < 0)
     return -1;
-  char digest[BERTH_DIGEST_LEN];
-  if (berth_context_hash(ctx, &srcs, digest, err) < 0)
+  char digest[BERTH_DIGEST_LEN] = "sha256:";
+  if (srcs.n > 0 && berth_context_hash(ctx, &srcs, digest, err) < 0)
     return berth_error_prefix(err, "%s failed", cmd);
   const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
-  const char *kind = srcs.n > 1 ? "multi" : S_ISDIR(srcs.v[0].st.st_mode) ? "dir" : "file";
+  cleanup_free char *hash = sources_hash(&srcs, hex, &rem);
   cleanup_free char *chown = f.chown && f.chown[0] ? xasprintf("--chown=%s", f.chown) : xstrdup("");
   cleanup_free char *chmod = f.chmod ? xasprintf("--chmod=%s ", f.chmod_text) : xstrdup("");
 
@@ -289,7 +328,7 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
   while (shell[k] != NULL)
     k++;
   shell = xrealloc(shell, (k + 2) * sizeof *shell);
-  shell[k] = xasprintf("#(nop) %s %s%s%s:%s in %s ", cmd, chown, chmod, kind, hex, dest);
+  shell[k] = xasprintf("#(nop) %s %s%s%s in %s ", cmd, chown, chmod, hash, dest);
   shell[k + 1] = NULL;
   cleanup_free char *by = berth_build_join(shell);
   /* COPY --from: CREATED BY as Docker's (the sources' hash alone), the
@@ -297,8 +336,8 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
    * compares too: the same files from another image miss */
   if (f.from != NULL) {
     free(shell[k]);
-    shell[k] = xasprintf("#(nop) %s --from=%s %s%s%s:%s in %s ", cmd, src.id, chown, chmod, kind,
-                         hex, dest);
+    shell[k]
+        = xasprintf("#(nop) %s --from=%s %s%s%s in %s ", cmd, src.id, chown, chmod, hash, dest);
   }
   int hit = berth_build_try_cache_cmd(st, by, st->config, f.from != NULL ? shell : NULL, err);
   if (hit != 0)
@@ -310,6 +349,7 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
                    .cmd = cmd,
                    .srcs = &srcs,
                    .dest = full,
-                   .flags = &f };
+                   .flags = &f,
+                   .remote = &rem };
   return berth_build_fs_step(st, shell, by, copy_cb, &job, err);
 }
