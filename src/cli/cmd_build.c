@@ -23,6 +23,8 @@ static const char build_usage[]
       "      --iidfile string      Write the image ID to the file\n"
       "      --label list          Set metadata for an image\n"
       "      --no-cache            Do not use cache when building the image\n"
+      "      --platform string     Set platform if server is multi-platform capable\n"
+      "      --pull                Always attempt to pull a newer version of the image\n"
       "  -q, --quiet               Suppress the build output and print image ID on success\n"
       "      --rm                  Remove intermediate containers after a successful build "
       "(default true)\n"
@@ -88,6 +90,54 @@ resolve(void *ctx, const char *name, char id[BERTH_DIGEST_LEN], berth_error **er
   if (berth_cli_pull(r->cli, ref, NULL, r->quiet ? NULL : stdout, err) < 0)
     return -1;
   return berth_image_resolve_rootfs(r->s, name, id, &n, err);
+}
+
+/* FROM's image for a platform, as Docker's GetImageAndReleasableLayer
+ * with PullOptionPreferLocal (or ForcePull with --pull): the local image
+ * when it is of that platform (any, with none asked), else pulled for it;
+ * a pulled image whose config names another platform gets Docker's
+ * warning and is used. */
+static int
+resolve_base(void *ctx, const char *name, const char *platform, bool pull,
+             char id[BERTH_DIGEST_LEN], berth_error **err)
+{
+  struct resolver *r = ctx;
+  if (!pull && platform == NULL)
+    return resolve(ctx, name, id, err);
+  size_t n = 0;
+  if (!pull) {
+    cleanup_error berth_error *local = NULL;
+    if (berth_image_resolve_rootfs(r->s, name, id, &n, &local) == 0) {
+      cleanup_free char *actual = NULL;
+      int is = berth_build_image_platform_is(r->s, id, platform, &actual, err);
+      if (is != 0)
+        return is < 0 ? -1 : 0;
+      if (berth_reference_is_id_prefix(name))
+        return berth_error_set(err, ENOENT,
+                               "image with reference %s was found but does not match the "
+                               "specified platform: wanted %s, actual: %s",
+                               name, platform, actual);
+    } else if (berth_error_errno(local) != ENOENT || berth_reference_is_id_prefix(name)) {
+      return berth_error_propagate(err, &local);
+    }
+  }
+  cleanup_reference berth_reference *ref = berth_reference_parse_normalized(name, err);
+  if (ref == NULL)
+    return -1;
+  berth_reference_default_tag(ref);
+  if (berth_cli_pull(r->cli, ref, platform, r->quiet ? NULL : stdout, err) < 0)
+    return -1;
+  if (berth_image_resolve_rootfs(r->s, name, id, &n, err) < 0)
+    return -1;
+  cleanup_free char *actual = NULL;
+  if (platform != NULL && berth_build_image_platform_is(r->s, id, platform, &actual, err) == 0
+      && !r->quiet)
+    printf("\nWARNING: Pulled image with specified platform (%s), but the resulting image's "
+           "configured platform (%s) does not match.\nThis is most likely caused by a bug in "
+           "the build system that created the fetched image (%s).\nPlease notify the image "
+           "author to correct the configuration.\n",
+           platform, actual, name);
+  return 0;
 }
 
 /* The Dockerfile: at most one byte more than the parser takes, so that a
@@ -158,7 +208,18 @@ parse_bool(const char *s, bool *out)
 int
 berth_cmd_build(berth_cli *cli, int argc, char **argv)
 {
-  enum { O_BUILD_ARG = 0x100, O_FORCE_RM, O_IIDFILE, O_LABEL, O_NO_CACHE, O_RM, O_TARGET, O_HELP };
+  enum {
+    O_BUILD_ARG = 0x100,
+    O_FORCE_RM,
+    O_IIDFILE,
+    O_LABEL,
+    O_NO_CACHE,
+    O_RM,
+    O_TARGET,
+    O_HELP,
+    O_PLATFORM,
+    O_PULL
+  };
   static const struct option options[] = {
     { "build-arg", required_argument, NULL, O_BUILD_ARG },
     { "file", required_argument, NULL, 'f' },
@@ -166,6 +227,8 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     { "iidfile", required_argument, NULL, O_IIDFILE },
     { "label", required_argument, NULL, O_LABEL },
     { "no-cache", optional_argument, NULL, O_NO_CACHE },
+    { "platform", required_argument, NULL, O_PLATFORM },
+    { "pull", optional_argument, NULL, O_PULL },
     { "quiet", no_argument, NULL, 'q' },
     { "rm", optional_argument, NULL, O_RM },
     { "tag", required_argument, NULL, 't' },
@@ -177,8 +240,8 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   cleanup_free char **tags = xcalloc(cap, sizeof *tags);
   cleanup_strv char **args = xcalloc(cap, sizeof *args);
   cleanup_free char **labels = xcalloc(cap, sizeof *labels);
-  const char *file = NULL, *iidfile = NULL, *target = NULL;
-  bool rm = true, force_rm = false, no_cache = false, quiet = false;
+  const char *file = NULL, *iidfile = NULL, *target = NULL, *platform = NULL;
+  bool rm = true, force_rm = false, no_cache = false, quiet = false, pull = false;
   int c;
   while ((c = getopt_long(argc, argv, "+:f:qt:", options, NULL)) != -1) {
     if (optarg != NULL && berth_cli_check_utf8(cli, argv[0], "a flag", optarg) != 0)
@@ -195,6 +258,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
       break;
     case O_FORCE_RM:
     case O_NO_CACHE:
+    case O_PULL:
     case O_RM: {
       bool v;
       if (!parse_bool(optarg, &v))
@@ -202,7 +266,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
                                      "invalid argument \"%s\" for flag: strconv.ParseBool: "
                                      "parsing \"%s\": invalid syntax",
                                      optarg, optarg);
-      *(c == O_RM ? &rm : c == O_FORCE_RM ? &force_rm : &no_cache) = v;
+      *(c == O_RM ? &rm : c == O_FORCE_RM ? &force_rm : c == O_PULL ? &pull : &no_cache) = v;
       break;
     }
     case O_IIDFILE:
@@ -219,6 +283,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
       break;
     case O_TARGET:
       target = optarg;
+      break;
+    case O_PLATFORM:
+      platform = optarg;
       break;
     case O_HELP:
       puts(build_usage);
@@ -239,6 +306,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
                                    "flag: %s",
                                    tags[i], berth_error_message(err));
   }
+  cleanup_free char *norm_platform = berth_build_platform(platform, &err);
+  if (norm_platform == NULL && err != NULL)
+    return berth_cli_fail(cli, err);
   bool stdin_ctx = strcmp(context, "-") == 0, stdin_file = file != NULL && strcmp(file, "-") == 0;
   if (stdin_ctx && stdin_file) {
     berth_error_set(&err, 0,
@@ -300,6 +370,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     .event_ctx = &pr,
     .resolve = resolve,
     .resolve_ctx = &rs,
+    .platform = norm_platform,
+    .pull = pull,
+    .resolve_base = resolve_base,
   };
   char id[BERTH_DIGEST_LEN];
   int code = 0;

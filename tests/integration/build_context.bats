@@ -379,3 +379,86 @@ www() {
   assert_store_unchanged
   no_scratch
 }
+
+# ---- FROM --platform, build --platform, --pull ------------------------------
+
+# arch IMAGE: the architecture of its config
+arch() {
+  b inspect "$1" | jq -r '.[0].Architecture'
+}
+
+@test "build: FROM --platform pulls the base for that platform; a local one of another is pulled for it" {
+  local multi="$REG_HOST/test/multi:1"
+  dockerfile 'ARG P=linux/arm64' "FROM --platform=\$P $multi" 'ENV A=1'
+  run --separate-stderr b build -t demo/plat:arm "$CTX"
+  assert_success
+  [[ "$output" == *"Step 2/3 : FROM --platform=\$P $multi"$'\n'*"Pulling from test/multi"* ]] || fail_with "$output"
+  [ "$(arch demo/plat:arm)" = arm64 ] || fail_with "$(arch demo/plat:arm)"
+  [ "$(arch "$multi")" = arm64 ] || fail_with "base $(arch "$multi")"
+  # the local base is of that platform: used, and the steps cached
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [[ "$output" != *"Pulling"* ]] || fail_with "$output"
+  [ "$(cache_hits)" -eq 1 ] || fail_with "$output"
+  # build --platform: the local arm64 base is not of it: pulled for amd64
+  dockerfile "FROM $multi" 'ENV A=1'
+  run --separate-stderr b build --platform linux/amd64 -t demo/plat:amd "$CTX"
+  assert_success
+  [[ "$output" == *"Pulling from test/multi"* ]] || fail_with "$output"
+  [ "$(arch demo/plat:amd)" = amd64 ] || fail_with "$(arch demo/plat:amd)"
+  # FROM's own --platform wins over build --platform (and the base is local)
+  dockerfile "FROM --platform=linux/amd64 $multi" 'ENV A=1'
+  run --separate-stderr b build --platform linux/arm64 -t demo/plat:amd2 "$CTX"
+  assert_success
+  [[ "$output" != *"Pulling"* ]] || fail_with "$output"
+  [ "$(short_id demo/plat:amd2)" = "$(short_id demo/plat:amd)" ] || fail_with "$output"
+}
+
+@test "build: a bad platform, or a local-only base of another platform, is an error; nothing stored" {
+  b tag "$IMG" "$REG_HOST/nosuch/base:1"
+  store_snapshot
+  dockerfile 'FROM --platform=nonsense/// '"$IMG"
+  run --separate-stderr b build "$CTX"
+  assert_failure
+  assert_one_line_error
+  [[ "$stderr" == "Error: Dockerfile:1: failed to parse platform nonsense///"* ]] || fail_with "$stderr"
+  dockerfile "FROM $IMG"
+  run --separate-stderr b build --platform 'a/b/c/d' "$CTX"
+  assert_failure
+  assert_one_line_error
+  [[ "$stderr" == "Error: failed to parse platform a/b/c/d"* ]] || fail_with "$stderr"
+  # only here, amd64: pulling it for arm64 finds nothing
+  dockerfile "FROM --platform=linux/arm64 $REG_HOST/nosuch/base:1"
+  run --separate-stderr b build "$CTX"
+  assert_failure
+  [[ "$stderr" == *"nosuch/base"* ]] || fail_with "$stderr"
+  assert_store_unchanged
+}
+
+@test "build --pull: the base is pulled even when present, and a newer digest for the tag is used" {
+  local moving="$REG_HOST/test/moving:1"
+  skopeo --insecure-policy copy -q --dest-tls-verify=false --format v2s2 \
+    "oci:$FIXTURES/busybox:latest" "docker://$moving" > /dev/null
+  dockerfile "FROM $moving" 'ENV A=1'
+  b build -q "$CTX" > /dev/null
+  old=$(short_id "$moving")
+  run --separate-stderr b build --pull "$CTX"
+  assert_success
+  [[ "$output" == *"Status: Image is up to date for $moving"* ]] || fail_with "$output"
+  [ "$(cache_hits)" -eq 1 ] || fail_with "$output"
+  # the tag moves in the registry
+  skopeo --insecure-policy copy -q --dest-tls-verify=false --format v2s2 \
+    "oci:$FIXTURES/layered:1" "docker://$moving" > /dev/null
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [[ "$output" == *" ---> $old"* ]] || fail_with "without --pull the local base is used: $output"
+  run --separate-stderr b build --pull -t demo/pulled:1 "$CTX"
+  assert_success
+  [[ "$output" == *"Status: Downloaded newer image for $moving"* ]] || fail_with "$output"
+  new=$(short_id "$moving")
+  [ "$new" != "$old" ] || fail_with "the base did not change"
+  [[ "$output" == *" ---> $new"* ]] || fail_with "$output"
+  [ "$(cache_hits)" -eq 0 ] || fail_with "$output"
+  [ "$(b inspect demo/pulled:1 | jq -r '.[0].Parent' | cut -c8-19)" = "$new" ] ||
+    [ "$(layer_count demo/pulled:1)" = "$(layer_count "$moving")" ] || fail_with "not built on the new base"
+}
