@@ -189,15 +189,14 @@ COPY . /x/"
     run --separate-stderr b build - < "$t/$f.tar"
     assert_failure
     assert_one_line_error
-    [[ "$stderr" == "Error: Error processing tar file(exit status 1): "*"escape"* ]] || fail_with "$f: $stderr"
-    echo "# $f: $stderr" >&3
+    [[ "$stderr" == "Error: Error processing tar file(exit status 1): "*"escape"*"escapes the build context" ]] ||
+      fail_with "$f: $stderr"
   done
   for f in symout hardout hardup; do
     run --separate-stderr b build - < "$t/$f.tar"
     assert_failure
     assert_one_line_error
     [[ "$stderr" == "Error: Error processing tar file(exit status 1): "* ]] || fail_with "$f: $stderr"
-    echo "# $f: $stderr" >&3
   done
   [ ! -e "$t/escape" ] && [ ! -e "$BERTH_TEST_ROOT/escape" ] && [ ! -e "$BERTH_TEST_ROOT/tmp/escape" ] ||
     fail_with "an entry escaped"
@@ -217,7 +216,6 @@ COPY . /x/"
     assert_failure
     assert_one_line_error
     [[ "$stderr" == "Error: Error processing tar file("* ]] || fail_with "$f: $stderr"
-    echo "# $f: $stderr" >&3
   done
   assert_store_unchanged
   no_scratch

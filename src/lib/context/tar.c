@@ -11,6 +11,7 @@
 
 #include "archive/extract.h"
 #include "common/cleanup.h"
+#include "common/xalloc.h"
 
 /* Go's archive/tar header checksum: the header's bytes summed with the
  * checksum field as spaces, unsigned or signed (old tars). */
@@ -85,6 +86,23 @@ read_cb(struct archive *a, void *arg, const void **out)
   }
 }
 
+/* The extractor's words speak of a layer: here it is the build context. */
+static char *
+context_words(const char *msg)
+{
+  static const char *const from[] = { "the layer directory", "the layer root", "the layer" };
+  char *out = xstrdup(msg);
+  for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+    char *at;
+    while ((at = strstr(out, from[i])) != NULL) {
+      char *t = xasprintf("%.*sthe build context%s", (int)(at - out), out, at + strlen(from[i]));
+      free(out);
+      out = t;
+    }
+  }
+  return out;
+}
+
 static void
 archive_cleanup(struct archive **a)
 {
@@ -121,20 +139,20 @@ berth_context_unpack_tar(const void *head, size_t n, int fd, int destfd, berth_e
       return berth_error_set(
           err, 0, "Error processing tar file(%s): ", archive_error_string(a) ?: "unexpected EOF");
     if (entries >= BERTH_CONTEXT_TAR_MAX_ENTRIES)
-      return berth_error_set(err, EFBIG, "Error processing tar file: more than %d entries",
-                             BERTH_CONTEXT_TAR_MAX_ENTRIES);
+      return berth_error_set_as(err, EFBIG, "Error processing tar file: more than %d entries",
+                                BERTH_CONTEXT_TAR_MAX_ENTRIES);
     if (archive_entry_size(e) > BERTH_CONTEXT_TAR_MAX_BYTES - bytes)
-      return berth_error_set(err, EFBIG, "Error processing tar file: more than %lld bytes",
-                             BERTH_CONTEXT_TAR_MAX_BYTES);
+      return berth_error_set_as(err, EFBIG, "Error processing tar file: more than %lld bytes",
+                                BERTH_CONTEXT_TAR_MAX_BYTES);
     cleanup_error berth_error *e2 = NULL;
     archive_clear_error(a);
     if (berth_extract_entry(x, a, e, &bytes, &e2) < 0) {
       /* a read error of the entry's data is the stream's, not the entry's */
       if (archive_error_string(a) != NULL)
         return berth_error_set(err, 0, "Error processing tar file(%s): ", archive_error_string(a));
-      return berth_error_set(err, berth_error_errno(e2),
-                             "Error processing tar file(exit status 1): %s",
-                             berth_error_message(e2));
+      cleanup_free char *why = context_words(berth_error_message(e2));
+      return berth_error_set_as(err, berth_error_errno(e2),
+                                "Error processing tar file(exit status 1): %s", why);
     }
   }
   if (berth_extract_finish(x, err) < 0)
