@@ -198,6 +198,12 @@ COPY . /x/"
     assert_one_line_error
     [[ "$stderr" == "Error: Error processing tar file(exit status 1): "* ]] || fail_with "$f: $stderr"
   done
+  # a Dockerfile that is a link out is looked up inside the context, as the daemon does
+  mktar "$t/dflink.tar" 'Dockerfile=l:/etc/hostname'
+  run --separate-stderr b build - < "$t/dflink.tar"
+  assert_failure
+  assert_one_line_error
+  [ "$stderr" = "Error: Cannot locate specified Dockerfile: Dockerfile" ] || fail_with "$stderr"
   [ ! -e "$t/escape" ] && [ ! -e "$BERTH_TEST_ROOT/escape" ] && [ ! -e "$BERTH_TEST_ROOT/tmp/escape" ] ||
     fail_with "an entry escaped"
   assert_store_unchanged
