@@ -333,6 +333,16 @@ www() {
   no_scratch
 }
 
+@test "build: ADD <url> names the file from the decoded path, no pattern in it" {
+  www
+  echo br > "$WWW/a[1] b.txt"
+  dockerfile "FROM $IMG" "ADD $HTTP/a%5B1%5D%20b.txt /d/"
+  run --separate-stderr b build -t demo/urln:1 "$CTX"
+  assert_success
+  run --separate-stderr in_image demo/urln:1 cat '/d/a[1] b.txt'
+  [ "$output" = br ] || fail_with "$output"
+}
+
 @test "build: ADD <url> is cached by content: same bytes hit, changed bytes miss; --chown as Docker glues it" {
   www
   echo local > "$CTX/l.txt"

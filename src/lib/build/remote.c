@@ -186,7 +186,19 @@ berth_build_remote_fetch(berth_build_state *st, char *const *urls, size_t n, con
   r->ctx = berth_context_open_with(dirfd, NULL, err);
   if (r->ctx == NULL)
     return -1;
-  return berth_context_resolve(r->ctx, "ADD", paths, n, &r->srcs, err);
+  /* the sources by their paths, not through resolve: a downloaded name is
+   * no pattern ("a[1].txt") */
+  r->srcs.v = xcalloc(n, sizeof *r->srcs.v);
+  for (size_t i = 0; i < n; i++) {
+    berth_context_source *src = &r->srcs.v[i];
+    if (fstatat(dirfd, paths[i], &src->st, AT_SYMLINK_NOFOLLOW) < 0)
+      return berth_error_set(err, errno, "stat the download of %s", urls[i]);
+    src->arg = xstrdup(urls[i]);
+    src->path = xstrdup(paths[i]);
+    src->name = xstrdup(strchr(paths[i], '/') + 1);
+    r->srcs.n = i + 1;
+  }
+  return 0;
 }
 
 void
