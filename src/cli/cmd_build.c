@@ -94,9 +94,8 @@ resolve(void *ctx, const char *name, char id[BERTH_DIGEST_LEN], berth_error **er
 
 /* FROM's image for a platform, as Docker's GetImageAndReleasableLayer
  * with PullOptionPreferLocal (or ForcePull with --pull): the local image
- * when it is of that platform (any, with none asked), else pulled for it;
- * a pulled image whose config names another platform gets Docker's
- * warning and is used. */
+ * when it is of that platform (any, with none asked), else pulled for it
+ * (pull refuses an image whose config names another platform). */
 static int
 resolve_base(void *ctx, const char *name, const char *platform, bool pull,
              char id[BERTH_DIGEST_LEN], berth_error **err)
@@ -113,10 +112,10 @@ resolve_base(void *ctx, const char *name, const char *platform, bool pull,
       if (is != 0)
         return is < 0 ? -1 : 0;
       if (berth_reference_is_id_prefix(name))
-        return berth_error_set(err, ENOENT,
-                               "image with reference %s was found but does not match the "
-                               "specified platform: wanted %s, actual: %s",
-                               name, platform, actual);
+        return berth_error_set_as(err, ENOENT,
+                                  "image with reference %s was found but does not match the "
+                                  "specified platform: wanted %s, actual: %s",
+                                  name, platform, actual);
     } else if (berth_error_errno(local) != ENOENT || berth_reference_is_id_prefix(name)) {
       return berth_error_propagate(err, &local);
     }
@@ -127,17 +126,7 @@ resolve_base(void *ctx, const char *name, const char *platform, bool pull,
   berth_reference_default_tag(ref);
   if (berth_cli_pull(r->cli, ref, platform, r->quiet ? NULL : stdout, err) < 0)
     return -1;
-  if (berth_image_resolve_rootfs(r->s, name, id, &n, err) < 0)
-    return -1;
-  cleanup_free char *actual = NULL;
-  if (platform != NULL && berth_build_image_platform_is(r->s, id, platform, &actual, err) == 0
-      && !r->quiet)
-    printf("\nWARNING: Pulled image with specified platform (%s), but the resulting image's "
-           "configured platform (%s) does not match.\nThis is most likely caused by a bug in "
-           "the build system that created the fetched image (%s).\nPlease notify the image "
-           "author to correct the configuration.\n",
-           platform, actual, name);
-  return 0;
+  return berth_image_resolve_rootfs(r->s, name, id, &n, err);
 }
 
 /* The Dockerfile: at most one byte more than the parser takes, so that a
