@@ -3,9 +3,11 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build/build.h"
 #include "build/context_cache.h"
+#include "build/context_stdin.h"
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -24,6 +26,8 @@ static const char build_usage[]
       "      --iidfile string      Write the image ID to the file\n"
       "      --label list          Set metadata for an image\n"
       "      --no-cache            Do not use cache when building the image\n"
+      "      --platform string     Set platform if server is multi-platform capable\n"
+      "      --pull                Always attempt to pull a newer version of the image\n"
       "  -q, --quiet               Suppress the build output and print image ID on success\n"
       "      --rm                  Remove intermediate containers after a successful build "
       "(default true)\n"
@@ -91,6 +95,43 @@ resolve(void *ctx, const char *name, char id[BERTH_DIGEST_LEN], berth_error **er
   return berth_image_resolve_rootfs(r->s, name, id, &n, err);
 }
 
+/* FROM's image for a platform, as Docker's GetImageAndReleasableLayer
+ * with PullOptionPreferLocal (or ForcePull with --pull): the local image
+ * when it is of that platform (any, with none asked), else pulled for it
+ * (pull refuses an image whose config names another platform). */
+static int
+resolve_base(void *ctx, const char *name, const char *platform, bool pull,
+             char id[BERTH_DIGEST_LEN], berth_error **err)
+{
+  struct resolver *r = ctx;
+  if (!pull && platform == NULL)
+    return resolve(ctx, name, id, err);
+  size_t n = 0;
+  if (!pull) {
+    cleanup_error berth_error *local = NULL;
+    if (berth_image_resolve_rootfs(r->s, name, id, &n, &local) == 0) {
+      cleanup_free char *actual = NULL;
+      int is = berth_build_image_platform_is(r->s, id, platform, &actual, err);
+      if (is != 0)
+        return is < 0 ? -1 : 0;
+      if (berth_reference_is_id_prefix(name))
+        return berth_error_set_as(err, ENOENT,
+                                  "image with reference %s was found but does not match the "
+                                  "specified platform: wanted %s, actual: %s",
+                                  name, platform, actual);
+    } else if (berth_error_errno(local) != ENOENT || berth_reference_is_id_prefix(name)) {
+      return berth_error_propagate(err, &local);
+    }
+  }
+  cleanup_reference berth_reference *ref = berth_reference_parse_normalized(name, err);
+  if (ref == NULL)
+    return -1;
+  berth_reference_default_tag(ref);
+  if (berth_cli_pull(r->cli, ref, platform, r->quiet ? NULL : stdout, err) < 0)
+    return -1;
+  return berth_image_resolve_rootfs(r->s, name, id, &n, err);
+}
+
 /* The Dockerfile: at most one byte more than the parser takes, so that a
  * larger one is refused by it with its words. */
 static char *
@@ -119,6 +160,22 @@ read_dockerfile(const char *path, size_t *len, berth_error **err)
   return steal_pointer(&buf);
 }
 
+/* Docker's ResolveAndValidateContextPath: an existing path that is a
+ * directory (context: user input). */
+static int
+check_context_dir(const char *context, berth_error **err)
+{
+  struct stat sb;
+  if (stat(context, &sb) < 0)
+    return berth_error_set(err, 0, "unable to prepare context: path \"%s\" not found", context);
+  if (!S_ISDIR(sb.st_mode)) {
+    cleanup_free char *abs = realpath(context, NULL);
+    return berth_error_set(err, 0, "unable to prepare context: context must be a directory: %s",
+                           abs ? abs : context);
+  }
+  return 0;
+}
+
 /* A --build-arg K without "=": K's value from our environment, as Docker's
  * client takes it.  Docker leaves an unset K out silently (the ARG's
  * default wins, and a script that forgot to export K builds the wrong
@@ -132,21 +189,28 @@ build_arg(const char *a)
   return v != NULL ? xasprintf("%s=%s", a, v) : NULL;
 }
 
-/* Docker's first line, "Sending build context to Docker daemon  4.096kB",
- * with the size of the tar Docker's client would send (berth sends
- * nothing: the context is read in place). */
-static int
-print_context_size(berth_context *ctx, const char *context, const char *dockerfile, size_t len,
-                   berth_error **err)
+/* The Dockerfile's path inside the context directory, NULL when it is
+ * outside it. */
+static char *
+dockerfile_in_context(const char *context, const char *dockerfile)
 {
   cleanup_free char *root = realpath(context, NULL), *df = realpath(dockerfile, NULL);
   if (root == NULL || df == NULL)
-    return berth_error_set(err, errno, "realpath %s", root ? dockerfile : context);
+    return NULL;
   size_t rl = strlen(root);
-  bool inside = strncmp(df, root, rl) == 0 && df[rl] == '/';
-  char *always[] = { ".dockerignore", inside ? df + rl + 1 : NULL, NULL };
+  return strncmp(df, root, rl) == 0 && df[rl] == '/' ? xstrdup(df + rl + 1) : NULL;
+}
+
+/* Docker's first line, "Sending build context to Docker daemon  4.096kB",
+ * with the size of the tar Docker's client would send (berth sends
+ * nothing: the context is read in place): the context, the Dockerfile at
+ * rel in it, or one from outside of outside_len bytes. */
+static int
+print_context_size(berth_context *ctx, const char *rel, long long outside_len, berth_error **err)
+{
+  char *always[] = { ".dockerignore", (char *)rel, NULL };
   unsigned long long size = 0;
-  if (berth_context_tar_size(ctx, always, inside ? -1 : (long long)len, &size, err) < 0)
+  if (berth_context_tar_size(ctx, always, rel ? -1 : outside_len, &size, err) < 0)
     return -1;
   cleanup_free char *human = berth_human_size_precision((long long)size, 4);
   printf("Sending build context to berth  %s\n", human);
@@ -166,7 +230,18 @@ parse_bool(const char *s, bool *out)
 int
 berth_cmd_build(berth_cli *cli, int argc, char **argv)
 {
-  enum { O_BUILD_ARG = 0x100, O_FORCE_RM, O_IIDFILE, O_LABEL, O_NO_CACHE, O_RM, O_TARGET, O_HELP };
+  enum {
+    O_BUILD_ARG = 0x100,
+    O_FORCE_RM,
+    O_IIDFILE,
+    O_LABEL,
+    O_NO_CACHE,
+    O_RM,
+    O_TARGET,
+    O_HELP,
+    O_PLATFORM,
+    O_PULL
+  };
   static const struct option options[] = {
     { "build-arg", required_argument, NULL, O_BUILD_ARG },
     { "file", required_argument, NULL, 'f' },
@@ -174,6 +249,8 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     { "iidfile", required_argument, NULL, O_IIDFILE },
     { "label", required_argument, NULL, O_LABEL },
     { "no-cache", optional_argument, NULL, O_NO_CACHE },
+    { "platform", required_argument, NULL, O_PLATFORM },
+    { "pull", optional_argument, NULL, O_PULL },
     { "quiet", no_argument, NULL, 'q' },
     { "rm", optional_argument, NULL, O_RM },
     { "tag", required_argument, NULL, 't' },
@@ -185,8 +262,8 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   cleanup_free char **tags = xcalloc(cap, sizeof *tags);
   cleanup_strv char **args = xcalloc(cap, sizeof *args);
   cleanup_free char **labels = xcalloc(cap, sizeof *labels);
-  const char *file = NULL, *iidfile = NULL, *target = NULL;
-  bool rm = true, force_rm = false, no_cache = false, quiet = false;
+  const char *file = NULL, *iidfile = NULL, *target = NULL, *platform = NULL;
+  bool rm = true, force_rm = false, no_cache = false, quiet = false, pull = false;
   int c;
   while ((c = getopt_long(argc, argv, "+:f:qt:", options, NULL)) != -1) {
     if (optarg != NULL && berth_cli_check_utf8(cli, argv[0], "a flag", optarg) != 0)
@@ -207,6 +284,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
       break;
     case O_FORCE_RM:
     case O_NO_CACHE:
+    case O_PULL:
     case O_RM: {
       bool v;
       if (!parse_bool(optarg, &v))
@@ -214,7 +292,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
                                      "invalid argument \"%s\" for flag: strconv.ParseBool: "
                                      "parsing \"%s\": invalid syntax",
                                      optarg, optarg);
-      *(c == O_RM ? &rm : c == O_FORCE_RM ? &force_rm : &no_cache) = v;
+      *(c == O_RM ? &rm : c == O_FORCE_RM ? &force_rm : c == O_PULL ? &pull : &no_cache) = v;
       break;
     }
     case O_IIDFILE:
@@ -231,6 +309,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
       break;
     case O_TARGET:
       target = optarg;
+      break;
+    case O_PLATFORM:
+      platform = optarg;
       break;
     case O_HELP:
       puts(build_usage);
@@ -251,25 +332,57 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
                                    "flag: %s",
                                    tags[i], berth_error_message(err));
   }
-  struct stat sb;
-  if (stat(context, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-    berth_error_set(&err, 0, "unable to prepare context: path \"%s\" not found", context);
+  cleanup_free char *norm_platform = berth_build_platform(platform, &err);
+  if (norm_platform == NULL && err != NULL)
+    return berth_cli_fail(cli, err);
+  bool stdin_ctx = strcmp(context, "-") == 0, stdin_file = file != NULL && strcmp(file, "-") == 0;
+  if (stdin_ctx && stdin_file) {
+    berth_error_set(&err, 0,
+                    "invalid argument: can't use stdin for both build context and dockerfile");
     return berth_cli_fail(cli, err);
   }
+  if (!stdin_ctx && check_context_dir(context, &err) < 0)
+    return berth_cli_fail(cli, err);
   cleanup_free char *default_file = xasprintf("%s/Dockerfile", context);
-  const char *path = file != NULL ? file : default_file;
+  const char *path = stdin_ctx ? (file ?: "Dockerfile") : file != NULL ? file : default_file;
   size_t len = 0;
-  cleanup_free char *text = read_dockerfile(path, &len, &err);
-  if (text == NULL)
+  cleanup_free char *text = NULL;
+  if (stdin_file)
+    text = berth_build_read_dockerfile_fd(STDIN_FILENO, &len, &err);
+  else if (!stdin_ctx)
+    text = read_dockerfile(path, &len, &err);
+  if (text == NULL && !stdin_ctx)
     return berth_cli_fail(cli, err);
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)
     return berth_cli_fail(cli, err);
-  cleanup_context berth_context *ctx = berth_build_context_open(s, context, path, &err);
+  cleanup_scratch berth_store_scratch *scratch = NULL;
+  cleanup_context berth_context *ctx = NULL;
+  if (stdin_ctx) { /* a tar, or the Dockerfile alone, in a scratch dir */
+    bool is_tar = false;
+    scratch = berth_build_stdin_context(s, STDIN_FILENO, &is_tar, &err);
+    if (scratch == NULL)
+      return berth_cli_fail(cli, err);
+    text = berth_build_read_dockerfile_at(berth_store_scratch_fd(scratch), path, &len, &err);
+    if (text == NULL)
+      return berth_cli_fail(cli, err);
+    ctx = berth_build_context_open_unpacked(berth_store_scratch_fd(scratch), path, &err);
+  } else {
+    /* -f -: no file beside which a NAME.dockerignore could be */
+    cleanup_free char *stdin_name = xasprintf("%s/-", context);
+    ctx = berth_build_context_open(s, context, stdin_file ? stdin_name : path, &err);
+  }
   if (ctx == NULL)
     return berth_cli_fail(cli, err);
-  if (!quiet && print_context_size(ctx, context, path, len, &err) < 0)
-    return berth_cli_fail(cli, err);
+  if (!quiet) {
+    cleanup_free char *rel = stdin_ctx    ? xstrdup(path)
+                             : stdin_file ? NULL
+                                          : dockerfile_in_context(context, path);
+    if (print_context_size(ctx, rel, (long long)len, &err) < 0)
+      return berth_cli_fail(cli, err);
+  }
+  if (stdin_file)
+    path = "Dockerfile";
   const char *slash = strrchr(path, '/');
   struct printer pr = { .quiet = quiet };
   struct resolver rs = { .cli = cli, .s = s, .quiet = quiet };
@@ -290,6 +403,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     .event_ctx = &pr,
     .resolve = resolve,
     .resolve_ctx = &rs,
+    .platform = norm_platform,
+    .pull = pull,
+    .resolve_base = resolve_base,
   };
   char id[BERTH_DIGEST_LEN];
   int code = 0;

@@ -39,6 +39,7 @@ struct berth_extract {
   mode_t umask;
   uid_t euid;
   gid_t egid;
+  bool plain; /* no whiteout or aufs rules: ".wh." names are files */
 };
 
 /* The process's umask, read without changing it (umask(2) would, and
@@ -67,6 +68,12 @@ berth_extract_new(int rootfd)
   x->euid = geteuid();
   x->egid = getegid();
   return x;
+}
+
+void
+berth_extract_set_plain(berth_extract *x)
+{
+  x->plain = true;
 }
 
 static void
@@ -413,17 +420,19 @@ extract_clean(berth_extract *x, const char *path, struct archive *a, struct arch
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
   const char *hardlink = archive_entry_hardlink(e);
-  if (*path != '\0' && !is_aufs_meta(path, base) && strncmp(base, ".wh.", 4) != 0
-      && hardlink == NULL && archive_entry_filetype(e) == AE_IFREG) {
+  bool layer_rules = !x->plain;
+  if (*path != '\0' && !(layer_rules && is_aufs_meta(path, base))
+      && !(layer_rules && strncmp(base, ".wh.", 4) == 0) && hardlink == NULL
+      && archive_entry_filetype(e) == AE_IFREG) {
     int dfd = regular_parent(x, path, &base, err);
     return dfd < 0 ? -1 : make_regular(x, dfd, base, a, e, size, err);
   }
   drop_parent(x);
   if (*path == '\0')
     return root_entry(x, e, err);
-  if (is_aufs_meta(path, base))
+  if (layer_rules && is_aufs_meta(path, base))
     return 0;
-  if (strncmp(base, ".wh.", 4) == 0) {
+  if (layer_rules && strncmp(base, ".wh.", 4) == 0) {
     cleanup_free char *dir = xstrndup(path, slash ? (size_t)(slash - path) : 0);
     return whiteout(x, path, dir, base, e, err);
   }

@@ -25,6 +25,10 @@ typedef struct berth_extract berth_extract;
 
 /* rootfd is the layer directory (not owned). */
 berth_extract *berth_extract_new(int rootfd);
+/* Plain files, as Docker's Untar writes a build context: the whiteout and
+ * aufs rules are off (".wh.NAME" is a file like any other); the
+ * confinement is the same. */
+void berth_extract_set_plain(berth_extract *x);
 void berth_extract_free(berth_extract *x);
 void berth_extract_cleanup(berth_extract **x);
 #define cleanup_extract __attribute__((cleanup(berth_extract_cleanup)))

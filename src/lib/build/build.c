@@ -145,6 +145,31 @@ berth_build_set_image(berth_build_state *st, const char *id, berth_error **err)
 /* The default PATH Docker's builder adds to a stage's Env that has none. */
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* FROM's --platform (expanded with the ARGs before FROM, as Docker's
+ * dispatchFrom), else build --platform: normalized, or NULL for none. */
+static int
+from_platform(berth_build_state *st, const berth_df_instruction *in, char **out, berth_error **err)
+{
+  const char *text = st->o->platform;
+  cleanup_free char *expanded = NULL;
+  for (size_t i = 0; i < in->n_flags; i++) {
+    if (strncmp(in->flags[i], "--platform=", 11) != 0)
+      return berth_error_set(err, 0, "Unknown flag: %s", in->flags[i] + 2);
+    cleanup_strv char **menv = berth_build_meta_env(st);
+    free(expanded);
+    expanded = berth_df_expand_word(in->flags[i] + 11, st->escape, menv, err);
+    if (expanded == NULL)
+      return berth_error_prefix(err, "failed to process arguments for platform %s",
+                                in->flags[i] + 11);
+    text = expanded;
+  }
+  berth_error *local = NULL;
+  *out = berth_build_platform(text, &local);
+  if (*out == NULL && local != NULL)
+    return berth_error_propagate(err, &local);
+  return 0;
+}
+
 /* Starts stage st->cur at its FROM: the stage's state cleared, then its
  * base: an earlier stage's result, scratch, or the image (pulled by the
  * resolver when missing), its name expanded by the plan with the ARGs
@@ -153,8 +178,9 @@ static int
 step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
   const berth_build_stage *sg = &st->stages[st->cur];
-  if (in->n_flags > 0)
-    return berth_error_set(err, 0, "FROM %s is not yet supported", in->flags[0]);
+  cleanup_free char *platform = NULL;
+  if (from_platform(st, in, &platform, err) < 0)
+    return -1;
   for (size_t i = 0; i < st->n_args; i++)
     free(st->args[i].name), free(st->args[i].value);
   st->n_args = 0;
@@ -179,10 +205,14 @@ step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **e
     st->config = json_object();
     berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, "");
   } else {
-    if (st->o->resolve == NULL)
+    if (st->o->resolve_base != NULL) {
+      if (st->o->resolve_base(st->o->resolve_ctx, name, platform, st->o->pull, id, err) < 0)
+        return -1;
+    } else if (st->o->resolve == NULL) {
       return berth_error_set(err, ENOENT, "No such image: %s", name);
-    if (st->o->resolve(st->o->resolve_ctx, name, id, err) < 0)
+    } else if (st->o->resolve(st->o->resolve_ctx, name, id, err) < 0) {
       return -1;
+    }
     if (berth_build_set_image(st, id, err) < 0)
       return -1;
   }

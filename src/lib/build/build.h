@@ -36,6 +36,13 @@ typedef void (*berth_build_event_fn)(void *ctx, const berth_build_event *ev);
 typedef int (*berth_build_resolve_fn)(void *ctx, const char *name, char id[BERTH_DIGEST_LEN],
                                       berth_error **err);
 
+/* FROM's image for a platform (the CLI's part, as resolve): platform is
+ * normalized "os/arch[/variant]" or NULL (any local image; the host's when
+ * pulled); pull: pull even when present (--pull).  A local image of
+ * another platform is pulled for the one asked. */
+typedef int (*berth_build_base_fn)(void *ctx, const char *name, const char *platform, bool pull,
+                                   char id[BERTH_DIGEST_LEN], berth_error **err);
+
 typedef struct berth_build_options {
   const char *dockerfile;      /* its bytes ... */
   size_t dockerfile_len;       /* ... (untrusted) */
@@ -54,7 +61,21 @@ typedef struct berth_build_options {
   void *event_ctx;
   berth_build_resolve_fn resolve;
   void *resolve_ctx;
+  const char *platform;             /* --platform (untrusted): FROM's unless it has its own */
+  bool pull;                        /* --pull: FROM's images always pulled */
+  berth_build_base_fn resolve_base; /* FROM's image (resolve_ctx); NULL: resolve */
 } berth_build_options;
+
+/* The platform a FROM asks for (untrusted text, already expanded): parsed
+ * and normalized as Docker's platforms.Parse ("failed to parse platform
+ * P: …"); NULL with no error for "". */
+char *berth_build_platform(const char *text, berth_error **err);
+
+/* Whether image id (in s) is of platform (normalized, or a compatible
+ * older one, as containerd's platforms.Only); *actual gets the image's
+ * "os/arch[/variant]". 1 yes, 0 no, -1 error. */
+int berth_build_image_platform_is(berth_store *s, const char *id, const char *platform,
+                                  char **actual, berth_error **err);
 
 /* Builds; id_out gets the final image's id.  A RUN that exits non-zero
  * fails the build with Docker's words ("The command '/bin/sh -c exit 3'

@@ -10,6 +10,7 @@
 #include "container/container.h"
 #include "context/context.h"
 #include "dockerfile/parser.h"
+#include "store/scratch.h"
 
 typedef struct berth_build_arg {
   char *name;
@@ -166,11 +167,10 @@ int berth_build_run_heredoc_plan(const char *line, const berth_df_heredoc *docs,
                                  berth_build_run_heredoc *out, berth_error **err);
 void berth_build_run_heredoc_clear(berth_build_run_heredoc *h);
 /* The pipe of a `#!` heredoc for container c (created, not yet prepared):
- * its file written into a scratch dir (*fd, *path: the caller drops it with
- * berth_store_scratch_drop after the run) and bound read-only at
- * /dev/pipes. */
+ * its file written into a scratch dir (*sc: the caller frees it after the
+ * run) and bound read-only at /dev/pipes. */
 int berth_build_heredoc_pipe(berth_build_state *st, berth_container *c, const berth_df_heredoc *doc,
-                             int *fd, char **path, berth_error **err);
+                             berth_store_scratch **sc, berth_error **err);
 /* A COPY body's expansion as BuildKit's (variables with env; quotes kept
  * as they are; `\` escapes).  Untrusted body. */
 char *berth_build_heredoc_expand(const char *body, size_t len, char *const *env, berth_error **err);
@@ -181,9 +181,7 @@ bool berth_build_heredoc_word(const berth_df_instruction *in, const char *word,
 
 /* The heredoc sources of a COPY/ADD, as files in a context of their own. */
 typedef struct berth_build_copy_heredocs {
-  berth_store *s;
-  int fd;     /* the scratch dir, -1 none */
-  char *path; /* its path */
+  berth_store_scratch *scratch; /* their files; NULL none */
   berth_context *ctx;
   berth_context_sources srcs;
   size_t n;

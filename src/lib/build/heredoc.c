@@ -150,18 +150,19 @@ write_file_at(int dirfd, const char *name, const char *data, size_t len, mode_t 
 
 int
 berth_build_heredoc_pipe(berth_build_state *st, berth_container *c, const berth_df_heredoc *doc,
-                         int *fd, char **path, berth_error **err)
+                         berth_store_scratch **sc, berth_error **err)
 {
-  *fd = berth_store_scratch_new(st->s, path, err);
-  if (*fd < 0)
+  if ((*sc = berth_store_scratch_new(st->s, err)) == NULL)
     return -1;
+  int fd = berth_store_scratch_fd(*sc);
+  const char *path = berth_store_scratch_path(*sc);
   /* its own 0755 dir: the scratch dir is 0700 and the step's USER may not
    * be root */
-  if (mkdirat(*fd, "pipes", 0755) < 0)
-    return berth_error_set(err, errno, "mkdir %s/pipes", *path);
-  cleanup_close int dfd = openat(*fd, "pipes", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (mkdirat(fd, "pipes", 0755) < 0)
+    return berth_error_set(err, errno, "mkdir %s/pipes", path);
+  cleanup_close int dfd = openat(fd, "pipes", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0 || fchmod(dfd, 0755) < 0)
-    return berth_error_set(err, errno, "open %s/pipes", *path);
+    return berth_error_set(err, errno, "open %s/pipes", path);
   if (write_file_at(dfd, doc->name, doc->content, doc->content_len, 0755, err) < 0)
     return -1;
   /* the container is never saved again, and is removed after its one run:
@@ -171,7 +172,7 @@ berth_build_heredoc_pipe(berth_build_state *st, berth_container *c, const berth_
     binds = json_array();
     json_object_set_new(c->hostconfig, "Binds", binds);
   }
-  cleanup_free char *bind = xasprintf("%s/pipes:/dev/pipes:ro", *path);
+  cleanup_free char *bind = xasprintf("%s/pipes:/dev/pipes:ro", path);
   json_array_append_new(binds, json_string(bind));
   return 0;
 }
@@ -233,8 +234,8 @@ berth_build_copy_heredocs_clear(berth_build_copy_heredocs *h)
   berth_context_sources_clear(&h->srcs);
   berth_context_free(h->ctx);
   h->ctx = NULL;
-  if (h->path != NULL || h->fd >= 0)
-    berth_store_scratch_drop(h->s, &h->fd, &h->path);
+  berth_store_scratch_free(h->scratch);
+  h->scratch = NULL;
 }
 
 static bool
@@ -248,8 +249,6 @@ berth_build_copy_heredocs_open(berth_build_state *st, const berth_df_instruction
                                const char *cmd, char *const *env, bool *is_doc,
                                berth_build_copy_heredocs *out, berth_error **err)
 {
-  out->s = st->s;
-  out->fd = -1;
   size_t n = in->n_args;
   char **names = xcalloc(n + 1, sizeof *names);
   cleanup_strv char **nv = names;
@@ -263,13 +262,13 @@ berth_build_copy_heredocs_open(berth_build_state *st, const berth_df_instruction
     if (bad_name(h.name))
       return berth_error_set(err, 0, "%s <<%s: a heredoc's name must be a plain file name", cmd,
                              h.name);
-    if (out->fd < 0 && (out->fd = berth_store_scratch_new(st->s, &out->path, err)) < 0)
+    if (out->scratch == NULL && (out->scratch = berth_store_scratch_new(st->s, err)) == NULL)
       return -1;
     cleanup_free char *expanded = NULL;
     if (h.expand
         && (expanded = berth_build_heredoc_expand(h.content, h.content_len, env, err)) == NULL)
       return berth_error_prefix(err, "%s <<%s", cmd, h.name);
-    if (write_file_at(out->fd, h.name, expanded ? expanded : h.content,
+    if (write_file_at(berth_store_scratch_fd(out->scratch), h.name, expanded ? expanded : h.content,
                       expanded ? strlen(expanded) : h.content_len, 0644, err)
         < 0)
       return -1;
@@ -282,7 +281,7 @@ berth_build_copy_heredocs_open(berth_build_state *st, const berth_df_instruction
   out->n = k;
   if (k == 0)
     return 0;
-  out->ctx = berth_context_open_with(out->fd, NULL, err);
+  out->ctx = berth_context_open_with(berth_store_scratch_fd(out->scratch), NULL, err);
   if (out->ctx == NULL)
     return -1;
   return berth_context_resolve(out->ctx, cmd, names, k, &out->srcs, err);

@@ -11,7 +11,9 @@
  * sources (berth_context_hash: names, modes, owners, contents, never
  * times), not Docker's tarsum, so the same sources give the same key here
  * but not the same string as Docker's.  --chmod, which Docker 20.10's
- * classic builder lacks, is written `--chmod=MODE ` before the hash. */
+ * classic builder lacks, is written `--chmod=MODE ` before the hash.
+ * ADD's http(s) sources are downloaded (remote.h) and hashed as Docker
+ * hashes them: one URL gives Docker's very string. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "build/build_internal.h"
+#include "build/remote.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "container/create.h"
@@ -93,12 +96,6 @@ parse_flags(const berth_build_state *st, const berth_df_instruction *in, const c
     }
   }
   return 0;
-}
-
-static bool
-is_url(const char *s)
-{
-  return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
 }
 
 /* Docker's normalizeDest: a relative destination joins WORKDIR (cleaned),
@@ -196,6 +193,7 @@ typedef struct copy_job {
   const char *dest;
   const copy_flags *flags;
   const berth_build_copy_heredocs *docs;
+  berth_build_remote *remote; /* ADD's URLs (never unpacked) */
 } copy_job;
 
 /* --chown as Docker's parseChownFlag reads it: user[:group], a lone user
@@ -233,17 +231,23 @@ copy_cb(void *arg, int rootfd, berth_error **err)
     o.keep_owner = false;
   if (j->srcs->n > 0 && berth_context_copy(j->ctx, j->srcs, rootfd, j->dest, &o, err) < 0)
     return -1;
-  if (j->docs->n == 0)
-    return 0;
-  /* the heredocs' files: made here, so root's unless --chown, never
-   * unpacked */
+  /* the heredocs' files and the downloads: made here, so root's unless
+   * --chown, and never unpacked */
   o.unpack = false;
   o.keep_owner = false;
-  return berth_context_copy(j->docs->ctx, &j->docs->srcs, rootfd, j->dest, &o, err);
+  if (j->docs->n > 0) {
+    if (berth_context_copy(j->docs->ctx, &j->docs->srcs, rootfd, j->dest, &o, err) < 0)
+      return -1;
+  }
+  if (j->remote->srcs.n > 0) {
+    if (berth_context_copy(j->remote->ctx, &j->remote->srcs, rootfd, j->dest, &o, err) < 0)
+      return -1;
+  }
+  return 0;
 }
 
-/* The sources' digest for CREATED BY: the context's, the heredocs' files',
- * or, with both, a digest of the two. */
+/* The local sources' digest: the context's, the heredocs' files', or,
+ * with both, a digest of the two. */
 static int
 copy_digest(berth_context *ctx, const berth_context_sources *srcs,
             const berth_build_copy_heredocs *docs, char out[BERTH_DIGEST_LEN], berth_error **err)
@@ -264,6 +268,30 @@ copy_digest(berth_context *ctx, const berth_context_sources *srcs,
   return 0;
 }
 
+/* The sources' hash as CREATED BY shows it: "file:"/"dir:" and berth's
+ * digest for n_local local sources alone (one directory: local_dir),
+ * Docker's own for one URL (bare hex) or several sources ("multi:", over
+ * the local digest and the URLs'). */
+static char *
+sources_hash(size_t n_local, bool local_dir, const char *local_hex, const berth_build_remote *rem)
+{
+  if (rem->n == 0) {
+    const char *kind = n_local > 1 ? "multi" : local_dir ? "dir" : "file";
+    return xasprintf("%s:%s", kind, local_hex);
+  }
+  if (n_local == 0 && rem->n == 1)
+    return xstrdup(rem->hashes[0]);
+  cleanup_free char *joined = xstrdup(n_local > 0 ? local_hex : "");
+  for (size_t i = 0; i < rem->n; i++) {
+    char *t = joined[0] ? xasprintf("%s,%s", joined, rem->hashes[i]) : xstrdup(rem->hashes[i]);
+    free(joined);
+    joined = t;
+  }
+  char d[BERTH_DIGEST_LEN];
+  berth_sha256_digest(joined, strlen(joined), d);
+  return xasprintf("multi:%s", berth_digest_hex(d));
+}
+
 int
 berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
@@ -280,8 +308,7 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
   char **w = xcalloc(n + 1, sizeof *w);
   cleanup_strv char **words = w;
   /* the heredoc sources (heredoc.c) apart: the words left are paths */
-  __attribute__((cleanup(berth_build_copy_heredocs_clear))) berth_build_copy_heredocs docs
-      = { .fd = -1 };
+  __attribute__((cleanup(berth_build_copy_heredocs_clear))) berth_build_copy_heredocs docs = { 0 };
   cleanup_free bool *is_doc = xcalloc(n, sizeof *is_doc);
   if (in->n_heredocs > 0
       && berth_build_copy_heredocs_open(st, in, cmd, env, is_doc, &docs, err) < 0)
@@ -291,12 +318,20 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
     if (!is_doc[i] && (w[nw++] = berth_df_expand_word(in->args[i], st->escape, env, err)) == NULL)
       return -1;
   n = nw;
-  for (size_t i = 0; i + 1 < n; i++)
-    if (is_url(w[i]))
-      return berth_error_set(err, 0,
-                             strcmp(cmd, "ADD") == 0 ? "ADD from a URL is not supported yet"
-                                                     : "source can't be a URL for COPY");
-  if (st->o->context == NULL && f.from == NULL && n > 1)
+  /* ADD's URLs apart (downloaded); the rest are the context's */
+  cleanup_free char **urls = xcalloc(n, sizeof *urls);
+  cleanup_free char **locals = xcalloc(n, sizeof *locals);
+  size_t n_url = 0, n_local = 0;
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (!berth_build_is_url(w[i])) {
+      locals[n_local++] = w[i];
+      continue;
+    }
+    if (strcmp(cmd, "ADD") != 0)
+      return berth_error_set(err, 0, "source can't be a URL for COPY");
+    urls[n_url++] = w[i];
+  }
+  if (st->o->context == NULL && f.from == NULL && n_local > 0)
     return berth_error_set(err, 0, "%s needs a build context", cmd);
 
   from_source src __attribute__((cleanup(from_source_clear))) = { .s = st->s, .fd = -1 };
@@ -307,18 +342,20 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
     ctx = src.ctx;
   }
   __attribute__((cleanup(berth_context_sources_clear))) berth_context_sources srcs = { 0 };
-  if ((n > 1 || docs.n == 0) && berth_context_resolve(ctx, cmd, w, n - 1, &srcs, err) < 0)
+  if (n_local > 0 && berth_context_resolve(ctx, cmd, locals, n_local, &srcs, err) < 0)
     return -1;
   const char *dest = w[n - 1];
-  if (berth_context_check_dest(cmd, srcs.n + docs.n, dest, err) < 0)
+  berth_build_remote rem __attribute__((cleanup(berth_build_remote_clear))) = { 0 };
+  if (n_url > 0 && berth_build_remote_fetch(st, urls, n_url, dest, &rem, err) < 0)
+    return berth_error_prefix(err, "%s failed", cmd);
+  if (berth_context_check_dest(cmd, srcs.n + docs.n + rem.n, dest, err) < 0)
     return -1;
-  char digest[BERTH_DIGEST_LEN];
-  if (copy_digest(ctx, &srcs, &docs, digest, err) < 0)
+  char digest[BERTH_DIGEST_LEN] = "sha256:";
+  if ((srcs.n > 0 || docs.n > 0) && copy_digest(ctx, &srcs, &docs, digest, err) < 0)
     return berth_error_prefix(err, "%s failed", cmd);
   const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
-  const char *kind = srcs.n + docs.n > 1                            ? "multi"
-                     : srcs.n == 1 && S_ISDIR(srcs.v[0].st.st_mode) ? "dir"
-                                                                    : "file";
+  bool local_dir = srcs.n == 1 && docs.n == 0 && S_ISDIR(srcs.v[0].st.st_mode);
+  cleanup_free char *hash = sources_hash(srcs.n + docs.n, local_dir, hex, &rem);
   cleanup_free char *chown = f.chown && f.chown[0] ? xasprintf("--chown=%s", f.chown) : xstrdup("");
   cleanup_free char *chmod = f.chmod ? xasprintf("--chmod=%s ", f.chmod_text) : xstrdup("");
 
@@ -327,7 +364,7 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
   while (shell[k] != NULL)
     k++;
   shell = xrealloc(shell, (k + 2) * sizeof *shell);
-  shell[k] = xasprintf("#(nop) %s %s%s%s:%s in %s ", cmd, chown, chmod, kind, hex, dest);
+  shell[k] = xasprintf("#(nop) %s %s%s%s in %s ", cmd, chown, chmod, hash, dest);
   shell[k + 1] = NULL;
   cleanup_free char *by = berth_build_join(shell);
   /* COPY --from: CREATED BY as Docker's (the sources' hash alone), the
@@ -335,8 +372,8 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
    * compares too: the same files from another image miss */
   if (f.from != NULL) {
     free(shell[k]);
-    shell[k] = xasprintf("#(nop) %s --from=%s %s%s%s:%s in %s ", cmd, src.id, chown, chmod, kind,
-                         hex, dest);
+    shell[k]
+        = xasprintf("#(nop) %s --from=%s %s%s%s in %s ", cmd, src.id, chown, chmod, hash, dest);
   }
   int hit = berth_build_try_cache_cmd(st, by, st->config, f.from != NULL ? shell : NULL, err);
   if (hit != 0)
@@ -349,6 +386,7 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
                    .srcs = &srcs,
                    .dest = full,
                    .flags = &f,
-                   .docs = &docs };
+                   .docs = &docs,
+                   .remote = &rem };
   return berth_build_fs_step(st, shell, by, copy_cb, &job, err);
 }

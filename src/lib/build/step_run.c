@@ -85,20 +85,6 @@ remove_container(berth_build_state *st, berth_container *c, bool announce)
   berth_container_remove(st->s, rt, c, true, NULL);
 }
 
-/* The scratch dir of a `#!` heredoc's pipe (heredoc.c). */
-struct pipe_dir {
-  berth_store *s;
-  int fd;
-  char *path;
-};
-
-static void
-pipe_drop(struct pipe_dir *p)
-{
-  if (p->fd >= 0 || p->path != NULL)
-    berth_store_scratch_drop(p->s, &p->fd, &p->path);
-}
-
 int
 berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
@@ -156,8 +142,8 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   berth_build_emit(st, BERTH_BUILD_RUNNING, NULL, c->id);
   cleanup_runtime berth_runtime *rt = berth_container_runtime(st->s, c);
   int code = -1;
-  __attribute__((cleanup(pipe_drop))) struct pipe_dir pipe = { .s = st->s, .fd = -1 };
-  if ((hd.pipe == NULL || berth_build_heredoc_pipe(st, c, hd.pipe, &pipe.fd, &pipe.path, err) == 0)
+  cleanup_scratch berth_store_scratch *pipe = NULL; /* a `#!` heredoc's */
+  if ((hd.pipe == NULL || berth_build_heredoc_pipe(st, c, hd.pipe, &pipe, err) == 0)
       && berth_container_prepare(st->s, c, err) == 0) {
     fflush(stdout);
     code = berth_supervisor_run(st->s, rt, c, -1, !st->o->quiet, false, err);

@@ -43,6 +43,9 @@ berth_http_response_clear(berth_http_response *resp)
   free(resp->content_type);
   free(resp->www_authenticate);
   free(resp->docker_content_digest);
+  free(resp->reason);
+  free(resp->last_modified);
+  free(resp->content_disposition);
   free(resp->body);
   memset(resp, 0, sizeof(*resp));
 }
@@ -150,7 +153,11 @@ reset_headers(berth_http_response *resp)
   free(resp->content_type);
   free(resp->www_authenticate);
   free(resp->docker_content_digest);
+  free(resp->reason);
+  free(resp->last_modified);
+  free(resp->content_disposition);
   resp->content_type = resp->www_authenticate = resp->docker_content_digest = NULL;
+  resp->reason = resp->last_modified = resp->content_disposition = NULL;
 }
 
 /* Each header line of each response (redirects included) from the server:
@@ -164,6 +171,9 @@ on_header(char *line, size_t size, size_t nitems, void *userdata)
     const char *sp = memchr(line, ' ', n);
     x->resp->status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
     reset_headers(x->resp);
+    const char *sp2 = sp != NULL ? memchr(sp + 1, ' ', n - (size_t)(sp + 1 - line)) : NULL;
+    if (sp2 != NULL)
+      x->resp->reason = trimmed_dup(sp2 + 1, n - (size_t)(sp2 + 1 - line));
     return n;
   }
   const char *colon = memchr(line, ':', n);
@@ -177,6 +187,12 @@ on_header(char *line, size_t size, size_t nitems, void *userdata)
   } else if (name_len == 21 && strncasecmp(line, "Docker-Content-Digest", 21) == 0) {
     free(x->resp->docker_content_digest);
     x->resp->docker_content_digest = steal_pointer(&value);
+  } else if (name_len == 13 && strncasecmp(line, "Last-Modified", 13) == 0) {
+    free(x->resp->last_modified);
+    x->resp->last_modified = steal_pointer(&value);
+  } else if (name_len == 19 && strncasecmp(line, "Content-Disposition", 19) == 0) {
+    free(x->resp->content_disposition);
+    x->resp->content_disposition = steal_pointer(&value);
   } else if (name_len == 16 && strncasecmp(line, "WWW-Authenticate", 16) == 0) {
     char *old = x->resp->www_authenticate;
     x->resp->www_authenticate = old ? xasprintf("%s, %s", old, value) : steal_pointer(&value);

@@ -47,7 +47,10 @@ typedef struct berth_http_response {
   char *content_type;
   char *www_authenticate; /* every WWW-Authenticate header joined with ", " */
   char *docker_content_digest;
-  char *body; /* buffered body (NUL-terminated), or NULL */
+  char *reason;              /* the status line's reason phrase ("Not Found"), or NULL */
+  char *last_modified;       /* Last-Modified, or NULL (ADD of a URL) */
+  char *content_disposition; /* Content-Disposition, or NULL (ADD of a URL) */
+  char *body;                /* buffered body (NUL-terminated), or NULL */
   size_t len;
   bool transport_error; /* set when perform failed before an HTTP status arrived */
   int64_t range_from;   /* the Range start asked for (0: none) */

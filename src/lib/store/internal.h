@@ -53,6 +53,7 @@ bool berth_store_is_hex64(const char *name);
 #define TMP_STAGE "stage-"
 #define TMP_TRASH "trash-"
 #define TMP_PINS "pins-"
+#define TMP_SCRATCH "scratch-" /* store/scratch.h: swept when dead */
 int berth_store_tmpdir_new(berth_store *s, const char *prefix, char **name, berth_error **err);
 
 /* Removes tmp/<*name> and closes *fd (its flock goes after the dir), then

@@ -30,14 +30,6 @@ int berth_store_root_fd(const berth_store *s);
  * readdir reports d_type there. */
 int berth_store_backing_fs(berth_store *s, char **name, bool *d_type, berth_error **err);
 
-/* A private scratch directory, tmp/stage-<random>/ (flock()ed while this
- * process lives, so a sweep takes it only once its owner is dead): its fd,
- * and in *path its full path (for a bind mount).  The build writes its
- * heredoc files there.  berth_store_scratch_drop removes it and sets *fd
- * to -1 and *path to NULL (either may already be). */
-int berth_store_scratch_new(berth_store *s, char **path, berth_error **err);
-void berth_store_scratch_drop(berth_store *s, int *fd, char **path);
-
 #include "store/distribution.h"
 #include "store/gc.h"
 #include "store/image.h"

@@ -47,7 +47,8 @@ is_owned_tmpdir(const char *name)
   /* Not pins-: a dead one is the sign that a publisher died and left
    * layers to collect; the collection trashes it (berth_store_dead_pins). */
   return strncmp(name, TMP_STAGE, strlen(TMP_STAGE)) == 0
-         || strncmp(name, TMP_TRASH, strlen(TMP_TRASH)) == 0;
+         || strncmp(name, TMP_TRASH, strlen(TMP_TRASH)) == 0
+         || strncmp(name, TMP_SCRATCH, strlen(TMP_SCRATCH)) == 0;
 }
 
 /* Removes the tmp/ dirs of ours that nobody holds a flock on.  Needs no
@@ -80,29 +81,4 @@ berth_store_tmpdir_drop(berth_store *s, int *fd, char **name)
   free(*name);
   *name = NULL;
   *fd = -1;
-}
-
-int
-berth_store_scratch_new(berth_store *s, char **path, berth_error **err)
-{
-  char *name = NULL;
-  int fd = berth_store_tmpdir_new(s, TMP_STAGE, &name, err);
-  if (fd < 0)
-    return -1;
-  *path = xasprintf("%s/tmp/%s", s->root, name);
-  free(name);
-  return fd;
-}
-
-void
-berth_store_scratch_drop(berth_store *s, int *fd, char **path)
-{
-  char *name = NULL;
-  if (*path != NULL) {
-    const char *slash = strrchr(*path, '/');
-    name = xstrdup(slash != NULL ? slash + 1 : *path);
-    free(*path);
-    *path = NULL;
-  }
-  berth_store_tmpdir_drop(s, fd, &name);
 }
