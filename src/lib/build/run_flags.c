@@ -141,10 +141,10 @@ static int
 parse_mount(const char *val, char escape, char *const *env, const char *workdir, berth_run_mount *m,
             berth_error **err)
 {
+  *m = (berth_run_mount){ .type = BERTH_RUN_MOUNT_BIND };
   cleanup_strv char **fields = csv_fields(val, err);
   if (fields == NULL)
     return -1;
-  *m = (berth_run_mount){ .type = BERTH_RUN_MOUNT_BIND };
   bool ro_auto = true;
   for (char **fp = fields; *fp != NULL; fp++) {
     char *field = *fp;

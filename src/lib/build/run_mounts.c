@@ -120,9 +120,27 @@ berth_build_run_mounts_new(berth_build_state *st, const berth_run_flags *f, char
   return r;
 }
 
-/* Removes the scratch dirs of builds that died (no flock on them). */
+#define IMAGE_MOUNTS "image-mounts"
+
+/* Releases the image mounts a dead build listed in its scratch dir. */
 static void
-sweep_runs(int builder)
+release_image_mounts(berth_store *s, int rundir)
+{
+  cleanup_free char *list = NULL;
+  size_t len = 0;
+  if (berth_read_file_at(rundir, IMAGE_MOUNTS, &list, &len, NULL) < 0)
+    return;
+  char *save = NULL;
+  for (char *p = strtok_r(list, "\n", &save); p != NULL; p = strtok_r(NULL, "\n", &save)) {
+    int n = 0;
+    berth_image_umount(s, p, &n, NULL);
+  }
+}
+
+/* Removes the scratch dirs of builds that died (no flock on them), and
+ * the image mounts they held. */
+static void
+sweep_runs(berth_store *s, int builder)
 {
   cleanup_close int fd = openat(builder, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_dir DIR *d = fd < 0 ? NULL : fdopendir(steal_fd(&fd));
@@ -132,8 +150,10 @@ sweep_runs(int builder)
       continue;
     cleanup_close int rfd
         = openat(builder, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (rfd >= 0 && flock(rfd, LOCK_EX | LOCK_NB) == 0)
-      berth_rm_rf_at(builder, de->d_name, NULL);
+    if (rfd < 0 || flock(rfd, LOCK_EX | LOCK_NB) < 0)
+      continue;
+    release_image_mounts(s, rfd);
+    berth_rm_rf_at(builder, de->d_name, NULL);
   }
 }
 
@@ -148,7 +168,7 @@ make_run_dir(berth_store *s, berth_run_mounts *r, berth_error **err)
   cleanup_close int builder = openat(root, BUILDER_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (builder < 0)
     return berth_error_set(err, errno, "open %s", BUILDER_DIR);
-  sweep_runs(builder);
+  sweep_runs(s, builder);
   for (;;) {
     char rnd[17];
     berth_random_hex(rnd, 16);
@@ -227,9 +247,17 @@ cache_dir(berth_store *s, berth_run_mounts *r, one *o, size_t i, berth_error **e
 /* A bind from an image: mounted (rw: with a throw-away upper), the source
  * resolved inside that mount (never out of it). */
 static int
-image_bind(berth_store *s, one *o, berth_error **err)
+image_bind(berth_store *s, berth_run_mounts *r, one *o, berth_error **err)
 {
   if (berth_image_mount(s, o->image, NULL, !o->m->readonly, &o->image_mount, err) < 0)
+    return -1;
+  /* listed in the scratch dir, for the sweep if this build dies */
+  cleanup_free char *list = NULL;
+  size_t len = 0;
+  if (berth_read_file_at(r->run_fd, IMAGE_MOUNTS, &list, &len, NULL) < 0)
+    list = xstrdup("");
+  cleanup_free char *more = xasprintf("%s%s\n", list, o->image_mount);
+  if (berth_write_file_atomic_at(r->run_fd, IMAGE_MOUNTS, more, strlen(more), 0600, err) < 0)
     return -1;
   cleanup_close int root = open(o->image_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
@@ -262,7 +290,7 @@ prepare_one(berth_build_state *st, berth_run_mounts *r, one *o, size_t i, berth_
   switch (m->type) {
   case BERTH_RUN_MOUNT_BIND:
     if (m->from != NULL)
-      return image_bind(st->s, o, err);
+      return image_bind(st->s, r, o, err);
     {
       /* a copy (only what .dockerignore lets through), so rw writes go
        * nowhere and the context is never written */
