@@ -84,6 +84,38 @@ last_empty() {
   [[ "$output" == *$'\nx\n'* ]] || fail_with "$output"
   [ "$(layer_count demo/from:1)" -eq "$(base_layers)" ] || fail_with "a layer was made"
   [ -z "$(ls "$BERTH_TEST_ROOT"/tmp/image-mounts 2> /dev/null)" ] || fail_with "an image mount is left"
+  run --separate-stderr b build "$CTX"
+  [ "$(cache_hits)" -eq 3 ] || fail_with "$output"
+  # the stage's content is in the key: a changed stage misses
+  dockerfile "FROM $IMG AS src" 'RUN mkdir /out && echo STAGED > /out/f' \
+    "FROM $IMG" 'RUN --mount=type=bind,from=src,source=/out,target=/in cat /in/f'
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [[ "$output" == *$'\nSTAGED\n'* ]] || fail_with "$output"
+}
+
+@test "build mounts: --target builds the stage a RUN --mount from= needs" {
+  dockerfile "FROM $IMG AS a" 'RUN echo from-a > /a' \
+    "FROM $IMG AS b" 'RUN --mount=type=bind,from=a,target=/m cat /m/a' \
+    "FROM $IMG AS c" 'RUN echo c'
+  run --separate-stderr b build --target b "$CTX"
+  assert_success
+  [[ "$output" == *$'\nfrom-a\n'* ]] || fail_with "$output"
+  [[ "$output" != *"Step 6/"* ]] || fail_with "stage c was built: $output"
+}
+
+@test "build mounts: a mount point through an image's symlink is made inside the rootfs" {
+  dockerfile "FROM $IMG" 'RUN ln -s /tmp /via && ln -s ../../../../../.. /up'
+  b build -q -t demo/links:1 "$CTX" > /dev/null
+  [ ! -e /berth-mount-escape ] || fail_with "a stale /berth-mount-escape on the host"
+  dockerfile "FROM demo/links:1" \
+    'RUN --mount=type=tmpfs,target=/via/x grep -q " /tmp/x tmpfs " /proc/mounts' \
+    'RUN --mount=type=tmpfs,target=/up/berth-mount-escape/y grep -q " /berth-mount-escape/y tmpfs " /proc/mounts'
+  run --separate-stderr b build -t demo/links:2 "$CTX"
+  assert_success
+  [ ! -e /berth-mount-escape ] || fail_with "a mount point was made on the host"
+  run --separate-stderr b diff demo/links:1 demo/links:2
+  [ -z "$output" ] || fail_with "the layers have: $output"
 }
 
 @test "build mounts: a cache mount persists across builds and is not in the image" {
@@ -102,6 +134,40 @@ last_empty() {
   run --separate-stderr b build "$CTX"
   assert_failure
   [ -z "$(ls -A "$BERTH_TEST_ROOT"/builder | grep '^run-')" ] || fail_with "a scratch dir is left"
+  # an id is no path: it names its directory only through its digest
+  dockerfile "FROM $IMG" 'RUN --mount=type=cache,id=../../../escape,target=/c touch /c/f'
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [ -e "$BERTH_TEST_ROOT/builder/cache/$(printf %s ../../../escape | sha256sum | cut -c1-64)/f" ] \
+    || fail_with "$(ls -R "$BERTH_TEST_ROOT/builder")"
+  [ ! -e "$BERTH_TEST_ROOT/../escape" ] && [ ! -e "$BERTH_TEST_ROOT/escape" ] || fail_with "the id was a path"
+}
+
+@test "build mounts: sharing=private gets a fresh cache while another build holds it" {
+  dockerfile "FROM $IMG" 'RUN --mount=type=cache,id=c1,target=/c sh -c "echo kept > /c/f"'
+  b build -q "$CTX" > /dev/null
+  dir="$BERTH_TEST_ROOT/builder/cache/$(printf %s c1 | sha256sum | cut -c1-64)"
+  [ "$(cat "$dir/f")" = kept ] || fail_with "no cache dir $dir"
+  dockerfile "FROM $IMG" 'RUN --mount=type=cache,id=c1,target=/c,sharing=private sh -c "ls /c; echo private > /c/g"'
+  exec 9< "$dir"
+  flock -s 9
+  run --separate-stderr b build --no-cache "$CTX"
+  exec 9<&-
+  assert_success
+  [[ "$output" != *$'\nf\n'* ]] || fail_with "the held cache was used: $output"
+  [ ! -e "$dir/g" ] || fail_with "the private write reached the shared cache"
+  run --separate-stderr b build --no-cache "$CTX"
+  assert_success
+  [[ "$output" == *$'\nf\n'* ]] || fail_with "the free cache was not used: $output"
+}
+
+@test "build mounts: a killed build's scratch dir (a secret in it) is removed by the next" {
+  mkdir -p "$BERTH_TEST_ROOT/builder/run-0123456789abcdef"
+  echo secret > "$BERTH_TEST_ROOT/builder/run-0123456789abcdef/mount-0"
+  dockerfile "FROM $IMG" 'RUN --mount=type=tmpfs,target=/t true'
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [ ! -e "$BERTH_TEST_ROOT/builder/run-0123456789abcdef" ] || fail_with "the dead build's dir is left"
 }
 
 @test "build mounts: tmpfs, its mount point under an image dir leaves that dir as it was" {
