@@ -164,10 +164,15 @@ last_empty() {
 @test "build mounts: a killed build's scratch dir (a secret in it) is removed by the next" {
   mkdir -p "$BERTH_TEST_ROOT/builder/run-0123456789abcdef"
   echo secret > "$BERTH_TEST_ROOT/builder/run-0123456789abcdef/mount-0"
+  # and the image mount it held for a from= bind
+  mnt=$(b image mount "$IMG")
+  echo "$mnt" > "$BERTH_TEST_ROOT/builder/run-0123456789abcdef/image-mounts"
   dockerfile "FROM $IMG" 'RUN --mount=type=tmpfs,target=/t true'
   run --separate-stderr b build "$CTX"
   assert_success
   [ ! -e "$BERTH_TEST_ROOT/builder/run-0123456789abcdef" ] || fail_with "the dead build's dir is left"
+  ! grep -q " $mnt " /proc/mounts || fail_with "its image mount is left"
+  [ -z "$(ls "$BERTH_TEST_ROOT"/tmp/image-mounts 2> /dev/null)" ] || fail_with "its mount record is left"
 }
 
 @test "build mounts: tmpfs, its mount point under an image dir leaves that dir as it was" {
@@ -261,4 +266,39 @@ last_empty() {
   run --separate-stderr b build --network bridge "$CTX"
   [ "$status" -eq 125 ] || fail_with "status $status"
   assert_store_unchanged
+}
+
+@test "build mounts: buildah builds the same files, less the mount points it leaves behind" {
+  require_tool buildah
+  local bd="$BATS_TEST_TMPDIR/buildah"
+  bh() {
+    env -u DOCKER_CONFIG CONTAINERS_CONF="$(peer_containers_conf)" \
+      buildah --root "$bd/root" --runroot "$bd/run" --storage-driver vfs "$@"
+  }
+  echo data > "$CTX/data.txt"
+  printf tok > "$BATS_TEST_TMPDIR/tok"
+  dockerfile "FROM $IMG" \
+    'RUN --mount=type=bind,source=data.txt,target=/src/data.txt --mount=type=cache,target=/var/cache/c --mount=type=tmpfs,target=/scratch/x --mount=type=secret,id=tok sh -c "cat /src/data.txt /run/secrets/tok > /made; echo x > /var/cache/c/f; echo y > /scratch/x/f"'
+  b build -q --secret id=tok,src="$BATS_TEST_TMPDIR/tok" -t demo/peer:1 "$CTX" > /dev/null
+  bh bud -q --layers --network host --tls-verify=false --secret id=tok,src="$BATS_TEST_TMPDIR/tok" \
+    -t peer "$CTX" > /dev/null
+  local ctr pm bm
+  ctr=$(bh from -q peer)
+  pm=$(bh mount "$ctr")
+  bm=$(b image mount demo/peer:1)
+  (cd "$pm" && find . -xdev -printf '%p %y %m %U:%G %s\n' | sort) > "$BATS_TEST_TMPDIR/p"
+  (cd "$bm" && find . -xdev -printf '%p %y %m %U:%G %s\n' | sort) > "$BATS_TEST_TMPDIR/b"
+  b image umount "$bm" > /dev/null
+  bh umount "$ctr" > /dev/null
+  bh rm -a > /dev/null
+  bh rmi -a -f > /dev/null 2>&1 || true
+  grep -q '^./made f 644 0:0 8$' "$BATS_TEST_TMPDIR/b" || fail_with "$(cat "$BATS_TEST_TMPDIR/b")"
+  # the same files, but for what buildah 1.28 leaves and berth must not: the
+  # mount points it made for the mounts and its /etc placeholders (and its
+  # vfs root's mode)
+  run comm -13 "$BATS_TEST_TMPDIR/p" "$BATS_TEST_TMPDIR/b"
+  [ "$output" = '. d 755 0:0 4096' ] || fail_with "only berth has: $output"
+  run sh -c "comm -23 '$BATS_TEST_TMPDIR/p' '$BATS_TEST_TMPDIR/b' | grep -v '^\. d ' | cut -d' ' -f1 | tr '\n' ' '"
+  [ "$output" = './etc/hostname ./etc/hosts ./etc/resolv.conf ./run ./run/secrets ./scratch ./src ./var/cache ' ] \
+    || fail_with "only buildah has: $output"
 }
