@@ -23,6 +23,11 @@ teardown() {
   container_teardown
 }
 
+# no_crash: $stderr of the last run has no sanitizer report.
+no_crash() {
+  ! grep -qE 'Sanitizer|runtime error' <<< "$stderr" || fail_with "$stderr"
+}
+
 # base_layers: the layer count of the base image.
 base_layers() {
   layer_count "$IMG"
@@ -43,6 +48,7 @@ last_empty() {
     'RUN --mount=type=bind,target=/src sh -c "cat /src/dir/a; ! touch /src/x 2>/dev/null"'
   run --separate-stderr b build -t demo/bind:1 "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *$' ---> Running in '*$'\nfrom the context\n'* ]] || fail_with "$output"
   [[ "$output" == *$'\na\n'* ]] || fail_with "$output"
   [ "$(layer_count demo/bind:1)" -eq "$(base_layers)" ] || fail_with "a layer was made"
@@ -60,6 +66,7 @@ last_empty() {
   dockerfile "FROM $IMG" 'RUN --mount=type=bind,target=/src,rw sh -c "echo new > /src/new; cat /src/f; touch /made"'
   run --separate-stderr b build -t demo/rw:1 "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *$'\none\n'* ]] || fail_with "$output"
   [ ! -e "$CTX/new" ] || fail_with "the write reached the context"
   run --separate-stderr b diff "$IMG" demo/rw:1
@@ -70,6 +77,7 @@ last_empty() {
   echo two > "$CTX/f" # same size
   run --separate-stderr b build "$CTX"
   assert_success
+  no_crash
   [ "$(cache_hits)" -eq 0 ] || fail_with "a changed bound file hits: $output"
   [[ "$output" == *$'\ntwo\n'* ]] || fail_with "$output"
 }
@@ -80,6 +88,7 @@ last_empty() {
     'RUN --mount=type=bind,from=src,target=/s,rw sh -c "echo x > /s/out/g && cat /s/out/g"'
   run --separate-stderr b build -t demo/from:1 "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *$'\nstaged\n'* ]] || fail_with "$output"
   [[ "$output" == *$'\nx\n'* ]] || fail_with "$output"
   [ "$(layer_count demo/from:1)" -eq "$(base_layers)" ] || fail_with "a layer was made"
@@ -91,6 +100,7 @@ last_empty() {
     "FROM $IMG" 'RUN --mount=type=bind,from=src,source=/out,target=/in cat /in/f'
   run --separate-stderr b build "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *$'\nSTAGED\n'* ]] || fail_with "$output"
 }
 
@@ -100,6 +110,7 @@ last_empty() {
     "FROM $IMG AS c" 'RUN echo c'
   run --separate-stderr b build --target b "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *$'\nfrom-a\n'* ]] || fail_with "$output"
   [[ "$output" != *"Step 6/"* ]] || fail_with "stage c was built: $output"
 }
@@ -113,6 +124,7 @@ last_empty() {
     'RUN --mount=type=tmpfs,target=/up/berth-mount-escape/y grep -q " /berth-mount-escape/y tmpfs " /proc/mounts'
   run --separate-stderr b build -t demo/links:2 "$CTX"
   assert_success
+  no_crash
   [ ! -e /berth-mount-escape ] || fail_with "a mount point was made on the host"
   run --separate-stderr b diff demo/links:1 demo/links:2
   [ -z "$output" ] || fail_with "the layers have: $output"
@@ -122,9 +134,11 @@ last_empty() {
   dockerfile "FROM $IMG" 'RUN --mount=type=cache,target=/var/cache/app,mode=0700,uid=7 sh -c "echo run >> /var/cache/app/log; cat /var/cache/app/log; stat -c %a:%u /var/cache/app"'
   run --separate-stderr b build -t demo/cache:1 "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *$'\nrun\n700:7\n'* ]] || fail_with "$output"
   run --separate-stderr b build --no-cache -t demo/cache:2 "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *$'\nrun\nrun\n700:7\n'* ]] || fail_with "the cache was not kept: $output"
   [ "$(layer_count demo/cache:2)" -eq "$(base_layers)" ] || fail_with "a layer was made"
   run --separate-stderr b diff "$IMG" demo/cache:2
@@ -138,6 +152,7 @@ last_empty() {
   dockerfile "FROM $IMG" 'RUN --mount=type=cache,id=../../../escape,target=/c touch /c/f'
   run --separate-stderr b build "$CTX"
   assert_success
+  no_crash
   [ -e "$BERTH_TEST_ROOT/builder/cache/$(printf %s ../../../escape | sha256sum | cut -c1-64)/f" ] \
     || fail_with "$(ls -R "$BERTH_TEST_ROOT/builder")"
   [ ! -e "$BERTH_TEST_ROOT/../escape" ] && [ ! -e "$BERTH_TEST_ROOT/escape" ] || fail_with "the id was a path"
@@ -158,6 +173,7 @@ last_empty() {
   [ ! -e "$dir/g" ] || fail_with "the private write reached the shared cache"
   run --separate-stderr b build --no-cache "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *$'\nf\n'* ]] || fail_with "the free cache was not used: $output"
 }
 
@@ -170,6 +186,7 @@ last_empty() {
   dockerfile "FROM $IMG" 'RUN --mount=type=tmpfs,target=/t true'
   run --separate-stderr b build "$CTX"
   assert_success
+  no_crash
   [ ! -e "$BERTH_TEST_ROOT/builder/run-0123456789abcdef" ] || fail_with "the dead build's dir is left"
   ! grep -q " $mnt " /proc/mounts || fail_with "its image mount is left"
   [ -z "$(ls "$BERTH_TEST_ROOT"/tmp/image-mounts 2> /dev/null)" ] || fail_with "its mount record is left"
@@ -180,6 +197,7 @@ last_empty() {
     'RUN --mount=type=tmpfs,target=/tmp/scratch/deep,size=1m sh -c "grep \" /tmp/scratch/deep tmpfs \" /proc/mounts && echo x > /tmp/scratch/deep/f && touch /made"'
   run --separate-stderr b build -t demo/tmpfs:1 "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *"size=1024k"* ]] || fail_with "$output"
   run --separate-stderr b diff "$IMG" demo/tmpfs:1
   [ "$output" = 'A /made' ] || fail_with "the layer has: $output"
@@ -194,6 +212,7 @@ last_empty() {
     'RUN --mount=type=secret,id=tok,target=/etc/tok,required wc -c < /etc/tok > /len'
   run --separate-stderr b build --secret id=tok,src="$BATS_TEST_TMPDIR/tok" -t demo/sec:1 "$CTX"
   assert_success
+  no_crash
   [[ "$output" == *$'\nS3CR3T-VALUE\n400\n'* ]] || fail_with "$output"
   run --separate-stderr in_image demo/sec:1 sh -c 'ls /run/secrets/tok /etc/tok 2>&1; cat /len'
   [[ "$output" == *"No such file"*"No such file"*"12" ]] || fail_with "$output"
@@ -206,28 +225,33 @@ last_empty() {
   printf 'other-value!' > "$BATS_TEST_TMPDIR/tok"
   run --separate-stderr b build --secret id=tok,src="$BATS_TEST_TMPDIR/tok" "$CTX"
   assert_success
+  no_crash
   [ "$(cache_hits)" -eq 2 ] || fail_with "$output"
   # an optional secret not given is not mounted
   dockerfile "FROM $IMG" 'RUN --mount=type=secret,id=nope sh -c "test ! -e /run/secrets/nope"'
   run --separate-stderr b build "$CTX"
   assert_success
+  no_crash
 }
 
 @test "build mounts: RUN --network=none has only lo; --network none for the whole build" {
   dockerfile "FROM $IMG" 'RUN --network=none cat /proc/net/dev'
   run --separate-stderr b build "$CTX"
   assert_success
+  no_crash
   devs=$(sed -n '/Running in/,/Removing/p' <<< "$output" | grep ':' | cut -d: -f1 | tr -d ' ')
   [ "$devs" = lo ] || fail_with "devices: $devs"
   run --separate-stderr created_by "$(b images -aq | head -1)"
   dockerfile "FROM $IMG" 'RUN cat /proc/net/dev'
   run --separate-stderr b build --network none "$CTX"
   assert_success
+  no_crash
   devs=$(sed -n '/Running in/,/Removing/p' <<< "$output" | grep ':' | cut -d: -f1 | tr -d ' ')
   [ "$devs" = lo ] || fail_with "devices: $devs"
   dockerfile "FROM $IMG" 'RUN --network=host cat /proc/net/dev'
   run --separate-stderr b build --network none "$CTX"
   assert_success
+  no_crash
   [ "$(grep -c ':' <<< "$(sed -n '/Running in/,/Removing/p' <<< "$output")")" -eq "$(grep -c ':' /proc/net/dev)" ] \
     || fail_with "host network: $output"
 }
