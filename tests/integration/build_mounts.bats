@@ -175,6 +175,12 @@ last_empty() {
   assert_success
   no_crash
   [[ "$output" == *$'\nf\n'* ]] || fail_with "the free cache was not used: $output"
+  # one cache twice in a step, once locked: one directory (no wait for itself)
+  dockerfile "FROM $IMG" 'RUN --mount=type=cache,id=c1,target=/a --mount=type=cache,id=c1,target=/b,sharing=locked cat /b/f'
+  run --separate-stderr b build "$CTX"
+  assert_success
+  no_crash
+  [[ "$output" == *$'\nkept\n'* ]] || fail_with "$output"
 }
 
 @test "build mounts: a killed build's scratch dir (a secret in it) is removed by the next" {

@@ -136,7 +136,10 @@ ram_in_bytes(const char *s, unsigned long long *out)
 
 static const char *const type_names[] = { "bind", "cache", "tmpfs", "secret" };
 
-/* One --mount value: BuildKit's parseMount then validateMount. */
+/* One --mount value (untrusted: the Dockerfile's, expanded with the
+ * build's variables): BuildKit's parseMount then validateMount.  Nothing
+ * here is a path on the host; the target is cleaned, the rest is checked
+ * where it is used (run_mounts.c). */
 static int
 parse_mount(const char *val, char escape, char *const *env, const char *workdir, berth_run_mount *m,
             berth_error **err)

@@ -201,6 +201,13 @@ static int
 cache_dir(berth_store *s, berth_run_mounts *r, one *o, size_t i, berth_error **err)
 {
   const berth_run_mount *m = o->m;
+  /* the same cache twice in one step: one directory, locked once (a second
+   * lock of our own would wait for the first forever) */
+  for (size_t k = 0; k < i; k++)
+    if (r->v[k].m->type == BERTH_RUN_MOUNT_CACHE && strcmp(r->v[k].m->id, m->id) == 0) {
+      o->host = xstrdup(r->v[k].host);
+      return 0;
+    }
   char d[BERTH_DIGEST_LEN];
   berth_sha256_digest(m->id, strlen(m->id), d);
   cleanup_free char *rel = xasprintf(CACHE_DIR "/%s", d + 7);
