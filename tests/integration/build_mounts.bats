@@ -332,3 +332,30 @@ last_empty() {
   [ "$output" = './etc/hostname ./etc/hosts ./etc/resolv.conf ./run ./run/secrets ./scratch ./src ./var/cache ' ] \
     || fail_with "only buildah has: $output"
 }
+
+@test "build mounts: a build killed in a RUN leaves its secret and image mount to the next build" {
+  printf 'killed-secret' > "$BATS_TEST_TMPDIR/tok"
+  dockerfile "FROM $IMG AS src" 'RUN echo s > /s' "FROM $IMG" \
+    'RUN --mount=type=bind,from=src,target=/in --mount=type=secret,id=tok sh -c "echo started; sleep 60"'
+  "$BERTH" --root "$BERTH_TEST_ROOT" build --secret id=tok,src="$BATS_TEST_TMPDIR/tok" "$CTX" \
+    > "$BATS_TEST_TMPDIR/out" 2>&1 &
+  BG_PID=$!
+  local i
+  for i in $(seq 600); do
+    grep -q '^started' "$BATS_TEST_TMPDIR/out" && break
+    sleep 0.1
+  done
+  grep -q '^started' "$BATS_TEST_TMPDIR/out" || fail_with "$(cat "$BATS_TEST_TMPDIR/out")"
+  kill -9 "$BG_PID"
+  wait "$BG_PID" || true
+  ls -d "$BERTH_TEST_ROOT"/builder/run-* > /dev/null || fail_with "no scratch dir while the step ran"
+  b rm -f $(b ps -aq) > /dev/null
+  dockerfile "FROM $IMG" 'RUN --mount=type=tmpfs,target=/t true'
+  run --separate-stderr b build "$CTX"
+  assert_success
+  no_crash
+  [ -z "$(ls -d "$BERTH_TEST_ROOT"/builder/run-* 2> /dev/null)" ] || fail_with "the killed build's dir is left"
+  ! grep -q "$BERTH_TEST_ROOT/tmp/image-mounts" /proc/mounts || fail_with "its image mount is left"
+  run grep -rl killed-secret "$BERTH_TEST_ROOT"
+  [ -z "$output" ] || fail_with "the secret is stored: $output"
+}
