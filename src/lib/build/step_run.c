@@ -143,53 +143,6 @@ strv_copy(char *const *v)
   return strv_insert(xcalloc(1, sizeof(char *)), 0, v);
 }
 
-/* Runs cmd in the step's container (its mounts, network) and commits it:
- * container_config's Cmd = cache_cmd, CREATED BY = by. */
-static int
-run_commit(berth_build_state *st, char **cmd, char **env, char **cache_cmd, const char *by,
-           run_extra *x, berth_error **err)
-{
-  const berth_mount_spec *specs = NULL;
-  size_t n_specs = 0;
-  if (x->mounts != NULL && berth_build_run_mounts_prepare(st, x->mounts, &specs, &n_specs, err) < 0)
-    return -1;
-  const char *net = x->flags.network;
-  if (net != NULL && strcmp(net, "default") == 0)
-    net = NULL;
-  cleanup_container berth_container *c = NULL;
-  if (make_container_with(st, cmd, env, net, specs, n_specs, &c, err) < 0)
-    return -1;
-  if (x->mounts != NULL && berth_build_run_mounts_points(st, x->mounts, c, err) < 0) {
-    remove_container(st, c, false);
-    return -1;
-  }
-  berth_build_emit(st, BERTH_BUILD_RUNNING, NULL, c->id);
-  cleanup_runtime berth_runtime *rt = berth_container_runtime(st->s, c);
-  int code = -1;
-  if (berth_container_prepare(st->s, c, err) == 0) {
-    fflush(stdout);
-    code = berth_supervisor_run(st->s, rt, c, -1, !st->o->quiet, false, err);
-  }
-  if (code != 0) {
-    if (code > 0) {
-      cleanup_free char *words = berth_build_join(cmd);
-      st->exit_code = code;
-      berth_error_set(err, 0, "The command '%s' returned a non-zero code: %d", words, code);
-    }
-    if (st->o->force_rm)
-      remove_container(st, c, false);
-    return -1;
-  }
-  cleanup_json json_t *cc = berth_build_container_config(st->config, cache_cmd);
-  json_object_set_new(cc, "Entrypoint", json_null());
-  if (commit_step(st, c, cc, by, err) < 0)
-    return -1;
-  if (!st->o->keep_containers)
-    remove_container(st, c, true);
-  berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, st->image_id);
-  return 0;
-}
-
 int
 berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
@@ -241,19 +194,58 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
    * target=/x /bin/sh -c …`), and what else the cache key needs (a context
    * bind's content hash, a from image's id) in container_config's Cmd */
   size_t at = n_args > 0 ? n_args + 1 : 0;
-  cleanup_free char *words = berth_build_run_flags_words(&x.flags);
-  if (words[0] != '\0')
-    save = saved = strv_insert(save, at, (char *[]){ words, NULL });
+  cleanup_free char *flag_words = berth_build_run_flags_words(&x.flags);
+  if (flag_words[0] != '\0')
+    save = saved = strv_insert(save, at, (char *[]){ flag_words, NULL });
   cleanup_strv char **key = NULL;
   if (x.flags.n_mounts > 0
       && (x.mounts = berth_build_run_mounts_new(st, &x.flags, &key, err)) == NULL)
     return -1;
-  cleanup_strv char **cache_cmd = strv_insert(strv_copy(save), at + (words[0] != '\0'), key);
+  cleanup_strv char **cache_cmd = strv_insert(strv_copy(save), at + (flag_words[0] != '\0'), key);
   cleanup_free char *by = berth_build_join(save);
   int hit = berth_build_try_cache_cmd(st, by, st->config, in->n_flags > 0 ? cache_cmd : NULL, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;
-  return run_commit(st, cmd, args, cache_cmd, by, &x, err);
+
+  const berth_mount_spec *specs = NULL;
+  size_t n_specs = 0;
+  if (x.mounts != NULL && berth_build_run_mounts_prepare(st, x.mounts, &specs, &n_specs, err) < 0)
+    return -1;
+  const char *net = x.flags.network;
+  if (net != NULL && strcmp(net, "default") == 0)
+    net = NULL;
+  cleanup_container berth_container *c = NULL;
+  if (make_container_with(st, cmd, args, net, specs, n_specs, &c, err) < 0)
+    return -1;
+  if (x.mounts != NULL && berth_build_run_mounts_points(st, x.mounts, c, err) < 0) {
+    remove_container(st, c, false);
+    return -1;
+  }
+  berth_build_emit(st, BERTH_BUILD_RUNNING, NULL, c->id);
+  cleanup_runtime berth_runtime *rt = berth_container_runtime(st->s, c);
+  int code = -1;
+  if (berth_container_prepare(st->s, c, err) == 0) {
+    fflush(stdout);
+    code = berth_supervisor_run(st->s, rt, c, -1, !st->o->quiet, false, err);
+  }
+  if (code != 0) {
+    if (code > 0) {
+      cleanup_free char *words = berth_build_join(cmd);
+      st->exit_code = code;
+      berth_error_set(err, 0, "The command '%s' returned a non-zero code: %d", words, code);
+    }
+    if (st->o->force_rm)
+      remove_container(st, c, false);
+    return -1;
+  }
+  cleanup_json json_t *cc = berth_build_container_config(st->config, cache_cmd);
+  json_object_set_new(cc, "Entrypoint", json_null());
+  if (commit_step(st, c, cc, by, err) < 0)
+    return -1;
+  if (!st->o->keep_containers)
+    remove_container(st, c, true);
+  berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, st->image_id);
+  return 0;
 }
 
 /* ---- WORKDIR ----------------------------------------------------------- */
