@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "build/build.h"
@@ -10,6 +11,7 @@
 #include "build/context_stdin.h"
 #include "cli.h"
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/xalloc.h"
 #include "dockerfile/parser.h"
 #include "images/rootfs_ref.h"
@@ -26,11 +28,15 @@ static const char build_usage[]
       "      --iidfile string      Write the image ID to the file\n"
       "      --label list          Set metadata for an image\n"
       "      --no-cache            Do not use cache when building the image\n"
+      "      --network string      Set the networking mode for the RUN instructions during "
+      "build (host, none)\n"
       "      --platform string     Set platform if server is multi-platform capable\n"
       "      --pull                Always attempt to pull a newer version of the image\n"
       "  -q, --quiet               Suppress the build output and print image ID on success\n"
       "      --rm                  Remove intermediate containers after a successful build "
       "(default true)\n"
+      "      --secret stringArray  Secret to expose to the build (format: "
+      "\"id=mysecret[,src=/local/secret]\")\n"
       "  -t, --tag list            Name and optionally a tag in the 'name:tag' format\n"
       "      --target string       Set the target build stage to build.";
 
@@ -227,6 +233,78 @@ parse_bool(const char *s, bool *out)
   return false;
 }
 
+/* The secrets --secret names, read by the CLI (the library never opens
+ * them). */
+typedef struct secrets {
+  berth_build_secret *v;
+  char **bufs; /* v[i].id and v[i].data, owned */
+  size_t n;
+} secrets;
+
+static void
+secrets_clear(secrets *s)
+{
+  for (size_t i = 0; i < 2 * s->n; i++) {
+    if (i % 2 == 1 && s->bufs[i] != NULL) /* the bytes of a secret: wiped */
+      explicit_bzero(s->bufs[i], s->v[i / 2].len);
+    free(s->bufs[i]);
+  }
+  free(s->bufs);
+  free(s->v);
+}
+
+/* --secret id=X[,src=FILE|,env=VAR][,type=file|env] as buildx takes it (the
+ * value is the user's): with neither src nor env, the environment variable
+ * X if set, else the file X. */
+static int
+add_secret(secrets *s, const char *spec, berth_error **err)
+{
+  cleanup_free char *copy = xstrdup(spec);
+  const char *id = NULL, *src = NULL, *env = NULL, *type = NULL;
+  char *save = NULL;
+  for (char *f = strtok_r(copy, ",", &save); f != NULL; f = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(f, '=');
+    if (eq == NULL)
+      return berth_error_set(err, 0, "invalid field '%s' must be a key=value pair", f);
+    *eq++ = '\0';
+    if (strcasecmp(f, "id") == 0)
+      id = eq;
+    else if (strcasecmp(f, "src") == 0 || strcasecmp(f, "source") == 0)
+      src = eq;
+    else if (strcasecmp(f, "env") == 0)
+      env = eq;
+    else if (strcasecmp(f, "type") == 0 && (strcmp(eq, "file") == 0 || strcmp(eq, "env") == 0))
+      type = eq;
+    else
+      return berth_error_set(err, 0, "unexpected key '%s' in '%s=%s'", f, f, eq);
+  }
+  if (id == NULL || *id == '\0')
+    return berth_error_set(err, 0, "invalid secret %s: no id", spec);
+  if (type == NULL)
+    type = src != NULL ? "file" : env != NULL || getenv(id) != NULL ? "env" : "file";
+  char *data = NULL;
+  size_t len = 0;
+  if (strcmp(type, "env") == 0) {
+    const char *v = getenv(env ? env : src ? src : id);
+    if (v == NULL)
+      return berth_error_set(err, ENOENT, "secret %s: environment variable %s is not set", id,
+                             env   ? env
+                             : src ? src
+                                   : id);
+    data = xstrdup(v);
+    len = strlen(v);
+  } else if (berth_read_file_at(AT_FDCWD, src ? src : id, &data, &len, err) < 0) {
+    return berth_error_prefix(err, "failed to read secret %s", id);
+  }
+  s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+  s->bufs = xrealloc(s->bufs, 2 * (s->n + 1) * sizeof *s->bufs);
+  s->bufs[2 * s->n] = xstrdup(id);
+  s->bufs[2 * s->n + 1] = data;
+  s->v[s->n] = (berth_build_secret){ s->bufs[2 * s->n], data, len };
+  s->n++;
+  return 0;
+}
+
 int
 berth_cmd_build(berth_cli *cli, int argc, char **argv)
 {
@@ -235,8 +313,10 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     O_FORCE_RM,
     O_IIDFILE,
     O_LABEL,
+    O_NETWORK,
     O_NO_CACHE,
     O_RM,
+    O_SECRET,
     O_TARGET,
     O_HELP,
     O_PLATFORM,
@@ -248,11 +328,13 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     { "force-rm", optional_argument, NULL, O_FORCE_RM },
     { "iidfile", required_argument, NULL, O_IIDFILE },
     { "label", required_argument, NULL, O_LABEL },
+    { "network", required_argument, NULL, O_NETWORK },
     { "no-cache", optional_argument, NULL, O_NO_CACHE },
     { "platform", required_argument, NULL, O_PLATFORM },
     { "pull", optional_argument, NULL, O_PULL },
     { "quiet", no_argument, NULL, 'q' },
     { "rm", optional_argument, NULL, O_RM },
+    { "secret", required_argument, NULL, O_SECRET },
     { "tag", required_argument, NULL, 't' },
     { "target", required_argument, NULL, O_TARGET },
     { "help", no_argument, NULL, O_HELP },
@@ -262,7 +344,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   cleanup_free char **tags = xcalloc(cap, sizeof *tags);
   cleanup_strv char **args = xcalloc(cap, sizeof *args);
   cleanup_free char **labels = xcalloc(cap, sizeof *labels);
-  const char *file = NULL, *iidfile = NULL, *target = NULL, *platform = NULL;
+  const char *file = NULL, *iidfile = NULL, *target = NULL, *platform = NULL, *network = NULL;
+  __attribute__((cleanup(secrets_clear))) secrets sec = { 0 };
+  cleanup_error berth_error *err = NULL;
   bool rm = true, force_rm = false, no_cache = false, quiet = false, pull = false;
   int c;
   while ((c = getopt_long(argc, argv, "+:f:qt:", options, NULL)) != -1) {
@@ -301,6 +385,22 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     case O_LABEL:
       labels[n_labels++] = optarg;
       break;
+    case O_NETWORK:
+      if (strcmp(optarg, "default") != 0 && strcmp(optarg, "host") != 0
+          && strcmp(optarg, "none") != 0)
+        return berth_cli_usage_error(cli, argv[0],
+                                     "invalid argument \"%s\" for \"--network\" flag: "
+                                     "network mode %s is not supported (host, none)",
+                                     optarg, optarg);
+      network = strcmp(optarg, "default") == 0 ? NULL : optarg;
+      break;
+    case O_SECRET:
+      if (add_secret(&sec, optarg, &err) < 0)
+        return berth_cli_usage_error(cli, argv[0],
+                                     "invalid argument \"%s\" for \"--secret\" "
+                                     "flag: %s",
+                                     optarg, berth_error_message(err));
+      break;
     case 'q':
       quiet = true;
       break;
@@ -323,7 +423,6 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   if (argc - optind != 1)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" requires exactly 1 argument.", argv[0]);
   const char *context = argv[optind];
-  cleanup_error berth_error *err = NULL;
   for (size_t i = 0; i < n_tags; i++) { /* a bad name is refused before any work */
     cleanup_reference berth_reference *ref = berth_reference_parse_normalized(tags[i], &err);
     if (ref == NULL)
@@ -399,6 +498,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     .force_rm = force_rm,
     .quiet = quiet,
     .runtime = cli->config ? cli->config->default_runtime : NULL,
+    .network = network,
+    .secrets = sec.v,
+    .n_secrets = sec.n,
     .on_event = print_event,
     .event_ctx = &pr,
     .resolve = resolve,

@@ -43,6 +43,15 @@ typedef int (*berth_build_resolve_fn)(void *ctx, const char *name, char id[BERTH
 typedef int (*berth_build_base_fn)(void *ctx, const char *name, const char *platform, bool pull,
                                    char id[BERTH_DIGEST_LEN], berth_error **err);
 
+/* A --secret the CLI read (id=X,src=FILE): RUN --mount=type=secret,id=X
+ * sees data as a file; it is never in an image, its history or the cache
+ * key. */
+typedef struct berth_build_secret {
+  const char *id;
+  const char *data;
+  size_t len;
+} berth_build_secret;
+
 typedef struct berth_build_options {
   const char *dockerfile;      /* its bytes ... */
   size_t dockerfile_len;       /* ... (untrusted) */
@@ -57,6 +66,12 @@ typedef struct berth_build_options {
   bool force_rm;        /* also remove the container of a failed step */
   bool quiet;           /* the commands' own output is not shown */
   const char *runtime;  /* NULL: the default */
+
+  /* RUN's --network ("host", "none"; NULL: host) and --secret's */
+  const char *network;
+  const berth_build_secret *secrets;
+  size_t n_secrets;
+
   berth_build_event_fn on_event;
   void *event_ctx;
   berth_build_resolve_fn resolve;

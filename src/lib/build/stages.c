@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "build/build_internal.h"
+#include "build/run_mounts.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "dockerfile/expand.h"
@@ -150,12 +151,14 @@ plan_refs(berth_build_state *st, const berth_dockerfile *df, size_t k, const cha
   }
   for (size_t j = sg->first + 1; j < sg->end; j++) {
     const berth_df_instruction *in = &df->instructions[j];
-    if (strcmp(in->keyword, "copy") != 0)
+    bool run = strcmp(in->keyword, "run") == 0; /* RUN --mount=…,from= */
+    if (strcmp(in->keyword, "copy") != 0 && !run)
       continue;
     for (size_t f = 0; f < in->n_flags; f++) {
-      if (strncmp(in->flags[f], "--from=", 7) != 0)
+      cleanup_free char *mfrom = run ? berth_build_run_mount_from(in->flags[f]) : NULL;
+      if (run ? mfrom == NULL : strncmp(in->flags[f], "--from=", 7) != 0)
         continue;
-      const char *v = in->flags[f] + 7;
+      const char *v = run ? mfrom : in->flags[f] + 7;
       long ix = find_stage(st, v);
       if (ix < 0)
         continue; /* an image */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "build/build_internal.h"
+#include "build/run_mounts.h"
 #include "commit/commit.h"
 #include "common/cleanup.h"
 #include "common/safe_open.h"
@@ -40,9 +41,12 @@ n_layers(const berth_build_state *st)
   return json_array_size(json_object_get(json_object_get(st->image, "rootfs"), "diff_ids"));
 }
 
+/* The step's container; network NULL: --network's (host by default);
+ * mounts: RUN --mount's, made by run_mounts.c. */
 static int
-make_container(berth_build_state *st, char **cmd, char **env, berth_container **c,
-               berth_error **err)
+make_container_with(berth_build_state *st, char **cmd, char **env, const char *network,
+                    const berth_mount_spec *mounts, size_t n_mounts, berth_container **c,
+                    berth_error **err)
 {
   char *none[] = { NULL };
   berth_create_options co = {
@@ -54,8 +58,18 @@ make_container(berth_build_state *st, char **cmd, char **env, berth_container **
     .binds = none,
     .entrypoint = "",
     .runtime = st->o->runtime,
+    .network = network != NULL ? network : st->o->network,
+    .mounts = mounts,
+    .n_mounts = n_mounts,
   };
   return berth_container_create(st->s, &co, c, err);
+}
+
+static int
+make_container(berth_build_state *st, char **cmd, char **env, berth_container **c,
+               berth_error **err)
+{
+  return make_container_with(st, cmd, env, NULL, NULL, 0, c, err);
 }
 
 /* Commits the container as the step's image (Config = the step's, its
@@ -85,11 +99,57 @@ remove_container(berth_build_state *st, berth_container *c, bool announce)
   berth_container_remove(st->s, rt, c, true, NULL);
 }
 
+/* RUN's flags, parsed, and the host side of its mounts. */
+typedef struct run_extra {
+  berth_build_state *st;
+  berth_run_flags flags;
+  berth_run_mounts *mounts;
+} run_extra;
+
+static void
+run_extra_clear(run_extra *x)
+{
+  berth_build_run_mounts_free(x->st, x->mounts);
+  berth_build_run_flags_clear(&x->flags);
+}
+
+/* Inserts the strings of add (NULL-terminated) into v at position at. */
+static char **
+strv_insert(char **v, size_t at, char *const *add)
+{
+  size_t n = 0, k = 0;
+  while (v[n] != NULL)
+    n++;
+  while (add != NULL && add[k] != NULL)
+    k++;
+  char **out = xcalloc(n + k + 1, sizeof *out);
+  for (size_t i = 0; i < at; i++)
+    out[i] = v[i];
+  for (size_t i = 0; i < k; i++)
+    out[at + i] = xstrdup(add[i]);
+  for (size_t i = at; i < n; i++)
+    out[k + i] = v[i];
+  free(v);
+  return out;
+}
+
+static char **
+strv_copy(char *const *v)
+{
+  return strv_insert(xcalloc(1, sizeof(char *)), 0, v);
+}
+
 int
 berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, berth_error **err)
 {
-  if (in->n_flags > 0)
-    return berth_error_set(err, 0, "RUN %s is not yet supported", in->flags[0]);
+  __attribute__((cleanup(run_extra_clear))) run_extra x = { .st = st };
+  if (in->n_flags > 0) {
+    cleanup_strv char **xenv = berth_build_expand_env(st);
+    const char *wd = json_string_value(json_object_get(st->config, "WorkingDir"));
+    if (berth_build_run_flags_parse(in->flags, in->n_flags, st->escape, xenv, wd, &x.flags, err)
+        < 0)
+      return -1;
+  }
   /* the command: exec form as written, shell form through the shell;
    * neither expanded by the builder (the shell does it) */
   cleanup_strv char **cmd = NULL;
@@ -131,14 +191,37 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   }
   for (size_t i = 0; i < n_cmd; i++)
     save[k++] = xstrdup(i + 1 == n_cmd && hd.saved ? hd.saved : cmd[i]);
+  /* RUN's flags go in CREATED BY before the command (`--mount=type=cache,
+   * target=/x /bin/sh -c …`), and what else the cache key needs (a context
+   * bind's content hash, a from image's id) in container_config's Cmd */
+  size_t at = n_args > 0 ? n_args + 1 : 0;
+  cleanup_free char *flag_words = berth_build_run_flags_words(&x.flags);
+  if (flag_words[0] != '\0')
+    save = saved = strv_insert(save, at, (char *[]){ flag_words, NULL });
+  cleanup_strv char **key = NULL;
+  if (x.flags.n_mounts > 0
+      && (x.mounts = berth_build_run_mounts_new(st, &x.flags, &key, err)) == NULL)
+    return -1;
+  cleanup_strv char **cache_cmd = strv_insert(strv_copy(save), at + (flag_words[0] != '\0'), key);
   cleanup_free char *by = berth_build_join(save);
-  int hit = berth_build_try_cache(st, by, st->config, err);
+  int hit = berth_build_try_cache_cmd(st, by, st->config, in->n_flags > 0 ? cache_cmd : NULL, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;
 
-  cleanup_container berth_container *c = NULL;
-  if (make_container(st, cmd, args, &c, err) < 0)
+  const berth_mount_spec *specs = NULL;
+  size_t n_specs = 0;
+  if (x.mounts != NULL && berth_build_run_mounts_prepare(st, x.mounts, &specs, &n_specs, err) < 0)
     return -1;
+  const char *net = x.flags.network;
+  if (net != NULL && strcmp(net, "default") == 0)
+    net = NULL;
+  cleanup_container berth_container *c = NULL;
+  if (make_container_with(st, cmd, args, net, specs, n_specs, &c, err) < 0)
+    return -1;
+  if (x.mounts != NULL && berth_build_run_mounts_points(st, x.mounts, c, err) < 0) {
+    remove_container(st, c, false);
+    return -1;
+  }
   berth_build_emit(st, BERTH_BUILD_RUNNING, NULL, c->id);
   cleanup_runtime berth_runtime *rt = berth_container_runtime(st->s, c);
   int code = -1;
@@ -158,7 +241,7 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
       remove_container(st, c, false);
     return -1;
   }
-  cleanup_json json_t *cc = berth_build_container_config(st->config, save);
+  cleanup_json json_t *cc = berth_build_container_config(st->config, cache_cmd);
   json_object_set_new(cc, "Entrypoint", json_null());
   if (commit_step(st, c, cc, by, err) < 0)
     return -1;

@@ -142,6 +142,27 @@ set_process(berth_container *c, berth_error **err)
   return 0;
 }
 
+/* HostConfig.Mounts in Docker's shape; the paths are the caller's
+ * (berth-made), checked for UTF-8 only. */
+static json_t *
+mounts_json(const berth_create_options *o, berth_error **err)
+{
+  cleanup_json json_t *a = json_array();
+  for (size_t i = 0; i < o->n_mounts; i++) {
+    const berth_mount_spec *m = &o->mounts[i];
+    bool tmpfs = strcmp(m->type, "tmpfs") == 0;
+    if (berth_utf8_check(m->target, "a mount target", err) < 0
+        || berth_utf8_check(m->source, "a mount source", err) < 0)
+      return NULL;
+    json_t *e = json_pack("{s:s, s:s, s:s, s:b}", "Type", tmpfs ? "tmpfs" : "bind", "Source",
+                          m->source ? m->source : "", "Target", m->target, "ReadOnly", m->readonly);
+    if (tmpfs)
+      json_object_set_new(e, "TmpfsOptions", json_pack("{s:I}", "SizeBytes", (json_int_t)m->size));
+    json_array_append_new(a, e);
+  }
+  return steal_pointer(&a);
+}
+
 /* The HostConfig; the binds are user input, the network and runtime names
  * were checked against the known ones (a NULL from json_pack means one was
  * not UTF-8 after all). */
@@ -158,8 +179,18 @@ make_hostconfig(const berth_create_options *o, berth_error **err)
                   "LogConfig", "Type", "json-file", "Config", "NetworkMode", net, "RestartPolicy",
                   "Name", "no", "MaximumRetryCount", 0, "AutoRemove", o->auto_remove, "Runtime",
                   o->runtime ? o->runtime : "runc", "ShmSize", (json_int_t)67108864);
-  if (hc == NULL)
+  if (hc == NULL) {
     berth_error_set(err, 0, "invalid runtime or network name: not valid UTF-8");
+    return NULL;
+  }
+  if (o->n_mounts > 0) {
+    json_t *mounts = mounts_json(o, err);
+    if (mounts == NULL) {
+      json_decref(hc);
+      return NULL;
+    }
+    json_object_set_new(hc, "Mounts", mounts);
+  }
   return hc;
 }
 

@@ -9,6 +9,17 @@
 #include "container/container.h"
 #include "store/store.h"
 
+/* A mount made for the container besides -v's binds (build's RUN --mount):
+ * stored as Docker's HostConfig.Mounts entry ({Type, Source, Target,
+ * ReadOnly, TmpfsOptions.SizeBytes}). */
+typedef struct berth_mount_spec {
+  const char *type;        /* "bind" or "tmpfs" */
+  const char *source;      /* bind: an absolute host path (the caller's, trusted) */
+  const char *target;      /* an absolute path in the container */
+  bool readonly;           /* bind */
+  unsigned long long size; /* tmpfs: its size limit in bytes; 0 none */
+} berth_mount_spec;
+
 typedef struct berth_create_options {
   const char *image;      /* as the user typed it (the record's Config.Image) */
   const char *image_id;   /* what it resolved to (images/rootfs_ref.h) */
@@ -24,6 +35,10 @@ typedef struct berth_create_options {
   const char *network;    /* "host" (default) or "none" */
   const char *runtime;    /* NULL: the configured default */
   bool tty, interactive, auto_remove;
+
+  /* more mounts after the binds (build's RUN --mount), n_mounts of them */
+  const berth_mount_spec *mounts;
+  size_t n_mounts;
 } berth_create_options;
 
 /* Makes the container from the image id and layer count the caller

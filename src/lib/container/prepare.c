@@ -144,6 +144,7 @@ write_spec(berth_store *s, berth_container *c, const char *merged, uid_t uid, gi
     .own_network = net != NULL && strcmp(net, "none") == 0,
     .container_dir = dir,
     .binds = binds,
+    .mounts = json_object_get(c->hostconfig, "Mounts"),
     .nofile = rl.rlim_max < rl.rlim_cur ? rl.rlim_max : rl.rlim_cur,
   };
   if (o.terminal)

@@ -141,6 +141,37 @@ add_bind(json_t *m, const char *spec, berth_error **err)
   return 0;
 }
 
+/* HostConfig.Mounts as create wrote them (berth-made: binds of absolute
+ * host paths the builder prepared, tmpfs with a size). */
+static int
+add_mounts(json_t *m, const json_t *mounts, berth_error **err)
+{
+  size_t i;
+  json_t *e;
+  json_array_foreach(mounts, i, e)
+  {
+    const char *type = json_string_value(json_object_get(e, "Type"));
+    const char *src = json_string_value(json_object_get(e, "Source"));
+    const char *dst = json_string_value(json_object_get(e, "Target"));
+    if (type == NULL || dst == NULL || dst[0] != '/')
+      return berth_error_set(err, 0, "invalid mount %zu in the container's record", i);
+    if (strcmp(type, "tmpfs") == 0) {
+      json_int_t size
+          = json_integer_value(json_object_get(json_object_get(e, "TmpfsOptions"), "SizeBytes"));
+      cleanup_free char *sz = size > 0 ? xasprintf("size=%lld", (long long)size) : NULL;
+      add_mount(m, dst, "tmpfs", "tmpfs",
+                (const char *[]){ "nosuid", "nodev", "mode=1777", sz, NULL });
+    } else if (strcmp(type, "bind") == 0 && src != NULL && src[0] == '/') {
+      bool ro = json_is_true(json_object_get(e, "ReadOnly"));
+      add_mount(m, dst, "bind", src,
+                (const char *[]){ "rbind", "rprivate", ro ? "ro" : "rw", NULL });
+    } else {
+      return berth_error_set(err, 0, "invalid mount %zu in the container's record", i);
+    }
+  }
+  return 0;
+}
+
 static void
 add_file_binds(json_t *m, const char *dir)
 {
@@ -177,6 +208,10 @@ berth_container_spec(const berth_spec_options *o, berth_error **err)
       json_decref(mounts);
       return NULL;
     }
+  if (o->mounts != NULL && add_mounts(mounts, o->mounts, err) < 0) {
+    json_decref(mounts);
+    return NULL;
+  }
   /* The store's own paths and the hostname come from the root the user chose
    * and the record; json_pack would refuse them silently. */
   if (berth_utf8_check(o->rootfs, "the rootfs path", err) < 0

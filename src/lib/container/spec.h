@@ -22,6 +22,7 @@ typedef struct berth_spec_options {
   bool own_network;          /* a network namespace of its own (--network none) */
   const char *container_dir; /* holds hosts, hostname, resolv.conf to bind */
   char *const *binds;        /* "HOST:CTR[:ro]", NULL-terminated, may be NULL */
+  const json_t *mounts;      /* HostConfig.Mounts (create.h's berth_mount_spec), may be NULL */
   unsigned long long nofile; /* RLIMIT_NOFILE for the process (≤ the host's) */
 } berth_spec_options;
 
