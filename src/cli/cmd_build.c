@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "dockerfile/parser.h"
+#include "images/resolve.h"
 #include "images/rootfs_ref.h"
 #include "images/tag.h"
 
@@ -16,6 +17,7 @@ static const char build_usage[]
       "Build an image from a Dockerfile\n\n"
       "Options:\n"
       "      --build-arg list      Set build-time variables\n"
+      "      --cache-from strings  Images to consider as cache sources\n"
       "  -f, --file string         Name of the Dockerfile (Default is 'PATH/Dockerfile')\n"
       "      --force-rm            Always remove intermediate containers\n"
       "      --iidfile string      Write the image ID to the file\n"
@@ -127,6 +129,28 @@ build_arg(const char *a)
   return v != NULL ? xasprintf("%s=%s", a, v) : NULL;
 }
 
+/* --cache-from's images as ids (NULL: no flag); one that is not here is
+ * skipped with a warning, as Docker's builder skips it. */
+static char **
+cache_from_ids(berth_store *s, char **names, size_t n)
+{
+  if (n == 0)
+    return NULL;
+  char **ids = xcalloc(n + 1, sizeof *ids);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    char id[BERTH_DIGEST_LEN];
+    cleanup_error berth_error *err = NULL;
+    if (berth_image_resolve(s, names[i], id, &err) < 0) {
+      fprintf(stderr, "berth: warning: --cache-from %s skipped: %s\n", names[i],
+              berth_error_message(err));
+      continue;
+    }
+    ids[k++] = xstrdup(id);
+  }
+  return ids;
+}
+
 static bool
 parse_bool(const char *s, bool *out)
 {
@@ -140,9 +164,20 @@ parse_bool(const char *s, bool *out)
 int
 berth_cmd_build(berth_cli *cli, int argc, char **argv)
 {
-  enum { O_BUILD_ARG = 0x100, O_FORCE_RM, O_IIDFILE, O_LABEL, O_NO_CACHE, O_RM, O_TARGET, O_HELP };
+  enum {
+    O_BUILD_ARG = 0x100,
+    O_CACHE_FROM,
+    O_FORCE_RM,
+    O_IIDFILE,
+    O_LABEL,
+    O_NO_CACHE,
+    O_RM,
+    O_TARGET,
+    O_HELP
+  };
   static const struct option options[] = {
     { "build-arg", required_argument, NULL, O_BUILD_ARG },
+    { "cache-from", required_argument, NULL, O_CACHE_FROM },
     { "file", required_argument, NULL, 'f' },
     { "force-rm", optional_argument, NULL, O_FORCE_RM },
     { "iidfile", required_argument, NULL, O_IIDFILE },
@@ -155,10 +190,11 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     { "help", no_argument, NULL, O_HELP },
     { 0 },
   };
-  size_t cap = (size_t)argc + 1, n_tags = 0, n_args = 0, n_labels = 0;
+  size_t cap = (size_t)argc + 1, n_tags = 0, n_args = 0, n_labels = 0, n_from = 0;
   cleanup_free char **tags = xcalloc(cap, sizeof *tags);
   cleanup_strv char **args = xcalloc(cap, sizeof *args);
   cleanup_free char **labels = xcalloc(cap, sizeof *labels);
+  cleanup_free char **cache_from = xcalloc(cap, sizeof *cache_from);
   const char *file = NULL, *iidfile = NULL, *target = NULL;
   bool rm = true, force_rm = false, no_cache = false, quiet = false;
   int c;
@@ -172,6 +208,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
         args[n_args++] = a;
       break;
     }
+    case O_CACHE_FROM:
+      cache_from[n_from++] = optarg;
+      break;
     case 'f':
       file = optarg;
       break;
@@ -238,6 +277,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   cleanup_context berth_context *ctx = berth_build_context_open(s, context, path, &err);
   if (ctx == NULL)
     return berth_cli_fail(cli, err);
+  cleanup_strv char **from_ids = cache_from_ids(s, cache_from, n_from);
   const char *slash = strrchr(path, '/');
   struct printer pr = { .quiet = quiet };
   struct resolver rs = { .cli = cli, .s = s, .quiet = quiet };
@@ -250,6 +290,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     .labels = labels,
     .target = target,
     .no_cache = no_cache,
+    .cache_from = from_ids,
     .keep_containers = !rm,
     .force_rm = force_rm,
     .quiet = quiet,

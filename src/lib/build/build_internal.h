@@ -28,6 +28,9 @@ typedef struct berth_build_stage {
   char image_id[BERTH_DIGEST_LEN]; /* its result once built; "" scratch alone */
 } berth_build_stage;
 
+/* The images a build may take layers from (cache_from.c). */
+typedef struct berth_build_candidates berth_build_candidates;
+
 typedef struct berth_build_state {
   berth_store *s;
   const berth_build_options *o;
@@ -45,8 +48,9 @@ typedef struct berth_build_state {
   int exit_code; /* a failed RUN's */
   berth_build_stage *stages;
   size_t n_stages;
-  size_t cur;    /* the stage being built */
-  size_t target; /* the last stage built (--target's, else the last) */
+  size_t cur;                         /* the stage being built */
+  size_t target;                      /* the last stage built (--target's, else the last) */
+  berth_build_candidates *candidates; /* indexed at the first miss; NULL before */
 } berth_build_state;
 
 /* ---- stages (stages.c) ------------------------------------------------- */
@@ -136,3 +140,16 @@ int berth_build_try_cache(berth_build_state *st, const char *created_by, const j
  * NULL: not compared): COPY --from records its source image there. */
 int berth_build_try_cache_cmd(berth_build_state *st, const char *created_by, const json_t *config,
                               char *const *cmd, berth_error **err);
+
+/* The images built elsewhere as cache (cache_from.c): a candidate whose
+ * history and layers start with exactly the current image's and whose
+ * next history entry was created_by gives the step's image: the current
+ * image + that layer (reused by chain ID) + config + that entry, or the
+ * candidate itself when it is exactly that image.  Made current: 1; 0
+ * none.  The candidates are indexed once per build. */
+int berth_build_cache_from(berth_build_state *st, const char *created_by, const json_t *config,
+                           berth_error **err);
+/* Whether a kept image may serve as cache: always, unless --cache-from
+ * names the candidates; then only they and their ancestors. */
+bool berth_build_cache_allowed(berth_build_state *st, const char *id);
+void berth_build_candidates_free(berth_build_state *st);

@@ -4,7 +4,8 @@
  * for RUN, the build args in scope) and its Config is exactly the Config
  * the step makes; the last check is more than Docker's (which compares
  * container_config) and makes a hit give the very image the step would
- * have written. */
+ * have written.  When none is kept, the images built elsewhere
+ * (cache_from.c) are tried. */
 #include <string.h>
 
 #include "build/build_internal.h"
@@ -104,10 +105,19 @@ berth_build_try_cache_cmd(berth_build_state *st, const char *created_by, const j
     return 0;
   char id[BERTH_DIGEST_LEN];
   int r = cache_find(st, created_by, config, cmd, id, err);
+  if (r < 0)
+    return -1;
+  if (r == 1 && !berth_build_cache_allowed(st, id))
+    r = 0; /* --cache-from names the candidates: only those, as Docker's */
+  if (r == 1 && berth_build_set_image(st, id, err) < 0)
+    return -1;
+  /* COPY --from (cmd) is compared in container_config too, which the
+   * candidates' steps have not kept: the kept images alone serve it */
+  if (r == 0 && cmd == NULL)
+    r = berth_build_cache_from(st, created_by, config, err);
   if (r <= 0)
     return r;
-  if (berth_build_set_image(st, id, err) < 0)
-    return -1;
+  snprintf(id, sizeof id, "%s", st->image_id);
   berth_build_emit(st, BERTH_BUILD_CACHED, NULL, NULL);
   berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, id);
   return 1;

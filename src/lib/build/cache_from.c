@@ -1,0 +1,283 @@
+/* The build cache beyond the kept images: images that have no local
+ * parent chain (pulled, loaded, imported: Docker's classic builder never
+ * uses them, moby#20316) or the images --cache-from names.  A candidate
+ * serves step k when its history starts with exactly the current image's
+ * history, its rootfs with exactly the current image's diffIDs, and its
+ * next history entry was created by the step's CREATED BY (which holds
+ * the command, the shell, the build args in scope, COPY's content hash).
+ * Only its layer is taken: the step's Config is the one the builder
+ * computed, so a candidate can never give a wrong Config; it gives the
+ * candidate's own id only when that is exactly the image the step makes.
+ *
+ * What is trusted: the candidates are stored images (their bytes checked
+ * against their id by the store), parsed as untrusted configs; a layer is
+ * reused only when the store has it under the chain ID the current image
+ * plus that diffID gives.  Like Docker's --cache-from, the base image is
+ * matched by its history and layers, not its Config. */
+#include <string.h>
+
+#include "build/build_internal.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "image/chain.h"
+#include "image/config.h"
+#include "image/time.h"
+#include "store/image.h"
+#include "store/layer.h"
+#include "store/lock.h"
+
+typedef struct candidate {
+  char id[BERTH_DIGEST_LEN];
+  json_t *doc; /* owned; hist and diffs point into it */
+  json_t *hist, *diffs;
+} candidate;
+
+struct berth_build_candidates {
+  candidate *v;
+  size_t n;
+  char **allowed; /* --cache-from: the named images and their ancestors */
+  size_t n_allowed;
+};
+
+static void
+add_allowed(berth_build_candidates *c, const char *id)
+{
+  c->allowed = xrealloc(c->allowed, (c->n_allowed + 1) * sizeof *c->allowed);
+  c->allowed[c->n_allowed++] = xstrdup(id);
+}
+
+/* Loads id as a candidate when its config parses and its history and
+ * diffIDs agree (one diffID per entry that is not empty_layer). */
+static void
+add_candidate(berth_build_state *st, berth_build_candidates *c, const char *id)
+{
+  cleanup_free char *raw = NULL;
+  size_t len = 0;
+  if (berth_store_image_get(st->s, id, &raw, &len, NULL) <= 0)
+    return; /* removed meanwhile, or damaged: not a cache */
+  cleanup_image_config berth_image_config *cfg = berth_image_config_parse(raw, len, NULL);
+  if (cfg == NULL || cfg->n_history == 0)
+    return;
+  size_t layers = 0;
+  for (size_t i = 0; i < cfg->n_history; i++)
+    layers += !cfg->history[i].empty_layer;
+  if (layers != cfg->n_diff_ids)
+    return;
+  c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+  candidate *k = &c->v[c->n++];
+  snprintf(k->id, sizeof k->id, "%s", id);
+  k->doc = json_incref(cfg->json);
+  k->hist = json_object_get(k->doc, "history");
+  k->diffs = json_object_get(json_object_get(k->doc, "rootfs"), "diff_ids");
+}
+
+/* The candidates, once per build: --cache-from's images (and, for the kept
+ * images' cache, their ancestors), else every image with no parent in this
+ * store. */
+static berth_build_candidates *
+candidates(berth_build_state *st)
+{
+  if (st->candidates != NULL)
+    return st->candidates;
+  berth_build_candidates *c = st->candidates = xcalloc(1, sizeof *c);
+  if (st->o->cache_from != NULL) {
+    for (char **p = st->o->cache_from; *p != NULL; p++) {
+      add_candidate(st, c, *p);
+      /* the parent chain, bounded: a cycle in damaged metadata ends it */
+      cleanup_free char *cur = xstrdup(*p);
+      for (int depth = 0; cur != NULL && depth < 4 * BERTH_MAX_LAYERS; depth++) {
+        add_allowed(c, cur);
+        char *parent = berth_store_image_parent(st->s, cur);
+        free(cur);
+        cur = parent;
+      }
+    }
+    return c;
+  }
+  cleanup_strv char **ids = berth_store_image_list(st->s, NULL);
+  for (char **p = ids; p != NULL && *p != NULL; p++) {
+    cleanup_free char *parent = berth_store_image_parent(st->s, *p);
+    cleanup_free char *praw = NULL;
+    size_t plen = 0;
+    if (parent == NULL || berth_store_image_get(st->s, parent, &praw, &plen, NULL) <= 0)
+      add_candidate(st, c, *p);
+  }
+  return c;
+}
+
+void
+berth_build_candidates_free(berth_build_state *st)
+{
+  berth_build_candidates *c = st->candidates;
+  if (c == NULL)
+    return;
+  for (size_t i = 0; i < c->n; i++)
+    json_decref(c->v[i].doc);
+  for (size_t i = 0; i < c->n_allowed; i++)
+    free(c->allowed[i]);
+  free(c->v);
+  free(c->allowed);
+  free(c);
+  st->candidates = NULL;
+}
+
+bool
+berth_build_cache_allowed(berth_build_state *st, const char *id)
+{
+  if (st->o->cache_from == NULL)
+    return true;
+  berth_build_candidates *c = candidates(st);
+  for (size_t i = 0; i < c->n_allowed; i++)
+    if (strcmp(c->allowed[i], id) == 0)
+      return true;
+  return false;
+}
+
+static bool
+same_string(const json_t *a, const json_t *b, const char *key)
+{
+  const char *x = json_string_value(json_object_get(a, key));
+  const char *y = json_string_value(json_object_get(b, key));
+  return x == y || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+/* True when k's history and diffIDs start with exactly the current
+ * image's (h entries, d diffIDs) and its entry h was created_by. */
+static bool
+matches(const berth_build_state *st, const candidate *k, const char *created_by)
+{
+  json_t *hist = json_object_get(st->image, "history");
+  json_t *diffs = json_object_get(json_object_get(st->image, "rootfs"), "diff_ids");
+  size_t h = json_array_size(hist), d = json_array_size(diffs);
+  if (json_array_size(k->hist) <= h || json_array_size(k->diffs) < d)
+    return false;
+  if (!same_string(k->doc, st->image, "architecture") || !same_string(k->doc, st->image, "os")
+      || !same_string(k->doc, st->image, "variant"))
+    return false;
+  size_t layers = 0;
+  for (size_t i = 0; i < h; i++) {
+    json_t *e = json_array_get(k->hist, i);
+    if (!json_equal(e, json_array_get(hist, i)))
+      return false;
+    layers += !json_is_true(json_object_get(e, "empty_layer"));
+  }
+  if (layers != d)
+    return false;
+  for (size_t i = 0; i < d; i++)
+    if (!json_equal(json_array_get(k->diffs, i), json_array_get(diffs, i)))
+      return false;
+  const char *by = json_string_value(json_object_get(json_array_get(k->hist, h), "created_by"));
+  return by != NULL && strcmp(by, created_by) == 0;
+}
+
+/* True when k is exactly the image the step makes: nothing after entry h,
+ * and the Config and author the step gives (the rest of its document says
+ * where and when it was built, not what it is). */
+static bool
+is_result(const berth_build_state *st, const candidate *k, const json_t *config)
+{
+  size_t h = json_array_size(json_object_get(st->image, "history"));
+  if (json_array_size(k->hist) != h + 1 || !json_equal(json_object_get(k->doc, "config"), config))
+    return false;
+  const char *author = json_string_value(json_object_get(k->doc, "author"));
+  if (author != NULL && *author == '\0')
+    author = NULL;
+  const char *m = st->maintainer != NULL && *st->maintainer != '\0' ? st->maintainer : NULL;
+  return author == m || (author != NULL && m != NULL && strcmp(author, m) == 0);
+}
+
+/* The candidate itself as the step's image; its parent recorded as the
+ * current image when it has none (as Docker's --cache-from does), so that
+ * history shows the steps' ids.  0 when it is gone. */
+static int
+use_candidate(berth_build_state *st, const candidate *k, berth_error **err)
+{
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(st->s, err);
+  if (lock == NULL)
+    return -1;
+  cleanup_free char *raw = NULL;
+  size_t len = 0;
+  int r = berth_store_image_get(st->s, k->id, &raw, &len, err);
+  if (r <= 0)
+    return r;
+  cleanup_free char *parent = berth_store_image_parent(st->s, k->id);
+  char id[BERTH_DIGEST_LEN];
+  if (parent == NULL && berth_store_image_put(st->s, raw, len, st->image_id, id, err) < 0)
+    return -1;
+  if (berth_build_set_image(st, k->id, err) < 0)
+    return -1;
+  return 1;
+}
+
+/* Writes the step's image from the current one, the step's Config, k's
+ * entry h and (unless it is empty_layer) k's layer, which the store must
+ * hold by chain ID: nothing is copied.  0 when the layer is not there. */
+static int
+restore(berth_build_state *st, const candidate *k, const json_t *config, berth_error **err)
+{
+  cleanup_json json_t *doc = json_deep_copy(st->image);
+  json_t *hist = json_object_get(doc, "history");
+  json_t *diffs = json_object_get(json_object_get(doc, "rootfs"), "diff_ids");
+  json_t *e = json_array_get(k->hist, json_array_size(hist));
+  bool layer = !json_is_true(json_object_get(e, "empty_layer"));
+  char chain[BERTH_DIGEST_LEN] = "";
+  for (size_t i = 0; i < json_array_size(diffs); i++)
+    berth_chain_id(chain, json_string_value(json_array_get(diffs, i)), chain);
+  if (layer) {
+    json_t *diff = json_array_get(k->diffs, json_array_size(diffs));
+    berth_chain_id(chain, json_string_value(diff), chain);
+    json_array_append(diffs, diff);
+  }
+  json_object_set_new(doc, "config", json_deep_copy(config));
+  /* no container made it: Docker's restored images have neither */
+  json_object_del(doc, "container");
+  json_object_del(doc, "container_config");
+  json_object_del(doc, "comment");
+  json_t *created = json_object_get(e, "created");
+  if (json_is_string(created)) {
+    json_object_set(doc, "created", created);
+  } else {
+    cleanup_free char *now = berth_time_now_rfc3339();
+    json_object_set_new(doc, "created", json_string(now));
+  }
+  if (st->maintainer != NULL && *st->maintainer != '\0')
+    json_object_set_new(doc, "author", json_string(st->maintainer));
+  else
+    json_object_del(doc, "author");
+  json_array_append_new(hist, json_deep_copy(e));
+  cleanup_free char *bytes = berth_image_config_dumps(doc);
+  if (bytes == NULL)
+    return berth_error_set(err, 0, "image config is not valid JSON text (not UTF-8?)");
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(st->s, err);
+  if (lock == NULL)
+    return -1;
+  if (layer) { /* under the lock: a collection cannot take it meanwhile */
+    berth_layer l;
+    int r = berth_store_layer_get(st->s, chain, &l, err);
+    if (r <= 0)
+      return r;
+  }
+  char id[BERTH_DIGEST_LEN];
+  if (berth_store_image_put(st->s, bytes, strlen(bytes), st->image_id, id, err) < 0
+      || berth_store_image_touch(st->s, id, err) < 0)
+    return -1;
+  return berth_build_set_image(st, id, err) < 0 ? -1 : 1;
+}
+
+int
+berth_build_cache_from(berth_build_state *st, const char *created_by, const json_t *config,
+                       berth_error **err)
+{
+  if (st->image_id[0] == '\0' || st->image == NULL)
+    return 0;
+  berth_build_candidates *c = candidates(st);
+  for (size_t i = 0; i < c->n; i++) {
+    const candidate *k = &c->v[i];
+    if (!matches(st, k, created_by))
+      continue;
+    int r = is_result(st, k, config) ? use_candidate(st, k, err) : restore(st, k, config, err);
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
