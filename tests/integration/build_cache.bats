@@ -156,3 +156,120 @@ run_cases() {
 @test "build cache table: an image built elsewhere and pulled (no local parents), instruction x change -> hit or miss" {
   run_cases pulled
 }
+
+# The Dockerfile of the end-to-end tests: every kind of step.
+app_dockerfile() {
+  echo hello > "$CTX/f"
+  dockerfile 'FROM demo/base:1' 'ARG V=1' 'RUN echo $V > /v' 'ENV A=1' 'WORKDIR /w' 'COPY f f' \
+    'RUN cat f > g' 'LABEL l=1' 'USER nobody' "$@"
+}
+
+@test "build cache: an image built in another store, pushed and pulled, serves every step; the result is that image" {
+  fresh_root
+  app_dockerfile 'CMD ["cat","/w/g"]'
+  b build -q -t demo/app:1 "$CTX" > /dev/null
+  local id
+  id=$(b inspect demo/app:1 | jq -r '.[0].Id')
+  push_image demo/app:1 cache/app:1
+  fresh_root
+  b pull -q "$REG_HOST/cache/app:1" > /dev/null
+  [[ "$(b inspect "$REG_HOST/cache/app:1" | jq -r '.[0].Id')" == "$id" ]] || fail_with "pulled id"
+  run --separate-stderr b build -t demo/app:2 "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == hhhhhhhhh ]] || fail_with "$output"
+  [[ "$output" != *"Running in"* ]] || fail_with "$output"
+  [[ "$output" == *"Successfully built ${id:7:12}"* ]] || fail_with "want ${id:7:12}: $output"
+  [[ "$(b inspect demo/app:2 | jq -r '.[0].Id')" == "$id" ]] || fail_with "not the pulled image"
+  # every step has an image with its parent recorded, as a local build's
+  run --separate-stderr b history -q demo/app:2
+  assert_success
+  local n=0 l
+  for l in "${lines[@]}"; do
+    [[ "$l" == $H ]] || break
+    n=$((n + 1))
+  done
+  [[ "$n" -ge 10 ]] || fail_with "steps without an ID: $output"
+  run --separate-stderr b verify
+  assert_success
+  [[ "$output" != *TAMPERED* ]] || fail_with "$output"
+  run --separate-stderr in_image demo/app:2
+  [[ "$output" == hello ]] || fail_with "got '$output'"
+  # the last step changed: only it misses
+  app_dockerfile 'CMD ["cat","/v"]'
+  run --separate-stderr b build -t demo/app:3 "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == hhhhhhhhm ]] || fail_with "$output"
+  run --separate-stderr in_image demo/app:3
+  [[ "$output" == 1 ]] || fail_with "got '$output'"
+  # a step in the middle changed: it and every later step miss
+  app_dockerfile 'CMD ["cat","/w/g"]'
+  sed -i 's/^ENV A=1/ENV A=2/' "$CTX/Dockerfile"
+  run --separate-stderr b build -t demo/app:4 "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == hhmmmmmmm ]] || fail_with "$output"
+  run --separate-stderr b verify
+  assert_success
+}
+
+@test "build cache: --cache-from names the only candidates: an unrelated image gives no hit, the pulled one every step" {
+  fresh_root
+  app_dockerfile 'CMD ["cat","/w/g"]'
+  b build -q -t demo/app:1 "$CTX" > /dev/null
+  local id
+  id=$(b inspect demo/app:1 | jq -r '.[0].Id')
+  push_image demo/app:1 cache/from:1
+  fresh_root
+  b pull -q "$REG_HOST/cache/from:1" > /dev/null
+  # an unrelated image named: nothing from the pulled image
+  run --separate-stderr b build --cache-from "$IMG" -t demo/app:2 "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == mmmmmmmmm ]] || fail_with "$output"
+  # ... nor from this store's kept images, which are not its ancestors
+  run --separate-stderr b build --cache-from "$IMG" "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == mmmmmmmmm ]] || fail_with "kept images used: $output"
+  # without the flag the kept images serve again
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == hhhhhhhhh ]] || fail_with "$output"
+  # the pulled image named (twice, and a missing one skipped): every step, its id
+  run --separate-stderr b build --cache-from nosuch/image:1 --cache-from "$REG_HOST/cache/from:1" \
+    --cache-from "$REG_HOST/cache/from:1" -t demo/app:3 "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == hhhhhhhhh ]] || fail_with "$output"
+  [[ "$stderr" == *"--cache-from nosuch/image:1 skipped"* ]] || fail_with "stderr: $stderr"
+  [[ "$(b inspect demo/app:3 | jq -r '.[0].Id')" == "$id" ]] || fail_with "not the pulled image"
+  # --no-cache wins over it
+  run --separate-stderr b build --no-cache --cache-from "$REG_HOST/cache/from:1" "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == mmmmmmmmm ]] || fail_with "$output"
+}
+
+@test "build cache: a candidate gives layers, never its Config: a base with the same layers and history but another Env" {
+  fresh_root
+  app_dockerfile 'CMD ["cat","/w/g"]'
+  b build -q -t demo/app:1 "$CTX" > /dev/null
+  local id base cfg hex
+  id=$(b inspect demo/app:1 | jq -r '.[0].Id')
+  push_image demo/app:1 cache/env:1
+  fresh_root
+  b pull -q "$REG_HOST/cache/env:1" > /dev/null
+  # demo/base:1 moved to busybox's config with one more Env entry: the same
+  # history and layers (written into the store by hand, as no tool makes it)
+  base=$(b inspect demo/base:1 | jq -r '.[0].Id')
+  cfg="$(img_dir)/imagedb/content/sha256"
+  jq -c '.config.Env += ["EXTRA=1"]' "$cfg/${base#sha256:}" > "$BATS_TEST_TMPDIR/cfg"
+  hex=$(sha256sum "$BATS_TEST_TMPDIR/cfg" | cut -d' ' -f1)
+  cp "$BATS_TEST_TMPDIR/cfg" "$cfg/$hex"
+  b tag "sha256:$hex" demo/base:1
+  run --separate-stderr b build -t demo/app:2 "$CTX"
+  assert_success
+  local got
+  got=$(b inspect demo/app:2 | jq -r '.[0].Id')
+  [[ "$got" != "$id" ]] || fail_with "the candidate's Config was taken"
+  b inspect demo/app:2 | jq -e '.[0].Config.Env | index("EXTRA=1") and index("A=1")' > /dev/null ||
+    fail_with "Env: $(b inspect demo/app:2 | jq -c '.[0].Config.Env')"
+  [[ "$(b inspect demo/app:2 | jq -r '.[0].Config.User')" == nobody ]] || fail_with "User"
+  run --separate-stderr b verify
+  assert_success
+}
