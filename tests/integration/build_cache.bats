@@ -174,9 +174,13 @@ app_dockerfile() {
   fresh_root
   b pull -q "$REG_HOST/cache/app:1" > /dev/null
   [[ "$(b inspect "$REG_HOST/cache/app:1" | jq -r '.[0].Id')" == "$id" ]] || fail_with "pulled id"
+  local before
+  before=$(ls "$(ovl_dir)" "$(img_dir)/layerdb/sha256" | wc -l)
   run --separate-stderr b build -t demo/app:2 "$CTX"
   assert_success
   [[ "$(hit_pattern)" == hhhhhhhhh ]] || fail_with "$output"
+  # the pulled layers are the steps' layers: none made, none copied
+  [[ "$(ls "$(ovl_dir)" "$(img_dir)/layerdb/sha256" | wc -l)" == "$before" ]] || fail_with "layers made"
   [[ "$output" != *"Running in"* ]] || fail_with "$output"
   [[ "$output" == *"Successfully built ${id:7:12}"* ]] || fail_with "want ${id:7:12}: $output"
   [[ "$(b inspect demo/app:2 | jq -r '.[0].Id')" == "$id" ]] || fail_with "not the pulled image"
