@@ -277,3 +277,33 @@ app_dockerfile() {
   run --separate-stderr b verify
   assert_success
 }
+
+# Two Dockerfiles whose COPY steps have the same CREATED BY (the same
+# sources' names, modes, owners and bytes): the second's from the context,
+# the first's from a stage, which keeps the owner 1000 the context COPY
+# must not (it gives 0:0).
+copy_from_pair() {
+  echo hello > "$CTX/f"
+  chown 1000:1000 "$CTX/f"
+  printf 'FROM demo/base:1 AS src\nCOPY --chown=1000:1000 f /f\nFROM demo/base:1\nCOPY --from=src /f /f\n' > "$CTX/Dockerfile.from"
+  printf 'FROM demo/base:1\nCOPY f /f\n' > "$CTX/Dockerfile"
+}
+
+@test "build cache: a COPY from the context never takes the layer of a COPY --from with the same CREATED BY" {
+  fresh_root
+  copy_from_pair
+  b build -q -f "$CTX/Dockerfile.from" -t demo/from:1 "$CTX" > /dev/null
+  [[ "$(in_image demo/from:1 stat -c %u:%g /f)" == 1000:1000 ]] || fail_with "the stage's owner"
+  # the kept images
+  run --separate-stderr b build -t demo/ctx:1 "$CTX"
+  assert_success
+  [[ "$(in_image demo/ctx:1 stat -c %u:%g /f)" == 0:0 ]] || fail_with "kept: the --from layer was taken: $output"
+  # the same image pulled into a fresh store
+  push_image demo/from:1 cache/copyfrom:1
+  fresh_root
+  b pull -q "$REG_HOST/cache/copyfrom:1" > /dev/null
+  run --separate-stderr b build -t demo/ctx:2 "$CTX"
+  assert_success
+  [[ "$(in_image demo/ctx:2 stat -c %u:%g /f)" == 0:0 ]] || fail_with "pulled: the --from layer was taken: $output"
+  [[ "$(hit_pattern)" == m ]] || fail_with "$output"
+}

@@ -141,6 +141,21 @@ int berth_build_try_cache(berth_build_state *st, const char *created_by, const j
 int berth_build_try_cache_cmd(berth_build_state *st, const char *created_by, const json_t *config,
                               char *const *cmd, berth_error **err);
 
+/* What a cached image must also match, beyond CREATED BY and Config. */
+typedef struct berth_build_cache_want {
+  char *const *cmd; /* its container_config.Cmd (NULL: not compared); COPY's
+                     * names --from's source image there */
+  bool from_image;  /* COPY --from: CREATED BY is a plain COPY's, so only the
+                     * kept images (whose Cmd tells) may serve it */
+  bool root_owned;  /* COPY/ADD without --chown: an image built elsewhere
+                     * serves only when every entry of its layer is 0:0 (or a
+                     * directory the layers below have with its owner), for
+                     * a COPY --from of files owned by others has the same
+                     * CREATED BY */
+} berth_build_cache_want;
+int berth_build_try_cache_want(berth_build_state *st, const char *created_by, const json_t *config,
+                               const berth_build_cache_want *want, berth_error **err);
+
 /* The images built elsewhere as cache (cache_from.c): a candidate whose
  * history and layers start with exactly the current image's and whose
  * next history entry was created_by gives the step's image: the current
@@ -148,7 +163,7 @@ int berth_build_try_cache_cmd(berth_build_state *st, const char *created_by, con
  * candidate itself when it is exactly that image.  Made current: 1; 0
  * none.  The candidates are indexed once per build. */
 int berth_build_cache_from(berth_build_state *st, const char *created_by, const json_t *config,
-                           berth_error **err);
+                           bool root_owned, berth_error **err);
 /* Whether a kept image may serve as cache: always, unless --cache-from
  * names the candidates; then only they and their ancestors. */
 bool berth_build_cache_allowed(berth_build_state *st, const char *id);

@@ -14,10 +14,16 @@
  * reused only when the store has it under the chain ID the current image
  * plus that diffID gives.  Like Docker's --cache-from, the base image is
  * matched by its history and layers, not its Config. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "build/build_internal.h"
 #include "common/cleanup.h"
+#include "common/safe_open.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "image/chain.h"
 #include "image/config.h"
@@ -95,11 +101,12 @@ candidates(berth_build_state *st)
     return c;
   }
   cleanup_strv char **ids = berth_store_image_list(st->s, NULL);
+  cleanup_strset berth_strset all = { 0 };
+  for (char **p = ids; p != NULL && *p != NULL; p++)
+    berth_strset_add(&all, *p);
   for (char **p = ids; p != NULL && *p != NULL; p++) {
     cleanup_free char *parent = berth_store_image_parent(st->s, *p);
-    cleanup_free char *praw = NULL;
-    size_t plen = 0;
-    if (parent == NULL || berth_store_image_get(st->s, parent, &praw, &plen, NULL) <= 0)
+    if (parent == NULL || !berth_strset_has(&all, parent))
       add_candidate(st, c, *p);
   }
   return c;
@@ -264,9 +271,100 @@ restore(berth_build_state *st, const candidate *k, const json_t *config, berth_e
   return berth_build_set_image(st, id, err) < 0 ? -1 : 1;
 }
 
+/* ---- a COPY's layer: every entry 0:0 ----------------------------------- */
+
+typedef struct owner_walk {
+  berth_build_state *st;
+  char **lower; /* the chain IDs below, bottom first */
+  size_t n_lower;
+} owner_walk;
+
+/* True when path is a directory the topmost layer below that has it gives
+ * the owner of sb (a directory overlayfs copied up on the way to the
+ * COPY's destination keeps its owner). */
+static bool
+lower_dir_same_owner(const owner_walk *w, const char *path, const struct stat *sb)
+{
+  for (size_t i = w->n_lower; i-- > 0;) {
+    berth_layer l;
+    if (berth_store_layer_get(w->st->s, w->lower[i], &l, NULL) <= 0)
+      return false;
+    cleanup_free char *diff = berth_store_layer_diff_path(w->st->s, &l);
+    cleanup_close int root = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+      return false;
+    /* resolved inside that layer: a symlink there cannot lead out */
+    berth_error *e = NULL;
+    cleanup_close int fd = berth_safe_open_at(root, path, O_PATH | O_NOFOLLOW, NULL, &e);
+    berth_error_free(e);
+    struct stat lsb;
+    if (fd < 0 || fstat(fd, &lsb) < 0)
+      continue;
+    return S_ISDIR(lsb.st_mode) && lsb.st_uid == sb->st_uid && lsb.st_gid == sb->st_gid;
+  }
+  return false;
+}
+
+/* Walks the directory dirfd (path: its place in the rootfs, "" the root):
+ * true when every entry under it is owned by 0:0 or passes
+ * lower_dir_same_owner.  The layer is the store's own. */
+static bool
+entries_root_owned(const owner_walk *w, int dirfd, const char *path, int depth)
+{
+  if (depth > 512)
+    return false;
+  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  cleanup_dir DIR *d = fdopendir(fd);
+  if (d == NULL) {
+    close(fd);
+    return false;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    struct stat sb;
+    if (fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+      return false;
+    cleanup_free char *sub = xasprintf("%s/%s", path, de->d_name);
+    if ((sb.st_uid != 0 || sb.st_gid != 0) && !lower_dir_same_owner(w, sub, &sb))
+      return false;
+    if (!S_ISDIR(sb.st_mode))
+      continue;
+    cleanup_close int sfd
+        = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sfd < 0 || !entries_root_owned(w, sfd, sub, depth + 1))
+      return false;
+  }
+  return true;
+}
+
+/* True when every entry of k's layer for this step is owned by 0:0, as a
+ * COPY from the context without --chown makes them (but a directory on
+ * the way, copied up, keeps the owner it has below). */
+static bool
+layer_root_owned(berth_build_state *st, const candidate *k)
+{
+  json_t *diffs = json_object_get(json_object_get(st->image, "rootfs"), "diff_ids");
+  size_t d = json_array_size(diffs);
+  cleanup_free char **v = xcalloc(d + 2, sizeof *v);
+  for (size_t i = 0; i <= d; i++)
+    v[i] = (char *)json_string_value(json_array_get(k->diffs, i));
+  cleanup_strv char **chains = berth_chain_ids(v, d + 1);
+  berth_layer l;
+  if (berth_store_layer_get(st->s, chains[d], &l, NULL) <= 0)
+    return false;
+  cleanup_free char *diff = berth_store_layer_diff_path(st->s, &l);
+  cleanup_close int root = open(diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  owner_walk w = { .st = st, .lower = chains, .n_lower = d };
+  return root >= 0 && entries_root_owned(&w, root, "", 0);
+}
+
 int
 berth_build_cache_from(berth_build_state *st, const char *created_by, const json_t *config,
-                       berth_error **err)
+                       bool root_owned, berth_error **err)
 {
   if (st->image_id[0] == '\0' || st->image == NULL)
     return 0;
@@ -274,6 +372,10 @@ berth_build_cache_from(berth_build_state *st, const char *created_by, const json
   for (size_t i = 0; i < c->n; i++) {
     const candidate *k = &c->v[i];
     if (!matches(st, k, created_by))
+      continue;
+    size_t h = json_array_size(json_object_get(st->image, "history"));
+    bool layer = !json_is_true(json_object_get(json_array_get(k->hist, h), "empty_layer"));
+    if (root_owned && layer && !layer_root_owned(st, k))
       continue;
     int r = is_result(st, k, config) ? use_candidate(st, k, err) : restore(st, k, config, err);
     if (r != 0)
