@@ -107,6 +107,7 @@ a build arg no ARG declares | RUN echo a > /a\nCMD ["sh"] | --build-arg UNUSED=1
 a build arg declared after the last RUN | RUN echo a > /a\nARG V\nCMD ["sh"] | --build-arg V=1 | = | --build-arg V=2 | | hhh
 the base tag moved      | RUN echo a > /a\nCMD ["sh"] | | = | | move_base | mm
 an ENV changed          | RUN echo a > /a\nENV A=1\nRUN echo b > /b\nWORKDIR /w\nCMD ["sh"] | | RUN echo a > /a\nENV A=2\nRUN echo b > /b\nWORKDIR /w\nCMD ["sh"] | | | hmmmm
+a COPY into a directory of another owner | RUN mkdir -p /home/u && chown 1000:1000 /home/u\nCOPY f /home/u/f\nRUN stat -c %u /home/u > /o && test "$(cat /o)" = 1000 | | = | | | hhh
 a copied file changed   | RUN echo a > /a\nCOPY f /f\nRUN cat /f > /g | | = | | echo 2 > "$CTX/f" | hmm
 '
 
