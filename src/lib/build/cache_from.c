@@ -12,8 +12,12 @@
  * What is trusted: the candidates are stored images (their bytes checked
  * against their id by the store), parsed as untrusted configs; a layer is
  * reused only when the store has it under the chain ID the current image
- * plus that diffID gives.  Like Docker's --cache-from, the base image is
- * matched by its history and layers, not its Config. */
+ * plus that diffID gives.  COPY and ADD without --chown take a layer only
+ * when its entries are 0:0 (a COPY --from, which keeps its sources'
+ * owners, has the same CREATED BY); COPY --from never takes one.  Like
+ * Docker's --cache-from, the base image is matched by its history and
+ * layers, not its Config: a base whose Config alone changed still gets the
+ * candidates' layers, the steps' Configs being the builder's. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
@@ -225,6 +229,12 @@ restore(berth_build_state *st, const candidate *k, const json_t *config, berth_e
   cleanup_json json_t *doc = json_deep_copy(st->image);
   json_t *hist = json_object_get(doc, "history");
   json_t *diffs = json_object_get(json_object_get(doc, "rootfs"), "diff_ids");
+  if (!json_is_array(diffs))
+    return 0; /* not an image config a step can go on from */
+  if (!json_is_array(hist)) {
+    hist = json_array();
+    json_object_set_new(doc, "history", hist);
+  }
   json_t *e = json_array_get(k->hist, json_array_size(hist));
   bool layer = !json_is_true(json_object_get(e, "empty_layer"));
   char chain[BERTH_DIGEST_LEN] = "";
