@@ -129,24 +129,31 @@ build_arg(const char *a)
   return v != NULL ? xasprintf("%s=%s", a, v) : NULL;
 }
 
-/* --cache-from's images as ids (NULL: no flag); one that is not here is
- * skipped with a warning, as Docker's builder skips it. */
+/* --cache-from's images as ids (NULL: no flag); each value a
+ * comma-separated list, as Docker's string-slice flag reads it.  One that
+ * is not here is skipped with a warning, as Docker's builder skips it. */
 static char **
-cache_from_ids(berth_store *s, char **names, size_t n)
+cache_from_ids(berth_store *s, char **values, size_t n)
 {
   if (n == 0)
     return NULL;
-  char **ids = xcalloc(n + 1, sizeof *ids);
+  char **ids = xcalloc(1, sizeof *ids);
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
-    char id[BERTH_DIGEST_LEN];
-    cleanup_error berth_error *err = NULL;
-    if (berth_image_resolve(s, names[i], id, &err) < 0) {
-      fprintf(stderr, "berth: warning: --cache-from %s skipped: %s\n", names[i],
-              berth_error_message(err));
-      continue;
+    cleanup_free char *list = xstrdup(values[i]);
+    char *save = NULL;
+    for (char *name = strtok_r(list, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+      char id[BERTH_DIGEST_LEN];
+      cleanup_error berth_error *err = NULL;
+      if (berth_image_resolve(s, name, id, &err) < 0) {
+        fprintf(stderr, "berth: warning: --cache-from %s skipped: %s\n", name,
+                berth_error_message(err));
+        continue;
+      }
+      ids = xrealloc(ids, (k + 2) * sizeof *ids);
+      ids[k++] = xstrdup(id);
+      ids[k] = NULL;
     }
-    ids[k++] = xstrdup(id);
   }
   return ids;
 }

@@ -237,8 +237,9 @@ app_dockerfile() {
   run --separate-stderr b build "$CTX"
   assert_success
   [[ "$(hit_pattern)" == hhhhhhhhh ]] || fail_with "$output"
-  # the pulled image named (twice, and a missing one skipped): every step, its id
-  run --separate-stderr b build --cache-from nosuch/image:1 --cache-from "$REG_HOST/cache/from:1" \
+  # the pulled image named (twice, and a missing one skipped; Docker's
+  # comma-separated lists too): every step, its id
+  run --separate-stderr b build --cache-from "nosuch/image:1,$IMG" --cache-from "$REG_HOST/cache/from:1" \
     --cache-from "$REG_HOST/cache/from:1" -t demo/app:3 "$CTX"
   assert_success
   [[ "$(hit_pattern)" == hhhhhhhhh ]] || fail_with "$output"
