@@ -25,6 +25,7 @@ setup() {
 
 teardown() {
   local r
+  docker_stop
   for r in "${ROOTS[@]}"; do
     BERTH_TEST_ROOT="$r"
     for id in $(b ps -aq --no-trunc 2> /dev/null); do
@@ -308,4 +309,71 @@ copy_from_pair() {
   assert_success
   [[ "$(in_image demo/ctx:2 stat -c %u:%g /f)" == 0:0 ]] || fail_with "pulled: the --from layer was taken: $output"
   [[ "$(hit_pattern)" == m ]] || fail_with "$output"
+}
+
+# ---- Docker 20.10's classic builder as the one that built elsewhere -------
+
+DOCKERD=/usr/sbin/dockerd
+DOCKER=/usr/bin/docker
+
+# docker_start: a private Docker daemon under the test's directory, no
+# networking ($DOCKERD_PID; docker_stop ends it).
+docker_start() {
+  local d="$BATS_TEST_TMPDIR/docker" i
+  mkdir -p "$d/data" "$d/exec"
+  "$DOCKERD" --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
+    --storage-driver=overlay2 --data-root="$d/data" --exec-root="$d/exec" \
+    -H "unix://$d/sock" --pidfile "$d/pid" > "$d/log" 2>&1 &
+  DOCKERD_PID=$!
+  export DOCKER_HOST="unix://$d/sock"
+  for i in $(seq 1 100); do
+    "$DOCKER" version > /dev/null 2>&1 && return 0
+    kill -0 "$DOCKERD_PID" 2> /dev/null || break
+    sleep 0.3
+  done
+  tail -n 20 "$d/log" >&2
+  fail_with "dockerd did not start"
+}
+
+docker_stop() {
+  [[ -n "${DOCKERD_PID:-}" ]] || return 0
+  kill "$DOCKERD_PID" 2> /dev/null || true
+  local i
+  for i in $(seq 1 100); do
+    kill -0 "$DOCKERD_PID" 2> /dev/null || break
+    sleep 0.2
+  done
+  kill -9 "$DOCKERD_PID" 2> /dev/null || true
+  DOCKERD_PID=""
+}
+
+dk() {
+  timeout 120 "$DOCKER" "$@"
+}
+
+@test "build cache: an image Docker's classic builder built and pushed serves every step; the result is Docker's image" {
+  [[ -x "$DOCKERD" && -x "$DOCKER" ]] || skip "Docker 20.10 (docker.io) is not installed"
+  docker_start
+  dk pull -q "$IMG" > /dev/null
+  # no COPY: Docker's CREATED BY hashes the sources with its tarsum, berth with its own
+  dockerfile "FROM $IMG" 'ARG V=1' 'RUN echo $V > /v' 'ENV A=1' 'WORKDIR /w' 'RUN echo x > x' \
+    'LABEL l=1' 'USER nobody' 'CMD ["cat","/w/x"]'
+  DOCKER_BUILDKIT=0 dk build --network none -q -t "$REG_HOST/cache/docker:1" "$CTX" > /dev/null
+  dk push "$REG_HOST/cache/docker:1" > /dev/null
+  local id
+  id=$(dk inspect -f '{{.Id}}' "$REG_HOST/cache/docker:1")
+  b pull -q "$REG_HOST/cache/docker:1" > /dev/null
+  run --separate-stderr b build -t demo/dk:1 "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == hhhhhhhh ]] || fail_with "$output"
+  [[ "$(b inspect demo/dk:1 | jq -r '.[0].Id')" == "$id" ]] || fail_with "not Docker's image $id: $output"
+  run --separate-stderr b verify
+  assert_success
+  run --separate-stderr in_image demo/dk:1
+  [[ "$output" == x ]] || fail_with "got '$output'"
+  # a changed step misses from there on, the steps before still Docker's layers
+  sed -i 's/^ENV A=1/ENV A=2/' "$CTX/Dockerfile"
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == hhmmmmmm ]] || fail_with "$output"
 }

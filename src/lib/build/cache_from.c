@@ -181,14 +181,40 @@ matches(const berth_build_state *st, const candidate *k, const char *created_by)
   return by != NULL && strcmp(by, created_by) == 0;
 }
 
+/* A Config without the members that say nothing: false, "" and null (Go's
+ * zero values, which Docker's encoder writes and berth's may leave out)
+ * and Image (the id of the image a step ran on, in the builder's store). */
+static json_t *
+config_meaning(const json_t *config)
+{
+  json_t *c = json_object();
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)config, key, v)
+  {
+    const char *str = json_string_value(v);
+    if (json_is_false(v) || json_is_null(v) || (str != NULL && *str == '\0')
+        || strcmp(key, "Image") == 0)
+      continue;
+    json_object_set(c, key, v);
+  }
+  return c;
+}
+
 /* True when k is exactly the image the step makes: nothing after entry h,
- * and the Config and author the step gives (the rest of its document says
- * where and when it was built, not what it is). */
+ * and the Config (as config_meaning reads it) and author the step gives
+ * (the rest of its document says where and when it was built, not what it
+ * is).  So an image Docker's classic builder made is the result too. */
 static bool
 is_result(const berth_build_state *st, const candidate *k, const json_t *config)
 {
   size_t h = json_array_size(json_object_get(st->image, "history"));
-  if (json_array_size(k->hist) != h + 1 || !json_equal(json_object_get(k->doc, "config"), config))
+  json_t *kc = json_object_get(k->doc, "config");
+  if (json_array_size(k->hist) != h + 1 || !json_is_object(kc) || !json_is_object(config))
+    return false;
+  cleanup_json json_t *a = config_meaning(kc);
+  cleanup_json json_t *b = config_meaning(config);
+  if (!json_equal(a, b))
     return false;
   const char *author = json_string_value(json_object_get(k->doc, "author"));
   if (author != NULL && *author == '\0')
