@@ -148,6 +148,33 @@ TEST(the_config_is_the_builders)
   fixture_close(&f, &st);
 }
 
+TEST(a_config_docker_wrote_is_the_same)
+{
+  fixture f;
+  fixture_open(&f);
+  /* as Docker's encoder writes it: Go's zero values and the step's Image */
+  char docker[BERTH_DIGEST_LEN];
+  json_t *h = base_history();
+  json_array_append_new(h, entry("2022-01-01T00:00:00Z", "/bin/sh -c #(nop)  USER nobody", true));
+  put(f.s, "amd64", h,
+      json_pack("{s:s, s:b, s:n, s:s, s:s}", "Hostname", "", "Tty", 0, "Entrypoint", "Image",
+                "sha256:7681edbbb2fc6a66623ec0e5bdccb832212c12f3b8e94508fa709876bcdd20b7", "User",
+                "nobody"),
+      docker);
+  berth_build_options o = { 0 };
+  berth_build_state st = { .s = f.s, .o = &o };
+  CHECK(berth_build_set_image(&st, f.base, NULL) == 0);
+  cleanup_json json_t *c = json_pack("{s:s}", "User", "nobody");
+  CHECK(berth_build_cache_from(&st, "/bin/sh -c #(nop)  USER nobody", c, false, NULL) == 1);
+  CHECK_STR(st.image_id, docker);
+  /* one member that means something differs: not it */
+  CHECK(berth_build_set_image(&st, f.base, NULL) == 0);
+  cleanup_json json_t *c2 = json_pack("{s:s, s:b}", "User", "nobody", "Tty", 1);
+  CHECK(berth_build_cache_from(&st, "/bin/sh -c #(nop)  USER nobody", c2, false, NULL) == 1);
+  CHECK(strcmp(st.image_id, docker) != 0);
+  fixture_close(&f, &st);
+}
+
 TEST(misses)
 {
   fixture f;
@@ -200,6 +227,7 @@ main(void)
 {
   RUN(every_step_then_the_candidate_itself);
   RUN(the_config_is_the_builders);
+  RUN(a_config_docker_wrote_is_the_same);
   RUN(misses);
   RUN(cache_from_names_the_only_candidates);
   DONE();
