@@ -252,33 +252,49 @@ app_dockerfile() {
   [[ "$(hit_pattern)" == mmmmmmmmm ]] || fail_with "$output"
 }
 
-@test "build cache: a candidate gives layers, never its Config: a base with the same layers and history but another Env" {
+# moved_base JQ: demo/base:1 moved to busybox's config changed by JQ, its
+# history and layers the same (written into the store by hand, as crane
+# mutate would make it).
+moved_base() {
+  local base cfg hex
+  base=$(b inspect "$IMG" | jq -r '.[0].Id')
+  cfg="$(img_dir)/imagedb/content/sha256"
+  jq -c "$1" "$cfg/${base#sha256:}" > "$BATS_TEST_TMPDIR/cfg"
+  hex=$(sha256sum "$BATS_TEST_TMPDIR/cfg" | cut -d' ' -f1)
+  cp "$BATS_TEST_TMPDIR/cfg" "$cfg/$hex"
+  b tag "sha256:$hex" demo/base:1
+}
+
+@test "build cache: a base moved to the same layers and history with another Env misses; with another label, the layers serve and the Config is the builder's" {
   fresh_root
   app_dockerfile 'CMD ["cat","/w/g"]'
   b build -q -t demo/app:1 "$CTX" > /dev/null
-  local id base cfg hex
+  local id
   id=$(b inspect demo/app:1 | jq -r '.[0].Id')
   push_image demo/app:1 cache/env:1
   fresh_root
   b pull -q "$REG_HOST/cache/env:1" > /dev/null
-  # demo/base:1 moved to busybox's config with one more Env entry: the same
-  # history and layers (written into the store by hand, as no tool makes it)
-  base=$(b inspect demo/base:1 | jq -r '.[0].Id')
-  cfg="$(img_dir)/imagedb/content/sha256"
-  jq -c '.config.Env += ["EXTRA=1"]' "$cfg/${base#sha256:}" > "$BATS_TEST_TMPDIR/cfg"
-  hex=$(sha256sum "$BATS_TEST_TMPDIR/cfg" | cut -d' ' -f1)
-  cp "$BATS_TEST_TMPDIR/cfg" "$cfg/$hex"
-  b tag "sha256:$hex" demo/base:1
+  # another Env: a RUN may see it, so no step of the pulled image serves
+  moved_base '.config.Env += ["EXTRA=1"]'
   run --separate-stderr b build -t demo/app:2 "$CTX"
   assert_success
-  local got
-  got=$(b inspect demo/app:2 | jq -r '.[0].Id')
-  [[ "$got" != "$id" ]] || fail_with "the candidate's Config was taken"
+  [[ "$(hit_pattern)" == mmmmmmmmm ]] || fail_with "$output"
   b inspect demo/app:2 | jq -e '.[0].Config.Env | index("EXTRA=1") and index("A=1")' > /dev/null ||
     fail_with "Env: $(b inspect demo/app:2 | jq -c '.[0].Config.Env')"
-  [[ "$(b inspect demo/app:2 | jq -r '.[0].Config.User')" == nobody ]] || fail_with "User"
+  # another label: no layer depends on it; every step from the pulled
+  # image's layers, the Config the builder's (not the pulled image)
+  moved_base '.config.Labels = {"base": "2"}'
+  run --separate-stderr b build -t demo/app:3 "$CTX"
+  assert_success
+  [[ "$(hit_pattern)" == hhhhhhhhh ]] || fail_with "$output"
+  [[ "$(b inspect demo/app:3 | jq -r '.[0].Id')" != "$id" ]] || fail_with "the pulled image's Config was taken"
+  [[ "$(b inspect demo/app:3 | jq -c '.[0].Config.Labels')" == '{"base":"2","l":"1"}' ]] ||
+    fail_with "Labels: $(b inspect demo/app:3 | jq -c '.[0].Config.Labels')"
+  [[ "$(b inspect demo/app:3 | jq -r '.[0].Config.User')" == nobody ]] || fail_with "User"
   run --separate-stderr b verify
   assert_success
+  run --separate-stderr in_image demo/app:3
+  [[ "$output" == hello ]] || fail_with "got '$output'"
 }
 
 # Two Dockerfiles whose COPY steps have the same CREATED BY (the same

@@ -152,6 +152,102 @@ same_string(const json_t *a, const json_t *b, const char *key)
   return x == y || (x != NULL && y != NULL && strcmp(x, y) == 0);
 }
 
+/* ---- the Config the candidate was built on ------------------------------ */
+
+/* True when an entry of k's history from h on was written by the
+ * instruction word ("ENV", "USER"…) as Docker writes them
+ * ("#(nop)  ENV A=1", "#(nop) WORKDIR /w"); with mention, only when the
+ * entry also names it ("ENV" entries: " NAME="). */
+static bool
+set_later(const candidate *k, size_t h, const char *word, const char *mention)
+{
+  cleanup_free char *nop1 = xasprintf("#(nop)  %s ", word);
+  cleanup_free char *nop2 = xasprintf("#(nop) %s ", word);
+  cleanup_free char *named = mention ? xasprintf(" %s=", mention) : NULL;
+  for (size_t i = h; i < json_array_size(k->hist); i++) {
+    const char *by = json_string_value(json_object_get(json_array_get(k->hist, i), "created_by"));
+    const char *at = by ? strstr(by, nop1) : NULL;
+    if (at == NULL && by != NULL)
+      at = strstr(by, nop2);
+    if (at != NULL && (named == NULL || strstr(at, named) != NULL))
+      return true;
+  }
+  return false;
+}
+
+/* A Config member with nothing in it (absent, null, "", [], {}) as NULL. */
+static json_t *
+member(const json_t *config, const char *key)
+{
+  json_t *v = json_object_get(config, key);
+  const char *str = json_string_value(v);
+  if (json_is_null(v) || (str != NULL && *str == '\0')
+      || (json_is_array(v) && json_array_size(v) == 0)
+      || (json_is_object(v) && json_object_size(v) == 0))
+    return NULL;
+  return v;
+}
+
+/* The value of Env's NAME (len bytes), NULL when unset. */
+static const char *
+env_value(const json_t *config, const char *name, size_t len)
+{
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(config, "Env"), i, e)
+  {
+    const char *s = json_string_value(e);
+    if (s != NULL && strncmp(s, name, len) == 0 && (s[len] == '=' || s[len] == '\0'))
+      return s[len] == '=' ? s + len + 1 : "";
+  }
+  return NULL;
+}
+
+/* Whether every variable of a's Env is b's too (same value) unless an
+ * ENV entry of k from h on names it. */
+static bool
+env_within(const candidate *k, size_t h, const json_t *a, const json_t *b)
+{
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(a, "Env"), i, e)
+  {
+    const char *s = json_string_value(e);
+    if (s == NULL)
+      return false;
+    size_t len = strcspn(s, "=");
+    cleanup_free char *name = xstrndup(s, len);
+    const char *va = env_value(a, s, len), *vb = env_value(b, s, len);
+    if ((vb == NULL || strcmp(va, vb) != 0) && !set_later(k, h, "ENV", name))
+      return false;
+  }
+  return true;
+}
+
+/* True when k can have been built on a Config like the current one: what
+ * a RUN or COPY depends on (Env, User, WorkingDir, Shell, Volumes) is in
+ * k's final Config as it is now, unless one of k's entries from h on (this
+ * step's included) sets it.  So a base that was given another Env or User
+ * without a history entry (its history and layers the same) misses. */
+static bool
+built_on_this_config(const berth_build_state *st, const candidate *k, size_t h)
+{
+  static const char *const keys[][2] = {
+    { "User", "USER" },
+    { "WorkingDir", "WORKDIR" },
+    { "Shell", "SHELL" },
+    { "Volumes", "VOLUME" },
+  };
+  json_t *final = json_object_get(k->doc, "config");
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    json_t *a = member(final, keys[i][0]), *b = member(st->config, keys[i][0]);
+    bool same = a == b || (a != NULL && b != NULL && json_equal(a, b));
+    if (!same && !set_later(k, h, keys[i][1], NULL))
+      return false;
+  }
+  return env_within(k, h, final, st->config) && env_within(k, h, st->config, final);
+}
+
 /* True when k's history and diffIDs start with exactly the current
  * image's (h entries, d diffIDs) and its entry h was created_by. */
 static bool
@@ -178,7 +274,7 @@ matches(const berth_build_state *st, const candidate *k, const char *created_by)
     if (!json_equal(json_array_get(k->diffs, i), json_array_get(diffs, i)))
       return false;
   const char *by = json_string_value(json_object_get(json_array_get(k->hist, h), "created_by"));
-  return by != NULL && strcmp(by, created_by) == 0;
+  return by != NULL && strcmp(by, created_by) == 0 && built_on_this_config(st, k, h);
 }
 
 /* A Config without the members that say nothing: false, "" and null (Go's

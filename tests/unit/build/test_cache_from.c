@@ -133,18 +133,27 @@ TEST(the_config_is_the_builders)
 {
   fixture f;
   fixture_open(&f);
+  /* the base given a label, its history and layers the same: a label
+   * changes no layer, so the steps take the candidate's, with the builder's
+   * Config; given an Env, they miss (a RUN may have seen it) */
+  char labelled[BERTH_DIGEST_LEN], env[BERTH_DIGEST_LEN];
+  put(f.s, "amd64", base_history(), json_pack("{s:{s:s}}", "Labels", "x", "2"), labelled);
+  put(f.s, "amd64", base_history(), json_pack("{s:[s]}", "Env", "EXTRA=1"), env);
   berth_build_options o = { 0 };
   berth_build_state st = { .s = f.s, .o = &o };
-  CHECK(berth_build_set_image(&st, f.base, NULL) == 0);
-  cleanup_json json_t *c1 = json_pack("{s:[s, s]}", "Env", "A=1", "FROM_BASE=1");
+  CHECK(berth_build_set_image(&st, labelled, NULL) == 0);
+  cleanup_json json_t *c1 = json_pack("{s:{s:s}, s:[s]}", "Labels", "x", "2", "Env", "A=1");
   CHECK(berth_build_cache_from(&st, ENV_BY, c1, false, NULL) == 1);
   cleanup_json json_t *c2
-      = json_pack("{s:[s, s], s:[s]}", "Env", "A=1", "FROM_BASE=1", "Cmd", "sh");
+      = json_pack("{s:{s:s}, s:[s], s:[s]}", "Labels", "x", "2", "Env", "A=1", "Cmd", "sh");
   CHECK(berth_build_cache_from(&st, CMD_BY, c2, false, NULL) == 1);
   CHECK(strcmp(st.image_id, f.cand) != 0); /* not the candidate: its Config differs */
   CHECK(json_equal(json_object_get(st.image, "config"), c2));
   cleanup_free char *cparent = berth_store_image_parent(f.s, f.cand);
   CHECK(cparent == NULL);
+  CHECK(berth_build_set_image(&st, env, NULL) == 0);
+  cleanup_json json_t *c3 = json_pack("{s:[s, s]}", "Env", "EXTRA=1", "A=1");
+  CHECK(berth_build_cache_from(&st, ENV_BY, c3, false, NULL) == 0);
   fixture_close(&f, &st);
 }
 
