@@ -14,10 +14,12 @@
  * reused only when the store has it under the chain ID the current image
  * plus that diffID gives.  COPY and ADD without --chown take a layer only
  * when its entries are 0:0 (a COPY --from, which keeps its sources'
- * owners, has the same CREATED BY); COPY --from never takes one.  Like
- * Docker's --cache-from, the base image is matched by its history and
- * layers, not its Config: a base whose Config alone changed still gets the
- * candidates' layers, the steps' Configs being the builder's. */
+ * owners, has the same CREATED BY); COPY --from never takes one.  The
+ * base is matched by its history and layers, as Docker's --cache-from
+ * does, and more: what a RUN or COPY depends on in the Config it ran with
+ * (Env, User, WorkingDir, Shell, Volumes) must be in the candidate's final
+ * Config as it is now, unless a later entry of the candidate sets it, so
+ * that a base given another Env without a history entry misses. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
