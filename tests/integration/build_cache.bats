@@ -4,8 +4,11 @@
 # by the images this store kept (the parent chain) and by an image built in
 # another store, pushed with skopeo and pulled here, which has no local
 # parents (Docker's classic builder never uses it: moby#20316); then the
-# pulled-as-cache path end to end and --cache-from.  The COPY rows (one
-# byte, touch, .dockerignore) of the kept cache are in build.bats.
+# pulled-as-cache path end to end (the result is the pulled image itself),
+# --cache-from, a base moved to the same layers with another Config, a
+# COPY that must not take a COPY --from's layer, and an image Docker 20.10's
+# classic builder built as the cache.  The COPY rows (one byte, touch,
+# .dockerignore) of the kept cache are in build.bats.
 
 load lib/common
 load lib/build
@@ -24,7 +27,7 @@ setup() {
 }
 
 teardown() {
-  local r
+  local r id
   docker_stop
   for r in "${ROOTS[@]}"; do
     BERTH_TEST_ROOT="$r"
