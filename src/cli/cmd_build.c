@@ -14,6 +14,7 @@
 #include "common/fs.h"
 #include "common/xalloc.h"
 #include "dockerfile/parser.h"
+#include "images/resolve.h"
 #include "images/rootfs_ref.h"
 #include "images/tag.h"
 #include "units.h"
@@ -23,6 +24,7 @@ static const char build_usage[]
       "Build an image from a Dockerfile\n\n"
       "Options:\n"
       "      --build-arg list      Set build-time variables\n"
+      "      --cache-from strings  Images to consider as cache sources\n"
       "  -f, --file string         Name of the Dockerfile (Default is 'PATH/Dockerfile')\n"
       "      --force-rm            Always remove intermediate containers\n"
       "      --iidfile string      Write the image ID to the file\n"
@@ -223,6 +225,35 @@ print_context_size(berth_context *ctx, const char *rel, long long outside_len, b
   return 0;
 }
 
+/* --cache-from's images as ids (NULL: no flag); each value a
+ * comma-separated list, as Docker's string-slice flag reads it.  One that
+ * is not here is skipped with a warning, as Docker's builder skips it. */
+static char **
+cache_from_ids(berth_store *s, char **values, size_t n)
+{
+  if (n == 0)
+    return NULL;
+  char **ids = xcalloc(1, sizeof *ids);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    cleanup_free char *list = xstrdup(values[i]);
+    char *save = NULL;
+    for (char *name = strtok_r(list, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+      char id[BERTH_DIGEST_LEN];
+      cleanup_error berth_error *err = NULL;
+      if (berth_image_resolve(s, name, id, &err) < 0) {
+        fprintf(stderr, "berth: warning: --cache-from %s skipped: %s\n", name,
+                berth_error_message(err));
+        continue;
+      }
+      ids = xrealloc(ids, (k + 2) * sizeof *ids);
+      ids[k++] = xstrdup(id);
+      ids[k] = NULL;
+    }
+  }
+  return ids;
+}
+
 static bool
 parse_bool(const char *s, bool *out)
 {
@@ -310,6 +341,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
 {
   enum {
     O_BUILD_ARG = 0x100,
+    O_CACHE_FROM,
     O_FORCE_RM,
     O_IIDFILE,
     O_LABEL,
@@ -324,6 +356,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   };
   static const struct option options[] = {
     { "build-arg", required_argument, NULL, O_BUILD_ARG },
+    { "cache-from", required_argument, NULL, O_CACHE_FROM },
     { "file", required_argument, NULL, 'f' },
     { "force-rm", optional_argument, NULL, O_FORCE_RM },
     { "iidfile", required_argument, NULL, O_IIDFILE },
@@ -340,10 +373,11 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     { "help", no_argument, NULL, O_HELP },
     { 0 },
   };
-  size_t cap = (size_t)argc + 1, n_tags = 0, n_args = 0, n_labels = 0;
+  size_t cap = (size_t)argc + 1, n_tags = 0, n_args = 0, n_labels = 0, n_from = 0;
   cleanup_free char **tags = xcalloc(cap, sizeof *tags);
   cleanup_strv char **args = xcalloc(cap, sizeof *args);
   cleanup_free char **labels = xcalloc(cap, sizeof *labels);
+  cleanup_free char **cache_from = xcalloc(cap, sizeof *cache_from);
   const char *file = NULL, *iidfile = NULL, *target = NULL, *platform = NULL, *network = NULL;
   __attribute__((cleanup(secrets_clear))) secrets sec = { 0 };
   cleanup_error berth_error *err = NULL;
@@ -363,6 +397,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
       args[n_args++] = a;
       break;
     }
+    case O_CACHE_FROM:
+      cache_from[n_from++] = optarg;
+      break;
     case 'f':
       file = optarg;
       break;
@@ -482,6 +519,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   }
   if (stdin_file)
     path = "Dockerfile";
+  cleanup_strv char **from_ids = cache_from_ids(s, cache_from, n_from);
   const char *slash = strrchr(path, '/');
   struct printer pr = { .quiet = quiet };
   struct resolver rs = { .cli = cli, .s = s, .quiet = quiet };
@@ -494,6 +532,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     .labels = labels,
     .target = target,
     .no_cache = no_cache,
+    .cache_from = from_ids,
     .keep_containers = !rm,
     .force_rm = force_rm,
     .quiet = quiet,

@@ -293,6 +293,7 @@ state_clear(berth_build_state *st)
   free(st->meta);
   free(st->maintainer);
   berth_build_stages_free(st);
+  berth_build_candidates_free(st);
 }
 
 /* The end of stage st->cur: its result recorded when it was built. */

@@ -62,6 +62,8 @@ typedef struct berth_build_options {
   char **labels;               /* --label "K=V", NULL-terminated */
   const char *target;          /* --target STAGE (untrusted); NULL: the last */
   bool no_cache;
+  char **cache_from;    /* --cache-from image ids, NULL-terminated: the only
+                         * candidates; NULL: every image with no local parent */
   bool keep_containers; /* --rm=false */
   bool force_rm;        /* also remove the container of a failed step */
   bool quiet;           /* the commands' own output is not shown */

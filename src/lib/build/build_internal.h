@@ -31,6 +31,9 @@ typedef struct berth_build_stage {
   char image_id[BERTH_DIGEST_LEN]; /* its result once built; "" scratch alone */
 } berth_build_stage;
 
+/* The images a build may take layers from (cache_from.c). */
+typedef struct berth_build_candidates berth_build_candidates;
+
 typedef struct berth_build_state {
   berth_store *s;
   const berth_build_options *o;
@@ -51,6 +54,7 @@ typedef struct berth_build_state {
   size_t cur;      /* the stage being built */
   size_t target;   /* the last stage built (--target's, else the last) */
   bool in_trigger; /* running FROM's ONBUILD triggers: no " ---> <id>" per step */
+  berth_build_candidates *candidates; /* indexed at the first miss; NULL before */
 } berth_build_state;
 
 /* ---- stages (stages.c) ------------------------------------------------- */
@@ -138,10 +142,34 @@ char *berth_build_cache_key(const char *created_by, const json_t *config);
  * 1 then; 0 to build. */
 int berth_build_try_cache(berth_build_state *st, const char *created_by, const json_t *config,
                           berth_error **err);
-/* The same, the image's container_config.Cmd also cmd (NULL-terminated;
- * NULL: not compared): COPY --from records its source image there. */
-int berth_build_try_cache_cmd(berth_build_state *st, const char *created_by, const json_t *config,
-                              char *const *cmd, berth_error **err);
+
+/* What a cached image must also match, beyond CREATED BY and Config. */
+typedef struct berth_build_cache_want {
+  char *const *cmd; /* its container_config.Cmd (NULL: not compared); COPY's
+                     * names --from's source image there */
+  bool from_image;  /* COPY --from (and RUN with flags): CREATED BY does not say it all, so only the
+                     * kept images (whose Cmd tells) may serve it */
+  bool root_owned;  /* COPY/ADD without --chown: an image built elsewhere
+                     * serves only when every entry of its layer is 0:0 (or a
+                     * directory the layers below have with its owner), for
+                     * a COPY --from of files owned by others has the same
+                     * CREATED BY */
+} berth_build_cache_want;
+int berth_build_try_cache_want(berth_build_state *st, const char *created_by, const json_t *config,
+                               const berth_build_cache_want *want, berth_error **err);
+
+/* The images built elsewhere as cache (cache_from.c): a candidate whose
+ * history and layers start with exactly the current image's and whose
+ * next history entry was created_by gives the step's image: the current
+ * image + that layer (reused by chain ID) + config + that entry, or the
+ * candidate itself when it is exactly that image.  Made current: 1; 0
+ * none.  The candidates are indexed once per build. */
+int berth_build_cache_from(berth_build_state *st, const char *created_by, const json_t *config,
+                           bool root_owned, berth_error **err);
+/* Whether a kept image may serve as cache: always, unless --cache-from
+ * names the candidates; then only they and their ancestors. */
+bool berth_build_cache_allowed(berth_build_state *st, const char *id);
+void berth_build_candidates_free(berth_build_state *st);
 
 /* ---- ONBUILD triggers (onbuild.c) -------------------------------------- */
 

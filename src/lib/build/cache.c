@@ -4,7 +4,8 @@
  * for RUN, the build args in scope) and its Config is exactly the Config
  * the step makes; the last check is more than Docker's (which compares
  * container_config) and makes a hit give the very image the step would
- * have written. */
+ * have written.  When none is kept, the images built elsewhere
+ * (cache_from.c) are tried. */
 #include <string.h>
 
 #include "build/build_internal.h"
@@ -34,11 +35,17 @@ image_key(const json_t *doc)
   return berth_build_cache_key(by, config);
 }
 
-/* True when doc's container_config.Cmd is exactly cmd (NULL-terminated). */
+/* True when doc's container_config.Cmd is exactly cmd (NULL-terminated).
+ * An image with no container_config was written from an image built
+ * elsewhere (cache_from.c), which never serves COPY --from (from_image)
+ * and serves a COPY only after its layer's owners were checked. */
 static bool
-cmd_matches(const json_t *doc, char *const *cmd)
+cmd_matches(const json_t *doc, char *const *cmd, bool from_image)
 {
-  json_t *have = json_object_get(json_object_get(doc, "container_config"), "Cmd");
+  json_t *cc = json_object_get(doc, "container_config");
+  if (cc == NULL)
+    return !from_image;
+  json_t *have = json_object_get(cc, "Cmd");
   size_t n = 0;
   while (cmd[n] != NULL)
     n++;
@@ -56,7 +63,7 @@ cmd_matches(const json_t *doc, char *const *cmd)
  * (COPY --from keeps its source image there). */
 static int
 cache_find(berth_build_state *st, const char *created_by, const json_t *config, char *const *cmd,
-           char id[BERTH_DIGEST_LEN], berth_error **err)
+           bool from_image, char id[BERTH_DIGEST_LEN], berth_error **err)
 {
   cleanup_free char *want = berth_build_cache_key(created_by, config);
   cleanup_strv char **ids = berth_store_image_list(st->s, err);
@@ -73,7 +80,8 @@ cache_find(berth_build_state *st, const char *created_by, const json_t *config, 
       continue; /* removed meanwhile, or damaged: not a cache */
     cleanup_json json_t *doc = json_loadb(raw, len, 0, NULL);
     cleanup_free char *key = image_key(doc);
-    if (key != NULL && strcmp(key, want) == 0 && (cmd == NULL || cmd_matches(doc, cmd))) {
+    if (key != NULL && strcmp(key, want) == 0
+        && (cmd == NULL || cmd_matches(doc, cmd, from_image))) {
       snprintf(id, BERTH_DIGEST_LEN, "%s", *p);
       return 1;
     }
@@ -85,28 +93,36 @@ int
 berth_build_cache_find(berth_build_state *st, const char *created_by, const json_t *config,
                        char id[BERTH_DIGEST_LEN], berth_error **err)
 {
-  return cache_find(st, created_by, config, NULL, id, err);
+  return cache_find(st, created_by, config, NULL, false, id, err);
 }
 
 int
 berth_build_try_cache(berth_build_state *st, const char *created_by, const json_t *config,
                       berth_error **err)
 {
-  return berth_build_try_cache_cmd(st, created_by, config, NULL, err);
+  berth_build_cache_want want = { 0 };
+  return berth_build_try_cache_want(st, created_by, config, &want, err);
 }
 
 int
-berth_build_try_cache_cmd(berth_build_state *st, const char *created_by, const json_t *config,
-                          char *const *cmd, berth_error **err)
+berth_build_try_cache_want(berth_build_state *st, const char *created_by, const json_t *config,
+                           const berth_build_cache_want *want, berth_error **err)
 {
   if (st->o->no_cache)
     return 0;
   char id[BERTH_DIGEST_LEN];
-  int r = cache_find(st, created_by, config, cmd, id, err);
+  int r = cache_find(st, created_by, config, want->cmd, want->from_image, id, err);
+  if (r < 0)
+    return -1;
+  if (r == 1 && !berth_build_cache_allowed(st, id))
+    r = 0; /* --cache-from names the candidates: only those, as Docker's */
+  if (r == 1 && berth_build_set_image(st, id, err) < 0)
+    return -1;
+  if (r == 0 && !want->from_image)
+    r = berth_build_cache_from(st, created_by, config, want->root_owned, err);
   if (r <= 0)
     return r;
-  if (berth_build_set_image(st, id, err) < 0)
-    return -1;
+  snprintf(id, sizeof id, "%s", st->image_id);
   berth_build_emit(st, BERTH_BUILD_CACHED, NULL, NULL);
   berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, id);
   return 1;

@@ -375,7 +375,11 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
     shell[k]
         = xasprintf("#(nop) %s --from=%s %s%s%s in %s ", cmd, src.id, chown, chmod, hash, dest);
   }
-  int hit = berth_build_try_cache_cmd(st, by, st->config, f.from != NULL ? shell : NULL, err);
+  /* Cmd compared for every COPY: a kept COPY --from image, whose CREATED
+   * BY can be this COPY's, never serves it */
+  berth_build_cache_want want
+      = { .cmd = shell, .from_image = f.from != NULL, .root_owned = chown[0] == '\0' };
+  int hit = berth_build_try_cache_want(st, by, st->config, &want, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;
   cleanup_free char *full = normalize_dest(st, dest);

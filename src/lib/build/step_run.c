@@ -204,7 +204,10 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
     return -1;
   cleanup_strv char **cache_cmd = strv_insert(strv_copy(save), at + (flag_words[0] != '\0'), key);
   cleanup_free char *by = berth_build_join(save);
-  int hit = berth_build_try_cache_cmd(st, by, st->config, in->n_flags > 0 ? cache_cmd : NULL, err);
+  /* with flags, the key's rest is in Cmd, which only kept images have */
+  berth_build_cache_want want
+      = { .cmd = in->n_flags > 0 ? cache_cmd : NULL, .from_image = in->n_flags > 0 };
+  int hit = berth_build_try_cache_want(st, by, st->config, &want, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;
 
