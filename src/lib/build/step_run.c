@@ -63,16 +63,19 @@ make_container(berth_build_state *st, char **cmd, char **env, berth_container **
 }
 
 /* Commits the container as the step's image (Config = the step's, its
- * cache key in container_config and created_by) and makes it current. */
+ * cache key in container_config and created_by) and makes it current;
+ * take: the container is removed next, so its upperdir is moved into the
+ * layer rather than copied. */
 static int
 commit_step(berth_build_state *st, berth_container *c, json_t *container_config,
-            const char *created_by, berth_error **err)
+            const char *created_by, bool take, berth_error **err)
 {
   berth_commit_options co = {
     .author = st->maintainer,
     .config = st->config,
     .container_config = container_config,
     .created_by = created_by,
+    .take_upper = take,
   };
   char id[BERTH_DIGEST_LEN];
   if (berth_commit(st->s, c, &co, id, err) < 0)
@@ -157,7 +160,7 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   }
   cleanup_json json_t *cc = berth_build_container_config(st->config, save);
   json_object_set_new(cc, "Entrypoint", json_null());
-  if (commit_step(st, c, cc, by, err) < 0)
+  if (commit_step(st, c, cc, by, !st->o->keep_containers, err) < 0)
     return -1;
   if (!st->o->keep_containers)
     remove_container(st, c, true);
@@ -262,7 +265,7 @@ berth_build_fs_step(berth_build_state *st, char **cache_cmd, const char *created
   }
   cleanup_json json_t *cc = berth_build_container_config(st->config, cache_cmd);
   if (r == 0)
-    r = commit_step(st, c, cc, created_by, err);
+    r = commit_step(st, c, cc, created_by, true, err);
   remove_container(st, c, false);
   if (r < 0)
     return -1;

@@ -19,6 +19,12 @@ typedef struct berth_commit_options {
   const json_t *config;
   const json_t *container_config;
   const char *created_by;
+  /* The container is removed right after (a build step's): its upperdir
+   * may become the layer's directory itself, packed only for the diffID
+   * and tar-split and then moved, instead of unpacked again into a new
+   * directory (the container is left with an empty upperdir).  Ignored
+   * while the container is mounted. */
+  bool take_upper;
 } berth_commit_options;
 
 /* Packs the container's upperdir into a layer (streamed through a socket

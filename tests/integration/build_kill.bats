@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# `build` (issue 7) killed with SIGKILL at any moment: no half layer, no half
+# image, no stray mount, and the next build works and takes every step that
+# had finished from its cache.  And the commit that moves a build step's
+# upperdir into the layer instead of copying it: the layer as the copy
+# would have made it, `verify` clean.  The moments a commit lasts
+# microseconds are hit with BERTH_TEST_PAUSE (common/testpoint.h).
+
+load lib/common
+load lib/build
+
+setup_file() {
+  registry_with_fixtures REG plain basic
+}
+
+teardown_file() {
+  registry_stop REG
+}
+
+setup() {
+  build_setup
+}
+
+teardown() {
+  container_teardown
+}
+
+# The files of a layer's directory: type, mode, owner, size, device, link
+# target, contents' digest and every xattr, one line each (no times).
+layer_listing() {
+  "$PY3" - "$1" <<'EOF'
+import hashlib, os, stat, sys
+root = sys.argv[1]
+for dirpath, dirs, files in os.walk(root):
+    dirs.sort()
+    for name in sorted(dirs + files):
+        p = os.path.join(dirpath, name)
+        st = os.lstat(p)
+        rel = os.path.relpath(p, root)
+        extra = ""
+        if stat.S_ISREG(st.st_mode):
+            extra = hashlib.sha256(open(p, "rb").read()).hexdigest()[:16]
+        elif stat.S_ISLNK(st.st_mode):
+            extra = os.readlink(p)
+        elif stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+            extra = "%d,%d" % (os.major(st.st_rdev), os.minor(st.st_rdev))
+        xs = sorted("%s=%r" % (x, os.getxattr(p, x, follow_symlinks=False))
+                    for x in os.listxattr(p, follow_symlinks=False))
+        print(rel, oct(st.st_mode), st.st_uid, st.st_gid, st.st_size if not stat.S_ISDIR(st.st_mode) else "-",
+              st.st_nlink if not stat.S_ISDIR(st.st_mode) else "-", extra, " ".join(xs))
+EOF
+}
+
+# top_layer_dir IMAGE: the diff dir of the image's topmost layer.
+top_layer_dir() {
+  local id chain
+  id=$(b inspect "$1" | jq -r '.[0].Id')
+  chain=$(chain_ids $(jq -r '.rootfs.diff_ids[]' "$(img_dir)/imagedb/content/sha256/${id#sha256:}") | tail -1)
+  layer_diff_dir "$chain"
+}
+
+top_diff_id() {
+  b inspect "$1" | jq -r '.[0].RootFS.Layers[-1]'
+}
+
+# A RUN making one of everything a container's upperdir holds: new files
+# and dirs, a copied-up dir (overlay's origin/impure xattrs), a whiteout, an
+# opaque dir, a hard link, a symlink, a fifo, set-id bits, other owners.
+MAKER='mkdir -p /data/d && echo hi > /data/d/f && ln /data/d/f /data/d/h && ln -s f /data/d/s && mkfifo /data/p && chmod 4755 /data/d/f && chown 12:34 /data/d/s && echo more >> /etc/group && rm /etc/passwd && rm -rf /home && mkdir /home && echo x > /home/x'
+
+@test "build: a RUN's and a COPY's upperdir become the layer by a move: the same files as the copy, verify clean" {
+  mkdir -p "$CTX/files/sub"
+  for i in 1 2 3; do echo "file $i" > "$CTX/files/sub/f$i"; done
+  chmod 0600 "$CTX/files/sub/f2"
+  dockerfile "FROM $IMG" "RUN $MAKER" 'COPY files /files' 'WORKDIR /w/x'
+  # default --rm: the containers go, so their upperdirs are moved
+  run --separate-stderr b build -t demo/move:1 "$CTX"
+  assert_success
+  # --rm=false keeps the RUN's container: its upperdir is copied, as before
+  run --separate-stderr b build --no-cache --rm=false -t demo/copy:1 "$CTX"
+  assert_success
+  # every layer, the COPY's and the WORKDIR's moved in both builds too
+  run b verify demo/move:1
+  assert_success
+  run b verify demo/copy:1
+  assert_success
+  # the RUN's layer: the same files, modes, owners, xattrs as the copy's
+  local mchain cchain
+  mchain=$(chain_ids $(b inspect demo/move:1 | jq -r '.[0].RootFS.Layers[0,1]') | tail -1)
+  cchain=$(chain_ids $(b inspect demo/copy:1 | jq -r '.[0].RootFS.Layers[0,1]') | tail -1)
+  diff <(layer_listing "$(layer_diff_dir "$cchain")") <(layer_listing "$(layer_diff_dir "$mchain")") ||
+    fail_with "the moved RUN layer differs from the copied one"
+  # no overlay bookkeeping left, the opaque marker kept
+  run getfattr -R -h -d -m '^trusted\.overlay\.' --absolute-names "$(layer_diff_dir "$mchain")"
+  [[ "$output" != *origin* && "$output" != *impure* ]] || fail_with "$output"
+  [[ "$output" == *"/home"$'\n'"trusted.overlay.opaque=\"y\""* ]] || fail_with "$output"
+  # the whiteout is the overlay2 format's: a 0/0 character device
+  [ "$(stat -c '%F %t,%T' "$(layer_diff_dir "$mchain")/etc/passwd")" = "character special file 0,0" ]
+  # the image runs with what the steps made
+  run --separate-stderr in_image demo/move:1 sh -c 'cat /data/d/h /files/sub/f3 /home/x; ls /etc/passwd 2>&1; ls /w'
+  assert_success
+  [ "$output" = $'hi\nfile 3\nx\nls: /etc/passwd: No such file or directory\nx' ] || fail_with "$output"
+  assert_no_unreferenced_layers
+}
