@@ -6,6 +6,7 @@
 #include "build/context_cache.h"
 #include "cli.h"
 #include "common/cleanup.h"
+#include "common/mount.h"
 #include "common/xalloc.h"
 #include "dockerfile/parser.h"
 #include "images/rootfs_ref.h"
@@ -232,6 +233,12 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   cleanup_free char *text = read_dockerfile(path, &len, &err);
   if (text == NULL)
     return berth_cli_fail(cli, err);
+  /* The build's mounts (its containers' roots) are its own, so that killed
+   * between a mount and its unmount it leaves none behind (issue 7).
+   * Before the store is opened: overlayfs takes no directory opened in
+   * another mount namespace. */
+  if (cli->store == NULL)
+    (void)berth_mount_namespace_own();
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)
     return berth_cli_fail(cli, err);

@@ -102,3 +102,132 @@ MAKER='mkdir -p /data/d && echo hi > /data/d/f && ln /data/d/f /data/d/h && ln -
   [ "$output" = $'hi\nfile 3\nx\nls: /etc/passwd: No such file or directory\nx' ] || fail_with "$output"
   assert_no_unreferenced_layers
 }
+
+# ---- SIGKILL ------------------------------------------------------------------
+
+# bg_build ARGS...: `berth build ARGS` in the background (BG_PID), its
+# output in $OUT.
+bg_build() {
+  OUT="$BATS_TEST_TMPDIR/build.out"
+  "$BERTH" --root "$BERTH_TEST_ROOT" build "$@" > "$OUT" 2>&1 &
+  BG_PID=$!
+}
+
+# wait_for WHAT CMD...: until CMD succeeds (at most 60 s: a limit, not a
+# timing the test depends on).
+wait_for() {
+  local what=$1 i
+  shift
+  for i in $(seq 600); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  fail_with "waited 60 s for $what; build output: $(cat "$OUT" 2> /dev/null)"
+}
+
+kill_build() {
+  kill -9 "$BG_PID"
+  wait "$BG_PID" 2> /dev/null || true
+  BG_PID=
+}
+
+no_mounts() { ! grep -q "$BERTH_TEST_ROOT" /proc/self/mountinfo; }
+no_containers() { [ -z "$(b ps -aq)" ]; }
+
+# What a killed build may leave, after the next writer swept: no half layer
+# or image (every image verifies, no unreferenced layer, no stage), no mount.
+assert_clean_after_kill() {
+  no_mounts || fail_with "mounts left: $(grep "$BERTH_TEST_ROOT" /proc/self/mountinfo)"
+  b tag "$IMG" next-writer:1 # the next writer collects what the killed one left
+  assert_no_unreferenced_layers
+  local left id
+  left=$(ls "$BERTH_TEST_ROOT/tmp" | grep -E '^(stage|trash)-' || true)
+  [ -z "$left" ] || fail_with "left in tmp/: $left"
+  for id in $(b images -aq --no-trunc); do
+    run b verify "$id"
+    assert_success
+  done
+}
+
+# The three container steps of the kill tests: RUN, COPY of 300 files, RUN.
+three_steps() {
+  mkdir -p "$CTX/files"
+  local i
+  for i in $(seq 300); do echo "$i" > "$CTX/files/f$i"; done
+  dockerfile "FROM $IMG" 'RUN echo one > /one' 'COPY files /files' 'RUN echo two > /two'
+}
+
+# kill_at POINT CACHED [BUILD FLAGS]: the build killed at the test point
+# (common/testpoint.h, e.g. "commit-moved#2": the second commit), then the
+# store is clean and the next build takes CACHED steps from the cache.
+kill_at() {
+  local point=$1 cached=$2
+  shift 2
+  three_steps
+  local marker="$BATS_TEST_TMPDIR/at-point"
+  BERTH_TEST_PAUSE="$point:$marker" bg_build "$@" -t demo/k "$CTX"
+  wait_for "test point $point" test -e "$marker"
+  kill_build
+  # before any other writer: no image names a layer that is not whole
+  for id in $(b images -aq --no-trunc); do
+    run b verify "$id"
+    assert_success
+  done
+  assert_clean_after_kill
+  run --separate-stderr b build "$@" -t demo/k "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq "$cached" ] || fail_with "want $cached cached steps: $output"
+  run b verify demo/k
+  assert_success
+  run --separate-stderr in_image demo/k sh -c 'cat /one /two; ls /files | wc -l'
+  assert_success
+  [ "$output" = $'one\ntwo\n300' ] || fail_with "$output"
+  assert_no_unreferenced_layers
+}
+
+@test "build killed while a RUN's command runs: the container killed and removed, no mount, the next build reuses the steps before" {
+  dockerfile "FROM $IMG" 'RUN echo one > /one' 'ARG S=0' 'RUN sleep $S' 'RUN echo three > /three'
+  bg_build --build-arg S=600 -t demo/k "$CTX"
+  running() { [ -n "$(b ps -q)" ]; }
+  wait_for "the RUN's container to run" running
+  kill_build
+  # the container does not outlive the build (its sleep has 600 s to go)
+  wait_for "the RUN's container to go" no_containers
+  wait_for "the RUN's mount to go" no_mounts
+  assert_clean_after_kill
+  run --separate-stderr b build -t demo/k "$CTX"
+  assert_success
+  [[ "$output" == *$'Step 2/5 : RUN echo one > /one\n ---> Using cache'* ]] || fail_with "$output"
+  [[ "$output" == *$'Step 4/5 : RUN sleep $S\n ---> Running in'* ]] || fail_with "$output"
+  run --separate-stderr in_image demo/k cat /one /three
+  assert_success
+  [ "$output" = $'one\nthree' ] || fail_with "$output"
+}
+
+@test "build killed while COPY writes into the mounted rootfs: no mount left, the next build reuses the RUN before" {
+  kill_at build-fs-mounted 1
+}
+
+@test "build killed in a moved commit, after the pack: no half layer, the container whole, the next build reuses" {
+  kill_at 'commit-packed#2' 1
+}
+
+@test "build killed in a moved commit, the upperdir in the stage: nothing half-made left, the next build reuses" {
+  kill_at 'commit-moved#3' 2
+}
+
+@test "build killed between a layer's overlay2 dir and its layerdb entry: collected, the next build reuses" {
+  kill_at 'publish-overlay#2' 1
+}
+
+@test "build killed after a layer's publish, before its image: collected, the next build reuses" {
+  kill_at 'commit-published#3' 2
+}
+
+@test "build --rm=false (a copied commit) killed after the pack: the same" {
+  kill_at 'commit-packed#1' 0 --rm=false
+}
+
+@test "build --rm=false (a copied commit) killed between a layer's renames: the same" {
+  kill_at 'publish-overlay#3' 2 --rm=false
+}

@@ -14,6 +14,7 @@
 #include "commit/commit.h"
 #include "common/cleanup.h"
 #include "common/safe_open.h"
+#include "common/testpoint.h"
 #include "common/xalloc.h"
 #include "container/create.h"
 #include "container/mount.h"
@@ -146,7 +147,7 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   int code = -1;
   if (berth_container_prepare(st->s, c, err) == 0) {
     fflush(stdout);
-    code = berth_supervisor_run(st->s, rt, c, -1, !st->o->quiet, false, err);
+    code = berth_supervisor_run_tied(st->s, rt, c, !st->o->quiet, err);
   }
   if (code != 0) {
     if (code > 0) {
@@ -258,6 +259,7 @@ berth_build_fs_step(berth_build_state *st, char **cache_cmd, const char *created
       berth_error_set(err, errno, "open %s", merged);
     else
       r = fn(arg, root, err);
+    berth_test_point("build-fs-mounted");
     berth_error *e = NULL;
     if (berth_container_unmount(st->s, c, &e) < 0 && r == 0)
       r = berth_error_propagate(err, &e);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,4 +258,16 @@ berth_unmount(const char *path, bool detach_when_busy, berth_error **err)
   if (errno == EINVAL || errno == ENOENT)
     return 0;
   return berth_error_set(err, errno, "unmount %s", path);
+}
+
+bool
+berth_mount_namespace_own(void)
+{
+  if (unshare(CLONE_NEWNS) < 0)
+    return false;
+  /* Nothing mounted here may show outside (the host's mounts still come
+   * in); a failure leaves the copy shared, as if there were none. */
+  if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return false;
+  return true;
 }
