@@ -103,6 +103,20 @@ MAKER='mkdir -p /data/d && echo hi > /data/d/f && ln /data/d/f /data/d/h && ln -
   assert_no_unreferenced_layers
 }
 
+@test "build: an upperdir with a name extraction reads as a whiteout is copied, not moved: the layer as unpacked, verify clean" {
+  dockerfile "FROM $IMG" 'RUN touch /.wh.bin2 /etc/.wh..wh.aufs && echo y > /y'
+  run --separate-stderr b build -t demo/wh:1 "$CTX"
+  assert_success
+  run b verify demo/wh:1
+  assert_success
+  local dir
+  dir=$(top_layer_dir demo/wh:1)
+  # as extraction made it: a whiteout for ".wh.bin2", the aufs name skipped
+  [ "$(stat -c '%F %t,%T' "$dir/bin2")" = "character special file 0,0" ]
+  [ ! -e "$dir/.wh.bin2" ] && [ ! -e "$dir/etc/.wh..wh.aufs" ] && [ -f "$dir/y" ]
+  assert_no_unreferenced_layers
+}
+
 # ---- SIGKILL ------------------------------------------------------------------
 
 # bg_build ARGS...: `berth build ARGS` in the background (BG_PID), its
@@ -182,6 +196,16 @@ kill_at() {
   run --separate-stderr in_image demo/k sh -c 'cat /one /two; ls /files | wc -l'
   assert_success
   [ "$output" = $'one\ntwo\n300' ] || fail_with "$output"
+  assert_no_unreferenced_layers
+  # a container the kill left (its step had run) is whole: it can be
+  # looked at and removed
+  local c
+  for c in $(b ps -aq); do
+    run --separate-stderr b diff "$c"
+    assert_success
+    run --separate-stderr b rm "$c"
+    assert_success
+  done
   assert_no_unreferenced_layers
 }
 

@@ -76,7 +76,10 @@ berth_layer_stage_tarsplit_reopen(berth_layer_stage *st, berth_error **err)
   return fd;
 }
 
-/* Trusts rw's mount id: it comes from the store (berth_store_rwlayer_get). */
+/* Trusts rw's mount id: it comes from the store (berth_store_rwlayer_get).
+ * One exchange of the two diffs, so that no moment leaves the container
+ * without one; a filesystem without RENAME_EXCHANGE gets rmdir, rename,
+ * mkdir. */
 int
 berth_layer_stage_take_upper(berth_layer_stage *st, const berth_rwlayer *rw, berth_error **err)
 {
@@ -84,23 +87,26 @@ berth_layer_stage_take_upper(berth_layer_stage *st, const berth_rwlayer *rw, ber
   cleanup_close int ctr = berth_open_dir_at(s->overlay_fd, rw->mount_id, false, err);
   if (ctr < 0)
     return -1;
-  if (unlinkat(st->fd, "layer/diff", AT_REMOVEDIR) < 0)
-    return berth_error_set(err, errno, "remove the stage's empty diff");
-  if (renameat(ctr, "diff", st->fd, "layer/diff") < 0) {
+  int r = renameat2(ctr, "diff", st->fd, "layer/diff", RENAME_EXCHANGE);
+  if (r < 0 && errno == EINVAL) {
+    if (unlinkat(st->fd, "layer/diff", AT_REMOVEDIR) < 0)
+      return berth_error_set(err, errno, "remove the stage's empty diff");
+    r = renameat(ctr, "diff", st->fd, "layer/diff");
     int e = errno;
-    if (mkdirat(st->fd, "layer/diff", 0755) < 0 || fchmodat(st->fd, "layer/diff", 0755, 0) < 0)
-      return berth_error_set(err, errno, "create stage diff");
-    if (e == EXDEV)
+    if (mkdirat(r == 0 ? ctr : st->fd, r == 0 ? "diff" : "layer/diff", 0755) < 0)
+      return berth_error_set(err, errno, "create an empty diff");
+    errno = e;
+  }
+  if (r < 0) {
+    if (errno == EXDEV)
       return 0;
-    return berth_error_set(err, e, "move overlay2/%s/diff into the stage", rw->mount_id);
+    return berth_error_set(err, errno, "move overlay2/%s/diff into the stage", rw->mount_id);
   }
   if (st->diff_fd >= 0)
     close(st->diff_fd);
   st->diff_fd = openat(st->fd, "layer/diff", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (st->diff_fd < 0)
     return berth_error_set(err, errno, "open stage diff");
-  if (mkdirat(ctr, "diff", 0755) < 0 || fchmodat(ctr, "diff", 0755, 0) < 0)
-    return berth_error_set(err, errno, "create overlay2/%s/diff", rw->mount_id);
   return 1;
 }
 
@@ -110,10 +116,8 @@ berth_layer_stage_give_back_upper(berth_layer_stage *st, const berth_rwlayer *rw
   if (st == NULL || st->published)
     return;
   cleanup_close int ctr = berth_open_dir_at(st->store->overlay_fd, rw->mount_id, false, NULL);
-  if (ctr < 0 || unlinkat(ctr, "diff", AT_REMOVEDIR) < 0)
-    return;
-  if (renameat(st->fd, "layer/diff", ctr, "diff") < 0)
-    (void)mkdirat(ctr, "diff", 0755);
+  if (ctr >= 0)
+    (void)renameat2(ctr, "diff", st->fd, "layer/diff", RENAME_EXCHANGE);
 }
 
 void
