@@ -29,7 +29,10 @@ typedef struct berth_commit_options {
 
 /* Packs the container's upperdir into a layer (streamed through a socket
  * into a store stage, unpacked there with its tar-split, and published
- * with parent = the container's parent chain), then writes the image:
+ * with parent = the container's parent chain; with take_upper, packed only
+ * for the diffID and tar-split and the upperdir itself moved into the
+ * stage, unless a ".wh." name in it or another filesystem makes that
+ * impossible), then writes the image:
  * the base image's config (cut to the container's layers when it was made
  * from IMAGE@layer:N) with the container's Config plus the -c changes,
  * rootfs.diff_ids + the new diffID, history + {created, created_by = the
