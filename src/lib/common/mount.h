@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/error.h"
 
@@ -58,3 +59,10 @@ int berth_unmount(const char *path, bool detach_when_busy, berth_error **err);
  * (no CAP_SYS_ADMIN, a seccomp filter): the mounts are then made in the
  * shared namespace, as without it.  Before any thread is started. */
 bool berth_mount_namespace_own(void);
+
+/* /proc/self/mountinfo of the mount namespace this process started in,
+ * where the mounts of other berth commands are (image mounts), even after
+ * berth_mount_namespace_own (where a host whose mounts are private shows
+ * none made since); NULL when it cannot be read.  Not for two threads at
+ * once (the copies share one file offset). */
+FILE *berth_mountinfo_open(void);
