@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/mount.h"
 #include "common/xalloc.h"
 #include "dockerfile/parser.h"
 #include "images/resolve.h"
@@ -489,6 +490,12 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     text = read_dockerfile(path, &len, &err);
   if (text == NULL && !stdin_ctx)
     return berth_cli_fail(cli, err);
+  /* The build's mounts (its containers' roots) are its own, so that killed
+   * between a mount and its unmount it leaves none behind (issue 7).
+   * Before the store is opened: overlayfs takes no directory opened in
+   * another mount namespace. */
+  if (cli->store == NULL)
+    (void)berth_mount_namespace_own();
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)
     return berth_cli_fail(cli, err);

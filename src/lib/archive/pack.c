@@ -12,6 +12,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "archive/layer_dir.h"
 #include "common/cleanup.h"
 #include "common/strset.h"
 #include "common/xalloc.h"
@@ -34,6 +35,7 @@ struct packer {
   struct link_seen *links;
   size_t n_links, cap_links;
   berth_pack_result *res;
+  bool as_layer; /* berth_layer_pack_as_layer: the tree made the layer's dir */
 };
 
 /* One entry's header fields, before encoding. */
@@ -394,8 +396,8 @@ xattr_value(int fd, const char *path, const char *name, const char *attr, char *
  * path (symlinks, devices, fifos).  A read that fails is an error: dropping
  * an attribute would drop e.g. a binary's security.capability. */
 static int
-xattr_records(int fd, int dirfd, const char *base, const char *name, char **out, size_t *out_len,
-              berth_error **err)
+xattr_records(const struct packer *p, int fd, int dirfd, const char *base, const char *name,
+              bool is_dir, char **out, size_t *out_len, berth_error **err)
 {
   *out = NULL;
   *out_len = 0;
@@ -411,6 +413,8 @@ xattr_records(int fd, int dirfd, const char *base, const char *name, char **out,
   for (ssize_t i = 0; i < len; i += (ssize_t)strlen(list + i) + 1)
     if (!skip_xattr(list + i))
       names[n++] = list + i;
+    else if (p->as_layer && berth_layer_dir_xattr(fd, path, name, list + i, is_dir, err) < 0)
+      return -1;
   qsort(names, n, sizeof *names, berth_strcmp_qsort);
   char *acc = NULL;
   size_t acc_len = 0;
@@ -496,8 +500,12 @@ pack_entry(struct packer *p, int dirfd, const char *base, const char *prefix, be
   struct stat st;
   if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return berth_error_set(err, errno, "stat %s%s", prefix, base);
-  if (S_ISSOCK(st.st_mode))
-    return 0;
+  if (S_ISSOCK(st.st_mode)) /* not in the tar, so not in the layer */
+    return p->as_layer && unlinkat(dirfd, base, 0) < 0
+               ? berth_error_set(err, errno, "remove socket %s%s", prefix, base)
+               : 0;
+  if (p->as_layer && strncmp(base, ".wh.", 4) == 0)
+    p->res->plain = false; /* extraction would make it a whiteout or skip it */
   cleanup_free char *name = xasprintf("%s%s%s", prefix, base, S_ISDIR(st.st_mode) ? "/" : "");
   struct hdr h = { .name = name,
                    .mode = st.st_mode & 07777,
@@ -508,7 +516,9 @@ pack_entry(struct packer *p, int dirfd, const char *base, const char *prefix, be
   if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
     whname = xasprintf("%s.wh.%s", prefix, base);
     h.name = whname, h.type = '0', h.mode = 0600;
-    return write_header(p, &h, err);
+    if (write_header(p, &h, err) < 0)
+      return -1;
+    return p->as_layer ? berth_layer_dir_whiteout(dirfd, base, &st, err) : 0;
   }
   cleanup_close int fd = -1;
   if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
@@ -518,7 +528,7 @@ pack_entry(struct packer *p, int dirfd, const char *base, const char *prefix, be
       return berth_error_set(err, errno, "open %s", name);
   }
   cleanup_free char *xattrs = NULL;
-  if (xattr_records(fd, dirfd, base, name, &xattrs, &h.xattrs_len, err) < 0)
+  if (xattr_records(p, fd, dirfd, base, name, S_ISDIR(st.st_mode), &xattrs, &h.xattrs_len, err) < 0)
     return -1;
   h.xattrs = xattrs;
   if (S_ISREG(st.st_mode)) {
@@ -528,9 +538,9 @@ pack_entry(struct packer *p, int dirfd, const char *base, const char *prefix, be
       return write_header(p, &h, err);
     }
     h.type = '0', h.size = st.st_size;
-    if (write_header(p, &h, err) < 0)
+    if (write_header(p, &h, err) < 0 || copy_contents(p, fd, name, st.st_size, err) < 0)
       return -1;
-    return copy_contents(p, fd, name, st.st_size, err);
+    return p->as_layer ? berth_layer_dir_times(fd, dirfd, base, &st, err) : 0;
   }
   if (S_ISLNK(st.st_mode)) {
     target = xmalloc((size_t)st.st_size + 4097);
@@ -539,13 +549,17 @@ pack_entry(struct packer *p, int dirfd, const char *base, const char *prefix, be
       return berth_error_set(err, errno, "readlink %s", name);
     target[n] = '\0';
     h.type = '2', h.linkname = target;
-    return write_header(p, &h, err);
+    if (write_header(p, &h, err) < 0)
+      return -1;
+    return p->as_layer ? berth_layer_dir_times(-1, dirfd, base, &st, err) : 0;
   }
   if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) {
     h.type = S_ISCHR(st.st_mode) ? '3' : S_ISBLK(st.st_mode) ? '4' : '6';
     if (!S_ISFIFO(st.st_mode))
       h.devmajor = major(st.st_rdev), h.devminor = minor(st.st_rdev);
-    return write_header(p, &h, err);
+    if (write_header(p, &h, err) < 0)
+      return -1;
+    return p->as_layer ? berth_layer_dir_times(-1, dirfd, base, &st, err) : 0;
   }
   if (!S_ISDIR(st.st_mode))
     return berth_error_set(err, 0, "%s: unsupported file type", name);
@@ -564,7 +578,9 @@ pack_entry(struct packer *p, int dirfd, const char *base, const char *prefix, be
     if (write_header(p, &o, err) < 0)
       return -1;
   }
-  return pack_dir(p, fd, name, err);
+  if (pack_dir(p, fd, name, err) < 0)
+    return -1;
+  return p->as_layer ? berth_layer_dir_times(fd, dirfd, base, &st, err) : 0;
 }
 
 static int
@@ -579,17 +595,20 @@ pack_dir(struct packer *p, int dirfd, const char *prefix, berth_error **err)
   return 0;
 }
 
-int
-berth_layer_pack(int dirfd, berth_write_fn write, void *ctx, berth_pack_result *out,
-                 berth_error **err)
+static int
+pack(int dirfd, bool as_layer, berth_write_fn write, void *ctx, berth_pack_result *out,
+     berth_error **err)
 {
   static const unsigned char trailer[2 * BLOCK];
   memset(out, 0, sizeof *out);
-  struct packer p = { .write = write, .ctx = ctx, .res = out };
+  out->plain = true;
+  struct packer p = { .write = write, .ctx = ctx, .res = out, .as_layer = as_layer };
   cleanup_sha256 berth_sha256 *sha = p.sha = berth_sha256_new();
   cleanup_free unsigned char *buf = xmalloc(OUT_BUF);
   p.buf = buf;
   int r = pack_dir(&p, dirfd, "", err);
+  if (r == 0 && as_layer)
+    r = berth_layer_dir_root(dirfd, err);
   if (r == 0)
     r = emit(&p, trailer, sizeof trailer, err);
   if (r == 0)
@@ -601,4 +620,18 @@ berth_layer_pack(int dirfd, berth_write_fn write, void *ctx, berth_pack_result *
     return berth_error_prefix(err, "pack layer");
   berth_sha256_final(sha, out->diff_id);
   return 0;
+}
+
+int
+berth_layer_pack(int dirfd, berth_write_fn write, void *ctx, berth_pack_result *out,
+                 berth_error **err)
+{
+  return pack(dirfd, false, write, ctx, out, err);
+}
+
+int
+berth_layer_pack_as_layer(int dirfd, berth_write_fn write, void *ctx, berth_pack_result *out,
+                          berth_error **err)
+{
+  return pack(dirfd, true, write, ctx, out, err);
 }

@@ -1,5 +1,7 @@
 /* A directory (a container's upperdir, a layer's diff) → a layer tar. */
 #pragma once
+#include <stdbool.h>
+
 #include "archive/stream.h"
 #include "common/digest.h"
 #include "common/error.h"
@@ -8,6 +10,10 @@ typedef struct berth_pack_result {
   char diff_id[BERTH_DIGEST_LEN]; /* sha256 of every byte written */
   long long size;                 /* sum of the regular files' sizes */
   long long entries;              /* tar entries written */
+  /* berth_layer_pack_as_layer: false when a name in the tree starts with
+   * ".wh." (extraction would make it a whiteout or skip it, so the tree
+   * cannot be the layer's directory as it is) */
+  bool plain;
 } berth_pack_result;
 
 /* Streams dirfd's tree to write as an uncompressed tar, the same bytes for
@@ -28,3 +34,11 @@ typedef struct berth_pack_result {
  * an error. */
 int berth_layer_pack(int dirfd, berth_write_fn write, void *ctx, berth_pack_result *out,
                      berth_error **err);
+
+/* berth_layer_pack, and entry by entry once packed, the tree made the
+ * directory that unpacking the tar would make (archive/layer_dir.h says
+ * how), so that a stopped container's upperdir can become the layer's
+ * directory by a rename instead of a second copy.  The tar is the same
+ * bytes berth_layer_pack writes for the tree. */
+int berth_layer_pack_as_layer(int dirfd, berth_write_fn write, void *ctx, berth_pack_result *out,
+                              berth_error **err);

@@ -15,6 +15,7 @@
 #include "commit/commit.h"
 #include "common/cleanup.h"
 #include "common/safe_open.h"
+#include "common/testpoint.h"
 #include "common/xalloc.h"
 #include "container/create.h"
 #include "container/mount.h"
@@ -73,16 +74,19 @@ make_container(berth_build_state *st, char **cmd, char **env, berth_container **
 }
 
 /* Commits the container as the step's image (Config = the step's, its
- * cache key in container_config and created_by) and makes it current. */
+ * cache key in container_config and created_by) and makes it current;
+ * take: the container is removed next, so its upperdir is moved into the
+ * layer rather than copied. */
 static int
 commit_step(berth_build_state *st, berth_container *c, json_t *container_config,
-            const char *created_by, berth_error **err)
+            const char *created_by, bool take, berth_error **err)
 {
   berth_commit_options co = {
     .author = st->maintainer,
     .config = st->config,
     .container_config = container_config,
     .created_by = created_by,
+    .take_upper = take,
   };
   char id[BERTH_DIGEST_LEN];
   if (berth_commit(st->s, c, &co, id, err) < 0)
@@ -232,7 +236,7 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   if ((hd.pipe == NULL || berth_build_heredoc_pipe(st, c, hd.pipe, &pipe, err) == 0)
       && berth_container_prepare(st->s, c, err) == 0) {
     fflush(stdout);
-    code = berth_supervisor_run(st->s, rt, c, -1, !st->o->quiet, false, err);
+    code = berth_supervisor_run_tied(st->s, rt, c, !st->o->quiet, err);
   }
   if (code != 0) {
     if (code > 0) {
@@ -246,7 +250,7 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   }
   cleanup_json json_t *cc = berth_build_container_config(st->config, cache_cmd);
   json_object_set_new(cc, "Entrypoint", json_null());
-  if (commit_step(st, c, cc, by, err) < 0)
+  if (commit_step(st, c, cc, by, !st->o->keep_containers, err) < 0)
     return -1;
   if (!st->o->keep_containers)
     remove_container(st, c, true);
@@ -344,6 +348,7 @@ berth_build_fs_step(berth_build_state *st, char **cache_cmd, const char *created
       berth_error_set(err, errno, "open %s", merged);
     else
       r = fn(arg, root, err);
+    berth_test_point("build-fs-mounted");
     berth_error *e = NULL;
     if (berth_container_unmount(st->s, c, &e) < 0 && r == 0)
       r = berth_error_propagate(err, &e);
@@ -351,7 +356,7 @@ berth_build_fs_step(berth_build_state *st, char **cache_cmd, const char *created
   }
   cleanup_json json_t *cc = berth_build_container_config(st->config, cache_cmd);
   if (r == 0)
-    r = commit_step(st, c, cc, created_by, err);
+    r = commit_step(st, c, cc, created_by, true, err);
   remove_container(st, c, false);
   if (r < 0)
     return -1;

@@ -3,12 +3,15 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "archive/layer_dir.h"
 #include "archive/pack.h"
 #include "archive/stream.h"
 #include "archive/unpack_from.h"
 #include "common/cleanup.h"
+#include "common/testpoint.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
+#include "container/mount.h"
 #include "image/chain.h"
 #include "image/change.h"
 #include "image/config.h"
@@ -59,6 +62,35 @@ pack_into_stage(int upper, berth_layer_stage *st, berth_unpack_result *res, bert
   struct pack_source src = { .dirfd = upper };
   return berth_layer_unpack_from(pack_upper, &src, berth_layer_stage_diff_fd(st),
                                  berth_layer_stage_tarsplit_fd(st), res, err);
+}
+
+/* The move: upper packed for its diffID and tar-split only, made the
+ * layer's directory on the way, and then moved into the stage.  1 when
+ * moved; 0 when it cannot be (a ".wh." name in it, another filesystem):
+ * *st is then a fresh stage, for the copy. */
+static int
+move_into_stage(berth_store *s, int upper, const berth_rwlayer *rw, berth_layer_stage **st,
+                berth_unpack_result *res, berth_error **err)
+{
+  berth_pack_result pr;
+  if (berth_layer_pack_tarsplit(upper, true, berth_layer_stage_tarsplit_fd(*st), &pr, err) < 0)
+    return -1;
+  int moved = 0;
+  if (pr.plain) {
+    berth_test_point("commit-packed");
+    moved = berth_layer_stage_take_upper(*st, rw, err);
+    if (moved < 0)
+      return -1;
+  }
+  if (moved) {
+    memcpy(res->diff_id, pr.diff_id, sizeof res->diff_id);
+    res->size = pr.size;
+    berth_test_point("commit-moved");
+    return 1;
+  }
+  berth_layer_stage_free(*st); /* its tar-split is spent */
+  *st = berth_layer_stage_new(s, err);
+  return *st == NULL ? -1 : 0;
 }
 
 /* ---- the image ------------------------------------------------------------ */
@@ -163,9 +195,10 @@ new_config(json_t *base, const berth_container *c, const berth_commit_options *o
   return berth_image_config_dumps(base);
 }
 
-/* Publishes the upperdir as a layer on top of the container's parent. */
+/* Publishes the upperdir as a layer on top of the container's parent;
+ * take: moved there rather than copied (berth_commit_options). */
 static int
-commit_layer(berth_store *s, const berth_rwlayer *rw, size_t depth, berth_layer *layer,
+commit_layer(berth_store *s, const berth_rwlayer *rw, bool take, size_t depth, berth_layer *layer,
              berth_store_lock **lock, berth_error **err)
 {
   cleanup_free char *upper_path = berth_store_rwlayer_upper_path(s, rw);
@@ -181,13 +214,19 @@ commit_layer(berth_store *s, const berth_rwlayer *rw, size_t depth, berth_layer 
   if (st == NULL)
     return -1;
   berth_unpack_result res;
-  if (pack_into_stage(upper, st, &res, err) < 0)
+  int moved = take ? move_into_stage(s, upper, rw, &st, &res, err) : 0;
+  if (moved < 0 || (moved == 0 && pack_into_stage(upper, st, &res, err) < 0))
     return -1;
+  if (moved == 0)
+    berth_test_point("commit-packed");
   *lock = berth_store_lock_acquire(s, err);
-  if (*lock == NULL)
+  if (*lock == NULL
+      || berth_layer_stage_publish(s, st, rw->parent, res.diff_id, res.size, layer, err) < 0) {
+    if (moved)
+      berth_layer_stage_give_back_upper(st, rw);
     return -1;
-  if (berth_layer_stage_publish(s, st, rw->parent, res.diff_id, res.size, layer, err) < 0)
-    return -1;
+  }
+  berth_test_point("commit-published");
   return 1;
 }
 
@@ -241,7 +280,9 @@ commit(berth_store *s, const berth_container *c, const berth_commit_options *o,
   berth_layer layer;
   cleanup_store_lock berth_store_lock *lock = NULL;
   size_t depth = json_array_size(json_object_get(json_object_get(base, "rootfs"), "diff_ids"));
-  int r = commit_layer(s, &rw, depth, &layer, &lock, err);
+  /* a mounted upper may still change: it is copied */
+  bool take = o->take_upper && !berth_container_is_mounted(s, c);
+  int r = commit_layer(s, &rw, take, depth, &layer, &lock, err);
   if (r < 0)
     return berth_error_prefix(err, "commit");
   if (lock == NULL && (lock = berth_store_lock_acquire(s, err)) == NULL)

@@ -19,11 +19,20 @@ typedef struct berth_commit_options {
   const json_t *config;
   const json_t *container_config;
   const char *created_by;
+  /* The container is removed right after (a build step's): its upperdir
+   * may become the layer's directory itself, packed only for the diffID
+   * and tar-split and then moved, instead of unpacked again into a new
+   * directory (the container is left with an empty upperdir).  Ignored
+   * while the container is mounted. */
+  bool take_upper;
 } berth_commit_options;
 
 /* Packs the container's upperdir into a layer (streamed through a socket
  * into a store stage, unpacked there with its tar-split, and published
- * with parent = the container's parent chain), then writes the image:
+ * with parent = the container's parent chain; with take_upper, packed only
+ * for the diffID and tar-split and the upperdir itself moved into the
+ * stage, unless a ".wh." name in it or another filesystem makes that
+ * impossible), then writes the image:
  * the base image's config (cut to the container's layers when it was made
  * from IMAGE@layer:N) with the container's Config plus the -c changes,
  * rootfs.diff_ids + the new diffID, history + {created, created_by = the

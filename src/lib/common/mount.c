@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,4 +258,45 @@ berth_unmount(const char *path, bool detach_when_busy, berth_error **err)
   if (errno == EINVAL || errno == ENOENT)
     return 0;
   return berth_error_set(err, errno, "unmount %s", path);
+}
+
+/* /proc/self/mountinfo opened before berth_mount_namespace_own's unshare:
+ * a mountinfo file shows the namespace it was opened in, read again from
+ * its start. */
+static int start_mountinfo = -1;
+
+bool
+berth_mount_namespace_own(void)
+{
+  int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (unshare(CLONE_NEWNS) < 0) {
+    if (fd >= 0)
+      close(fd);
+    return false;
+  }
+  if (start_mountinfo >= 0)
+    close(fd); /* the first namespace's stays */
+  else
+    start_mountinfo = fd;
+  /* Nothing mounted here may show outside (the host's still come in where
+   * its mounts are shared); a failure leaves the copy shared, as if there
+   * were none. */
+  return mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) == 0;
+}
+
+FILE *
+berth_mountinfo_open(void)
+{
+  if (start_mountinfo < 0)
+    return fopen("/proc/self/mountinfo", "re");
+  int fd = fcntl(start_mountinfo, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+    if (fd >= 0)
+      close(fd);
+    return NULL;
+  }
+  FILE *f = fdopen(fd, "r");
+  if (f == NULL)
+    close(fd);
+  return f;
 }

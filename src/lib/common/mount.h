@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/error.h"
 
@@ -49,3 +50,19 @@ int berth_mount_bind(const char *src, const char *target, unsigned flags, berth_
  * the tree at once, freed when its last user leaves).  Nothing mounted at
  * path is not an error. */
 int berth_unmount(const char *path, bool detach_when_busy, berth_error **err);
+
+/* Moves this process into a mount namespace of its own whose mounts do not
+ * propagate out (the host's still propagate in), so that whatever it and
+ * its children mount goes when the last of them dies, even killed with
+ * SIGKILL between a mount and its unmount.  For a command whose mounts
+ * nobody else uses (a build's containers).  False when the kernel refuses
+ * (no CAP_SYS_ADMIN, a seccomp filter): the mounts are then made in the
+ * shared namespace, as without it.  Before any thread is started. */
+bool berth_mount_namespace_own(void);
+
+/* /proc/self/mountinfo of the mount namespace this process started in,
+ * where the mounts of other berth commands are (image mounts), even after
+ * berth_mount_namespace_own (where a host whose mounts are private shows
+ * none made since); NULL when it cannot be read.  Not for two threads at
+ * once (the copies share one file offset). */
+FILE *berth_mountinfo_open(void);

@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/mount.h"
 #include "common/xalloc.h"
 #include "store/internal.h"
 
@@ -34,7 +35,9 @@ unescape_octal(char *s)
 bool
 berth_is_mount_point(const char *path)
 {
-  cleanup_file FILE *f = fopen("/proc/self/mountinfo", "re");
+  /* the namespace berth started in: a build's own is not where image
+   * mounts are made */
+  cleanup_file FILE *f = berth_mountinfo_open();
   if (f == NULL)
     return true; /* cannot tell: keep the record and its layers */
   cleanup_free char *line = NULL;

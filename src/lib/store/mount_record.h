@@ -4,8 +4,9 @@
  * mount is a reference to its layers: the collection keeps them and rmi
  * refuses the image while the record is live.  Live = its creator still
  * holds the record dir's flock (it is being mounted), or target is a mount
- * point in /proc/self/mountinfo; a record whose mount is gone is stale and
- * the collection removes it. */
+ * point in the mountinfo of the mount namespace berth started in
+ * (berth_mountinfo_open: a build has one of its own); a record whose mount
+ * is gone is stale and the collection removes it. */
 #pragma once
 
 #include <stdbool.h>

@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/random.h"
+#include "common/testpoint.h"
 #include "common/xalloc.h"
 #include "image/chain.h"
 #include "store/internal.h"
@@ -73,6 +74,50 @@ berth_layer_stage_tarsplit_reopen(berth_layer_stage *st, berth_error **err)
   if (fd < 0)
     return berth_error_set(err, errno, "open stage tar-split");
   return fd;
+}
+
+/* Trusts rw's mount id: it comes from the store (berth_store_rwlayer_get).
+ * One exchange of the two diffs, so that no moment leaves the container
+ * without one; a filesystem without RENAME_EXCHANGE gets rmdir, rename,
+ * mkdir. */
+int
+berth_layer_stage_take_upper(berth_layer_stage *st, const berth_rwlayer *rw, berth_error **err)
+{
+  berth_store *s = st->store;
+  cleanup_close int ctr = berth_open_dir_at(s->overlay_fd, rw->mount_id, false, err);
+  if (ctr < 0)
+    return -1;
+  int r = renameat2(ctr, "diff", st->fd, "layer/diff", RENAME_EXCHANGE);
+  if (r < 0 && errno == EINVAL) {
+    if (unlinkat(st->fd, "layer/diff", AT_REMOVEDIR) < 0)
+      return berth_error_set(err, errno, "remove the stage's empty diff");
+    r = renameat(ctr, "diff", st->fd, "layer/diff");
+    int e = errno;
+    if (mkdirat(r == 0 ? ctr : st->fd, r == 0 ? "diff" : "layer/diff", 0755) < 0)
+      return berth_error_set(err, errno, "create an empty diff");
+    errno = e;
+  }
+  if (r < 0) {
+    if (errno == EXDEV)
+      return 0;
+    return berth_error_set(err, errno, "move overlay2/%s/diff into the stage", rw->mount_id);
+  }
+  if (st->diff_fd >= 0)
+    close(st->diff_fd);
+  st->diff_fd = openat(st->fd, "layer/diff", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (st->diff_fd < 0)
+    return berth_error_set(err, errno, "open stage diff");
+  return 1;
+}
+
+void
+berth_layer_stage_give_back_upper(berth_layer_stage *st, const berth_rwlayer *rw)
+{
+  if (st == NULL || st->published)
+    return;
+  cleanup_close int ctr = berth_open_dir_at(st->store->overlay_fd, rw->mount_id, false, NULL);
+  if (ctr >= 0)
+    (void)renameat2(ctr, "diff", st->fd, "layer/diff", RENAME_EXCHANGE);
 }
 
 void
@@ -176,6 +221,7 @@ stage_commit(berth_layer_stage *st, const char *chain_hex, const char *cache_id,
     undo_overlay(s, cache_id, link);
     return -1;
   }
+  berth_test_point("publish-overlay");
   cleanup_free char *to = xasprintf(LAYERDB_SHA "/%s", chain_hex);
   if (renameat(st->fd, "entry", s->image_fd, to) < 0) {
     berth_error_set(err, errno, "rename stage to layerdb/sha256/%s", chain_hex);

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "store/layer.h"
+#include "store/rwlayer.h"
 typedef struct berth_store berth_store; /* store/store.h */
 
 typedef struct berth_layer_stage berth_layer_stage;
@@ -17,6 +18,19 @@ int berth_layer_stage_tarsplit_fd(berth_layer_stage *st);
 
 /* The stage's tar-split opened again, for reading what the unpack wrote. */
 int berth_layer_stage_tarsplit_reopen(berth_layer_stage *st, berth_error **err);
+
+/* Moves the container's upperdir (overlay2/<mount-id>/diff of rw) into the
+ * stage as its diff, in place of the empty one (a rename: no file is
+ * copied), and leaves an empty diff behind, so that the container stays
+ * whole (with no changes) until it is removed.  1 when moved, 0 when it
+ * cannot be (another filesystem: nothing changed, unpack into the stage
+ * instead), -1 on error.  The caller has made the upper the layer's
+ * directory (archive/layer_dir.h) and the container neither runs nor is
+ * mounted.  Killed after the move, the stage is swept as any other. */
+int berth_layer_stage_take_upper(berth_layer_stage *st, const berth_rwlayer *rw, berth_error **err);
+/* Puts a taken upper back in the container (a commit that failed after
+ * the move), unless the stage was published.  Best effort. */
+void berth_layer_stage_give_back_upper(berth_layer_stage *st, const berth_rwlayer *rw);
 
 /* Publishes under the writer lock.  If chain(parent, diff_id) already exists
  * the stage is discarded and out describes the existing layer (two pulls of

@@ -277,7 +277,25 @@ struct keeper {
   bool echo;
   int report_fd;
   bool report_end; /* keep the pipe after the start, for an error at the end */
+  bool tied;       /* the container dies with the caller (berth_supervisor_run_tied) */
+  bool orphaned;   /* tied, and the caller died first */
 };
+
+/* The caller of a tied run is gone when its end of the report pipe is
+ * closed: our end then polls as an error (the kernel keeps that end open
+ * for no other process: it is close-on-exec and the caller forks nothing
+ * else while it waits).  The container is killed, again at every wake-up
+ * until it ends (a kill before the runtime has made it is lost). */
+static void
+check_caller(struct keeper *k, const struct pollfd *p, int code)
+{
+  if (!k->tied || code >= 0)
+    return;
+  if (!k->orphaned && (p->revents & (POLLERR | POLLHUP)) != 0)
+    k->orphaned = true;
+  if (k->orphaned)
+    (void)berth_runtime_kill(k->rt, k->c->id, SIGKILL, NULL);
+}
 
 /* Starts the runtime and supervises it to the end: returns the exit code,
  * recorded. */
@@ -329,15 +347,19 @@ keep(struct keeper *k)
   int code = -1;
   bool started = false;
   while (code < 0 || streams[0].fd >= 0 || streams[1].fd >= 0) {
-    struct pollfd p[3] = { { streams[0].fd, POLLIN, 0 },
+    struct pollfd p[4] = { { streams[0].fd, POLLIN, 0 },
                            { streams[1].fd, POLLIN, 0 },
-                           { code < 0 ? sfd : -1, POLLIN, 0 } };
+                           { code < 0 ? sfd : -1, POLLIN, 0 },
+                           { k->tied && !k->orphaned ? k->report_fd : -1, 0, 0 } };
     /* Until the pid file is there it is looked for every 2 ms (a run -d
      * returns as soon as it is); after,
      * only output and SIGCHLD wake us (every 100 ms without a signalfd). */
     int timeout = !started ? 2 : (sfd < 0 && code < 0 ? 100 : -1);
-    if (poll(p, 3, timeout) < 0 && errno != EINTR)
+    if (k->orphaned && code < 0)
+      timeout = 20;
+    if (poll(p, 4, timeout) < 0 && errno != EINTR)
       break;
+    check_caller(k, &p[3], code);
     for (int i = 0; i < 2; i++)
       if (streams[i].fd >= 0 && p[i].revents != 0 && !pump(&streams[i], log_fd)) {
         close(streams[i].fd);
@@ -391,7 +413,9 @@ static void __attribute__((noreturn)) keeper_exit(struct keeper *k, int lock_fd,
   if (k->report_fd >= 0)
     close(k->report_fd);
   close(lock_fd);
-  if (json_is_true(json_object_get(k->c->hostconfig, "AutoRemove"))) {
+  /* A tied container whose caller died is removed, as Docker's builder
+   * removes the container of a cancelled build. */
+  if (k->orphaned || json_is_true(json_object_get(k->c->hostconfig, "AutoRemove"))) {
     cleanup_runtime berth_runtime *rt = berth_container_runtime(k->s, k->c);
     /* Nobody is left to tell of a failed --rm: the container stays, exited,
      * for `rm` to retry. */
@@ -470,9 +494,9 @@ fork_reporting(berth_store *s, berth_container *c, int *report, berth_error **er
   return pid;
 }
 
-int
-berth_supervisor_run(berth_store *s, const berth_runtime *rt, berth_container *c, int stdin_fd,
-                     bool echo, bool forward_signals, berth_error **err)
+static int
+run_foreground(berth_store *s, const berth_runtime *rt, berth_container *c, int stdin_fd, bool echo,
+               bool forward_signals, bool tied, berth_error **err)
 {
   cleanup_close int lock = berth_container_monitor_lock(s, c->id, err);
   if (lock < 0) {
@@ -486,7 +510,7 @@ berth_supervisor_run(berth_store *s, const berth_runtime *rt, berth_container *c
     return -1;
   if (keeper == 0) {
     close(sfd);
-    struct keeper k = { s, rt, c, stdin_fd, echo, rep_read, true };
+    struct keeper k = { s, rt, c, stdin_fd, echo, rep_read, true, tied, false };
     keeper_exit(&k, lock, keep(&k));
   }
   close(lock);
@@ -519,6 +543,20 @@ berth_supervisor_run(berth_store *s, const berth_runtime *rt, berth_container *c
   return info.si_status;
 }
 
+int
+berth_supervisor_run(berth_store *s, const berth_runtime *rt, berth_container *c, int stdin_fd,
+                     bool echo, bool forward_signals, berth_error **err)
+{
+  return run_foreground(s, rt, c, stdin_fd, echo, forward_signals, false, err);
+}
+
+int
+berth_supervisor_run_tied(berth_store *s, const berth_runtime *rt, berth_container *c, bool echo,
+                          berth_error **err)
+{
+  return run_foreground(s, rt, c, -1, echo, false, true, err);
+}
+
 /* Monitor side of the double fork: a session of its own, stdio on
  * /dev/null, then the keeper. */
 static void __attribute__((noreturn)) monitor_main(berth_store *s, const berth_runtime *rt,
@@ -532,7 +570,7 @@ static void __attribute__((noreturn)) monitor_main(berth_store *s, const berth_r
     close(null);
   if (fork() != 0)
     _exit(0);
-  struct keeper k = { s, rt, c, -1, false, report_fd, false };
+  struct keeper k = { s, rt, c, -1, false, report_fd, false, false, false };
   keeper_exit(&k, lock_fd, keep(&k));
 }
 

@@ -29,6 +29,14 @@
 int berth_supervisor_run(berth_store *s, const berth_runtime *rt, berth_container *c, int stdin_fd,
                          bool echo, bool forward_signals, berth_error **err);
 
+/* berth_supervisor_run with no input and no signals forwarded, for a
+ * container that must not outlive the caller (a build's RUN): when the
+ * caller dies first (a build killed with SIGKILL), the keeper kills the
+ * container, records its end and removes it, as Docker's builder does with
+ * the container of a cancelled build. */
+int berth_supervisor_run_tied(berth_store *s, const berth_runtime *rt, berth_container *c,
+                              bool echo, berth_error **err);
+
 /* Prepares, then starts a detached keeper (double fork) and returns once
  * it has recorded the container running: the runtime has created and
  * started it, State.Pid is its init.  A runtime that ends before that is
