@@ -15,6 +15,7 @@
 #include "archive/layer_dir.h"
 #include "common/cleanup.h"
 #include "common/strset.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #define BLOCK 512
@@ -124,15 +125,6 @@ pax_add(char **acc, size_t *acc_len, const char *key, const char *value, size_t 
   (*acc)[*acc_len] = '\0';
 }
 
-static bool
-is_ascii(const char *s)
-{
-  for (; *s != '\0'; s++)
-    if ((unsigned char)*s >= 0x80)
-      return false;
-  return true;
-}
-
 /* Splits a long name into ustar's prefix and name fields, as Go does. */
 static bool
 split_ustar(const char *name, size_t *prefix_len)
@@ -225,12 +217,12 @@ write_header(struct packer *p, const struct hdr *h, berth_error **err)
   cleanup_free char *pax = NULL;
   size_t pax_len = 0, prefix_len = 0;
   bool need_pax = false;
-  if (!is_ascii(h->name) || !split_ustar(h->name, &prefix_len)) {
+  if (!berth_ascii(h->name) || !split_ustar(h->name, &prefix_len)) {
     pax_add(&pax, &pax_len, "path", h->name, strlen(h->name));
     need_pax = true;
     prefix_len = 0;
   }
-  if (h->linkname != NULL && (strlen(h->linkname) > 100 || !is_ascii(h->linkname))) {
+  if (h->linkname != NULL && (strlen(h->linkname) > 100 || !berth_ascii(h->linkname))) {
     pax_add(&pax, &pax_len, "linkpath", h->linkname, strlen(h->linkname));
     need_pax = true;
   }

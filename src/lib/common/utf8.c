@@ -160,3 +160,12 @@ berth_json_strv_checked(char *const *v, const char *what, berth_error **err)
   }
   return steal_pointer(&a);
 }
+
+bool
+berth_ascii(const char *s)
+{
+  for (; *s != '\0'; s++)
+    if ((unsigned char)*s >= 0x80)
+      return false;
+  return true;
+}

@@ -17,6 +17,10 @@
  * forms, no surrogates, nothing above U+10FFFF), as jansson checks. */
 bool berth_utf8_valid(const char *s, size_t n);
 
+/* True when every byte of the string s is ASCII (below 0x80): what a tar
+ * header's ustar fields may hold as they are. */
+bool berth_ascii(const char *s);
+
 /* U+FFFD, what an ill-formed byte decodes to. */
 #define BERTH_RUNE_ERROR 0xFFFDu
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "context/internal.h"
 
@@ -22,15 +23,6 @@ static unsigned long long
 padded(unsigned long long n)
 {
   return (n + BLOCK - 1) / BLOCK * BLOCK;
-}
-
-static bool
-is_ascii(const char *s)
-{
-  for (; *s != '\0'; s++)
-    if ((unsigned char)*s >= 0x80)
-      return false;
-  return true;
 }
 
 /* One PAX record's length: "<len> key=value\n", len counting itself. */
@@ -50,7 +42,7 @@ static unsigned long long
 pax_string(const char *key, const char *s, size_t width)
 {
   size_t l = strlen(s);
-  return l > width || !is_ascii(s) ? pax_record(key, l) : 0;
+  return l > width || !berth_ascii(s) ? pax_record(key, l) : 0;
 }
 
 static unsigned long long

@@ -196,6 +196,14 @@ TEST(utf8_valid)
   }
 }
 
+TEST(ascii)
+{
+  CHECK(berth_ascii(""));
+  CHECK(berth_ascii("bin/sh ~\x7f"));
+  CHECK(!berth_ascii("caf\xc3\xa9"));
+  CHECK(!berth_ascii("\x80"));
+}
+
 TEST(utf8_escape_and_checked)
 {
   cleanup_free char *e = berth_bytes_escape("a\xff"
@@ -231,6 +239,7 @@ int
 main(void)
 {
   RUN(error_chain);
+  RUN(ascii);
   RUN(errno_text_once);
   RUN(errno_in_words);
   RUN(pending_error_is_kept);
