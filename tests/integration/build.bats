@@ -6,22 +6,6 @@
 load lib/common
 load lib/build
 
-setup_file() {
-  registry_with_fixtures REG plain basic
-}
-
-teardown_file() {
-  registry_stop REG
-}
-
-setup() {
-  build_setup
-}
-
-teardown() {
-  container_teardown
-}
-
 @test "build: FROM/RUN/ENV/WORKDIR/RUN/CMD prints Docker's lines and the image runs" {
   dockerfile "FROM $IMG" 'RUN echo hello > /hello' 'ENV GREETING=hi' 'WORKDIR /work' \
     'RUN echo "$GREETING" > g.txt && ls' 'CMD ["cat","g.txt"]'

@@ -6,22 +6,6 @@
 load lib/common
 load lib/build
 
-setup_file() {
-  registry_with_fixtures REG plain basic
-}
-
-teardown_file() {
-  registry_stop REG
-}
-
-setup() {
-  build_setup
-}
-
-teardown() {
-  container_teardown
-}
-
 # assert_build_refused WORDS ARGS...: `berth build ARGS` fails with one line
 # on stderr holding WORDS, and the store is as it was.
 assert_build_refused() {

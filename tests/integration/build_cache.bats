@@ -13,14 +13,6 @@
 load lib/common
 load lib/build
 
-setup_file() {
-  registry_with_fixtures REG plain basic
-}
-
-teardown_file() {
-  registry_stop REG
-}
-
 setup() {
   build_setup
   ROOTS=("$BERTH_TEST_ROOT")

@@ -12,14 +12,6 @@ setup_file() {
   registry_with_fixtures REG plain basic multi
 }
 
-teardown_file() {
-  registry_stop REG
-}
-
-setup() {
-  build_setup
-}
-
 teardown() {
   [[ -n "${HTTP_PID:-}" ]] && kill "$HTTP_PID" 2> /dev/null
   container_teardown

@@ -8,22 +8,6 @@
 load lib/common
 load lib/build
 
-setup_file() {
-  registry_with_fixtures REG plain basic
-}
-
-teardown_file() {
-  registry_stop REG
-}
-
-setup() {
-  build_setup
-}
-
-teardown() {
-  container_teardown
-}
-
 TAB=$'\t'
 
 @test "heredoc: RUN <<EOF runs the body with the shell; CREATED BY holds the body" {

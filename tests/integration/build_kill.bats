@@ -9,22 +9,6 @@
 load lib/common
 load lib/build
 
-setup_file() {
-  registry_with_fixtures REG plain basic
-}
-
-teardown_file() {
-  registry_stop REG
-}
-
-setup() {
-  build_setup
-}
-
-teardown() {
-  container_teardown
-}
-
 # The files of a layer's directory: type, mode, owner, size, device, link
 # target, contents' digest and every xattr, one line each (no times).
 layer_listing() {

@@ -7,22 +7,6 @@
 load lib/common
 load lib/build
 
-setup_file() {
-  registry_with_fixtures REG plain basic
-}
-
-teardown_file() {
-  registry_stop REG
-}
-
-setup() {
-  build_setup
-}
-
-teardown() {
-  container_teardown
-}
-
 # no_crash: $stderr of the last run has no sanitizer report.
 no_crash() {
   ! grep -qE 'Sanitizer|runtime error' <<< "$stderr" || fail_with "$stderr"

@@ -1,5 +1,24 @@
 # Helpers of the build suites (build*.bats): a Dockerfile in $CTX, short
-# ids, history and layer checks.  Loaded after lib/common.
+# ids, history and layer checks.  Loaded after lib/common.  It also gives
+# each suite its setup: the test registry with the busybox fixtures for the
+# file, a fresh store with busybox pulled and an empty $CTX per test (a
+# suite that needs more defines its own after loading this).
+
+setup_file() {
+  registry_with_fixtures REG plain basic
+}
+
+teardown_file() {
+  registry_stop REG
+}
+
+setup() {
+  build_setup
+}
+
+teardown() {
+  container_teardown
+}
 
 # build_setup: a container test's root plus an empty context dir $CTX
 # (call from setup; container_teardown undoes it).
