@@ -241,14 +241,7 @@ load lib/build
     'COPY ok ok /notadir|Dockerfile:2: When using COPY with more than one source file, the destination must be a directory and end with a /'
     'COPY http://127.0.0.1:1/x /x|Dockerfile:2: source can'"'"'t be a URL for COPY'
   )
-  local c
-  for c in "${cases[@]}"; do
-    dockerfile "FROM $IMG" "${c%%|*}"
-    run --separate-stderr b build "$CTX"
-    assert_failure
-    assert_one_line_error
-    [[ "$stderr" == *"${c#*|}"* ]] || fail_with "${c%%|*}: want '${c#*|}', got '$stderr'"
-  done
+  assert_refused_cases "${cases[@]}"
   [ -z "$(b ps -aq)" ] || fail_with "a container is left"
   assert_store_unchanged
 }

@@ -45,32 +45,8 @@ fresh_root() {
 # skopeo from an OCI layout made of the store's own files (its config bytes,
 # each layer's tar rebuilt by tests/tools/layer_tar), so its ID is kept.
 push_image() {
-  local image="$1" dest="$2" tool id cfg hex chain diff size layers=() dir
-  tool="$(dirname "$BERTH")/../../tests/tools/layer_tar"
-  [[ -x "$tool" ]] || fail_with "tests/tools/layer_tar not built next to $BERTH"
-  dir="$BATS_TEST_TMPDIR/oci-$RANDOM$RANDOM"
-  mkdir -p "$dir/blobs/sha256"
-  printf '{"imageLayoutVersion":"1.0.0"}' > "$dir/oci-layout"
-  id=$(b inspect "$image" | jq -r '.[0].Id')
-  cfg="$(img_dir)/imagedb/content/sha256/${id#sha256:}"
-  cp "$cfg" "$dir/blobs/sha256/${id#sha256:}"
-  while read -r chain diff; do
-    "$tool" "$BERTH_TEST_ROOT" "$chain" > "$dir/layer.tar"
-    hex=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
-    [[ "sha256:$hex" == "$diff" ]] || fail_with "rebuilt layer $chain hashes to $hex, not $diff"
-    mv "$dir/layer.tar" "$dir/blobs/sha256/$hex"
-    size=$(stat -c %s "$dir/blobs/sha256/$hex")
-    layers+=("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$hex\",\"size\":$size}")
-  done < <(b layers --no-trunc "$image" | awk 'NR > 1 {print $4, $3}')
-  local list
-  list=$(IFS=,; echo "${layers[*]}")
-  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[%s]}' \
-    "$id" "$(stat -c %s "$cfg")" "$list" > "$dir/manifest"
-  hex=$(sha256sum "$dir/manifest" | cut -d' ' -f1)
-  size=$(stat -c %s "$dir/manifest")
-  mv "$dir/manifest" "$dir/blobs/sha256/$hex"
-  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"berth"}}]}' \
-    "$hex" "$size" > "$dir/index.json"
+  local image="$1" dest="$2" dir="$BATS_TEST_TMPDIR/oci-$RANDOM$RANDOM"
+  oci_layout_of "$image" "$dir"
   # shellcheck disable=SC2086
   skopeo --insecure-policy copy -q --retry-times 2 $REG_SKOPEO_DEST "oci:$dir:berth" \
     "docker://$REG_HOST/$dest" > /dev/null || fail_with "skopeo push of $image failed"

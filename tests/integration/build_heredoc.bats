@@ -241,14 +241,7 @@ crafted_base() {
     'ONBUILD MAINTAINER me|Dockerfile:2: MAINTAINER isn'"'"'t allowed as an ONBUILD trigger'
     'RUN <<EOF|Dockerfile:2: unterminated heredoc (<<EOF)'
   )
-  local c
-  for c in "${cases[@]}"; do
-    dockerfile "FROM $IMG" "${c%%|*}"
-    run --separate-stderr b build "$CTX"
-    assert_failure
-    assert_one_line_error
-    [[ "$stderr" == *"${c#*|}"* ]] || fail_with "${c%%|*}: $stderr"
-  done
+  assert_refused_cases "${cases[@]}"
   assert_store_unchanged
   local -a bad=(
     'ONBUILD RUN x|Chaining ONBUILD via `ONBUILD ONBUILD` isn'"'"'t allowed'

@@ -264,14 +264,7 @@ last_empty() {
     'RUN --network=bridge true|Dockerfile:2: invalid network mode "bridge"'
     'RUN --security=insecure true|Dockerfile:2: RUN --security=insecure is not yet supported'
   )
-  local c
-  for c in "${cases[@]}"; do
-    dockerfile "FROM $IMG" "${c%%|*}"
-    run --separate-stderr b build "$CTX"
-    assert_failure
-    assert_one_line_error
-    [[ "$stderr" == *"${c#*|}"* ]] || fail_with "${c%%|*}: want '${c#*|}', got '$stderr'"
-  done
+  assert_refused_cases "${cases[@]}"
   [ -z "$(b ps -aq)" ] || fail_with "a container is left"
   assert_store_unchanged
   run --separate-stderr b build --secret id=x,src=/nonexistent/file "$CTX"

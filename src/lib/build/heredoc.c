@@ -28,6 +28,7 @@
 
 #include "build/build_internal.h"
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/xalloc.h"
 #include "container/container.h"
 #include "dockerfile/expand.h"
@@ -127,23 +128,14 @@ berth_build_run_heredoc_clear(berth_build_run_heredoc *h)
   memset(h, 0, sizeof *h);
 }
 
+/* A heredoc's file, with its mode past the umask. */
 static int
 write_file_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
               berth_error **err)
 {
-  cleanup_close int fd
-      = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0)
-    return berth_error_set(err, errno, "create heredoc file %s", name);
-  while (len > 0) {
-    ssize_t w = write(fd, data, len);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0)
-      return berth_error_set(err, errno, "write heredoc file %s", name);
-    data += w, len -= (size_t)w;
-  }
-  if (fchmod(fd, mode) < 0) /* past the umask */
+  if (berth_write_file_at(dirfd, name, data, len, mode, err) < 0)
+    return berth_error_prefix(err, "heredoc");
+  if (fchmodat(dirfd, name, mode, 0) < 0)
     return berth_error_set(err, errno, "chmod heredoc file %s", name);
   return 0;
 }

@@ -82,3 +82,17 @@ layer_count() {
   id=$(b inspect "$1" | jq -r '.[0].Id')
   jq '.rootfs.diff_ids | length' "$(img_dir)/imagedb/content/sha256/${id#sha256:}"
 }
+
+# assert_refused_cases "LINE|WORDS"...: for each, a Dockerfile of FROM $IMG
+# and LINE is refused with one line on stderr holding WORDS (the store's
+# state is the caller's to check).
+assert_refused_cases() {
+  local c
+  for c in "$@"; do
+    dockerfile "FROM $IMG" "${c%%|*}"
+    run --separate-stderr b build "$CTX"
+    assert_failure
+    assert_one_line_error
+    [[ "$stderr" == *"${c#*|}"* ]] || fail_with "${c%%|*}: want '${c#*|}', got '$stderr'"
+  done
+}

@@ -589,3 +589,34 @@ container_teardown() {
     return 1
   fi
 }
+
+# oci_layout_of IMAGE DIR: an OCI layout of a berth image made straight from
+# the store's files — its config bytes and each layer's tar rebuilt from the
+# layer directory and tar-split (tests/tools/layer_tar) — tagged "berth".
+oci_layout_of() {
+  local image="$1" dir="$2" tool id cfg hex chain diff size layers=()
+  tool="$(dirname "$BERTH")/../../tests/tools/layer_tar"
+  [[ -x "$tool" ]] || fail_with "tests/tools/layer_tar not built next to $BERTH"
+  mkdir -p "$dir/blobs/sha256"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$dir/oci-layout"
+  id=$(berth inspect "$image" | jq -r '.[0].Id')
+  cfg="$BERTH_TEST_ROOT/image/overlay2/imagedb/content/sha256/${id#sha256:}"
+  cp "$cfg" "$dir/blobs/sha256/${id#sha256:}"
+  while read -r chain diff; do
+    "$tool" "$BERTH_TEST_ROOT" "$chain" > "$dir/layer.tar"
+    hex=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
+    [[ "sha256:$hex" == "$diff" ]] || fail_with "rebuilt layer $chain hashes to $hex, not $diff"
+    mv "$dir/layer.tar" "$dir/blobs/sha256/$hex"
+    size=$(stat -c %s "$dir/blobs/sha256/$hex")
+    layers+=("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$hex\",\"size\":$size}")
+  done < <(berth layers --no-trunc "$image" | awk 'NR > 1 {print $4, $3}')
+  local list
+  list=$(IFS=,; echo "${layers[*]}")
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[%s]}' \
+    "$id" "$(stat -c %s "$cfg")" "$list" > "$dir/manifest"
+  hex=$(sha256sum "$dir/manifest" | cut -d' ' -f1)
+  size=$(stat -c %s "$dir/manifest")
+  mv "$dir/manifest" "$dir/blobs/sha256/$hex"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"berth"}}]}' \
+    "$hex" "$size" > "$dir/index.json"
+}
