@@ -123,3 +123,12 @@ assert_build_refused() {
   run --separate-stderr b build -q "$CTX"
   [[ "$output" != *Sending* ]] || fail_with "-q prints only the ID"
 }
+
+@test "build: a RUN that waits for keyboard input gets none and fails, never hangs (seed 004)" {
+  dockerfile "FROM $IMG" 'RUN read answer && echo "got $answer"'
+  # berth's own stdin is a pipe that stays open: a RUN given it would wait
+  run --separate-stderr bash -c "sleep 30 | timeout 20 '$BERTH' --root '$BERTH_TEST_ROOT' build '$CTX'"
+  [ "$status" -eq 1 ] || fail_with "want the RUN's code 1 (124 is a hang)"
+  [[ "$stderr" == "The command '/bin/sh -c read answer && echo \"got \$answer\"' returned a non-zero code: 1" ]] \
+    || fail_with "Docker's words"
+}
