@@ -21,7 +21,7 @@
 #include "units.h"
 
 static const char build_usage[]
-    = "Usage:  berth build [OPTIONS] PATH\n\n"
+    = "Usage:  berth build [OPTIONS] PATH | -\n\n"
       "Build an image from a Dockerfile\n\n"
       "Options:\n"
       "      --build-arg list      Set build-time variables\n"
