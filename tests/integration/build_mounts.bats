@@ -326,7 +326,12 @@ last_empty() {
   kill -9 "$BG_PID"
   wait "$BG_PID" || true
   ls -d "$BERTH_TEST_ROOT"/builder/run-* > /dev/null || fail_with "no scratch dir while the step ran"
-  b rm -f $(b ps -aq) > /dev/null
+  # the step's container dies with the build (its keeper kills and removes it)
+  for i in $(seq 100); do
+    [ -z "$(b ps -aq)" ] && break
+    sleep 0.1
+  done
+  [ -z "$(b ps -aq)" ] || fail_with "the killed build's container is left"
   dockerfile "FROM $IMG" 'RUN --mount=type=tmpfs,target=/t true'
   run --separate-stderr b build "$CTX"
   assert_success
