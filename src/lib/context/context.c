@@ -59,7 +59,10 @@ berth_context_free(berth_context *ctx)
   if (ctx->cache_dirfd >= 0)
     close(ctx->cache_dirfd);
   berth_ignore_free(ctx->ign);
-  free(ctx->tab); /* the stat cache's entries own nothing */
+  berth_ctx_cache_free(ctx);
+  for (size_t i = 0; i < ctx->n_links; i++)
+    free(ctx->links[i].name);
+  free(ctx->links);
   free(ctx->cache_name);
   free(ctx);
 }
