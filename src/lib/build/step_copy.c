@@ -277,8 +277,8 @@ copy_hashes_clear(copy_hashes *c)
 static int
 copy_hashes_make(berth_context *ctx, const berth_context_sources *srcs,
                  const berth_build_copy_heredocs *docs, const berth_build_remote *rem,
-                 const berth_df_instruction *in, const bool *is_doc, char *const *w,
-                 copy_hashes *c, berth_error **err)
+                 const berth_df_instruction *in, const bool *is_doc, char *const *w, copy_hashes *c,
+                 berth_error **err)
 {
   if (srcs->n > 0 && berth_context_hash_all(ctx, srcs, &c->local, err) < 0)
     return -1;
@@ -415,9 +415,8 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
   }
   /* Cmd compared for every COPY: a kept COPY --from image, whose CREATED
    * BY can be this COPY's, never serves it */
-  berth_build_cache_want want = { .cmd = shell,
-                                  .from_image = f.from != NULL || partial,
-                                  .root_owned = chown[0] == '\0' };
+  berth_build_cache_want want
+      = { .cmd = shell, .from_image = f.from != NULL || partial, .root_owned = chown[0] == '\0' };
   int hit = berth_build_try_cache_want(st, by, st->config, &want, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;

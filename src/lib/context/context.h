@@ -102,18 +102,22 @@ int berth_context_hash_all(berth_context *ctx, const berth_context_sources *s,
                            berth_context_hashes *out, berth_error **err);
 
 /* Marks ctx as an image's rootfs (COPY --from), hashed as Docker's
- * lazySource does: owners as they are, every file with its contents (no
- * hard link entries), a symlink to nothing left out of a directory's. */
+ * lazySource does: owners as they are, with the user and group names this
+ * host gives them (Docker's daemon looks them up in its own /etc/passwd
+ * and /etc/group, and its WriteV1Header keeps them), every file with its
+ * contents (no hard link entries), a symlink to nothing left out of a
+ * directory's. */
 void berth_context_set_rootfs(berth_context *ctx);
 
 /* One tar header as tarsum v1 selects it (context/tarsum.c). */
 typedef struct berth_tarsum_header {
-  const char *name; /* a directory's ends in "/" */
+  const char *name;   /* a directory's ends in "/" */
   unsigned long mode; /* permissions, setuid/setgid/sticky and Go 1.8's type bits */
   unsigned long uid, gid;
   long long size;
   char typeflag; /* '0' '1' '2' '3' '4' '5' '6' */
   const char *linkname;
+  const char *uname, *gname; /* NULL: "" */
   unsigned long devmajor, devminor;
   const char *cap; /* security.capability's value, cap_len bytes (NULL: none) */
   size_t cap_len;
@@ -137,9 +141,9 @@ char *berth_tarsum_join(const char *prefix, char *const *v, size_t n, bool sorte
  * before, its (dev, inode, size, mtime, ctime) and content digest, so an
  * unchanged file is not read again.  A missing or damaged file is an empty
  * cache.  An entry also keeps the file's tarsum and the name it was
- * computed under (valid for that name only).  Entries are only recorded for files whose ctime is older than
- * the timestamp granularity (racy ones, changed in the same tick as they
- * were read, are read again next time, as git does). */
+ * computed under (valid for that name only).  Entries are only recorded for files whose ctime is
+ * older than the timestamp granularity (racy ones, changed in the same tick as they were read, are
+ * read again next time, as git does). */
 int berth_context_cache_load(berth_context *ctx, int dirfd, const char *name, berth_error **err);
 
 /* Writes the entries used since the cache was loaded, atomically. */

@@ -17,8 +17,10 @@
  * digest, with the name it was computed under. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,7 @@ struct berth_stat_entry {
   char hex[BERTH_SHA256_HEX_LEN + 1];
   char tsum[BERTH_SHA256_HEX_LEN + 1]; /* "" when not computed */
   char *tname;                         /* the tar name tsum is for */
-  bool used; /* looked up or added since the cache was loaded */
+  bool used;                           /* looked up or added since the cache was loaded */
   bool set;
 };
 
@@ -417,6 +419,32 @@ read_cap(int dirfd, const char *name, char *cap, size_t size)
   return n > 0 ? n : 0;
 }
 
+/* This host's name of uid (gid: group), "" when it has none: Docker's
+ * daemon fills a rootfs's tar headers so (Go's os/user), the last one kept. */
+static const char *
+owner_name(berth_context *ctx, bool group, unsigned long id)
+{
+  long *last = group ? &ctx->last_gid : &ctx->last_uid;
+  char **name = group ? &ctx->last_gname : &ctx->last_uname;
+  if (*name != NULL && *last == (long)id)
+    return *name;
+  char buf[4096];
+  const char *found = NULL;
+  if (group) {
+    struct group gr, *res = NULL;
+    if (getgrgid_r((gid_t)id, &gr, buf, sizeof buf, &res) == 0 && res != NULL)
+      found = res->gr_name;
+  } else {
+    struct passwd pw, *res = NULL;
+    if (getpwuid_r((uid_t)id, &pw, buf, sizeof buf, &res) == 0 && res != NULL)
+      found = res->pw_name;
+  }
+  free(*name);
+  *name = xstrdup(found ? found : "");
+  *last = (long)id;
+  return *name;
+}
+
 /* Docker's hashes of one source's entries, being collected. */
 typedef struct docker_acc {
   char **v;
@@ -452,8 +480,12 @@ docker_sum(berth_context *ctx, docker_acc *a, int dirfd, const char *name, const
   cleanup_free char *tname = S_ISDIR(st->st_mode) ? xasprintf("%s/", rel) : xstrdup(rel);
   berth_tarsum_header th;
   berth_tarsum_header_from_stat(&th, tname, st);
-  if (!ctx->rootfs)
+  if (!ctx->rootfs) {
     th.uid = th.gid = 0; /* the CLI sends the context as 0:0 */
+  } else {
+    th.uname = owner_name(ctx, false, th.uid);
+    th.gname = owner_name(ctx, true, th.gid);
+  }
   char cap[512];
   th.cap_len = (size_t)read_cap(dirfd, name, cap, sizeof cap);
   th.cap = th.cap_len > 0 ? cap : NULL;
@@ -510,8 +542,8 @@ open_parent(berth_context *ctx, const char *path, const char **base, berth_error
  * or, in a rootfs, nothing), pushed on a. */
 static int
 docker_entry(berth_context *ctx, docker_acc *a, int dirfd, const char *name, const char *rel,
-             const struct stat *st, bool implicit, char chex[BERTH_SHA256_HEX_LEN + 1],
-             bool *have, berth_error **err)
+             const struct stat *st, bool implicit, char chex[BERTH_SHA256_HEX_LEN + 1], bool *have,
+             berth_error **err)
 {
   char hex[BERTH_SHA256_HEX_LEN + 1];
   if (implicit) {
@@ -527,12 +559,15 @@ docker_entry(berth_context *ctx, docker_acc *a, int dirfd, const char *name, con
   }
   a->partial = true; /* the link's own target is not in Docker's hash */
   bool exists = false;
-  cleanup_free char *target = berth_ctx_resolve(ctx->dirfd, rel, true, visible_cb, ctx, &exists, err);
+  cleanup_free char *target
+      = berth_ctx_resolve(ctx->dirfd, rel, true, visible_cb, ctx, &exists, err);
   if (target == NULL)
     return -1;
   struct stat tst;
-  if (exists && target[0] != '\0'
-      && fstatat(ctx->dirfd, target, &tst, AT_SYMLINK_NOFOLLOW) == 0) {
+  /* an excluded directory entered for an exception is not in the CLI's
+   * tar: Docker falls back to the link's path */
+  if (exists && target[0] != '\0' && fstatat(ctx->dirfd, target, &tst, AT_SYMLINK_NOFOLLOW) == 0
+      && !(S_ISDIR(tst.st_mode) && ctx->ign != NULL && berth_ignore_excluded(ctx->ign, target))) {
     const char *base;
     cleanup_close int fd = open_parent(ctx, target, &base, err);
     if (fd < 0)
@@ -649,7 +684,7 @@ hash_source(berth_context *ctx, berth_sha256 *h, const berth_context_source *src
     /* the directory itself (not the root: Docker skips "."), then all
      * under it */
     if (ap != NULL && src->path[0] != '\0') {
-      bool implicit = !berth_context_visible(ctx, src->path, true);
+      bool implicit = ctx->ign != NULL && berth_ignore_excluded(ctx->ign, src->path);
       char c[BERTH_SHA256_HEX_LEN + 1];
       bool have = false;
       if (docker_entry(ctx, ap, fd, ".", src->path, &src->st, implicit, c, &have, err) < 0)

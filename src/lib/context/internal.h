@@ -31,6 +31,9 @@ struct berth_context {
   char *cache_name;
   size_t files_read;
   bool rootfs; /* berth_context_set_rootfs */
+  /* the last owner names looked up for a rootfs's tarsum */
+  long last_uid, last_gid;
+  char *last_uname, *last_gname;
   /* the first names of the files with more links, walked once when a hash
    * first meets one (berth_ctx_first_link) */
   bool links_done;

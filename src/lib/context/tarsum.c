@@ -40,10 +40,11 @@ berth_tarsum_header_write(berth_sha256 *h, const berth_tarsum_header *t)
   char tf = t->typeflag;
   field(h, "typeflag", &tf, 1);
   field(h, "linkname", t->linkname ? t->linkname : "", t->linkname ? strlen(t->linkname) : 0);
-  /* tarsum blanks uname and gname, "to be compatible with versions before
-   * go 1.10" (which did not fill them) */
-  field(h, "uname", "", 0);
-  field(h, "gname", "", 0);
+  /* the context's tarsum blanks uname and gname, "to be compatible with
+   * versions before go 1.10" (which did not fill them); COPY --from's
+   * WriteV1Header keeps them */
+  field(h, "uname", t->uname ? t->uname : "", t->uname ? strlen(t->uname) : 0);
+  field(h, "gname", t->gname ? t->gname : "", t->gname ? strlen(t->gname) : 0);
   number(h, "devmajor", (long long)t->devmajor);
   number(h, "devminor", (long long)t->devminor);
   /* the xattrs sorted by key: the CLI puts only security.capability there */
@@ -56,10 +57,9 @@ berth_tarsum_header_from_stat(berth_tarsum_header *t, const char *name, const st
 {
   /* Go 1.8's c_IS* type bits are Linux's S_IF* values, and archive/tar's
    * FileInfoHeader keeps setuid, setgid and sticky with the permissions */
-  *t = (berth_tarsum_header){ .name = name,
-                              .mode = st->st_mode & (S_IFMT | 07777),
-                              .uid = st->st_uid,
-                              .gid = st->st_gid };
+  *t = (berth_tarsum_header){
+    .name = name, .mode = st->st_mode & (S_IFMT | 07777), .uid = st->st_uid, .gid = st->st_gid
+  };
   if (S_ISREG(st->st_mode)) {
     t->typeflag = '0';
     t->size = st->st_size;
