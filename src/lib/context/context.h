@@ -19,7 +19,9 @@
  * - Hash: a SHA-256 over what a copy of the sources depends on (names,
  *   types, modes, owners, link targets, device numbers, security.capability,
  *   hard link structure, file contents), never times, so a fresh clone of
- *   the same tree hashes the same.  File contents go through a stat cache.
+ *   the same tree hashes the same; and, in the same walk, Docker 20.10's
+ *   own hash of each source (tarsums), for CREATED BY.  File contents and
+ *   tarsums go through a stat cache.
  * - Copy: Docker's rules for the destination, confined to a root dirfd. */
 #pragma once
 
