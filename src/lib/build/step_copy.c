@@ -20,6 +20,7 @@
  * (BuildKit's only) are hashed as context files of their names.
  * --chmod, which Docker 20.10's classic builder lacks, is written
  * `--chmod=MODE ` before the hash. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include "build/build_internal.h"
 #include "build/remote.h"
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/xalloc.h"
 #include "container/create.h"
 #include "container/mount.h"
@@ -153,6 +155,26 @@ from_source_clear(from_source *f)
   berth_container_free(f->c);
 }
 
+/* Removes everything in the never started container c's init layer. */
+static int
+empty_init_layer(berth_store *s, berth_container *c, berth_error **err)
+{
+  cleanup_free char *init = berth_store_rwlayer_init_path(s, &c->layer);
+  cleanup_close int fd = open(init, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return berth_error_set(err, errno, "open %s", init);
+  cleanup_dir DIR *d = fdopendir(dup(fd));
+  if (d == NULL)
+    return berth_error_set(err, errno, "open %s", init);
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    if (berth_rm_rf_at(fd, e->d_name, err) < 0)
+      return berth_error_prefix(err, "init layer");
+  }
+  return 0;
+}
+
 static int
 from_source_open(berth_build_state *st, const char *from, from_source *f, berth_error **err)
 {
@@ -178,6 +200,11 @@ from_source_open(berth_build_state *st, const char *from, from_source *f, berth_
     .runtime = st->o->runtime,
   };
   if (berth_container_create(st->s, &co, &f->c, err) < 0)
+    return -1;
+  /* Docker's source is the image's layers alone (an RW layer made with no
+   * init layer): the init layer's /dev, /proc, /etc/hosts, /.dockerenv...
+   * are not the image's, and would shadow the image's own */
+  if (empty_init_layer(st->s, f->c, err) < 0)
     return -1;
   cleanup_free char *merged = berth_container_mount(st->s, f->c, err);
   if (merged == NULL)

@@ -107,8 +107,8 @@ int berth_context_hash_all(berth_context *ctx, const berth_context_sources *s,
  * lazySource does: owners as they are, with the user and group names this
  * host gives them (Docker's daemon looks them up in its own /etc/passwd
  * and /etc/group, and its WriteV1Header keeps them), every file with its
- * contents (no hard link entries), a symlink to nothing left out of a
- * directory's. */
+ * contents (no hard link entries), a symlink to nothing by the path it
+ * points to. */
 void berth_context_set_rootfs(berth_context *ctx);
 
 /* One tar header as tarsum v1 selects it (context/tarsum.c). */

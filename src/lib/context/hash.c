@@ -208,8 +208,8 @@ open_parent(berth_context *ctx, const char *path, const char **base, berth_error
 }
 
 /* Docker's hash of the entry at rel (a symlink: of what it points to,
- * followed in the context; its own path when that is not in the context,
- * or, in a rootfs, nothing), pushed on a. */
+ * followed in the context; when that is not in the context, the link's
+ * path, or in a rootfs the path it points to), pushed on a. */
 static int
 docker_entry(berth_context *ctx, docker_acc *a, int dirfd, const char *name, const char *rel,
              const struct stat *st, bool implicit, char chex[BERTH_SHA256_HEX_LEN + 1], bool *have,
@@ -247,8 +247,10 @@ docker_entry(berth_context *ctx, docker_acc *a, int dirfd, const char *name, con
     if (docker_sum(ctx, a, fd, base, target, &tst, hex, c, &unused, err) < 0)
       return -1;
     acc_push(a, xstrdup(hex));
-  } else if (!ctx->rootfs) {
-    acc_push(a, xstrdup(rel));
+  } else {
+    /* a link to nothing: the context's Hash falls back to the link's own
+     * path, a rootfs's (lazySource) to the path it points to */
+    acc_push(a, xstrdup(ctx->rootfs ? target : rel));
   }
   return 0;
 }
