@@ -187,3 +187,27 @@ DOCKER_FROM='/bin/sh -c #(nop) COPY dir:c996dbdb2db8b85c516fcb77a74897d883755890
   [ "$(cache_hits)" -eq 0 ] || fail_with "$output"
   [ "$(created_by demo/h:1)" = "$(created_by demo/h:2)" ] || fail_with "Docker's hash moved"
 }
+
+# Docker 20.10.24's history for these two Dockerfiles on tarsum_context,
+# recorded as above.
+@test "build_tarsum: COPY --from reads the image's layers alone; links in a rootfs, links to nothing" {
+  tarsum_context "$CTX"
+  mkdir "$CTX/dir3" && printf 'o\n' > "$CTX/dir3/ok" && chmod 0644 "$CTX/dir3/ok"
+  ln -s nothere "$CTX/dir3/dang" && ln -s /etc/passwd "$CTX/dir3/abs"
+  dockerfile 'FROM scratch AS s1' 'COPY dir2 /d2' 'COPY a.txt /a' 'COPY hd /hd' 'COPY dir3 /d3' \
+    'FROM scratch' 'COPY --from=s1 /d2 /x' 'COPY --from=s1 / /r' 'COPY --from=s1 /d2/ln /hd /m/' \
+    'COPY --from=s1 /d3 /y'
+  run --separate-stderr b build -q -t demo/from:1 "$CTX"
+  assert_success
+  # a link to nothing: in the context by its own path, in a rootfs by the
+  # path it points to; / of s1 holds nothing of a container's init layer
+  # (/dev, /etc/hosts, /.dockerenv would change its hash)
+  [ "$(created_by demo/from:1 | tac)" = '/bin/sh -c #(nop) COPY dir:2022e684a5d27f9d8d14525ad146c571ce1ebbd2bdf069e13146619ec173952c in /x<sp>
+/bin/sh -c #(nop) COPY dir:114e224f6922c4c0746a3a01c4af420e65510f98b814fb40b45278ee495081e1 in /r<sp>
+/bin/sh -c #(nop) COPY multi:c4867bf2891477675474e107ba2281fcf2383654af5acf37c491153886e5820a in /m/<sp>
+/bin/sh -c #(nop) COPY dir:f3085dc4ef7176aea393a2f2fb38f5b86903c89fdb4f02f87ab7373fc2c942c5 in /y<sp>' ] ||
+    fail_with "$(created_by demo/from:1)"
+  run --separate-stderr b build -q --target s1 -t demo/from:s1 "$CTX"
+  [ "$(created_by demo/from:s1 | head -1)" = '/bin/sh -c #(nop) COPY dir:56fe793f1162cdf25a9edeb9436f571dfe2430c68665be1374ed377e2d2f6bbb in /d3<sp>' ] ||
+    fail_with "$(created_by demo/from:s1)"
+}
