@@ -9,21 +9,13 @@
 #                             link target), what a runtime adds left out
 #   mask_build_output         a build's printed lines with IDs masked
 #   compare_build NAME        builds $CTX with both, compares all of that
+#                             (and the Config of every step's image)
 
 # image_summary IMGDIR ID: the image's history, newest last, one entry a
 # line: CREATED BY, empty_layer, the size of its layer (layerdb's, what
 # `history` prints; 0 for an empty layer); then the author and the
 # Config's fields, each as compact sorted JSON.  Created times and IDs are
 # left out: they differ by nature.
-# NOT YET in berth, so masked until it is (a difference, not a choice): the
-# source hash in COPY/ADD's CREATED BY (`COPY file:<hex> in /dest `).
-# Docker 20.10's is the tarsum v1 of the context tar its CLI sends (per
-# entry: sha256 of "name…mode…uid0gid0size…typeflag…linkname…uname gname
-# devmajor0devminor0" plus security.capability, then the contents; a
-# directory's is "dir:" sha256 of its entries' sums sorted and joined by
-# ","; several sources "multi:" of their "file:…"/"dir:…" joined by ",");
-# berth's is its own content digest (context/hash.c).  The kind (file,
-# dir, multi), --chown and the destination are still compared.
 image_summary() {
   "$PY3" - "$1" "$2" <<'EOF'
 import hashlib, json, os, re, sys
@@ -43,10 +35,28 @@ for h in doc.get("history", []):
     if not empty:
         size = int(open(os.path.join(imgdir, "layerdb/sha256", chains[li][7:], "size")).read())
         li += 1
-    by = re.sub(r"((?:file|dir|multi):)[0-9a-f]{64}( in )", r"\1<hash>\2", h.get("created_by", ""))
+    by = h.get("created_by", "")
     print("history\t%s\t%s\t%d" % (by, "empty" if empty else "layer", size))
 print("author\t%s" % json.dumps(doc.get("author")))
+# container_config's Cmd: the step as Docker records it (the cache key it
+# compares); the sources' hash of a COPY/ADD masked there, since berth keeps
+# its own digest of them in that place, and COPY --from's source image
+# (step_copy.c: berth's cache key, a deliberate difference)
+cc = (doc.get("container_config") or {}).get("Cmd")
+if isinstance(cc, list):
+    cc = [re.sub(r"^(#\(nop\) (?:COPY|ADD) .*(?:file|dir|multi):)[0-9a-f]{64}( in )", r"\1<hash>\2", c)
+          for c in cc]
+    # and COPY --from's source image, which berth's cache key holds too
+    cc = [re.sub(r"^(#\(nop\) COPY )--from=sha256:[0-9a-f]{64} ", r"\1", c) for c in cc]
+print("container_config.Cmd\t%s" % json.dumps(cc))
 cfg = doc.get("config") or {}
+# the Config's Image: the step's parent (Docker's updateRunConfig), by role
+try:
+    parent = open(os.path.join(imgdir, "imagedb/metadata/sha256", iid, "parent")).read().strip()
+except OSError:
+    parent = None
+img = cfg.get("Image")
+print("config.Image\t%s" % ("parent" if img and img == parent else json.dumps(img) if not img else "other"))
 for k in ("Env", "Cmd", "Entrypoint", "WorkingDir", "User", "ExposedPorts", "Labels",
           "Volumes", "Healthcheck", "StopSignal", "OnBuild", "Shell"):
     print("config.%s\t%s" % (k, json.dumps(cfg.get(k), sort_keys=True, separators=(",", ":"))))
@@ -96,11 +106,12 @@ for o in sorted(out):
 '
 }
 
-# mask_build_output: a build's lines on stdin, IDs (12 hex) as <id>, the
-# context's sender named as berth's ("Docker daemon" is "berth").
-# NOT YET in berth, so masked until it is (a difference, not a choice):
-# Docker's first line, "Sending build context to Docker daemon  2.048kB"
-# (the size of the tar its CLI sends, ended "\r\r\n"), is dropped.  Docker's
+# mask_build_output: a build's lines on stdin, IDs (12 or 64 hex) as <id>, the
+# context's sender named as berth's ("Docker daemon" is "berth"); Docker's
+# CLI ends that first line with its progress output's "\r\r\n", berth
+# with a plain newline (the same on a terminal); Docker's CLI colours the
+# daemon's warnings red (ANSI codes, even into a pipe), berth does not:
+# the codes are dropped.  Docker's
 # legacy builder runs a container for every step but COPY/ADD, and prints
 # " ---> Running in ID" / "Removing intermediate container ID" for each;
 # berth runs one only for RUN (issue 7: metadata steps need none, and
@@ -110,17 +121,33 @@ mask_build_output() {
   "$PY3" -c '
 import re, sys
 run = False
-for line in sys.stdin.read().replace("\r\r\n", "\n").splitlines():
+for line in re.sub(r"\x1b\[[0-9;]*m", "", sys.stdin.read().replace("\r\r\n", "\n")).splitlines():
     m = re.match(r"Step [0-9]+/[0-9]+ : (\S+)", line)
     if m:
         run = m.group(1).upper() == "RUN"
     if not run and (line.startswith(" ---> Running in ") or line.startswith("Removing intermediate container ")):
         continue
     line = line.replace("Sending build context to Docker daemon", "Sending build context to berth")
-    if line.startswith("Sending build context to berth "):
-        continue
-    print(re.sub(r"\b[0-9a-f]{12}\b", "<id>", line))
+    print(re.sub(r"\b[0-9a-f]{12}\b", "<id>", re.sub(r"\b[0-9a-f]{64}\b", "<id>", line)))
 '
+}
+
+# skip_steps "N M…": the lines on stdin without those steps' blocks
+# (BUILDCMP_DOCKER_SKIP for compare_build: the steps of a stage the target
+# does not need, which Docker's legacy builder builds and berth does not,
+# as issue 7 asks and BuildKit does; berth still counts them).
+skip_steps() {
+  awk -v skip=" $1 " '
+    /^Step [0-9]+\/[0-9]+ : / { split($2, a, "/"); dropping = index(skip, " " a[1] " ") > 0 }
+    /^Successfully / { dropping = 0 }
+    !dropping'
+}
+
+# mask_history: `history --no-trunc -H=false` on stdin, image IDs and the
+# RFC 3339 created times masked (same widths: the table's columns stay).
+mask_history() {
+  sed -E -e 's/sha256:[0-9a-f]{64}/sha256:<id>/g' \
+    -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})/<created>/g'
 }
 
 # compare_build NAME [BUILD ARGS...]: builds $CTX with berth (on the test's
@@ -136,11 +163,23 @@ compare_build() {
   dk build --network none "$@" -t "cmp/$name" "$CTX" > "$d/docker.out" 2> "$d/docker.err" ||
     { cat "$d/docker.out" "$d/docker.err" >&2; fail_with "docker build failed"; return 1; }
   mask_build_output < "$d/berth.out" > "$d/berth.lines"
-  mask_build_output < "$d/docker.out" > "$d/docker.lines"
+  mask_build_output < "$d/docker.out" | skip_steps "${BUILDCMP_DOCKER_SKIP:-}" > "$d/docker.lines"
   bid=$(b inspect "cmp/$name" | jq -r '.[0].Id')
   did=$(dk inspect -f '{{.Id}}' "cmp/$name")
   image_summary "$(img_dir)" "$bid" > "$d/berth.image"
   image_summary "$(dk_img_dir)" "$did" > "$d/docker.image"
+  # every step's image (both keep them all), newest first
+  local id
+  for id in $(b history -q --no-trunc "cmp/$name" | grep -v missing); do
+    image_summary "$(img_dir)" "$id" | grep -v '^history'
+  done > "$d/berth.steps"
+  for id in $(dk history -q --no-trunc "cmp/$name" | grep -v missing); do
+    image_summary "$(dk_img_dir)" "$id" | grep -v '^history'
+  done > "$d/docker.steps"
+  # `history` as each prints it: every column but the created times (IDs
+  # masked, sizes in bytes)
+  b history --no-trunc -H=false "cmp/$name" | mask_history > "$d/berth.history"
+  dk history --no-trunc -H=false "cmp/$name" | mask_history > "$d/docker.history"
   cid=$(b create "cmp/$name" true)
   b export "$cid" | export_listing > "$d/berth.files"
   b rm "$cid" > /dev/null
@@ -154,7 +193,7 @@ compare_build() {
     cp -r "$d" "$BUILDCMP_KEEP/"
   fi
   local what bad=0
-  for what in lines image files; do
+  for what in lines image steps history files; do
     if ! diff -u --label "docker $what" --label "berth $what" "$d/docker.$what" "$d/berth.$what" >&2; then
       bad=1
     fi

@@ -7,6 +7,9 @@
 #                       exports DOCKERD_DIR, DOCKER_HOST, DOCKER_BUILDKIT=0
 #   dockerd_stop        stop it by its pid (then its containerd by pid),
 #                       unmount everything under DIR
+#   dockerd_reset IMAGE...  every container and every image but these
+#                       removed (from teardown: a test sees no cache and no
+#                       container of another)
 #   dk ARGS...          Debian's client (/usr/bin/docker, not the docker 28
 #                       client in /usr/local/bin) on that daemon, never
 #                       allowed to hang the suite
@@ -83,4 +86,22 @@ dockerd_stop() {
   while read -r m; do
     umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null || true
   done < <(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r)
+}
+
+dockerd_reset() {
+  local keep=" " ref ids id pass
+  for ref in "$@"; do
+    keep+="$(dk inspect -f '{{.Id}}' "$ref" 2> /dev/null) "
+  done
+  ids=$(dk ps -aq)
+  [[ -z "$ids" ]] || dk rm -f -v $ids > /dev/null
+  # the top images first (their untagged parents go with them), then
+  # whatever is left (the parents of a kept image stay)
+  for pass in "" -a; do
+    ids=""
+    for id in $(dk images $pass -q --no-trunc | sort -u); do
+      [[ "$keep" == *" $id "* ]] || ids+=" $id"
+    done
+    [[ -z "$ids" ]] || dk rmi -f $ids > /dev/null 2>&1 || true
+  done
 }
