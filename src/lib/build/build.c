@@ -10,6 +10,7 @@
 #include "common/xalloc.h"
 #include "dockerfile/expand.h"
 #include "image/config.h"
+#include "image/container_config.h"
 #include "store/image.h"
 #include "store/image_load.h"
 
@@ -136,8 +137,9 @@ berth_build_set_image(berth_build_state *st, const char *id, berth_error **err)
   json_decref(st->image);
   json_decref(st->config);
   st->image = doc;
-  json_t *c = json_object_get(doc, "config");
-  st->config = json_is_object(c) ? json_deep_copy(c) : json_object();
+  /* as Docker's daemon re-encodes it (every key of its container.Config:
+   * "User": "", "WorkingDir": "" …), so the steps write Docker's Config */
+  st->config = berth_container_config_json(json_object_get(doc, "config"));
   snprintf(st->image_id, sizeof st->image_id, "%s", id);
   return 0;
 }
@@ -202,7 +204,7 @@ step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **e
     if (empty == NULL)
       return -1;
     st->image = json_incref(empty->json);
-    st->config = json_object();
+    st->config = berth_container_config_json(NULL);
     berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, "");
   } else {
     if (st->o->resolve_base != NULL) {

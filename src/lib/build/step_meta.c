@@ -8,6 +8,7 @@
 
 #include "build/build_internal.h"
 #include "common/cleanup.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "dockerfile/expand.h"
 #include "image/change.h"
@@ -346,8 +347,15 @@ apply(berth_build_state *st, const berth_df_instruction *in, json_t *config, cha
   }
   if (strcmp(k, "expose") == 0) {
     *comment = xstrdup("EXPOSE");
+    /* Docker's parseExpose sorts the words as written (before expansion),
+     * so CREATED BY lists them sorted: `EXPOSE 443 53/udp 80/tcp 8080` */
+    char **sorted = xcalloc(in->n_args + 1, sizeof *sorted);
+    cleanup_strv char **ports = sorted;
+    for (size_t i = 0; i < in->n_args; i++)
+      sorted[i] = xstrdup(in->args[i]);
+    qsort(sorted, in->n_args, sizeof *sorted, berth_strcmp_qsort);
     for (size_t i = 0; i < in->n_args; i++) {
-      cleanup_strv char **w = berth_df_expand_words(in->args[i], st->escape, xenv, err);
+      cleanup_strv char **w = berth_df_expand_words(ports[i], st->escape, xenv, err);
       if (w == NULL)
         return -1;
       for (char **p = w; *p != NULL; p++) {
