@@ -317,12 +317,16 @@ static bool
 is_archive(int fd)
 {
   struct archive *a = open_tar(fd);
-  if (a == NULL)
-    return false;
-  struct archive_entry *e;
-  bool ok = archive_read_next_header(a, &e) == ARCHIVE_OK;
-  archive_read_free(a);
-  return ok;
+  bool ok = false;
+  if (a != NULL) {
+    struct archive_entry *e;
+    ok = archive_read_next_header(a, &e) == ARCHIVE_OK;
+    archive_read_free(a);
+  }
+  /* the look read fd (open_tar already does): a file that is not an
+   * archive is then copied whole from its start, not from where the look
+   * stopped (ADD of a plain file made it empty) */
+  return lseek(fd, 0, SEEK_SET) == 0 && ok;
 }
 
 /* The archive's entries are untrusted: berth_extract confines them. */
