@@ -316,7 +316,10 @@ apply(berth_build_state *st, const berth_df_instruction *in, json_t *config, cha
     size_t n = 0;
     cleanup_strv char **cmd = command_line(st, in, 0, &n);
     bool is_cmd = k[0] == 'c';
-    json_object_set_new(config, is_cmd ? "Cmd" : "Entrypoint", strv_json(cmd, n));
+    /* `ENTRYPOINT []` clears it: Docker's parser makes an empty one nil
+     * (null), where `CMD []` stays [] */
+    json_object_set_new(config, is_cmd ? "Cmd" : "Entrypoint",
+                        !is_cmd && n == 0 ? json_null() : strv_json(cmd, n));
     if (is_cmd)
       st->cmd_set = true;
     else if (!st->cmd_set)
