@@ -85,10 +85,39 @@ env_has(const json_t *env, const char *name)
   return false;
 }
 
+/* Docker's builtinAllowedBuildArgs: given with --build-arg they are in
+ * scope without an ARG, and left out of CREATED BY unless declared. */
+static const char *const builtin_args[]
+    = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
+        "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy" };
+
+static bool
+declared(const berth_build_state *st, const char *name, size_t len)
+{
+  for (size_t i = 0; i < st->n_args; i++)
+    if (strlen(st->args[i].name) == len && strncmp(st->args[i].name, name, len) == 0)
+      return true;
+  return false;
+}
+
+bool
+berth_build_arg_in_history(const berth_build_state *st, const char *kv)
+{
+  const char *eq = strchr(kv, '=');
+  size_t len = eq ? (size_t)(eq - kv) : strlen(kv);
+  if (declared(st, kv, len))
+    return true;
+  for (size_t i = 0; i < sizeof builtin_args / sizeof builtin_args[0]; i++)
+    if (strlen(builtin_args[i]) == len && strncmp(builtin_args[i], kv, len) == 0)
+      return false;
+  return true;
+}
+
 char **
 berth_build_arg_env(const berth_build_state *st, size_t *n)
 {
-  char **v = xcalloc(st->n_args + 1, sizeof *v);
+  size_t n_builtin = sizeof builtin_args / sizeof builtin_args[0];
+  char **v = xcalloc(st->n_args + n_builtin + 1, sizeof *v);
   size_t k = 0;
   json_t *env = json_object_get(st->config, "Env");
   for (size_t i = 0; i < st->n_args; i++) {
@@ -99,6 +128,12 @@ berth_build_arg_env(const berth_build_state *st, size_t *n)
     if (val == NULL || dup || env_has(env, st->args[i].name))
       continue;
     v[k++] = xasprintf("%s=%s", st->args[i].name, val);
+  }
+  for (size_t i = 0; i < n_builtin; i++) {
+    const char *val;
+    if (!declared(st, builtin_args[i], strlen(builtin_args[i]))
+        && option_arg(st, builtin_args[i], &val) && !env_has(env, builtin_args[i]))
+      v[k++] = xasprintf("%s=%s", builtin_args[i], val);
   }
   qsort(v, k, sizeof *v, berth_strcmp_qsort);
   if (n != NULL)
@@ -311,6 +346,56 @@ finish_stage(berth_build_state *st)
     st->cur++;
 }
 
+static bool
+arg_declared_in(const berth_df_instruction *in, const char *name, size_t len)
+{
+  if (strcmp(in->keyword, "arg") != 0)
+    return false;
+  for (size_t i = 0; i < in->n_args; i++)
+    if (strncmp(in->args[i], name, len) == 0
+        && (in->args[i][len] == '\0' || in->args[i][len] == '='))
+      return true;
+  return false;
+}
+
+/* Docker's WarnOnUnusedBuildArgs, its line before "Successfully built":
+ * the --build-arg names that no ARG of a stage built (or before FROM)
+ * declares, proxies aside; sorted (Docker 20.10 lists them in its Go
+ * map's order, which changes from run to run). */
+static void
+warn_unused_args(berth_build_state *st, const berth_dockerfile *df)
+{
+  size_t n = 0;
+  for (char **a = st->o->build_args; a != NULL && *a != NULL; a++)
+    n++;
+  char **unused = xcalloc(n + 1, sizeof *unused);
+  cleanup_strv char **names = unused;
+  size_t k = 0;
+  for (char **a = st->o->build_args; a != NULL && *a != NULL; a++) {
+    const char *eq = strchr(*a, '=');
+    size_t len = eq ? (size_t)(eq - *a) : strlen(*a);
+    cleanup_free char *name = xstrndup(*a, len);
+    bool used = !berth_build_arg_in_history(st, name); /* a proxy */
+    for (size_t i = 0; i < st->n_meta && !used; i++)
+      used = strcmp(st->meta[i].name, name) == 0;
+    for (size_t i = 0; i < st->n_stages && !used; i++)
+      for (size_t j = st->stages[i].first; st->stages[i].needed && j < st->stages[i].end && !used;
+           j++)
+        used = arg_declared_in(&df->instructions[j], name, len);
+    for (size_t i = 0; i < k && !used; i++)
+      used = strcmp(unused[i], name) == 0;
+    if (!used)
+      unused[k++] = steal_pointer(&name);
+  }
+  if (k == 0)
+    return;
+  qsort(unused, k, sizeof *unused, berth_strcmp_qsort);
+  cleanup_free char *list = berth_build_join(unused);
+  cleanup_free char *line
+      = xasprintf("[Warning] One or more build-args [%s] were not consumed", list);
+  berth_build_emit(st, BERTH_BUILD_NOTE, line, NULL);
+}
+
 /* The steps of the stages the target needs, numbered over the file up to
  * the target's end (the ARGs before FROM included, as Docker counts
  * them); --label's LABEL after the target's last step. */
@@ -347,6 +432,7 @@ run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerf
   finish_stage(st);
   if (st->image_id[0] == '\0')
     return berth_error_set(err, 0, "%s: no image was built (FROM scratch and nothing else)", name);
+  warn_unused_args(st, df);
   return 0;
 }
 

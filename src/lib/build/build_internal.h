@@ -89,8 +89,12 @@ berth_build_step_fn berth_build_step_kind(const char *keyword);
 /* The shell SHELL set, or ["/bin/sh", "-c"]: NULL-terminated, owned. */
 char **berth_build_shell(const berth_build_state *st);
 /* The "K=V" of every ARG in scope that has a value and no ENV of its name,
- * sorted (NULL-terminated, owned); *n their number. */
+ * and of the proxy args --build-arg gives (Docker's builtins, in scope
+ * with no ARG), sorted (NULL-terminated, owned); *n their number. */
 char **berth_build_arg_env(const berth_build_state *st, size_t *n);
+/* Whether the "K=V" of berth_build_arg_env goes into a RUN's CREATED BY:
+ * a proxy arg (Docker's builtins) only when an ARG declares it. */
+bool berth_build_arg_in_history(const berth_build_state *st, const char *kv);
 /* Config.Env plus berth_build_arg_env: what the words of a step expand
  * with. */
 char **berth_build_expand_env(const berth_build_state *st);

@@ -188,10 +188,14 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   char **save = xcalloc(n_args + n_cmd + 2, sizeof *save);
   cleanup_strv char **saved = save;
   size_t k = 0;
-  if (n_args > 0) {
-    save[k++] = xasprintf("|%zu", n_args);
+  if (n_args > 0) { /* the proxy args left out: `|0 …` when they are all */
+    size_t shown = 0;
     for (size_t i = 0; i < n_args; i++)
-      save[k++] = xstrdup(args[i]);
+      shown += berth_build_arg_in_history(st, args[i]);
+    save[k++] = xasprintf("|%zu", shown);
+    for (size_t i = 0; i < n_args; i++)
+      if (berth_build_arg_in_history(st, args[i]))
+        save[k++] = xstrdup(args[i]);
   }
   for (size_t i = 0; i < n_cmd; i++)
     save[k++] = xstrdup(i + 1 == n_cmd && hd.saved ? hd.saved : cmd[i]);
