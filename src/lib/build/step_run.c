@@ -394,5 +394,8 @@ berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in, 
   int hit = berth_build_try_cache(st, by, st->config, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;
-  return berth_build_fs_step(st, shell, by, mkdir_cb, dir, err);
+  /* the directory made is the cleaned one (Docker's SetupWorkingDirectory:
+   * /a/b/../c makes /a/c, not /a/b) */
+  cleanup_free char *clean = berth_build_clean_abs(dir);
+  return berth_build_fs_step(st, shell, by, mkdir_cb, clean, err);
 }
