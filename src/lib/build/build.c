@@ -1,5 +1,6 @@
 /* The step loop: parse, check, then one step per instruction, each on the
  * image the step before left (build_internal.h). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -301,20 +302,90 @@ berth_build_step_kind(const char *keyword)
   return berth_build_step_meta;
 }
 
-/* --label K=V as Docker 20.10's builder adds them: one LABEL instruction
- * at the end, `LABEL "K"='V' …`. */
-static char *
-label_line(char **labels)
+/* --label K=V as Docker 20.10's builder adds them (buildLabelOptions):
+ * one LABEL step per key (the last value of a key wins), sorted by key,
+ * at the end of the target stage, shown and recorded as `LABEL K=V` and
+ * never expanded.  The lines parsed here escape, with the Dockerfile's
+ * escape character, every byte the word expansion would read. */
+typedef struct label_opts {
+  char **keys, **values;
+  size_t n;
+} label_opts;
+
+static void
+label_opts_clear(label_opts *l)
 {
-  char *line = xstrdup("LABEL");
-  for (char **l = labels; l != NULL && *l != NULL; l++) {
-    const char *eq = strchr(*l, '=');
-    char *n = eq ? xasprintf("%s \"%.*s\"='%s'", line, (int)(eq - *l), *l, eq + 1)
-                 : xasprintf("%s \"%s\"=''", line, *l);
-    free(line);
-    line = n;
+  for (size_t i = 0; i < l->n; i++)
+    free(l->keys[i]), free(l->values[i]);
+  free(l->keys);
+  free(l->values);
+}
+
+static void
+escaped(char **line, const char *word, char escape)
+{
+  size_t n = strlen(*line), w = strlen(word);
+  *line = xrealloc(*line, n + 2 * w + 1);
+  for (const char *c = word; *c != '\0'; c++) {
+    if (!isalnum((unsigned char)*c) && (unsigned char)*c < 0x80 && strchr("._-/:@,+%", *c) == NULL)
+      (*line)[n++] = escape;
+    (*line)[n++] = *c;
   }
-  return line;
+  (*line)[n] = '\0';
+}
+
+static berth_dockerfile *
+label_steps(char **labels, char escape, berth_error **err)
+{
+  label_opts l __attribute__((cleanup(label_opts_clear))) = { 0 };
+  for (char **p = labels; p != NULL && *p != NULL; p++) {
+    const char *eq = strchr(*p, '=');
+    cleanup_free char *k = eq ? xstrndup(*p, (size_t)(eq - *p)) : xstrdup(*p);
+    size_t i = 0;
+    while (i < l.n && strcmp(l.keys[i], k) != 0)
+      i++;
+    if (i == l.n) {
+      l.keys = xrealloc(l.keys, (l.n + 1) * sizeof *l.keys);
+      l.values = xrealloc(l.values, (l.n + 1) * sizeof *l.values);
+      l.keys[l.n] = steal_pointer(&k);
+      l.values[l.n++] = NULL;
+    }
+    free(l.values[i]);
+    l.values[i] = xstrdup(eq ? eq + 1 : "");
+  }
+  for (size_t i = 1; i < l.n; i++) /* insertion sort: a handful */
+    for (size_t j = i; j > 0 && strcmp(l.keys[j - 1], l.keys[j]) > 0; j--) {
+      char *t = l.keys[j];
+      l.keys[j] = l.keys[j - 1], l.keys[j - 1] = t;
+      t = l.values[j];
+      l.values[j] = l.values[j - 1], l.values[j - 1] = t;
+    }
+  cleanup_free char *text = xasprintf("# escape=%c\n", escape);
+  for (size_t i = 0; i < l.n; i++) {
+    char *line = xstrdup("LABEL ");
+    escaped(&line, l.keys[i], escape);
+    cleanup_free char *eqv = xasprintf("%s=", line);
+    free(line);
+    line = steal_pointer(&eqv);
+    escaped(&line, l.values[i], escape);
+    char *t = xasprintf("%s%s\n", text, line);
+    free(line);
+    free(text);
+    text = t;
+  }
+  berth_dockerfile *df = berth_dockerfile_parse(text, strlen(text), "--label", err);
+  if (df == NULL)
+    return NULL;
+  if (df->n_instructions != l.n) {
+    berth_dockerfile_free(df);
+    berth_error_set(err, 0, "--label: a label with a line break is not supported");
+    return NULL;
+  }
+  for (size_t i = 0; i < l.n; i++) {
+    free(df->instructions[i].original);
+    df->instructions[i].original = xasprintf("LABEL %s=%s", l.keys[i], l.values[i]);
+  }
+  return df;
 }
 
 static void
@@ -449,8 +520,7 @@ berth_build(berth_store *s, const berth_build_options *o, char id_out[BERTH_DIGE
     return -1;
   cleanup_dockerfile berth_dockerfile *extra = NULL;
   if (o->labels != NULL && o->labels[0] != NULL) {
-    cleanup_free char *line = label_line(o->labels);
-    extra = berth_dockerfile_parse(line, strlen(line), "--label", err);
+    extra = label_steps(o->labels, df->escape, err);
     if (extra == NULL)
       return -1;
   }
