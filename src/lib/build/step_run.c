@@ -248,8 +248,8 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
       st->exit_code = code;
       berth_error_set(err, 0, "The command '%s' returned a non-zero code: %d", words, code);
     }
-    if (st->o->force_rm)
-      remove_container(st, c, false);
+    if (st->o->force_rm) /* announced, as Docker's */
+      remove_container(st, c, true);
     return -1;
   }
   cleanup_json json_t *cc = berth_build_container_config(st->config, cache_cmd);
