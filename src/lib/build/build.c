@@ -525,6 +525,10 @@ berth_build(berth_store *s, const berth_build_options *o, char id_out[BERTH_DIGE
       return -1;
   }
   berth_build_state st = { .s = s, .o = o, .escape = df->escape };
+  /* the parser's warnings first, as Docker's builder prints them (its
+   * CLI in red; plain here) */
+  for (size_t i = 0; i < df->n_warnings; i++)
+    berth_build_emit(&st, BERTH_BUILD_NOTE, df->warnings[i], NULL);
   int r = berth_build_plan(&st, df, name, o->target, err);
   if (r == 0)
     r = run_steps(&st, df, extra, err);
