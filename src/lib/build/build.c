@@ -180,6 +180,12 @@ berth_build_set_image(berth_build_state *st, const char *id, berth_error **err)
   return 0;
 }
 
+void
+berth_build_update_run_config(berth_build_state *st)
+{
+  json_object_set_new(st->config, "Image", json_string(st->image_id));
+}
+
 /* The default PATH Docker's builder adds to a stage's Env that has none. */
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -494,6 +500,8 @@ run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerf
     if (!started && strcmp(in->keyword, "arg") == 0)
       continue; /* the plan recorded it */
     berth_build_step_fn fn = berth_build_step_kind(in->keyword);
+    if (!is_from)
+      berth_build_update_run_config(st);
     if (fn(st, in, err) < 0) {
       if (st->exit_code != 0)
         return -1; /* Docker's words alone: "The command … returned …" */

@@ -128,6 +128,9 @@ char *berth_build_clean_abs(const char *p);
  * empty_layer history entry created_by; makes it current. */
 int berth_build_write_nop_image(berth_build_state *st, json_t *config, json_t *container_config,
                                 const char *created_by, berth_error **err);
+/* Docker's updateRunConfig before every step (a trigger's too): the
+ * Config's Image is the image the step starts from. */
+void berth_build_update_run_config(berth_build_state *st);
 /* Makes id the current image (loads it). */
 int berth_build_set_image(berth_build_state *st, const char *id, berth_error **err);
 /* container_config as Docker writes it for a step: config with Cmd = cmd
