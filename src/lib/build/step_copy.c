@@ -7,13 +7,19 @@
  * classic builder writes it, `/bin/sh -c #(nop) COPY file:<hex> in /dest `
  * (`dir:` for one directory, `multi:` for several sources; the trailing
  * space is Docker's; `--chown=u:g` is glued to the hash as Docker glues
- * it), plus the Config.  <hex> is berth's own content digest of the
- * sources (berth_context_hash: names, modes, owners, contents, never
- * times), not Docker's tarsum, so the same sources give the same key here
- * but not the same string as Docker's.  --chmod, which Docker 20.10's
- * classic builder lacks, is written `--chmod=MODE ` before the hash.
- * ADD's http(s) sources are downloaded (remote.h) and hashed as Docker
- * hashes them: one URL gives Docker's very string. */
+ * it), plus the Config.  <hex> is Docker's own hash of the sources
+ * (berth_context_hash_all: the tarsums of the context as the docker CLI
+ * sends it, or of an image's rootfs for COPY --from), so the same sources
+ * give the same string as Docker's, and ADD's http(s) sources (remote.h)
+ * are hashed as Docker hashes them, each source in its place in multi:.
+ * Where Docker's hash leaves out something the copy depends on (a symlink's
+ * target or name, hard links), berth's own content digest (names, modes,
+ * owners, contents, never times) is added to container_config's Cmd,
+ * which the cache also compares, and no image built elsewhere serves the
+ * step: a hit is never wrong where Docker's would be.  Heredoc files
+ * (BuildKit's only) are hashed as context files of their names.
+ * --chmod, which Docker 20.10's classic builder lacks, is written
+ * `--chmod=MODE ` before the hash. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -181,7 +187,10 @@ from_source_open(berth_build_state *st, const char *from, from_source *f, berth_
   if (f->fd < 0)
     return berth_error_set(err, errno, "open %s", merged);
   f->ctx = berth_context_open_with(f->fd, NULL, err);
-  return f->ctx == NULL ? -1 : 0;
+  if (f->ctx == NULL)
+    return -1;
+  berth_context_set_rootfs(f->ctx); /* hashed as Docker's lazySource */
+  return 0;
 }
 
 typedef struct copy_job {
@@ -246,50 +255,72 @@ copy_cb(void *arg, int rootfd, berth_error **err)
   return 0;
 }
 
-/* The local sources' digest: the context's, the heredocs' files', or,
- * with both, a digest of the two. */
-static int
-copy_digest(berth_context *ctx, const berth_context_sources *srcs,
-            const berth_build_copy_heredocs *docs, char out[BERTH_DIGEST_LEN], berth_error **err)
+/* The sources' hashes: Docker's, each source in the instruction's order
+ * (args, without the destination; is_doc marks the heredocs, the other
+ * words are w, the local sources' args or URLs), and berth's own digest of
+ * the local ones and the heredocs' files (*partial: it must be in the key). */
+typedef struct copy_hashes {
+  berth_context_hashes local, docs;
+  char **order; /* Docker's hashes in source order, borrowed */
+  size_t n;
+  char digest[BERTH_DIGEST_LEN];
+} copy_hashes;
+
+static void
+copy_hashes_clear(copy_hashes *c)
 {
-  char a[BERTH_DIGEST_LEN], b[BERTH_DIGEST_LEN];
-  if (docs->n == 0)
-    return berth_context_hash(ctx, srcs, out, err);
-  if (berth_context_hash(docs->ctx, &docs->srcs, b, err) < 0)
+  berth_context_hashes_clear(&c->local);
+  berth_context_hashes_clear(&c->docs);
+  free(c->order);
+}
+
+static int
+copy_hashes_make(berth_context *ctx, const berth_context_sources *srcs,
+                 const berth_build_copy_heredocs *docs, const berth_build_remote *rem,
+                 const berth_df_instruction *in, const bool *is_doc, char *const *w, copy_hashes *c,
+                 berth_error **err)
+{
+  if (srcs->n > 0 && berth_context_hash_all(ctx, srcs, &c->local, err) < 0)
     return -1;
-  if (srcs->n == 0) {
-    memcpy(out, b, BERTH_DIGEST_LEN);
-    return 0;
+  if (docs->n > 0 && berth_context_hash_all(docs->ctx, &docs->srcs, &c->docs, err) < 0)
+    return -1;
+  c->order = xcalloc(srcs->n + docs->n + rem->n + 1, sizeof *c->order);
+  size_t k = 0, d = 0, u = 0, j = 0;
+  for (size_t i = 0; i + 1 < in->n_args; i++) {
+    if (is_doc[i]) {
+      if (d < docs->n)
+        c->order[c->n++] = c->docs.each[d++];
+      continue;
+    }
+    const char *word = w[j++];
+    if (berth_build_is_url(word)) {
+      if (u < rem->n)
+        c->order[c->n++] = rem->hashes[u++];
+      continue;
+    }
+    /* a wildcard's matches, in the order resolve gave them */
+    while (k < srcs->n && strcmp(srcs->v[k].arg, word) == 0)
+      c->order[c->n++] = c->local.each[k++];
   }
-  if (berth_context_hash(ctx, srcs, a, err) < 0)
-    return -1;
-  cleanup_free char *both = xasprintf("%s\n%s", a, b);
-  berth_sha256_digest(both, strlen(both), out);
+  if (docs->n == 0) {
+    memcpy(c->digest, c->local.digest, BERTH_DIGEST_LEN);
+  } else if (srcs->n == 0) {
+    memcpy(c->digest, c->docs.digest, BERTH_DIGEST_LEN);
+  } else {
+    cleanup_free char *both = xasprintf("%s\n%s", c->local.digest, c->docs.digest);
+    berth_sha256_digest(both, strlen(both), c->digest);
+  }
   return 0;
 }
 
-/* The sources' hash as CREATED BY shows it: "file:"/"dir:" and berth's
- * digest for n_local local sources alone (one directory: local_dir),
- * Docker's own for one URL (bare hex) or several sources ("multi:", over
- * the local digest and the URLs'). */
+/* The sources' hash as CREATED BY shows it: Docker's getSourceHashFromInfos,
+ * one source's hash as it is, several "multi:" over them in order. */
 static char *
-sources_hash(size_t n_local, bool local_dir, const char *local_hex, const berth_build_remote *rem)
+sources_hash(const copy_hashes *c)
 {
-  if (rem->n == 0) {
-    const char *kind = n_local > 1 ? "multi" : local_dir ? "dir" : "file";
-    return xasprintf("%s:%s", kind, local_hex);
-  }
-  if (n_local == 0 && rem->n == 1)
-    return xstrdup(rem->hashes[0]);
-  cleanup_free char *joined = xstrdup(n_local > 0 ? local_hex : "");
-  for (size_t i = 0; i < rem->n; i++) {
-    char *t = joined[0] ? xasprintf("%s,%s", joined, rem->hashes[i]) : xstrdup(rem->hashes[i]);
-    free(joined);
-    joined = t;
-  }
-  char d[BERTH_DIGEST_LEN];
-  berth_sha256_digest(joined, strlen(joined), d);
-  return xasprintf("multi:%s", berth_digest_hex(d));
+  if (c->n == 1)
+    return xstrdup(c->order[0]);
+  return berth_tarsum_join("multi", c->order, c->n, false);
 }
 
 int
@@ -350,12 +381,11 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
     return berth_error_prefix(err, "%s failed", cmd);
   if (berth_context_check_dest(cmd, srcs.n + docs.n + rem.n, dest, err) < 0)
     return -1;
-  char digest[BERTH_DIGEST_LEN] = "sha256:";
-  if ((srcs.n > 0 || docs.n > 0) && copy_digest(ctx, &srcs, &docs, digest, err) < 0)
+  copy_hashes ch __attribute__((cleanup(copy_hashes_clear))) = { 0 };
+  if (copy_hashes_make(ctx, &srcs, &docs, &rem, in, is_doc, w, &ch, err) < 0)
     return berth_error_prefix(err, "%s failed", cmd);
-  const char *hex = strchr(digest, ':') ? strchr(digest, ':') + 1 : digest;
-  bool local_dir = srcs.n == 1 && docs.n == 0 && S_ISDIR(srcs.v[0].st.st_mode);
-  cleanup_free char *hash = sources_hash(srcs.n + docs.n, local_dir, hex, &rem);
+  bool partial = ch.local.partial || ch.docs.partial;
+  cleanup_free char *hash = sources_hash(&ch);
   cleanup_free char *chown = f.chown && f.chown[0] ? xasprintf("--chown=%s", f.chown) : xstrdup("");
   cleanup_free char *chmod = f.chmod ? xasprintf("--chmod=%s ", f.chmod_text) : xstrdup("");
 
@@ -375,10 +405,18 @@ berth_build_step_copy(berth_build_state *st, const berth_df_instruction *in, ber
     shell[k]
         = xasprintf("#(nop) %s --from=%s %s%s%s in %s ", cmd, src.id, chown, chmod, hash, dest);
   }
+  /* Docker's hash short of what the copy depends on: berth's digest in
+   * the Cmd too, and (as for COPY --from) only a kept image with that Cmd
+   * serves */
+  if (partial) {
+    char *t = xasprintf("%s#berth-content=%s", shell[k], ch.digest);
+    free(shell[k]);
+    shell[k] = t;
+  }
   /* Cmd compared for every COPY: a kept COPY --from image, whose CREATED
    * BY can be this COPY's, never serves it */
   berth_build_cache_want want
-      = { .cmd = shell, .from_image = f.from != NULL, .root_owned = chown[0] == '\0' };
+      = { .cmd = shell, .from_image = f.from != NULL || partial, .root_owned = chown[0] == '\0' };
   int hit = berth_build_try_cache_want(st, by, st->config, &want, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;

@@ -36,6 +36,7 @@ berth_context_open_with(int dirfd, berth_ignore *ign, berth_error **err)
   ctx->ign = ign;
   ctx->mode = BERTH_SAFE_OPEN_AUTO;
   ctx->cache_dirfd = -1;
+  ctx->last_uid = ctx->last_gid = -1;
   return ctx;
 }
 
@@ -59,7 +60,12 @@ berth_context_free(berth_context *ctx)
   if (ctx->cache_dirfd >= 0)
     close(ctx->cache_dirfd);
   berth_ignore_free(ctx->ign);
-  free(ctx->tab); /* the stat cache's entries own nothing */
+  berth_ctx_cache_free(ctx);
+  free(ctx->last_uname);
+  free(ctx->last_gname);
+  for (size_t i = 0; i < ctx->n_links; i++)
+    free(ctx->links[i].name);
+  free(ctx->links);
   free(ctx->cache_name);
   free(ctx);
 }

@@ -19,7 +19,9 @@
  * - Hash: a SHA-256 over what a copy of the sources depends on (names,
  *   types, modes, owners, link targets, device numbers, security.capability,
  *   hard link structure, file contents), never times, so a fresh clone of
- *   the same tree hashes the same.  File contents go through a stat cache.
+ *   the same tree hashes the same; and, in the same walk, Docker 20.10's
+ *   own hash of each source (tarsums), for CREATED BY.  File contents and
+ *   tarsums go through a stat cache.
  * - Copy: Docker's rules for the destination, confined to a root dirfd. */
 #pragma once
 
@@ -78,12 +80,72 @@ int berth_context_resolve(berth_context *ctx, const char *cmd, char *const *args
 int berth_context_hash(berth_context *ctx, const berth_context_sources *s,
                        char out[BERTH_DIGEST_LEN], berth_error **err);
 
+/* Docker's hashes of the sources, as Docker 20.10's classic builder writes
+ * them in CREATED BY (builder/dockerfile/copy.go over the tarsums of the
+ * context the CLI sends, context/tarsum.c): per source "file:<tarsum>" of
+ * the followed path, or "dir:" + sha256 of the sorted, comma-joined hashes
+ * of the directory and every entry under it (the context's root itself
+ * left out), each symlink there by the hash of what it points to (its own
+ * path when that is not in the context), an excluded directory entered for
+ * an exception by its path.  digest is berth_context_hash's.  partial: the
+ * Docker hash leaves out something the copy depends on (a symlink's own
+ * target or name, the contents behind a hard link entry, the links of a
+ * rootfs), so a cache key needs digest too. */
+typedef struct berth_context_hashes {
+  char digest[BERTH_DIGEST_LEN];
+  char **each; /* one per source, NULL-terminated */
+  size_t n;
+  bool partial;
+} berth_context_hashes;
+
+void berth_context_hashes_clear(berth_context_hashes *h);
+
+int berth_context_hash_all(berth_context *ctx, const berth_context_sources *s,
+                           berth_context_hashes *out, berth_error **err);
+
+/* Marks ctx as an image's rootfs (COPY --from), hashed as Docker's
+ * lazySource does: owners as they are, with the user and group names this
+ * host gives them (Docker's daemon looks them up in its own /etc/passwd
+ * and /etc/group, and its WriteV1Header keeps them), every file with its
+ * contents (no hard link entries), a symlink to nothing left out of a
+ * directory's. */
+void berth_context_set_rootfs(berth_context *ctx);
+
+/* One tar header as tarsum v1 selects it (context/tarsum.c). */
+typedef struct berth_tarsum_header {
+  const char *name;   /* a directory's ends in "/" */
+  unsigned long mode; /* permissions, setuid/setgid/sticky and Go 1.8's type bits */
+  unsigned long uid, gid;
+  long long size;
+  char typeflag; /* '0' '1' '2' '3' '4' '5' '6' */
+  const char *linkname;
+  const char *uname, *gname; /* NULL: "" */
+  unsigned long devmajor, devminor;
+  const char *cap; /* security.capability's value, cap_len bytes (NULL: none) */
+  size_t cap_len;
+} berth_tarsum_header;
+
+/* Writes the header's part of the sum into h (then the data follows). */
+void berth_tarsum_header_write(berth_sha256 *h, const berth_tarsum_header *t);
+
+/* The header of st under name (not linkname, cap). */
+void berth_tarsum_header_from_stat(berth_tarsum_header *t, const char *name, const struct stat *st);
+
+/* The tarsum of one entry with its data. */
+void berth_tarsum(const berth_tarsum_header *t, const void *data, size_t len,
+                  char hex[BERTH_SHA256_HEX_LEN + 1]);
+
+/* Docker's hashStringSlice: prefix + ":" + hex sha256 of v joined by ","
+ * (sorted first when sorted). */
+char *berth_tarsum_join(const char *prefix, char *const *v, size_t n, bool sorted);
+
 /* The stat cache: dirfd/name (dirfd is dup'ed) holds, for each file hashed
  * before, its (dev, inode, size, mtime, ctime) and content digest, so an
  * unchanged file is not read again.  A missing or damaged file is an empty
- * cache.  Entries are only recorded for files whose ctime is older than
- * the timestamp granularity (racy ones, changed in the same tick as they
- * were read, are read again next time, as git does). */
+ * cache.  An entry also keeps the file's tarsum and the name it was
+ * computed under (valid for that name only).  Entries are only recorded for files whose ctime is
+ * older than the timestamp granularity (racy ones, changed in the same tick as they were read, are
+ * read again next time, as git does). */
 int berth_context_cache_load(berth_context *ctx, int dirfd, const char *name, berth_error **err);
 
 /* Writes the entries used since the cache was loaded, atomically. */

@@ -1,5 +1,5 @@
-/* The content hash of COPY/ADD sources, and the stat cache that spares
- * reading unchanged files again.
+/* The content hash of COPY/ADD sources (file contents through the stat
+ * cache, stat_cache.c).
  *
  * The digest is SHA-256 over records, one per source then one per entry of
  * a sorted walk, each field NUL-terminated so no two trees give the same
@@ -8,263 +8,29 @@
  * then for every entry its path relative to the source, type, mode bits
  * (07777), uid, gid, and per type the content digest, the link target, the
  * device number, or the first path of a hard link already seen; plus
- * security.capability, the one xattr Docker's context keeps.  No times. */
+ * security.capability, the one xattr Docker's context keeps.  No times.
+ *
+ * The same walk makes Docker's hashes (berth_context_hash_all): the tarsum
+ * of each entry (context/tarsum.c) as Docker 20.10's builder looks it up
+ * for a path, symlinks followed.  A file's tarsum mixes its header and its
+ * contents in one SHA-256, so the stat cache keeps it beside the content
+ * digest, with the name it was computed under. */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
 #include "context/internal.h"
-
-struct berth_stat_entry {
-  uint64_t dev, ino;
-  int64_t size, mtime_s, mtime_ns, ctime_s, ctime_ns;
-  char hex[BERTH_SHA256_HEX_LEN + 1];
-  bool used; /* looked up or added since the cache was loaded */
-  bool set;
-};
-
-#define CACHE_MAGIC "berth-context-stat-cache 1\n"
-
-static void
-cache_clear(berth_context *ctx)
-{
-  free(ctx->tab);
-  ctx->tab = NULL;
-  ctx->cap = ctx->used = 0;
-}
-
-static size_t
-slot_of(const berth_context *ctx, uint64_t dev, uint64_t ino)
-{
-  uint64_t h = (dev * 0x9e3779b97f4a7c15ull) ^ (ino * 0xc2b2ae3d27d4eb4full);
-  h ^= h >> 29;
-  size_t i = (size_t)h & (ctx->cap - 1);
-  while (ctx->tab[i].set && !(ctx->tab[i].dev == dev && ctx->tab[i].ino == ino))
-    i = (i + 1) & (ctx->cap - 1);
-  return i;
-}
-
-static struct berth_stat_entry *
-cache_slot(berth_context *ctx, uint64_t dev, uint64_t ino)
-{
-  if ((ctx->used + 1) * 4 >= ctx->cap * 3) {
-    struct berth_stat_entry *old = ctx->tab;
-    size_t oldcap = ctx->cap;
-    ctx->cap = oldcap ? oldcap * 2 : 256;
-    ctx->tab = xcalloc(ctx->cap, sizeof *ctx->tab);
-    for (size_t i = 0; i < oldcap; i++)
-      if (old[i].set)
-        ctx->tab[slot_of(ctx, old[i].dev, old[i].ino)] = old[i];
-    free(old);
-  }
-  return &ctx->tab[slot_of(ctx, dev, ino)];
-}
-
-static bool
-same_stat(const struct berth_stat_entry *e, const struct stat *st)
-{
-  return e->set && e->size == (int64_t)st->st_size && e->mtime_s == (int64_t)st->st_mtim.tv_sec
-         && e->mtime_ns == (int64_t)st->st_mtim.tv_nsec && e->ctime_s == (int64_t)st->st_ctim.tv_sec
-         && e->ctime_ns == (int64_t)st->st_ctim.tv_nsec;
-}
-
-/* A file changed within the timestamp granularity of the moment it was read
- * could change again with the same ctime: such entries are not recorded.
- * A filesystem that keeps whole seconds gets a 2 s window, others 50 ms
- * (well above a kernel tick, the coarse clock that timestamps use). */
-static bool
-racy(const struct stat *st)
-{
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  int64_t window = st->st_ctim.tv_nsec == 0 ? 2000000000ll : 50000000ll;
-  int64_t age = ((int64_t)now.tv_sec - st->st_ctim.tv_sec) * 1000000000ll
-                + (now.tv_nsec - st->st_ctim.tv_nsec);
-  return age < window;
-}
-
-/* One line of the cache file: seven decimal numbers and a 64-hex digest,
- * single spaces between.  (strtoull, not sscanf: a cached build reads
- * thousands of these.) */
-static bool
-parse_entry(const char *line, struct berth_stat_entry *x)
-{
-  uint64_t *u[] = { &x->dev, &x->ino };
-  int64_t *d[] = { &x->size, &x->mtime_s, &x->mtime_ns, &x->ctime_s, &x->ctime_ns };
-  const char *p = line;
-  char *end;
-  for (size_t i = 0; i < 7; i++) {
-    if ((*p < '0' || *p > '9') && !(i >= 2 && *p == '-')) /* times before 1970 */
-      return false;
-    errno = 0;
-    if (i < 2)
-      *u[i] = strtoull(p, &end, 10);
-    else
-      *d[i - 2] = strtoll(p, &end, 10);
-    if (errno != 0 || *end != ' ')
-      return false;
-    p = end + 1;
-  }
-  if (strlen(p) != BERTH_SHA256_HEX_LEN || strspn(p, "0123456789abcdef") != BERTH_SHA256_HEX_LEN)
-    return false;
-  memcpy(x->hex, p, BERTH_SHA256_HEX_LEN + 1);
-  return true;
-}
-
-int
-berth_context_cache_load(berth_context *ctx, int dirfd, const char *name, berth_error **err)
-{
-  int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-  if (fd < 0)
-    return berth_error_set(err, errno, "stat cache");
-  if (ctx->cache_dirfd >= 0)
-    close(ctx->cache_dirfd);
-  ctx->cache_dirfd = fd;
-  free(ctx->cache_name);
-  ctx->cache_name = xstrdup(name);
-  cache_clear(ctx);
-  ctx->dirty = false;
-
-  cleanup_free char *data = NULL;
-  size_t len = 0;
-  berth_error *e = NULL;
-  if (berth_read_file_at(dirfd, name, &data, &len, &e) < 0) {
-    bool absent = berth_error_errno(e) == ENOENT;
-    if (absent) {
-      berth_error_free(e);
-      return 0;
-    }
-    berth_error_propagate(err, &e);
-    return berth_error_prefix(err, "stat cache");
-  }
-  /* Written by berth, but a crash or a user can leave anything: a line
-   * that does not parse ends the cache there. */
-  if (strncmp(data, CACHE_MAGIC, strlen(CACHE_MAGIC)) != 0)
-    return 0;
-  char *line = data + strlen(CACHE_MAGIC);
-  while (*line != '\0') {
-    char *nl = strchr(line, '\n');
-    if (nl == NULL)
-      break;
-    *nl = '\0';
-    struct berth_stat_entry x = { 0 };
-    if (!parse_entry(line, &x))
-      break;
-    x.set = true;
-    struct berth_stat_entry *slot = cache_slot(ctx, x.dev, x.ino);
-    if (!slot->set)
-      ctx->used++;
-    *slot = x;
-    line = nl + 1;
-  }
-  return 0;
-}
-
-int
-berth_context_cache_save(berth_context *ctx, berth_error **err)
-{
-  if (ctx->cache_dirfd < 0)
-    return 0;
-  /* Nothing recorded and every entry used: the file on disk is already
-   * what would be written (a fully cached build writes nothing). */
-  size_t n_used = 0;
-  for (size_t i = 0; i < ctx->cap; i++)
-    n_used += ctx->tab[i].set && ctx->tab[i].used;
-  if (!ctx->dirty && n_used == ctx->used)
-    return 0;
-  size_t cap = strlen(CACHE_MAGIC) + 1 + ctx->used * 160, len = 0;
-  cleanup_free char *buf = xmalloc(cap);
-  len = (size_t)snprintf(buf, cap, "%s", CACHE_MAGIC);
-  for (size_t i = 0; i < ctx->cap; i++) {
-    const struct berth_stat_entry *e = &ctx->tab[i];
-    if (!e->set || !e->used)
-      continue;
-    len += (size_t)snprintf(
-        buf + len, cap - len,
-        "%" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %s\n",
-        e->dev, e->ino, e->size, e->mtime_s, e->mtime_ns, e->ctime_s, e->ctime_ns, e->hex);
-  }
-  if (berth_write_file_atomic_at(ctx->cache_dirfd, ctx->cache_name, buf, len, 0600, err) < 0)
-    return berth_error_prefix(err, "stat cache");
-  ctx->dirty = false;
-  return 0;
-}
-
-size_t
-berth_context_files_read(const berth_context *ctx)
-{
-  return ctx->files_read;
-}
-
-/* The content digest (hex) of the regular file dirfd/name, lstat'ed as *st:
- * from the cache when its stat matches, else read. */
-static int
-file_digest(berth_context *ctx, int dirfd, const char *name, const char *rel, const struct stat *st,
-            char hex[BERTH_SHA256_HEX_LEN + 1], berth_error **err)
-{
-  if (ctx->cap > 0) {
-    struct berth_stat_entry *e = &ctx->tab[slot_of(ctx, st->st_dev, st->st_ino)];
-    if (same_stat(e, st)) {
-      e->used = true;
-      memcpy(hex, e->hex, BERTH_SHA256_HEX_LEN + 1);
-      return 0;
-    }
-  }
-  cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return berth_error_set(err, errno, "open %s", rel);
-  struct stat fst;
-  if (fstat(fd, &fst) < 0)
-    return berth_error_set(err, errno, "stat %s", rel);
-  cleanup_sha256 berth_sha256 *h = berth_sha256_new();
-  static __thread char buf[1 << 16];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return berth_error_set(err, errno, "read %s", rel);
-    }
-    if (n == 0)
-      break;
-    berth_sha256_update(h, buf, (size_t)n);
-  }
-  char d[BERTH_DIGEST_LEN];
-  berth_sha256_final(h, d);
-  memcpy(hex, berth_digest_hex(d), BERTH_SHA256_HEX_LEN + 1);
-  ctx->files_read++;
-  /* Recorded with the stat taken before reading: a write during the read
-   * changes ctime, so the entry will not match it. */
-  if (ctx->cache_dirfd >= 0 && !racy(&fst) && fst.st_ino == st->st_ino
-      && fst.st_dev == st->st_dev) {
-    struct berth_stat_entry *e = cache_slot(ctx, fst.st_dev, fst.st_ino);
-    if (!e->set)
-      ctx->used++;
-    *e = (struct berth_stat_entry){ .dev = fst.st_dev,
-                                    .ino = fst.st_ino,
-                                    .size = fst.st_size,
-                                    .mtime_s = fst.st_mtim.tv_sec,
-                                    .mtime_ns = fst.st_mtim.tv_nsec,
-                                    .ctime_s = fst.st_ctim.tv_sec,
-                                    .ctime_ns = fst.st_ctim.tv_nsec,
-                                    .used = true,
-                                    .set = true };
-    memcpy(e->hex, hex, BERTH_SHA256_HEX_LEN + 1);
-    ctx->dirty = true;
-  }
-  return 0;
-}
 
 static void
 put(berth_sha256 *h, const char *s)
@@ -314,12 +80,190 @@ link_set_free(link_set *ls)
   free(ls->v);
 }
 
-/* One entry: dirfd/name, at rel in the context, at path in the source. */
-static int
-hash_entry(berth_context *ctx, berth_sha256 *h, link_set *ls, int dirfd, const char *name,
-           const char *rel, const char *path, const struct stat *st, bool implicit,
-           berth_error **err)
+/* security.capability of dirfd/name (0: none). */
+static ssize_t
+read_cap(int dirfd, const char *name, char *cap, size_t size)
 {
+  cleanup_free char *p = xasprintf("/proc/self/fd/%d/%s", dirfd, name);
+  ssize_t n = lgetxattr(p, "security.capability", cap, size);
+  return n > 0 ? n : 0;
+}
+
+/* This host's name of uid (gid: group), "" when it has none: Docker's
+ * daemon fills a rootfs's tar headers so (Go's os/user), the last one kept. */
+static const char *
+owner_name(berth_context *ctx, bool group, unsigned long id)
+{
+  long *last = group ? &ctx->last_gid : &ctx->last_uid;
+  char **name = group ? &ctx->last_gname : &ctx->last_uname;
+  if (*name != NULL && *last == (long)id)
+    return *name;
+  char buf[4096];
+  const char *found = NULL;
+  if (group) {
+    struct group gr, *res = NULL;
+    if (getgrgid_r((gid_t)id, &gr, buf, sizeof buf, &res) == 0 && res != NULL)
+      found = res->gr_name;
+  } else {
+    struct passwd pw, *res = NULL;
+    if (getpwuid_r((uid_t)id, &pw, buf, sizeof buf, &res) == 0 && res != NULL)
+      found = res->pw_name;
+  }
+  free(*name);
+  *name = xstrdup(found ? found : "");
+  *last = (long)id;
+  return *name;
+}
+
+/* Docker's hashes of one source's entries, being collected. */
+typedef struct docker_acc {
+  char **v;
+  size_t n;
+  bool partial;
+} docker_acc;
+
+static void
+acc_push(docker_acc *a, char *s)
+{
+  a->v = xrealloc(a->v, (a->n + 1) * sizeof *a->v);
+  a->v[a->n++] = s;
+}
+
+static void
+acc_clear(docker_acc *a)
+{
+  for (size_t i = 0; i < a->n; i++)
+    free(a->v[i]);
+  free(a->v);
+  *a = (docker_acc){ 0 };
+}
+
+/* The tarsum of the entry dirfd/name (not a symlink), rel in the context,
+ * as Docker has it: the CLI's tar entry (0:0, a later hard link a '1'
+ * entry naming the first), or a rootfs's header (real owners).  For a
+ * regular file read here, chex gets its content digest too (*have). */
+static int
+docker_sum(berth_context *ctx, docker_acc *a, int dirfd, const char *name, const char *rel,
+           const struct stat *st, char hex[BERTH_SHA256_HEX_LEN + 1],
+           char chex[BERTH_SHA256_HEX_LEN + 1], bool *have, berth_error **err)
+{
+  cleanup_free char *tname = S_ISDIR(st->st_mode) ? xasprintf("%s/", rel) : xstrdup(rel);
+  berth_tarsum_header th;
+  berth_tarsum_header_from_stat(&th, tname, st);
+  if (!ctx->rootfs) {
+    th.uid = th.gid = 0; /* the CLI sends the context as 0:0 */
+  } else {
+    th.uname = owner_name(ctx, false, th.uid);
+    th.gname = owner_name(ctx, true, th.gid);
+  }
+  char cap[512];
+  th.cap_len = (size_t)read_cap(dirfd, name, cap, sizeof cap);
+  th.cap = th.cap_len > 0 ? cap : NULL;
+  if (S_ISREG(st->st_mode) && st->st_nlink > 1) {
+    /* Docker's hash shows neither the links of a rootfs's files nor what
+     * is behind a '1' entry */
+    a->partial = true;
+    const char *first = NULL;
+    if (!ctx->rootfs && berth_ctx_first_link(ctx, st, &first, err) < 0)
+      return -1;
+    if (first != NULL && strcmp(first, rel) != 0) {
+      th.typeflag = '1';
+      th.linkname = first;
+      th.size = 0;
+      berth_tarsum(&th, NULL, 0, hex);
+      return 0;
+    }
+  }
+  if (!S_ISREG(st->st_mode)) {
+    berth_tarsum(&th, NULL, 0, hex);
+    return 0;
+  }
+  if (berth_ctx_file_digest(ctx, dirfd, name, rel, st, chex, &th, hex, err) < 0)
+    return -1;
+  *have = true;
+  return 0;
+}
+
+static bool
+visible_cb(void *arg, const char *rel, const struct stat *st)
+{
+  return berth_context_visible(arg, rel, S_ISDIR(st->st_mode));
+}
+
+/* The directory of path (in the context) opened, *base its last part. */
+static int
+open_parent(berth_context *ctx, const char *path, const char **base, berth_error **err)
+{
+  cleanup_free char *dir = xstrdup(path);
+  char *slash = strrchr(dir, '/');
+  *base = path;
+  if (slash != NULL) {
+    *slash = '\0';
+    *base = path + (slash - dir) + 1;
+  } else {
+    dir[0] = '\0';
+  }
+  return berth_safe_open_at(ctx->dirfd, dir[0] ? dir : ".", O_RDONLY | O_DIRECTORY, &ctx->mode,
+                            err);
+}
+
+/* Docker's hash of the entry at rel (a symlink: of what it points to,
+ * followed in the context; its own path when that is not in the context,
+ * or, in a rootfs, nothing), pushed on a. */
+static int
+docker_entry(berth_context *ctx, docker_acc *a, int dirfd, const char *name, const char *rel,
+             const struct stat *st, bool implicit, char chex[BERTH_SHA256_HEX_LEN + 1], bool *have,
+             berth_error **err)
+{
+  char hex[BERTH_SHA256_HEX_LEN + 1];
+  if (implicit) {
+    /* not in the CLI's tar: Docker's Hash falls back to the path */
+    acc_push(a, xstrdup(rel));
+    return 0;
+  }
+  if (!S_ISLNK(st->st_mode)) {
+    if (docker_sum(ctx, a, dirfd, name, rel, st, hex, chex, have, err) < 0)
+      return -1;
+    acc_push(a, xstrdup(hex));
+    return 0;
+  }
+  a->partial = true; /* the link's own target is not in Docker's hash */
+  bool exists = false;
+  cleanup_free char *target
+      = berth_ctx_resolve(ctx->dirfd, rel, true, visible_cb, ctx, &exists, err);
+  if (target == NULL)
+    return -1;
+  struct stat tst;
+  /* an excluded directory entered for an exception is not in the CLI's
+   * tar: Docker falls back to the link's path */
+  if (exists && target[0] != '\0' && fstatat(ctx->dirfd, target, &tst, AT_SYMLINK_NOFOLLOW) == 0
+      && !(S_ISDIR(tst.st_mode) && ctx->ign != NULL && berth_ignore_excluded(ctx->ign, target))) {
+    const char *base;
+    cleanup_close int fd = open_parent(ctx, target, &base, err);
+    if (fd < 0)
+      return -1;
+    bool unused = false;
+    char c[BERTH_SHA256_HEX_LEN + 1];
+    if (docker_sum(ctx, a, fd, base, target, &tst, hex, c, &unused, err) < 0)
+      return -1;
+    acc_push(a, xstrdup(hex));
+  } else if (!ctx->rootfs) {
+    acc_push(a, xstrdup(rel));
+  }
+  return 0;
+}
+
+/* One entry: dirfd/name, at rel in the context, at path in the source;
+ * a (may be NULL) collects Docker's hash of it. */
+static int
+hash_entry(berth_context *ctx, berth_sha256 *h, link_set *ls, docker_acc *a, int dirfd,
+           const char *name, const char *rel, const char *path, const struct stat *st,
+           bool implicit, berth_error **err)
+{
+  char chex[BERTH_SHA256_HEX_LEN + 1];
+  bool have = false;
+  if (a != NULL && docker_entry(ctx, a, dirfd, name, rel, st, implicit, chex, &have, err) < 0)
+    return -1;
   put(h, "E");
   put(h, path);
   if (implicit) {
@@ -336,10 +280,9 @@ hash_entry(berth_context *ctx, berth_sha256 *h, link_set *ls, int dirfd, const c
       put(h, first);
       return 0;
     }
-    char hex[BERTH_SHA256_HEX_LEN + 1];
-    if (file_digest(ctx, dirfd, name, rel, st, hex, err) < 0)
+    if (!have && berth_ctx_file_digest(ctx, dirfd, name, rel, st, chex, NULL, NULL, err) < 0)
       return -1;
-    put(h, hex);
+    put(h, chex);
   } else if (S_ISLNK(st->st_mode)) {
     char target[PATH_MAX];
     ssize_t n = readlinkat(dirfd, name, target, sizeof target - 1);
@@ -352,8 +295,7 @@ hash_entry(berth_context *ctx, berth_sha256 *h, link_set *ls, int dirfd, const c
   }
   if (!S_ISLNK(st->st_mode)) {
     char cap[512];
-    cleanup_free char *p = xasprintf("/proc/self/fd/%d/%s", dirfd, name);
-    ssize_t n = lgetxattr(p, "security.capability", cap, sizeof cap);
+    ssize_t n = read_cap(dirfd, name, cap, sizeof cap);
     if (n > 0) {
       put(h, "cap");
       berth_sha256_update(h, cap, (size_t)n);
@@ -365,8 +307,8 @@ hash_entry(berth_context *ctx, berth_sha256 *h, link_set *ls, int dirfd, const c
 /* The contents of the directory dirfd (rel in the context, path in the
  * source), sorted, depth first. */
 static int
-hash_dir(berth_context *ctx, berth_sha256 *h, link_set *ls, int dirfd, const char *rel,
-         const char *path, berth_error **err)
+hash_dir(berth_context *ctx, berth_sha256 *h, link_set *ls, docker_acc *a, int dirfd,
+         const char *rel, const char *path, berth_error **err)
 {
   berth_ctx_entry *v = NULL;
   size_t n = 0;
@@ -386,58 +328,112 @@ hash_dir(berth_context *ctx, berth_sha256 *h, link_set *ls, int dirfd, const cha
       if (v[i].implicit && !berth_ctx_has_visible(ctx, fd, crel))
         continue;
     }
-    rc = hash_entry(ctx, h, ls, dirfd, v[i].name, crel, cpath, &v[i].st, v[i].implicit, err);
+    rc = hash_entry(ctx, h, ls, a, dirfd, v[i].name, crel, cpath, &v[i].st, v[i].implicit, err);
     if (rc == 0 && fd >= 0)
-      rc = hash_dir(ctx, h, ls, fd, crel, cpath, err);
+      rc = hash_dir(ctx, h, ls, a, fd, crel, cpath, err);
   }
   berth_ctx_entries_free(v, n);
   return rc;
+}
+
+/* One source into h and, out not NULL, its Docker hash into out->each. */
+static int
+hash_source(berth_context *ctx, berth_sha256 *h, const berth_context_source *src,
+            berth_context_hashes *out, berth_error **err)
+{
+  link_set ls __attribute__((cleanup(link_set_free))) = { 0 };
+  docker_acc a __attribute__((cleanup(acc_clear))) = { 0 };
+  docker_acc *ap = out != NULL ? &a : NULL;
+  if (S_ISDIR(src->st.st_mode)) {
+    put(h, "S");
+    put(h, "dir");
+    cleanup_close int fd = berth_safe_open_at(ctx->dirfd, src->path[0] ? src->path : ".",
+                                              O_RDONLY | O_DIRECTORY, &ctx->mode, err);
+    if (fd < 0)
+      return -1;
+    /* the directory itself (not the root: Docker skips "."), then all
+     * under it */
+    if (ap != NULL && src->path[0] != '\0') {
+      bool implicit = ctx->ign != NULL && berth_ignore_excluded(ctx->ign, src->path);
+      char c[BERTH_SHA256_HEX_LEN + 1];
+      bool have = false;
+      if (docker_entry(ctx, ap, fd, ".", src->path, &src->st, implicit, c, &have, err) < 0)
+        return -1;
+    }
+    if (hash_dir(ctx, h, &ls, ap, fd, src->path, "", err) < 0)
+      return -1;
+    if (ap != NULL)
+      out->each[out->n++] = berth_tarsum_join("dir", a.v, a.n, true);
+  } else {
+    put(h, "S");
+    put(h, "file");
+    put(h, src->name);
+    /* the file itself, by its parent directory (opened in the context) */
+    const char *base;
+    cleanup_close int fd = open_parent(ctx, src->path, &base, err);
+    struct stat cur;
+    if (fd < 0)
+      return -1;
+    if (fstatat(fd, base, &cur, AT_SYMLINK_NOFOLLOW) < 0)
+      return berth_error_set(err, errno, "stat %s", src->path);
+    if (hash_entry(ctx, h, &ls, ap, fd, base, src->path, src->name, &cur, false, err) < 0)
+      return -1;
+    if (ap != NULL) {
+      /* a source named by a symlink copies under the link's name, which
+       * Docker's hash (of the followed path) does not show */
+      a.partial |= strcmp(base, src->name) != 0;
+      out->each[out->n++] = a.n == 1 ? xasprintf("file:%s", a.v[0]) : xstrdup("file:");
+    }
+  }
+  if (out != NULL)
+    out->partial |= a.partial;
+  return 0;
+}
+
+static int
+hash_sources(berth_context *ctx, const berth_context_sources *s, char digest[BERTH_DIGEST_LEN],
+             berth_context_hashes *out, berth_error **err)
+{
+  cleanup_sha256 berth_sha256 *h = berth_sha256_new();
+  put(h, "berth-context-hash 1");
+  for (size_t i = 0; i < s->n; i++)
+    if (hash_source(ctx, h, &s->v[i], out, err) < 0)
+      return berth_error_prefix(err, "hash %s", s->v[i].arg);
+  berth_sha256_final(h, digest);
+  return 0;
 }
 
 int
 berth_context_hash(berth_context *ctx, const berth_context_sources *s, char out[BERTH_DIGEST_LEN],
                    berth_error **err)
 {
-  cleanup_sha256 berth_sha256 *h = berth_sha256_new();
-  put(h, "berth-context-hash 1");
-  for (size_t i = 0; i < s->n; i++) {
-    const berth_context_source *src = &s->v[i];
-    link_set ls = { 0 };
-    int rc;
-    if (S_ISDIR(src->st.st_mode)) {
-      put(h, "S");
-      put(h, "dir");
-      cleanup_close int fd = berth_safe_open_at(ctx->dirfd, src->path[0] ? src->path : ".",
-                                                O_RDONLY | O_DIRECTORY, &ctx->mode, err);
-      rc = fd < 0 ? -1 : hash_dir(ctx, h, &ls, fd, src->path, "", err);
-    } else {
-      put(h, "S");
-      put(h, "file");
-      put(h, src->name);
-      /* The file itself, by its parent directory (opened in the context). */
-      cleanup_free char *dir = xstrdup(src->path);
-      char *slash = strrchr(dir, '/');
-      const char *base = src->path;
-      if (slash != NULL) {
-        *slash = '\0';
-        base = src->path + (slash - dir) + 1;
-      } else {
-        dir[0] = '\0';
-      }
-      cleanup_close int fd = berth_safe_open_at(ctx->dirfd, dir[0] ? dir : ".",
-                                                O_RDONLY | O_DIRECTORY, &ctx->mode, err);
-      struct stat cur;
-      if (fd < 0)
-        rc = -1;
-      else if (fstatat(fd, base, &cur, AT_SYMLINK_NOFOLLOW) < 0)
-        rc = berth_error_set(err, errno, "stat %s", src->path);
-      else
-        rc = hash_entry(ctx, h, &ls, fd, base, src->path, src->name, &cur, false, err);
-    }
-    link_set_free(&ls);
-    if (rc < 0)
-      return berth_error_prefix(err, "hash %s", src->arg);
+  return hash_sources(ctx, s, out, NULL, err);
+}
+
+void
+berth_context_hashes_clear(berth_context_hashes *h)
+{
+  for (size_t i = 0; i < h->n; i++)
+    free(h->each[i]);
+  free(h->each);
+  *h = (berth_context_hashes){ 0 };
+}
+
+int
+berth_context_hash_all(berth_context *ctx, const berth_context_sources *s,
+                       berth_context_hashes *out, berth_error **err)
+{
+  berth_context_hashes_clear(out);
+  out->each = xcalloc(s->n + 1, sizeof *out->each);
+  if (hash_sources(ctx, s, out->digest, out, err) < 0) {
+    berth_context_hashes_clear(out);
+    return -1;
   }
-  berth_sha256_final(h, out);
   return 0;
+}
+
+void
+berth_context_set_rootfs(berth_context *ctx)
+{
+  ctx->rootfs = true;
 }

@@ -11,6 +11,14 @@
 
 struct berth_stat_entry;
 
+/* A regular file with more links: its first name in the walk of the CLI's
+ * tar (the later ones are hard link entries naming it). */
+typedef struct berth_ctx_link {
+  dev_t dev;
+  ino_t ino;
+  char *name;
+} berth_ctx_link;
+
 struct berth_context {
   int dirfd;
   berth_ignore *ign;
@@ -22,6 +30,15 @@ struct berth_context {
   int cache_dirfd;
   char *cache_name;
   size_t files_read;
+  bool rootfs; /* berth_context_set_rootfs */
+  /* the last owner names looked up for a rootfs's tarsum */
+  long last_uid, last_gid;
+  char *last_uname, *last_gname;
+  /* the first names of the files with more links, walked once when a hash
+   * first meets one (berth_ctx_first_link) */
+  bool links_done;
+  berth_ctx_link *links;
+  size_t n_links;
 };
 
 /* Resolves path (untrusted) inside rootfd as FollowSymlinkInScope does:
@@ -55,3 +72,21 @@ bool berth_ctx_has_visible(berth_context *ctx, int dirfd, const char *rel);
 
 /* "a" + "/" + "b", or "b" when a is "". */
 char *berth_ctx_join(const char *a, const char *b);
+
+/* The name the CLI's tar gives first to the inode of st (*first NULL when
+ * it is not a visible regular file with more links); the whole context is
+ * walked (stat only) the first time. */
+int berth_ctx_first_link(berth_context *ctx, const struct stat *st, const char **first,
+                         berth_error **err);
+
+/* Frees the stat cache's entries (hash.c). */
+void berth_ctx_cache_free(berth_context *ctx);
+
+/* The content digest (hex) of the regular file dirfd/name (rel in the
+ * context), lstat'ed as *st, and, th not NULL, its tarsum with the header
+ * th: from the stat cache when its stat matches (and the tarsum was
+ * computed for th's name), else read (stat_cache.c). */
+int berth_ctx_file_digest(berth_context *ctx, int dirfd, const char *name, const char *rel,
+                          const struct stat *st, char hex[BERTH_SHA256_HEX_LEN + 1],
+                          const berth_tarsum_header *th, char tsum[BERTH_SHA256_HEX_LEN + 1],
+                          berth_error **err);

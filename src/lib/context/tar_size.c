@@ -67,11 +67,7 @@ entry_size(const char *name, const char *link, const struct stat *st, unsigned l
 
 /* The regular files with more links, seen once each: the next ones are
  * hard link entries (no contents) naming the first. */
-typedef struct seen_inode {
-  dev_t dev;
-  ino_t ino;
-  char *name;
-} seen_inode;
+typedef berth_ctx_link seen_inode;
 
 typedef struct tar_walk {
   berth_context *ctx;
@@ -164,5 +160,29 @@ berth_context_tar_size(berth_context *ctx, char *const *always, long long outsid
   if (r < 0)
     return -1;
   *size = w.total + 2 * BLOCK;
+  return 0;
+}
+
+int
+berth_ctx_first_link(berth_context *ctx, const struct stat *st, const char **first,
+                     berth_error **err)
+{
+  if (!ctx->links_done) {
+    tar_walk w = { .ctx = ctx };
+    int r = walk(&w, ctx->dirfd, "", err);
+    if (r < 0) {
+      for (size_t i = 0; i < w.n_seen; i++)
+        free(w.seen[i].name);
+      free(w.seen);
+      return -1;
+    }
+    ctx->links = w.seen;
+    ctx->n_links = w.n_seen;
+    ctx->links_done = true;
+  }
+  *first = NULL;
+  for (size_t i = 0; i < ctx->n_links; i++)
+    if (ctx->links[i].dev == st->st_dev && ctx->links[i].ino == st->st_ino)
+      *first = ctx->links[i].name;
   return 0;
 }
