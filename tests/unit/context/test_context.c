@@ -513,6 +513,9 @@ TEST(add_unpacks)
   /* Not an archive: copied as a file; COPY never unpacks. */
   CHECK(copy(ctx, "a.txt", NULL, dst, "/y/", &o, NULL) == 0);
   CHECK(S_ISREG(mode_at(dst, "y/a.txt")));
+  /* whole: the archive check read it first */
+  struct stat yst;
+  CHECK(fstatat(dst, "y/a.txt", &yst, 0) == 0 && yst.st_size == 6);
   CHECK(copy(ctx, "sub.tar.gz", NULL, dst, "/z/", NULL, NULL) == 0);
   CHECK(S_ISREG(mode_at(dst, "z/sub.tar.gz")));
 }
