@@ -159,7 +159,9 @@ teardown() {
     'SHELL ["/bin/sh", "-c"]' \
     'ENTRYPOINT []' \
     'CMD []'
-  compare_build quirks --build-arg HTTP_PROXY=http://proxy.invalid --build-arg UNSET
+  # (not `--build-arg UNSET` with UNSET unset: Docker takes it as no
+  # value, berth refuses it, as issue 7 asks)
+  compare_build quirks --build-arg HTTP_PROXY=http://proxy.invalid
   # proxy args alone: in the RUN's environment, not in CREATED BY (`|0 …`),
   # unless an ARG declares one
   dockerfile "FROM $IMG" 'RUN echo "$all_proxy $NO_PROXY" > /p' 'ARG NO_PROXY' 'RUN echo "$NO_PROXY" > /q'
@@ -226,16 +228,17 @@ teardown() {
   compare_build outside -f "$BATS_TEST_TMPDIR/Outside.dockerfile"
 }
 
-@test "build vs docker: the COPY cache after touch, chmod and chown of a source" {
+@test "build vs docker: the COPY cache after touch and chmod of a source" {
   printf 'a\n' > "$CTX/a.txt"
   dockerfile "FROM $IMG" 'COPY a.txt /' 'RUN cat /a.txt'
   compare_build c1
   touch -d '2001-01-01' "$CTX/a.txt"
   compare_build c2
-  chown 1000:1000 "$CTX/a.txt"
-  compare_build c3
   chmod 600 "$CTX/a.txt"
   compare_build c4
+  # (a chown alone: Docker hits, as its CLI sends every file as 0:0 and the
+  # copy is 0:0; berth misses, as its digest of the sources keeps owners:
+  # stricter, never wrong, not compared here)
 }
 
 @test "build vs docker: a base's ONBUILD triggers run in the child build, from the child's context" {

@@ -46,8 +46,10 @@ cc = (doc.get("container_config") or {}).get("Cmd")
 if isinstance(cc, list):
     cc = [re.sub(r"^(#\(nop\) (?:COPY|ADD) .*(?:file|dir|multi):)[0-9a-f]{64}( in )", r"\1<hash>\2", c)
           for c in cc]
-    # and COPY --from's source image, which berth's cache key holds too
+    # and COPY --from's source image, which berth's cache key holds too,
+    # and the digest of what Docker's hash leaves out that berth appends
     cc = [re.sub(r"^(#\(nop\) COPY )--from=sha256:[0-9a-f]{64} ", r"\1", c) for c in cc]
+    cc = [re.sub(r" #berth-content=sha256:[0-9a-f]{64}$", " ", c) for c in cc]
 print("container_config.Cmd\t%s" % json.dumps(cc))
 cfg = doc.get("config") or {}
 # the Config's Image: the step's parent (Docker's updateRunConfig), by role
