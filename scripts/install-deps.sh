@@ -23,10 +23,13 @@ PACKAGES=(
   # tests: fixtures and checks (busybox-static images, layer tars, xattrs
   # and file capabilities, pgrep/ps, script(1) for ttys)
   busybox-static jq attr libcap2-bin zstd gzip tar procps bsdutils
+  # tests: Docker 20.10 (/usr/bin/docker and /usr/sbin/dockerd; not the
+  # docker 28 client in /usr/local/bin), whose legacy builder
+  # build_docker.bats compares berth's builds with, on a private daemon
+  docker.io
   # benchmarks (bench/): the Debian base image, /usr/bin/time -v, the
   # journaled ext4 loop filesystem the stores live on, buildah for
-  # bench/build (Docker's legacy builder there is optional: docker.io, not
-  # installed here)
+  # bench/build (and docker.io's legacy builder)
   debootstrap time e2fsprogs buildah
   # demo / store inspection
   tree file

@@ -222,7 +222,9 @@ print_context_size(berth_context *ctx, const char *rel, long long outside_len, b
   if (berth_context_tar_size(ctx, always, rel ? -1 : outside_len, &size, err) < 0)
     return -1;
   cleanup_free char *human = berth_human_size_precision((long long)size, 4);
-  printf("Sending build context to berth  %s\n", human);
+  /* go-units' size right-aligned in 8, after a space, as Docker's
+   * progress line (its CLI ends it "\r\r\n", a plain line here) */
+  printf("Sending build context to berth %8s\n", human);
   return 0;
 }
 

@@ -129,7 +129,9 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
       || berth_image_history(store, id, &rows, &n, &err) < 0)
     return berth_cli_fail(cli, err);
   berth_table *t = berth_table_new(5);
-  const char *header[] = { "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT" };
+  /* -H=false: Docker's non-human format shows .CreatedAt, "CREATED AT" */
+  const char *header[]
+      = { "IMAGE", o.human ? "CREATED" : "CREATED AT", "CREATED BY", "SIZE", "COMMENT" };
   berth_table_add(t, header);
   int64_t now = time(NULL);
   for (size_t i = 0; i < n; i++) {

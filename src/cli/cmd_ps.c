@@ -91,7 +91,15 @@ print_rows(berth_container **v, size_t n, const ps_opts *o)
     cleanup_free char *created = berth_human_since(parse_time(c->created), now);
     cleanup_free char *status = status_cell(c, now);
     const char *image = c->image_name && c->image_name[0] ? c->image_name : c->image_id;
-    const char *row[] = { id, image, cmd, created, status, "", c->name };
+    /* an image named by its ID ("sha256:…", as build's containers are)
+     * is shown short, as Docker's: when its 12 characters are the ID's */
+    const char *hex = strncmp(image, "sha256:", 7) == 0 ? image + 7 : image;
+    const char *idhex = strncmp(c->image_id, "sha256:", 7) == 0 ? c->image_id + 7 : c->image_id;
+    cleanup_free char *short_image
+        = !o->no_trunc && strlen(hex) >= 12 && strncmp(hex, idhex, 12) == 0 ? xstrndup(idhex, 12)
+                                                                            : NULL;
+    const char *row[]
+        = { id, short_image ? short_image : image, cmd, created, status, "", c->name };
     berth_table_add(t, row);
   }
   if (!o->quiet)

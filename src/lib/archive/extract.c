@@ -444,7 +444,13 @@ extract_clean(berth_extract *x, const char *path, struct archive *a, struct arch
     return make_hardlink(x, dfd, base, hardlink, err);
   if (is_dir)
     return make_dir(x, dfd, base, path, e, err);
-  return make_node(dfd, base, e, err);
+  if (make_node(dfd, base, e, err) < 0)
+    return -1;
+  /* Docker's layer size (directory.Size of the layer's dir) counts every
+   * entry's st_size but directories': a symlink's is its target's length */
+  const char *target = archive_entry_filetype(e) == AE_IFLNK ? archive_entry_symlink(e) : NULL;
+  *size += target != NULL ? (long long)strlen(target) : 0;
+  return 0;
 }
 
 /* An owner a uid_t/gid_t cannot hold (PAX headers carry any decimal) is

@@ -541,6 +541,9 @@ pack_entry(struct packer *p, int dirfd, const char *base, const char *prefix, be
       return berth_error_set(err, errno, "readlink %s", name);
     target[n] = '\0';
     h.type = '2', h.linkname = target;
+    /* Docker's layer size (directory.Size of the layer's dir) counts every
+     * entry's st_size but directories': a symlink's is its target's length */
+    p->res->size += n;
     if (write_header(p, &h, err) < 0)
       return -1;
     return p->as_layer ? berth_layer_dir_times(-1, dirfd, base, &st, err) : 0;

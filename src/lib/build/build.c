@@ -1,5 +1,6 @@
 /* The step loop: parse, check, then one step per instruction, each on the
  * image the step before left (build_internal.h). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -10,6 +11,7 @@
 #include "common/xalloc.h"
 #include "dockerfile/expand.h"
 #include "image/config.h"
+#include "image/container_config.h"
 #include "store/image.h"
 #include "store/image_load.h"
 
@@ -84,10 +86,39 @@ env_has(const json_t *env, const char *name)
   return false;
 }
 
+/* Docker's builtinAllowedBuildArgs: given with --build-arg they are in
+ * scope without an ARG, and left out of CREATED BY unless declared. */
+static const char *const builtin_args[]
+    = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
+        "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy" };
+
+static bool
+declared(const berth_build_state *st, const char *name, size_t len)
+{
+  for (size_t i = 0; i < st->n_args; i++)
+    if (strlen(st->args[i].name) == len && strncmp(st->args[i].name, name, len) == 0)
+      return true;
+  return false;
+}
+
+bool
+berth_build_arg_in_history(const berth_build_state *st, const char *kv)
+{
+  const char *eq = strchr(kv, '=');
+  size_t len = eq ? (size_t)(eq - kv) : strlen(kv);
+  if (declared(st, kv, len))
+    return true;
+  for (size_t i = 0; i < sizeof builtin_args / sizeof builtin_args[0]; i++)
+    if (strlen(builtin_args[i]) == len && strncmp(builtin_args[i], kv, len) == 0)
+      return false;
+  return true;
+}
+
 char **
 berth_build_arg_env(const berth_build_state *st, size_t *n)
 {
-  char **v = xcalloc(st->n_args + 1, sizeof *v);
+  size_t n_builtin = sizeof builtin_args / sizeof builtin_args[0];
+  char **v = xcalloc(st->n_args + n_builtin + 1, sizeof *v);
   size_t k = 0;
   json_t *env = json_object_get(st->config, "Env");
   for (size_t i = 0; i < st->n_args; i++) {
@@ -98,6 +129,12 @@ berth_build_arg_env(const berth_build_state *st, size_t *n)
     if (val == NULL || dup || env_has(env, st->args[i].name))
       continue;
     v[k++] = xasprintf("%s=%s", st->args[i].name, val);
+  }
+  for (size_t i = 0; i < n_builtin; i++) {
+    const char *val;
+    if (!declared(st, builtin_args[i], strlen(builtin_args[i]))
+        && option_arg(st, builtin_args[i], &val) && !env_has(env, builtin_args[i]))
+      v[k++] = xasprintf("%s=%s", builtin_args[i], val);
   }
   qsort(v, k, sizeof *v, berth_strcmp_qsort);
   if (n != NULL)
@@ -136,10 +173,17 @@ berth_build_set_image(berth_build_state *st, const char *id, berth_error **err)
   json_decref(st->image);
   json_decref(st->config);
   st->image = doc;
-  json_t *c = json_object_get(doc, "config");
-  st->config = json_is_object(c) ? json_deep_copy(c) : json_object();
+  /* as Docker's daemon re-encodes it (every key of its container.Config:
+   * "User": "", "WorkingDir": "" …), so the steps write Docker's Config */
+  st->config = berth_container_config_json(json_object_get(doc, "config"));
   snprintf(st->image_id, sizeof st->image_id, "%s", id);
   return 0;
+}
+
+void
+berth_build_update_run_config(berth_build_state *st)
+{
+  json_object_set_new(st->config, "Image", json_string(st->image_id));
 }
 
 /* The default PATH Docker's builder adds to a stage's Env that has none. */
@@ -202,7 +246,7 @@ step_from(berth_build_state *st, const berth_df_instruction *in, berth_error **e
     if (empty == NULL)
       return -1;
     st->image = json_incref(empty->json);
-    st->config = json_object();
+    st->config = berth_container_config_json(NULL);
     berth_build_emit(st, BERTH_BUILD_IMAGE, NULL, "");
   } else {
     if (st->o->resolve_base != NULL) {
@@ -264,20 +308,90 @@ berth_build_step_kind(const char *keyword)
   return berth_build_step_meta;
 }
 
-/* --label K=V as Docker 20.10's builder adds them: one LABEL instruction
- * at the end, `LABEL "K"='V' …`. */
-static char *
-label_line(char **labels)
+/* --label K=V as Docker 20.10's builder adds them (buildLabelOptions):
+ * one LABEL step per key (the last value of a key wins), sorted by key,
+ * at the end of the target stage, shown and recorded as `LABEL K=V` and
+ * never expanded.  The lines parsed here escape, with the Dockerfile's
+ * escape character, every byte the word expansion would read. */
+typedef struct label_opts {
+  char **keys, **values;
+  size_t n;
+} label_opts;
+
+static void
+label_opts_clear(label_opts *l)
 {
-  char *line = xstrdup("LABEL");
-  for (char **l = labels; l != NULL && *l != NULL; l++) {
-    const char *eq = strchr(*l, '=');
-    char *n = eq ? xasprintf("%s \"%.*s\"='%s'", line, (int)(eq - *l), *l, eq + 1)
-                 : xasprintf("%s \"%s\"=''", line, *l);
-    free(line);
-    line = n;
+  for (size_t i = 0; i < l->n; i++)
+    free(l->keys[i]), free(l->values[i]);
+  free(l->keys);
+  free(l->values);
+}
+
+static void
+escaped(char **line, const char *word, char escape)
+{
+  size_t n = strlen(*line), w = strlen(word);
+  *line = xrealloc(*line, n + 2 * w + 1);
+  for (const char *c = word; *c != '\0'; c++) {
+    if (!isalnum((unsigned char)*c) && (unsigned char)*c < 0x80 && strchr("._-/:@,+%", *c) == NULL)
+      (*line)[n++] = escape;
+    (*line)[n++] = *c;
   }
-  return line;
+  (*line)[n] = '\0';
+}
+
+static berth_dockerfile *
+label_steps(char **labels, char escape, berth_error **err)
+{
+  label_opts l __attribute__((cleanup(label_opts_clear))) = { 0 };
+  for (char **p = labels; p != NULL && *p != NULL; p++) {
+    const char *eq = strchr(*p, '=');
+    cleanup_free char *k = eq ? xstrndup(*p, (size_t)(eq - *p)) : xstrdup(*p);
+    size_t i = 0;
+    while (i < l.n && strcmp(l.keys[i], k) != 0)
+      i++;
+    if (i == l.n) {
+      l.keys = xrealloc(l.keys, (l.n + 1) * sizeof *l.keys);
+      l.values = xrealloc(l.values, (l.n + 1) * sizeof *l.values);
+      l.keys[l.n] = steal_pointer(&k);
+      l.values[l.n++] = NULL;
+    }
+    free(l.values[i]);
+    l.values[i] = xstrdup(eq ? eq + 1 : "");
+  }
+  for (size_t i = 1; i < l.n; i++) /* insertion sort: a handful */
+    for (size_t j = i; j > 0 && strcmp(l.keys[j - 1], l.keys[j]) > 0; j--) {
+      char *t = l.keys[j];
+      l.keys[j] = l.keys[j - 1], l.keys[j - 1] = t;
+      t = l.values[j];
+      l.values[j] = l.values[j - 1], l.values[j - 1] = t;
+    }
+  cleanup_free char *text = xasprintf("# escape=%c\n", escape);
+  for (size_t i = 0; i < l.n; i++) {
+    char *line = xstrdup("LABEL ");
+    escaped(&line, l.keys[i], escape);
+    cleanup_free char *eqv = xasprintf("%s=", line);
+    free(line);
+    line = steal_pointer(&eqv);
+    escaped(&line, l.values[i], escape);
+    char *t = xasprintf("%s%s\n", text, line);
+    free(line);
+    free(text);
+    text = t;
+  }
+  berth_dockerfile *df = berth_dockerfile_parse(text, strlen(text), "--label", err);
+  if (df == NULL)
+    return NULL;
+  if (df->n_instructions != l.n) {
+    berth_dockerfile_free(df);
+    berth_error_set(err, 0, "--label: a label with a line break is not supported");
+    return NULL;
+  }
+  for (size_t i = 0; i < l.n; i++) {
+    free(df->instructions[i].original);
+    df->instructions[i].original = xasprintf("LABEL %s=%s", l.keys[i], l.values[i]);
+  }
+  return df;
 }
 
 static void
@@ -309,6 +423,56 @@ finish_stage(berth_build_state *st)
     st->cur++;
 }
 
+static bool
+arg_declared_in(const berth_df_instruction *in, const char *name, size_t len)
+{
+  if (strcmp(in->keyword, "arg") != 0)
+    return false;
+  for (size_t i = 0; i < in->n_args; i++)
+    if (strncmp(in->args[i], name, len) == 0
+        && (in->args[i][len] == '\0' || in->args[i][len] == '='))
+      return true;
+  return false;
+}
+
+/* Docker's WarnOnUnusedBuildArgs, its line before "Successfully built":
+ * the --build-arg names that no ARG of a stage built (or before FROM)
+ * declares, proxies aside; sorted (Docker 20.10 lists them in its Go
+ * map's order, which changes from run to run). */
+static void
+warn_unused_args(berth_build_state *st, const berth_dockerfile *df)
+{
+  size_t n = 0;
+  for (char **a = st->o->build_args; a != NULL && *a != NULL; a++)
+    n++;
+  char **unused = xcalloc(n + 1, sizeof *unused);
+  cleanup_strv char **names = unused;
+  size_t k = 0;
+  for (char **a = st->o->build_args; a != NULL && *a != NULL; a++) {
+    const char *eq = strchr(*a, '=');
+    size_t len = eq ? (size_t)(eq - *a) : strlen(*a);
+    cleanup_free char *name = xstrndup(*a, len);
+    bool used = !berth_build_arg_in_history(st, name); /* a proxy */
+    for (size_t i = 0; i < st->n_meta && !used; i++)
+      used = strcmp(st->meta[i].name, name) == 0;
+    for (size_t i = 0; i < st->n_stages && !used; i++)
+      for (size_t j = st->stages[i].first; st->stages[i].needed && j < st->stages[i].end && !used;
+           j++)
+        used = arg_declared_in(&df->instructions[j], name, len);
+    for (size_t i = 0; i < k && !used; i++)
+      used = strcmp(unused[i], name) == 0;
+    if (!used)
+      unused[k++] = steal_pointer(&name);
+  }
+  if (k == 0)
+    return;
+  qsort(unused, k, sizeof *unused, berth_strcmp_qsort);
+  cleanup_free char *list = berth_build_join(unused);
+  cleanup_free char *line
+      = xasprintf("[Warning] One or more build-args [%s] were not consumed", list);
+  berth_build_emit(st, BERTH_BUILD_NOTE, line, NULL);
+}
+
 /* The steps of the stages the target needs, numbered over the file up to
  * the target's end (the ARGs before FROM included, as Docker counts
  * them); --label's LABEL after the target's last step. */
@@ -336,6 +500,8 @@ run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerf
     if (!started && strcmp(in->keyword, "arg") == 0)
       continue; /* the plan recorded it */
     berth_build_step_fn fn = berth_build_step_kind(in->keyword);
+    if (!is_from)
+      berth_build_update_run_config(st);
     if (fn(st, in, err) < 0) {
       if (st->exit_code != 0)
         return -1; /* Docker's words alone: "The command … returned …" */
@@ -345,6 +511,7 @@ run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerf
   finish_stage(st);
   if (st->image_id[0] == '\0')
     return berth_error_set(err, 0, "%s: no image was built (FROM scratch and nothing else)", name);
+  warn_unused_args(st, df);
   return 0;
 }
 
@@ -361,12 +528,15 @@ berth_build(berth_store *s, const berth_build_options *o, char id_out[BERTH_DIGE
     return -1;
   cleanup_dockerfile berth_dockerfile *extra = NULL;
   if (o->labels != NULL && o->labels[0] != NULL) {
-    cleanup_free char *line = label_line(o->labels);
-    extra = berth_dockerfile_parse(line, strlen(line), "--label", err);
+    extra = label_steps(o->labels, df->escape, err);
     if (extra == NULL)
       return -1;
   }
   berth_build_state st = { .s = s, .o = o, .escape = df->escape };
+  /* the parser's warnings first, as Docker's builder prints them (its
+   * CLI in red; plain here) */
+  for (size_t i = 0; i < df->n_warnings; i++)
+    berth_build_emit(&st, BERTH_BUILD_NOTE, df->warnings[i], NULL);
   int r = berth_build_plan(&st, df, name, o->target, err);
   if (r == 0)
     r = run_steps(&st, df, extra, err);

@@ -89,8 +89,12 @@ berth_build_step_fn berth_build_step_kind(const char *keyword);
 /* The shell SHELL set, or ["/bin/sh", "-c"]: NULL-terminated, owned. */
 char **berth_build_shell(const berth_build_state *st);
 /* The "K=V" of every ARG in scope that has a value and no ENV of its name,
- * sorted (NULL-terminated, owned); *n their number. */
+ * and of the proxy args --build-arg gives (Docker's builtins, in scope
+ * with no ARG), sorted (NULL-terminated, owned); *n their number. */
 char **berth_build_arg_env(const berth_build_state *st, size_t *n);
+/* Whether the "K=V" of berth_build_arg_env goes into a RUN's CREATED BY:
+ * a proxy arg (Docker's builtins) only when an ARG declares it. */
+bool berth_build_arg_in_history(const berth_build_state *st, const char *kv);
 /* Config.Env plus berth_build_arg_env: what the words of a step expand
  * with. */
 char **berth_build_expand_env(const berth_build_state *st);
@@ -124,6 +128,9 @@ char *berth_build_clean_abs(const char *p);
  * empty_layer history entry created_by; makes it current. */
 int berth_build_write_nop_image(berth_build_state *st, json_t *config, json_t *container_config,
                                 const char *created_by, berth_error **err);
+/* Docker's updateRunConfig before every step (a trigger's too): the
+ * Config's Image is the image the step starts from. */
+void berth_build_update_run_config(berth_build_state *st);
 /* Makes id the current image (loads it). */
 int berth_build_set_image(berth_build_state *st, const char *id, berth_error **err);
 /* container_config as Docker writes it for a step: config with Cmd = cmd

@@ -53,6 +53,7 @@ run_trigger(berth_build_state *st, const char *text, berth_error **err)
   const berth_df_instruction *in = &df->instructions[0];
   if (check_trigger(in, err) < 0)
     return -1;
+  berth_build_update_run_config(st);
   return berth_build_step_kind(in->keyword)(st, in, err);
 }
 

@@ -2,12 +2,14 @@
  * USER, VOLUME, SHELL, MAINTAINER, HEALTHCHECK, ONBUILD.  Each changes the
  * Config and writes an image with no layer; no container is made (Docker's
  * classic builder makes and removes one for each; nothing needs it). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "build/build_internal.h"
 #include "common/cleanup.h"
+#include "common/strset.h"
 #include "common/xalloc.h"
 #include "dockerfile/expand.h"
 #include "image/change.h"
@@ -160,8 +162,12 @@ expose(json_t *config, const char *spec, berth_error **err)
   if (*end != '\0' || lo > 65535 || hi > 65535 || hi < lo)
     return berth_error_set(err, 0, "invalid containerPort: %s", ports);
   json_t *set = berth_config_object_member(config, "ExposedPorts");
+  /* nat.NewPort lowercases the protocol: 53/UDP is 53/udp */
+  cleanup_free char *lower = xstrdup(proto);
+  for (char *c = lower; *c != '\0'; c++)
+    *c = (char)tolower((unsigned char)*c);
   for (unsigned long p = lo; p <= hi; p++) {
-    cleanup_free char *k = xasprintf("%lu/%s", p, proto);
+    cleanup_free char *k = xasprintf("%lu/%s", p, lower);
     json_object_set_new(set, k, json_object());
   }
   return 0;
@@ -171,7 +177,8 @@ static int
 healthcheck(berth_build_state *st, const berth_df_instruction *in, json_t *config, char **comment,
             berth_error **err)
 {
-  json_t *old = json_object_get(config, "Healthcheck");
+  cleanup_json json_t *prev = json_incref(json_object_get(config, "Healthcheck"));
+  json_t *old = prev;
   json_t *old_test = json_object_get(old, "Test");
   if (json_array_size(old_test) > 0
       && strcmp(json_string_value(json_array_get(old_test, 0)) ?: "", "NONE") != 0) {
@@ -273,6 +280,16 @@ healthcheck(berth_build_state *st, const berth_df_instruction *in, json_t *confi
   cleanup_free char *c = xasprintf("HEALTHCHECK &{%s \"%s\" \"%s\" \"%s\" %s}", q, d0, d1, d2, rq);
   free(*comment);
   *comment = steal_pointer(&c);
+  /* Docker's quirk, kept: the container its builder makes for the step
+   * merges the parent image's config into the step's, and shares the
+   * Healthcheck with it, so what this HEALTHCHECK leaves 0 (CREATED BY
+   * says "0s") the image gets from the one before */
+  static const char *const keep[] = { "Interval", "Timeout", "StartPeriod", "Retries" };
+  for (size_t i = 0; json_is_object(prev) && i < sizeof keep / sizeof keep[0]; i++) {
+    json_t *pv = json_object_get(prev, keep[i]);
+    if (json_integer_value(json_object_get(h, keep[i])) == 0 && json_integer_value(pv) != 0)
+      json_object_set(h, keep[i], pv);
+  }
   return 0;
 }
 
@@ -315,7 +332,10 @@ apply(berth_build_state *st, const berth_df_instruction *in, json_t *config, cha
     size_t n = 0;
     cleanup_strv char **cmd = command_line(st, in, 0, &n);
     bool is_cmd = k[0] == 'c';
-    json_object_set_new(config, is_cmd ? "Cmd" : "Entrypoint", strv_json(cmd, n));
+    /* `ENTRYPOINT []` clears it: Docker's parser makes an empty one nil
+     * (null), where `CMD []` stays [] */
+    json_object_set_new(config, is_cmd ? "Cmd" : "Entrypoint",
+                        !is_cmd && n == 0 ? json_null() : strv_json(cmd, n));
     if (is_cmd)
       st->cmd_set = true;
     else if (!st->cmd_set)
@@ -346,8 +366,15 @@ apply(berth_build_state *st, const berth_df_instruction *in, json_t *config, cha
   }
   if (strcmp(k, "expose") == 0) {
     *comment = xstrdup("EXPOSE");
+    /* Docker's parseExpose sorts the words as written (before expansion),
+     * so CREATED BY lists them sorted: `EXPOSE 443 53/udp 80/tcp 8080` */
+    char **sorted = xcalloc(in->n_args + 1, sizeof *sorted);
+    cleanup_strv char **ports = sorted;
+    for (size_t i = 0; i < in->n_args; i++)
+      sorted[i] = xstrdup(in->args[i]);
+    qsort(sorted, in->n_args, sizeof *sorted, berth_strcmp_qsort);
     for (size_t i = 0; i < in->n_args; i++) {
-      cleanup_strv char **w = berth_df_expand_words(in->args[i], st->escape, xenv, err);
+      cleanup_strv char **w = berth_df_expand_words(ports[i], st->escape, xenv, err);
       if (w == NULL)
         return -1;
       for (char **p = w; *p != NULL; p++) {

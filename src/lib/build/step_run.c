@@ -188,10 +188,14 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
   char **save = xcalloc(n_args + n_cmd + 2, sizeof *save);
   cleanup_strv char **saved = save;
   size_t k = 0;
-  if (n_args > 0) {
-    save[k++] = xasprintf("|%zu", n_args);
+  if (n_args > 0) { /* the proxy args left out: `|0 …` when they are all */
+    size_t shown = 0;
     for (size_t i = 0; i < n_args; i++)
-      save[k++] = xstrdup(args[i]);
+      shown += berth_build_arg_in_history(st, args[i]);
+    save[k++] = xasprintf("|%zu", shown);
+    for (size_t i = 0; i < n_args; i++)
+      if (berth_build_arg_in_history(st, args[i]))
+        save[k++] = xstrdup(args[i]);
   }
   for (size_t i = 0; i < n_cmd; i++)
     save[k++] = xstrdup(i + 1 == n_cmd && hd.saved ? hd.saved : cmd[i]);
@@ -244,8 +248,8 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
       st->exit_code = code;
       berth_error_set(err, 0, "The command '%s' returned a non-zero code: %d", words, code);
     }
-    if (st->o->force_rm)
-      remove_container(st, c, false);
+    if (st->o->force_rm) /* announced, as Docker's */
+      remove_container(st, c, true);
     return -1;
   }
   cleanup_json json_t *cc = berth_build_container_config(st->config, cache_cmd);
@@ -390,5 +394,8 @@ berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in, 
   int hit = berth_build_try_cache(st, by, st->config, err);
   if (hit != 0)
     return hit < 0 ? -1 : 0;
-  return berth_build_fs_step(st, shell, by, mkdir_cb, dir, err);
+  /* the directory made is the cleaned one (Docker's SetupWorkingDirectory:
+   * /a/b/../c makes /a/c, not /a/b) */
+  cleanup_free char *clean = berth_build_clean_abs(dir);
+  return berth_build_fs_step(st, shell, by, mkdir_cb, clean, err);
 }

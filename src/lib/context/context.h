@@ -185,7 +185,9 @@ int berth_context_check_dest(const char *cmd, size_t nsources, const char *dest,
  * every name resolved and written inside destroot.  Docker's rules: a
  * directory source copies its contents into dest (created); a file goes to
  * dest/NAME when dest ends in `/` or is a directory, else to dest; missing
- * parents are made 0755 with the copy's owner; modes (setuid too), times,
+ * parents are made 0755, a file's with the copy's owner, a directory's
+ * and an archive's root's (a directory's destination itself the copy's
+ * owner's), as Docker 20.10's copier makes them; modes (setuid too), times,
  * symlinks (as links), hard links within a source, fifos, devices and
  * security.capability are kept; owners become 0:0 or --chown's. */
 int berth_context_copy(berth_context *ctx, const berth_context_sources *s, int destroot,

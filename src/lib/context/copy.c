@@ -66,11 +66,18 @@ berth_context_check_dest(const char *cmd, size_t nsources, const char *dest, ber
   return 0;
 }
 
+/* Who owns the directories mkdir_p makes, as Docker 20.10's copier makes
+ * them: a file's missing parents are the copy's owner's
+ * (MkdirAllAndChownNew with it); a directory's are root's but for the
+ * destination itself (CopyWithTar makes them as root, fixPermissions
+ * chowns only the destination down); an unpacked archive's all root's. */
+enum made_owner { MADE_OWNED, MADE_LAST_OWNED, MADE_ROOT };
+
 /* Opens the clean relative path canon below destroot as a directory, one
  * component at a time without following links, making what is missing
- * (0755, owned by the copy's owner, as MkdirAllAndChownNew). */
+ * (0755, owned as who says). */
 static int
-mkdir_p(const copier *c, int destroot, const char *canon, berth_error **err)
+mkdir_p(const copier *c, int destroot, const char *canon, enum made_owner who, berth_error **err)
 {
   int fd = openat(destroot, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
@@ -87,7 +94,8 @@ mkdir_p(const copier *c, int destroot, const char *canon, berth_error **err)
         close(fd);
         return berth_error_set(err, errno, "mkdir %s", canon);
       }
-      if (fchownat(fd, comp, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0) {
+      bool owned = who == MADE_OWNED || (who == MADE_LAST_OWNED && *p == '\0');
+      if (fchownat(fd, comp, owned ? c->uid : 0, owned ? c->gid : 0, AT_SYMLINK_NOFOLLOW) < 0) {
         close(fd);
         return berth_error_set(err, errno, "chown %s", canon);
       }
@@ -317,12 +325,16 @@ static bool
 is_archive(int fd)
 {
   struct archive *a = open_tar(fd);
-  if (a == NULL)
-    return false;
-  struct archive_entry *e;
-  bool ok = archive_read_next_header(a, &e) == ARCHIVE_OK;
-  archive_read_free(a);
-  return ok;
+  bool ok = false;
+  if (a != NULL) {
+    struct archive_entry *e;
+    ok = archive_read_next_header(a, &e) == ARCHIVE_OK;
+    archive_read_free(a);
+  }
+  /* the look read fd (open_tar already does): a file that is not an
+   * archive is then copied whole from its start, not from where the look
+   * stopped (ADD of a plain file made it empty) */
+  return lseek(fd, 0, SEEK_SET) == 0 && ok;
 }
 
 /* The archive's entries are untrusted: berth_extract confines them. */
@@ -380,14 +392,14 @@ copy_source(copier *c, const berth_context_source *src, int destroot, const char
     return berth_error_set(err, EAGAIN, "%s changed during the build", src->arg);
 
   if (S_ISDIR(st.st_mode)) {
-    cleanup_close int dfd = mkdir_p(c, destroot, canon, err);
+    cleanup_close int dfd = mkdir_p(c, destroot, canon, MADE_LAST_OWNED, err);
     if (dfd < 0)
       return -1;
     c->topfd = dfd;
     return copy_dir_contents(c, sfd, src->path, dfd, "", err);
   }
   if (c->o->unpack && S_ISREG(st.st_mode) && is_archive(sfd)) {
-    cleanup_close int dfd = mkdir_p(c, destroot, canon, err);
+    cleanup_close int dfd = mkdir_p(c, destroot, canon, MADE_ROOT, err);
     if (dfd < 0)
       return -1;
     return unpack(sfd, dfd, src->arg, err);
@@ -402,7 +414,7 @@ copy_source(copier *c, const berth_context_source *src, int destroot, const char
   char *slash = strrchr(target, '/');
   cleanup_free char *parent = slash ? xstrndup(target, (size_t)(slash - target)) : xstrdup("");
   const char *base = slash ? slash + 1 : target;
-  cleanup_close int pfd = mkdir_p(c, destroot, parent, err);
+  cleanup_close int pfd = mkdir_p(c, destroot, parent, MADE_OWNED, err);
   if (pfd < 0)
     return -1;
   c->topfd = pfd;

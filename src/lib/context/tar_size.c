@@ -51,13 +51,35 @@ pax_number(const char *key, unsigned long long v, unsigned long long max)
   return v > max ? pax_record(key, (size_t)snprintf(NULL, 0, "%llu", v)) : 0;
 }
 
+/* Whether Go's tar writer fits name in a USTAR header: 100 bytes, or split
+ * at a `/` into a prefix of 155 and a name of 100 (its splitUSTARPath);
+ * ASCII only.  Else a PAX "path" record carries it. */
+static bool
+fits_ustar(const char *name)
+{
+  size_t n = strlen(name);
+  if (!berth_ascii(name))
+    return false;
+  if (n <= 100)
+    return true;
+  size_t len = n > 156 ? 156 : n;
+  if (len == n && name[len - 1] == '/')
+    len--;
+  size_t i = 0;
+  bool found = false;
+  for (size_t k = 0; k < len; k++)
+    if (name[k] == '/')
+      i = k, found = true;
+  return found && i > 0 && n - i - 1 <= 100 && n - i - 1 > 0 && i <= 155;
+}
+
 /* The bytes one entry adds: name as Docker writes it (a directory's with
  * its trailing `/`), link the symlink's or hard link's target (NULL: none),
  * data_size the contents written (0 but for a regular file's first link). */
 static unsigned long long
 entry_size(const char *name, const char *link, const struct stat *st, unsigned long long data_size)
 {
-  unsigned long long pax = pax_string("path", name, 100);
+  unsigned long long pax = fits_ustar(name) ? 0 : pax_record("path", strlen(name));
   if (link != NULL)
     pax += pax_string("linkpath", link, 100);
   pax += pax_number("uid", st->st_uid, 07777777) + pax_number("gid", st->st_gid, 07777777);
@@ -149,17 +171,34 @@ berth_context_tar_size(berth_context *ctx, char *const *always, long long outsid
         && !berth_context_visible(ctx, *a, false))
       w.total += entry_size(*a, NULL, &st, (unsigned long long)st.st_size);
   }
-  if (r == 0 && outside_len >= 0) { /* as ".dockerfile.<20 hex>" */
-    struct stat st = { 0 };
-    w.total += entry_size(".dockerfile.00000000000000000000", NULL, &st,
-                          (unsigned long long)outside_len);
-  }
   for (size_t i = 0; i < w.n_seen; i++)
     free(w.seen[i].name);
   free(w.seen);
   if (r < 0)
     return -1;
-  *size = w.total + 2 * BLOCK;
+  if (outside_len < 0) {
+    *size = w.total + 2 * BLOCK;
+    return 0;
+  }
+  /* AddDockerfileToBuildContext: the Dockerfile added at the end as
+   * ".dockerfile.<20 hex>" and "\n<that name>\n" added to the
+   * .dockerignore, which is made (at the end too) when there is none.  Its
+   * ReplaceFileTarWrapper closes the stream before the tar writer: the
+   * last entry's padding and the end of archive are never sent.  (With no
+   * .dockerignore, which of the two is last is Go's map order, so
+   * Docker's figure changes from run to run by the difference; here the
+   * Dockerfile comes first.) */
+  const unsigned long long line = 1 + 12 + 20 + 1;
+  struct stat st;
+  if (fstatat(ctx->dirfd, ".dockerignore", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+    unsigned long long had = (unsigned long long)st.st_size;
+    w.total += padded(had + line) - padded(had);
+    w.total += BLOCK + (unsigned long long)outside_len;
+  } else {
+    w.total += BLOCK + padded((unsigned long long)outside_len);
+    w.total += BLOCK + strlen(".dockerignore") + line;
+  }
+  *size = w.total;
   return 0;
 }
 

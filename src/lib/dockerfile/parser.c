@@ -247,8 +247,9 @@ read_heredocs(struct reader *r, berth_df_instruction *ins, const char *name, ber
  * or comment line). */
 static int
 read_instruction(struct reader *r, struct directives *d, const char *s, size_t n, const char *name,
-                 berth_df_instruction *ins, berth_error **err)
+                 berth_df_instruction *ins, char **warning, berth_error **err)
 {
+  bool empty_continuation = false;
   struct df_buf line = { 0 };
   berth_error *e = NULL;
   int start = r->line;
@@ -269,7 +270,10 @@ read_instruction(struct reader *r, struct directives *d, const char *s, size_t n
     }
     /* a comment line (indented too) or a blank one inside a continuation
      * is skipped and does not end it */
-    if (is_comment(s, n) || skip_spaces(line.s + from, line.len - from) == line.len - from) {
+    bool blank
+        = !is_comment(s, n) && skip_spaces(line.s + from, line.len - from) == line.len - from;
+    empty_continuation = empty_continuation || blank;
+    if (is_comment(s, n) || blank) {
       line.len = from;
       line.s[from] = '\0';
       continue;
@@ -281,6 +285,10 @@ read_instruction(struct reader *r, struct directives *d, const char *s, size_t n
     goto fail;
   }
   ins->start_line = start;
+  /* Docker's parser warns of a blank line inside a continuation (not of a
+   * comment line), naming the joined line */
+  if (empty_continuation)
+    *warning = xasprintf("[WARNING]: Empty continuation line found in:\n    %s", line.s);
   df_buf_free(&line);
   if (takes_heredocs(ins) && read_heredocs(r, ins, name, err) < 0)
     return -1;
@@ -313,9 +321,16 @@ berth_dockerfile_parse(const char *data, size_t len, const char *name, berth_err
     if (check_length(n, name, r.line, err) < 0)
       return NULL;
     berth_df_instruction ins = { 0 };
-    if (read_instruction(&r, &d, s, n, name, &ins, err) < 0) {
+    char *warning = NULL;
+    if (read_instruction(&r, &d, s, n, name, &ins, &warning, err) < 0) {
+      free(warning);
       df_instruction_clear(&ins);
       return NULL;
+    }
+    if (warning != NULL) {
+      df->warnings = xrealloc(df->warnings, (df->n_warnings + 3) * sizeof *df->warnings);
+      df->warnings[df->n_warnings++] = warning;
+      df->warnings[df->n_warnings] = NULL;
     }
     if (ins.keyword == NULL)
       continue;
@@ -330,6 +345,11 @@ berth_dockerfile_parse(const char *data, size_t len, const char *name, berth_err
     return NULL;
   }
   df->escape = d.escape;
+  if (df->n_warnings > 0) {
+    df->warnings[df->n_warnings++]
+        = xstrdup("[WARNING]: Empty continuation lines will become errors in a future release.");
+    df->warnings[df->n_warnings] = NULL;
+  }
   return steal_pointer(&df);
 }
 
@@ -341,6 +361,9 @@ berth_dockerfile_free(berth_dockerfile *df)
   for (size_t i = 0; i < df->n_instructions; i++)
     df_instruction_clear(&df->instructions[i]);
   free(df->instructions);
+  for (size_t i = 0; i < df->n_warnings; i++)
+    free(df->warnings[i]);
+  free(df->warnings);
   free(df);
 }
 

@@ -60,6 +60,10 @@ typedef struct berth_dockerfile {
   berth_df_instruction *instructions;
   size_t n_instructions;
   char escape; /* '\\' or '`' (the escape directive) */
+  /* Docker's parser warnings ("[WARNING]: Empty continuation line found
+   * in: …" and its closing line), NULL-terminated; NULL: none */
+  char **warnings;
+  size_t n_warnings;
 } berth_dockerfile;
 
 /* Parses the len bytes at data, which are untrusted: any bytes, any size

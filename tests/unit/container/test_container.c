@@ -117,6 +117,21 @@ TEST(spec)
   json_t *masked = json_object_get(json_object_get(spec, "linux"), "maskedPaths");
   CHECK_STR(json_string_value(json_array_get(masked, 0)), "/proc/asound");
 
+  /* the cwd cleaned, as Docker's: the runtime makes it when missing */
+  static const char *const cwds[][2] = { { "/a/b/../c/", "/a/c" },
+                                         { "//x/./y//", "/x/y" },
+                                         { "/..", "/" },
+                                         { "/a/..", "/" },
+                                         { "/", "/" },
+                                         { "/srv/www", "/srv/www" } };
+  for (size_t i = 0; i < sizeof cwds / sizeof cwds[0]; i++) {
+    o.cwd = cwds[i][0];
+    cleanup_json json_t *sp = berth_container_spec(&o, NULL);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(sp, "process"), "cwd")),
+              cwds[i][1]);
+  }
+  o.cwd = "/tmp";
+
   o.own_network = true;
   cleanup_json json_t *spec2 = berth_container_spec(&o, NULL);
   CHECK(has_namespace(spec2, "network"));

@@ -385,6 +385,17 @@ TEST(continuation_skips_comments_and_blank_lines)
   cleanup_free char *d = df ? berth_dockerfile_dump(df) : xstrdup("");
   CHECK_STR(d, "(from \"a\")\n(run \"one    two\")\n");
   CHECK(nth(df, 1) != NULL && nth(df, 1)->end_line == 5);
+  /* the blank line (not the comment) warned of, as Docker's parser does */
+  CHECK(df != NULL && df->n_warnings == 2);
+  if (df != NULL && df->n_warnings == 2) {
+    CHECK_STR(df->warnings[0], "[WARNING]: Empty continuation line found in:\n    RUN one    two ");
+    CHECK_STR(df->warnings[1],
+              "[WARNING]: Empty continuation lines will become errors in a future release.");
+    CHECK(df->warnings[2] == NULL);
+  }
+  cleanup_dockerfile berth_dockerfile *quiet
+      = parse_str("FROM a\nRUN one \\\n  # only a comment\n   two\n", &err);
+  CHECK(quiet != NULL && quiet->n_warnings == 0 && quiet->warnings == NULL);
 }
 
 TEST(instruction_shape)
