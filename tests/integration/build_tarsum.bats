@@ -13,22 +13,6 @@
 load lib/common
 load lib/build
 
-setup_file() {
-  registry_with_fixtures REG plain basic
-}
-
-teardown_file() {
-  registry_stop REG
-}
-
-setup() {
-  build_setup
-}
-
-teardown() {
-  container_teardown
-}
-
 LONG=$(printf 'L%.0s' $(seq 1 120))
 
 # tarsum_context DIR: files, directories, symlinks (a source and inside a

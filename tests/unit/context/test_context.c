@@ -16,29 +16,10 @@
 #include "common/xalloc.h"
 #include "context/context.h"
 #include "context/glob.h"
+#include "ctx_fixture.h"
 #include "harness.h"
 
 static char root[PATH_MAX];
-
-static void
-put_file(int dirfd, const char *path, const char *data, mode_t mode)
-{
-  cleanup_free char *dir = xstrdup(path);
-  char *slash = strrchr(dir, '/');
-  if (slash != NULL) {
-    *slash = '\0';
-    berth_mkdir_p_at(dirfd, dir, 0755, NULL);
-  }
-  int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    perror(path);
-    abort();
-  }
-  if (write(fd, data, strlen(data)) != (ssize_t)strlen(data))
-    abort();
-  fchmod(fd, mode);
-  close(fd);
-}
 
 static char *
 read_all(int dirfd, const char *path)
@@ -50,24 +31,11 @@ read_all(int dirfd, const char *path)
   return data;
 }
 
-/* A fresh directory under root, opened. */
-static int
-new_dir(const char *name)
-{
-  char p[2 * PATH_MAX];
-  snprintf(p, sizeof p, "%s/%s", root, name);
-  mkdir(p, 0755);
-  int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    abort();
-  return fd;
-}
-
 /* A sample context: files, a subdirectory, links. */
 static int
 sample_context(const char *name)
 {
-  int fd = new_dir(name);
+  int fd = new_dir(root, name);
   put_file(fd, "a.txt", "alpha\n", 0644);
   put_file(fd, "b.txt", "bravo\n", 0644);
   put_file(fd, "c.md", "charlie\n", 0644);
@@ -77,15 +45,6 @@ sample_context(const char *name)
   symlinkat("/etc", fd, "sub/etc");
   linkat(fd, "sub/d.txt", fd, "sub/hard", 0);
   return fd;
-}
-
-static berth_context *
-open_ctx(int fd, const char *ignore)
-{
-  berth_ignore *ign = NULL;
-  if (ignore != NULL)
-    ign = berth_ignore_parse(ignore, strlen(ignore), ".dockerignore", NULL);
-  return berth_context_open_with(fd, ign, NULL);
 }
 
 /* The resolved paths of one COPY's sources, joined by spaces, or the error. */
@@ -199,7 +158,7 @@ TEST(dockerignore_invisible)
   unlinkat(fd, "via", 0);
   unlinkat(fd, "x.log.link", 0);
 
-  cleanup_close int dst = new_dir("ign-dst");
+  cleanup_close int dst = new_dir(root, "ign-dst");
   CHECK(copy(ctx, ".", NULL, dst, "/", NULL, NULL) == 0);
   CHECK(berth_exists_at(dst, "keep.log") && berth_exists_at(dst, "a.txt"));
   CHECK(!berth_exists_at(dst, "x.log"));
@@ -294,7 +253,7 @@ TEST(hash_content_not_times)
   snprintf(cmd, sizeof cmd, "cp -r '%s/hash' '%s/hash-copy'", root, root);
   CHECK(system(cmd) == 0);
   {
-    cleanup_close int cfd = new_dir("hash-copy");
+    cleanup_close int cfd = new_dir(root, "hash-copy");
     cleanup_context berth_context *c2 = open_ctx(cfd, NULL);
     /* cp -r does not keep hard links: make it one again, as a clone would. */
     unlinkat(cfd, "sub/hard", 0);
@@ -353,7 +312,7 @@ TEST(hash_content_not_times)
 TEST(stat_cache)
 {
   cleanup_close int fd = sample_context("cache");
-  cleanup_close int store = new_dir("cache-store");
+  cleanup_close int store = new_dir(root, "cache-store");
   char h0[BERTH_DIGEST_LEN], h[BERTH_DIGEST_LEN];
   /* Older than the racy window, so that the first hash records them. */
   struct timespec pause = { 0, 120 * 1000 * 1000 };
@@ -413,7 +372,7 @@ TEST(copy_rules)
 {
   cleanup_close int fd = sample_context("copy");
   cleanup_context berth_context *ctx = open_ctx(fd, NULL);
-  cleanup_close int dst = new_dir("copy-dst");
+  cleanup_close int dst = new_dir(root, "copy-dst");
   char *msg = NULL;
 
   CHECK(copy(ctx, "a.txt", NULL, dst, "/dir/", NULL, NULL) == 0);
@@ -482,7 +441,7 @@ TEST(copy_confined)
 {
   cleanup_close int fd = sample_context("conf");
   cleanup_context berth_context *ctx = open_ctx(fd, NULL);
-  cleanup_close int dst = new_dir("conf-dst");
+  cleanup_close int dst = new_dir(root, "conf-dst");
   /* Links in the destination are resolved inside it. */
   symlinkat("/etc", dst, "etc-link");
   symlinkat("../../../../tmp-outside", dst, "up");
@@ -506,7 +465,7 @@ TEST(add_unpacks)
   snprintf(cmd, sizeof cmd, "tar -C '%s/add' -czf '%s/add/sub.tar.gz' sub", root, root);
   CHECK(system(cmd) == 0);
   cleanup_context berth_context *ctx = open_ctx(fd, NULL);
-  cleanup_close int dst = new_dir("add-dst");
+  cleanup_close int dst = new_dir(root, "add-dst");
   berth_context_copy_opts o = { .cmd = "ADD", .unpack = true };
   CHECK(copy(ctx, "sub.tar.gz", NULL, dst, "/x", &o, NULL) == 0);
   CHECK(S_ISREG(mode_at(dst, "x/sub/deep/e.sh")));
@@ -522,7 +481,7 @@ TEST(add_unpacks)
 
 TEST(open_not_a_directory)
 {
-  cleanup_close int dfd = new_dir("notdir");
+  cleanup_close int dfd = new_dir(root, "notdir");
   put_file(dfd, "f", "x", 0644);
   cleanup_close int f = openat(dfd, "f", O_RDONLY | O_CLOEXEC);
   cleanup_error berth_error *err = NULL;

@@ -19,41 +19,10 @@
 #include "common/fs.h"
 #include "common/xalloc.h"
 #include "context/context.h"
+#include "ctx_fixture.h"
 #include "harness.h"
 
 static char root[PATH_MAX];
-
-static void
-put_file(int dirfd, const char *path, const char *data, mode_t mode)
-{
-  cleanup_free char *dir = xstrdup(path);
-  char *slash = strrchr(dir, '/');
-  if (slash != NULL) {
-    *slash = '\0';
-    berth_mkdir_p_at(dirfd, dir, 0755, NULL);
-  }
-  int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    perror(path);
-    abort();
-  }
-  if (write(fd, data, strlen(data)) != (ssize_t)strlen(data))
-    abort();
-  fchmod(fd, mode);
-  close(fd);
-}
-
-static int
-new_dir(const char *name)
-{
-  char p[2 * PATH_MAX];
-  snprintf(p, sizeof p, "%s/%s", root, name);
-  mkdir(p, 0755);
-  int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    abort();
-  return fd;
-}
 
 static char long_name[121];
 
@@ -61,7 +30,7 @@ static char long_name[121];
 static int
 docker_context(const char *name)
 {
-  int fd = new_dir(name);
+  int fd = new_dir(root, name);
   put_file(fd, "a.txt", "hello\n", 0644);
   put_file(fd, "b.txt", "bee\n", 0644);
   put_file(fd, "dir/b", "x\n", 0644);
@@ -88,15 +57,6 @@ docker_context(const char *name)
   memset(long_name, 'L', 120);
   put_file(fd, long_name, "long\n", 0644);
   return fd;
-}
-
-static berth_context *
-open_ctx(int fd, const char *ignore)
-{
-  berth_ignore *ign = NULL;
-  if (ignore != NULL)
-    ign = berth_ignore_parse(ignore, strlen(ignore), ".dockerignore", NULL);
-  return berth_context_open_with(fd, ign, NULL);
 }
 
 /* Docker's hash of one COPY's sources (a, b: source args) as CREATED BY
@@ -230,7 +190,7 @@ TEST(docker_hashes)
  * contents. */
 TEST(rootfs_hashes)
 {
-  cleanup_close int fd = new_dir("rootfs");
+  cleanup_close int fd = new_dir(root, "rootfs");
   put_file(fd, "a.txt", "hello\n", 0644);
   linkat(fd, "a.txt", fd, "b.txt", 0);
   cleanup_context berth_context *ctx = open_ctx(fd, NULL);
@@ -239,7 +199,7 @@ TEST(rootfs_hashes)
   cleanup_free char *b = docker_hash(ctx, "b.txt", NULL, &partial);
   CHECK(partial); /* the link is not in Docker's hash */
   /* b.txt with its contents, no '1' entry: as a lone file named b.txt */
-  cleanup_close int fd2 = new_dir("rootfs2");
+  cleanup_close int fd2 = new_dir(root, "rootfs2");
   put_file(fd2, "b.txt", "hello\n", 0644);
   cleanup_context berth_context *ctx2 = open_ctx(fd2, NULL);
   berth_context_set_rootfs(ctx2);
@@ -256,7 +216,7 @@ TEST(rootfs_hashes)
 TEST(tarsum_cache)
 {
   cleanup_close int fd = docker_context("cache");
-  cleanup_close int store = new_dir("cache-store");
+  cleanup_close int store = new_dir(root, "cache-store");
   struct timespec pause = { 0, 120 * 1000 * 1000 };
   nanosleep(&pause, NULL);
   cleanup_free char *h0 = NULL;
