@@ -120,8 +120,6 @@ int berth_build_fs_step(berth_build_state *st, char **cache_cmd, const char *cre
                         berth_build_fs_fn fn, void *arg, berth_error **err);
 /* The strings of v joined by single spaces (NULL-terminated v). */
 char *berth_build_join(char *const *v);
-/* Go's path.Clean of an absolute path. */
-char *berth_build_clean_abs(const char *p);
 
 /* Writes the image of a step that adds no layer: the current image with
  * config, container_config (config with Cmd = cache_cmd), author and an

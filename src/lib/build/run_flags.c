@@ -8,6 +8,7 @@
 
 #include "build/run_mounts.h"
 #include "common/cleanup.h"
+#include "common/path.h"
 #include "common/xalloc.h"
 #include "dockerfile/expand.h"
 
@@ -274,7 +275,7 @@ parse_mount(const char *val, char escape, char *const *env, const char *workdir,
   if (m->type == BERTH_RUN_MOUNT_CACHE) {
     if (m->id == NULL || m->id[0] == '\0') {
       free(m->id);
-      m->id = berth_build_clean_abs(m->target ? m->target : "");
+      m->id = berth_path_clean_abs(m->target ? m->target : "");
     }
     if (m->sharing == NULL)
       m->sharing = xstrdup("shared");
@@ -282,7 +283,7 @@ parse_mount(const char *val, char escape, char *const *env, const char *workdir,
   /* the target: relative ones from WORKDIR, then cleaned; never "/" */
   const char *t = m->target ? m->target : "";
   cleanup_free char *joined = t[0] == '/' ? xstrdup(t) : xasprintf("/%s/%s", workdir ?: "", t);
-  char *clean = berth_build_clean_abs(joined);
+  char *clean = berth_path_clean_abs(joined);
   free(m->target);
   m->target = clean;
   if (strcmp(clean, "/") == 0)

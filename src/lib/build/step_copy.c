@@ -33,6 +33,7 @@
 #include "build/remote.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/path.h"
 #include "common/xalloc.h"
 #include "container/create.h"
 #include "container/mount.h"
@@ -115,7 +116,7 @@ normalize_dest(const berth_build_state *st, const char *dest)
     return xstrdup(dest);
   const char *wd = json_string_value(json_object_get(st->config, "WorkingDir"));
   cleanup_free char *joined = xasprintf("/%s/%s", wd ? wd : "", dest);
-  char *d = berth_build_clean_abs(joined);
+  char *d = berth_path_clean_abs(joined);
   size_t n = strlen(dest), dn = strlen(d);
   if (n > 0 && dest[n - 1] == '/' && !(dn > 0 && d[dn - 1] == '/')) {
     char *t = xasprintf("%s/", d);

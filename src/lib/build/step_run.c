@@ -14,6 +14,7 @@
 #include "build/run_mounts.h"
 #include "commit/commit.h"
 #include "common/cleanup.h"
+#include "common/path.h"
 #include "common/safe_open.h"
 #include "common/testpoint.h"
 #include "common/xalloc.h"
@@ -264,37 +265,6 @@ berth_build_step_run(berth_build_state *st, const berth_df_instruction *in, bert
 
 /* ---- WORKDIR ----------------------------------------------------------- */
 
-char *
-berth_build_clean_abs(const char *p)
-{
-  char *out = xmalloc(strlen(p) + 2);
-  size_t n = 0;
-  out[n++] = '/';
-  while (*p != '\0') {
-    while (*p == '/')
-      p++;
-    const char *e = strchr(p, '/');
-    size_t l = e ? (size_t)(e - p) : strlen(p);
-    if (l == 0)
-      break;
-    if (l == 1 && p[0] == '.') {
-    } else if (l == 2 && p[0] == '.' && p[1] == '.') {
-      while (n > 1 && out[n - 1] != '/')
-        n--;
-      if (n > 1)
-        n--;
-    } else {
-      if (n > 1)
-        out[n++] = '/';
-      memcpy(out + n, p, l);
-      n += l;
-    }
-    p += l;
-  }
-  out[n] = '\0';
-  return out;
-}
-
 /* mkdir -p of path inside the rootfs rootfd, every component resolved
  * inside it (a symlink in the image cannot lead the mkdir out). */
 static int
@@ -381,7 +351,7 @@ berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in, 
    * an absolute one is kept as written */
   const char *cur = json_string_value(json_object_get(st->config, "WorkingDir"));
   cleanup_free char *joined = xasprintf("/%s/%s", cur ? cur : "", w);
-  cleanup_free char *dir = w[0] == '/' ? xstrdup(w) : berth_build_clean_abs(joined);
+  cleanup_free char *dir = w[0] == '/' ? xstrdup(w) : berth_path_clean_abs(joined);
   json_object_set_new(st->config, "WorkingDir", json_string(dir));
   cleanup_strv char **shell = berth_build_shell(st);
   size_t n = 0;
@@ -396,6 +366,6 @@ berth_build_step_workdir(berth_build_state *st, const berth_df_instruction *in, 
     return hit < 0 ? -1 : 0;
   /* the directory made is the cleaned one (Docker's SetupWorkingDirectory:
    * /a/b/../c makes /a/c, not /a/b) */
-  cleanup_free char *clean = berth_build_clean_abs(dir);
+  cleanup_free char *clean = berth_path_clean_abs(dir);
   return berth_build_fs_step(st, shell, by, mkdir_cb, clean, err);
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/path.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
 
@@ -48,40 +49,12 @@ str_array(const char *const *v)
   return a;
 }
 
-/* Go's path.Clean of an absolute path, in place ("/a/b/../c/" is "/a/c"). */
-static void
-clean_abs(char *p)
-{
-  size_t n = 1;
-  for (char *r = p + 1; *r != '\0';) {
-    size_t l = strcspn(r, "/");
-    if (l == 0 || (l == 1 && r[0] == '.')) {
-    } else if (l == 2 && r[0] == '.' && r[1] == '.') {
-      while (n > 1 && p[n - 1] != '/')
-        n--;
-      if (n > 1)
-        n--;
-    } else {
-      if (n > 1)
-        p[n++] = '/';
-      memmove(p + n, r, l);
-      n += l;
-    }
-    r += l;
-    while (*r == '/')
-      r++;
-  }
-  p[n] = '\0';
-}
-
 json_t *
 berth_container_process_spec(const berth_spec_options *o, berth_error **err)
 {
   /* cleaned, as Docker's SetupWorkingDirectory does: the runtime makes a
    * missing cwd, and "/a/b/../c" must make /a/c, not /a/b too */
-  cleanup_free char *cwd_clean = o->cwd && o->cwd[0] == '/' ? xstrdup(o->cwd) : NULL;
-  if (cwd_clean != NULL)
-    clean_abs(cwd_clean);
+  cleanup_free char *cwd_clean = o->cwd && o->cwd[0] == '/' ? berth_path_clean_abs(o->cwd) : NULL;
   const char *cwd = cwd_clean ? cwd_clean : o->cwd && o->cwd[0] ? o->cwd : "/";
   if (berth_utf8_check(cwd, "the working directory", err) < 0)
     return NULL;

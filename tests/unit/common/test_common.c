@@ -8,6 +8,7 @@
 #include "common/digest.h"
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/path.h"
 #include "common/random.h"
 #include "common/utf8.h"
 #include "harness.h"
@@ -196,6 +197,17 @@ TEST(utf8_valid)
   }
 }
 
+TEST(path_clean_abs)
+{
+  const char *cases[][2] = { { "/", "/" },      { "/a/b/../c/", "/a/c" }, { "//a//./b", "/a/b" },
+                             { "/../..", "/" }, { "/a/..", "/" },         { "/a/b/..", "/a" } };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *got = berth_path_clean_abs(cases[i][0]);
+    CHECK(strcmp(got, cases[i][1]) == 0);
+    free(got);
+  }
+}
+
 TEST(ascii)
 {
   CHECK(berth_ascii(""));
@@ -240,6 +252,7 @@ main(void)
 {
   RUN(error_chain);
   RUN(ascii);
+  RUN(path_clean_abs);
   RUN(errno_text_once);
   RUN(errno_in_words);
   RUN(pending_error_is_kept);
