@@ -195,3 +195,18 @@ DOCKER_FROM='/bin/sh -c #(nop) COPY dir:c996dbdb2db8b85c516fcb77a74897d883755890
   [ "$(created_by demo/from:s1 | head -1)" = '/bin/sh -c #(nop) COPY dir:56fe793f1162cdf25a9edeb9436f571dfe2430c68665be1374ed377e2d2f6bbb in /d3<sp>' ] ||
     fail_with "$(created_by demo/from:s1)"
 }
+
+@test "tarsum: a file's security.capability alone changed misses the COPY cache, as its bytes would" {
+  require_tool setcap
+  echo x > "$CTX/f"
+  dockerfile "FROM $IMG" 'COPY f /f'
+  b build -q "$CTX" > /dev/null
+  sleep 0.1 # past the stat cache's racy window: the next build records the file
+  b build -q "$CTX" > /dev/null
+  setcap cap_net_raw+ep "$CTX/f"
+  run --separate-stderr b build "$CTX"
+  assert_success
+  [ "$(cache_hits)" -eq 0 ] || fail_with "a capability change must miss"
+  run --separate-stderr b build "$CTX"
+  [ "$(cache_hits)" -eq 1 ] || fail_with "and hit once built"
+}

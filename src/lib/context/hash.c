@@ -156,9 +156,13 @@ docker_sum(berth_context *ctx, docker_acc *a, int dirfd, const char *name, const
     th.uname = owner_name(ctx, false, th.uid);
     th.gname = owner_name(ctx, true, th.gid);
   }
+  /* a regular file's capability is read with its contents, only when the
+   * stat cache does not have it (berth_ctx_file_digest) */
   char cap[512];
-  th.cap_len = (size_t)read_cap(dirfd, name, cap, sizeof cap);
-  th.cap = th.cap_len > 0 ? cap : NULL;
+  if (!S_ISREG(st->st_mode) || st->st_nlink > 1) {
+    th.cap_len = (size_t)read_cap(dirfd, name, cap, sizeof cap);
+    th.cap = th.cap_len > 0 ? cap : NULL;
+  }
   if (S_ISREG(st->st_mode) && st->st_nlink > 1) {
     /* Docker's hash shows neither the links of a rootfs's files nor what
      * is behind a '1' entry */
@@ -295,7 +299,7 @@ hash_entry(berth_context *ctx, berth_sha256 *h, link_set *ls, docker_acc *a, int
   } else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
     putf(h, "%u,%u", major(st->st_rdev), minor(st->st_rdev));
   }
-  if (!S_ISLNK(st->st_mode)) {
+  if (!S_ISLNK(st->st_mode) && !S_ISREG(st->st_mode)) { /* a file's is in chex */
     char cap[512];
     ssize_t n = read_cap(dirfd, name, cap, sizeof cap);
     if (n > 0) {

@@ -82,10 +82,11 @@ int berth_ctx_first_link(berth_context *ctx, const struct stat *st, const char *
 /* Frees the stat cache's entries (hash.c). */
 void berth_ctx_cache_free(berth_context *ctx);
 
-/* The content digest (hex) of the regular file dirfd/name (rel in the
- * context), lstat'ed as *st, and, th not NULL, its tarsum with the header
- * th: from the stat cache when its stat matches (and the tarsum was
- * computed for th's name), else read (stat_cache.c). */
+/* berth's digest (hex) of the regular file dirfd/name (rel in the
+ * context), lstat'ed as *st: its contents and security.capability; and, th
+ * not NULL, its tarsum with the header th (its capability filled in here):
+ * from the stat cache when its stat matches (and the tarsum was computed
+ * for th's name), else read (stat_cache.c). */
 int berth_ctx_file_digest(berth_context *ctx, int dirfd, const char *name, const char *rel,
                           const struct stat *st, char hex[BERTH_SHA256_HEX_LEN + 1],
                           const berth_tarsum_header *th, char tsum[BERTH_SHA256_HEX_LEN + 1],

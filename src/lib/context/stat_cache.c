@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ struct berth_stat_entry {
   bool set;
 };
 
-#define CACHE_MAGIC "berth-context-stat-cache 2\n"
+#define CACHE_MAGIC "berth-context-stat-cache 3\n"
 
 static void
 cache_clear(berth_context *ctx)
@@ -293,10 +294,20 @@ berth_ctx_file_digest(berth_context *ctx, int dirfd, const char *name, const cha
   struct stat fst;
   if (fstat(fd, &fst) < 0)
     return berth_error_set(err, errno, "stat %s", rel);
+  /* security.capability read here, by the fd, so that a file the cache
+   * has costs no xattr lookup at all (setting one changes ctime) */
+  char cap[512];
+  ssize_t cap_len = fgetxattr(fd, "security.capability", cap, sizeof cap);
+  if (cap_len < 0)
+    cap_len = 0;
   cleanup_sha256 berth_sha256 *h = berth_sha256_new();
   cleanup_sha256 berth_sha256 *t = th ? berth_sha256_new() : NULL;
-  if (t != NULL)
-    berth_tarsum_header_write(t, th);
+  if (t != NULL) {
+    berth_tarsum_header with_cap = *th;
+    with_cap.cap = cap_len > 0 ? cap : NULL;
+    with_cap.cap_len = (size_t)cap_len;
+    berth_tarsum_header_write(t, &with_cap);
+  }
   static __thread char buf[1 << 16];
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
@@ -310,6 +321,10 @@ berth_ctx_file_digest(berth_context *ctx, int dirfd, const char *name, const cha
     berth_sha256_update(h, buf, (size_t)n);
     if (t != NULL)
       berth_sha256_update(t, buf, (size_t)n);
+  }
+  if (cap_len > 0) { /* berth's digest of the file: its bytes, then its capability */
+    berth_sha256_update(h, "\0cap", 4);
+    berth_sha256_update(h, cap, (size_t)cap_len);
   }
   char d[BERTH_DIGEST_LEN];
   berth_sha256_final(h, d);
