@@ -70,6 +70,7 @@ static const struct subcommand {
   { "import", berth_cmd_import, "Import the contents from a tarball to create a filesystem image" },
   { "inspect", berth_cmd_inspect, "Display detailed information on one or more images" },
   { "layers", berth_cmd_layers, "Show every layer of an image with all its IDs" },
+  { "load", berth_cmd_load, "Load an image from a tar archive or STDIN" },
   { "list", berth_cmd_images, NULL },
   { "ls", berth_cmd_images, "List images" },
   { "mount", cmd_image_mount, "Mount an image's layers and print the path" },

@@ -34,6 +34,7 @@ static const struct command {
   { "inspect", berth_cmd_inspect, "Return low-level information on images and containers" },
   { "kill", berth_cmd_kill, "Kill one or more running containers" },
   { "layers", berth_cmd_layers, "Show every layer of an image with all its IDs" },
+  { "load", berth_cmd_load, "Load an image from a tar archive or STDIN" },
   { "login", berth_cmd_login, "Log in to a registry" },
   { "logout", berth_cmd_logout, "Log out from a registry" },
   { "logs", berth_cmd_logs, "Fetch the logs of a container" },

@@ -1,0 +1,75 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "images/load.h"
+
+static int
+usage(void)
+{
+  puts("Usage:  berth load [OPTIONS]\n\n"
+       "Load an image from a tar archive or STDIN\n\n"
+       "Options:\n"
+       "  -i, --input string   Read from tar archive file, instead of STDIN\n"
+       "  -q, --quiet          Suppress the load output");
+  return 0;
+}
+
+/* As Docker: -q only silences progress (berth prints none), the names of
+ * the loaded images are printed either way. */
+static void
+print_loaded(void *ctx, const char *name, const char *id)
+{
+  (void)ctx;
+  if (name != NULL)
+    printf("Loaded image: %s\n", name);
+  else
+    printf("Loaded image ID: %s\n", id);
+}
+
+int
+berth_cmd_load(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "input", required_argument, NULL, 'i' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  const char *input = NULL;
+  int c;
+  while ((c = getopt_long(argc, argv, "+:i:qh", options, NULL)) != -1) {
+    switch (c) {
+    case 'i':
+      input = optarg;
+      break;
+    case 'q':
+      break;
+    case 'h':
+      return usage();
+    default:
+      return berth_cli_bad_option(cli, argv[0], argv, c);
+    }
+  }
+  if (optind != argc)
+    return berth_cli_usage_error(cli, argv[0], "\"%s\" accepts no arguments.", argv[0]);
+  cleanup_error berth_error *err = NULL;
+  cleanup_close int fd
+      = input == NULL ? dup(STDIN_FILENO) : open(input, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    berth_error_set(&err, errno, "open %s", input != NULL ? input : "standard input");
+    return berth_cli_fail(cli, err);
+  }
+  if (input == NULL && isatty(fd)) {
+    berth_error_set(&err, 0, "requested load from stdin, but stdin is empty");
+    return berth_cli_fail(cli, err);
+  }
+  berth_store *store = berth_cli_store(cli, &err);
+  if (store == NULL || berth_image_load(store, fd, print_loaded, NULL, &err) < 0)
+    return berth_cli_fail(cli, err);
+  return 0;
+}
