@@ -69,7 +69,7 @@ berth_cmd_load(berth_cli *cli, int argc, char **argv)
     return berth_cli_fail(cli, err);
   }
   berth_store *store = berth_cli_store(cli, &err);
-  if (store == NULL || berth_image_load(store, fd, print_loaded, NULL, &err) < 0)
+  if (store == NULL || berth_image_load_archive(store, fd, print_loaded, NULL, &err) < 0)
     return berth_cli_fail(cli, err);
   return 0;
 }

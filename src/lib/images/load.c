@@ -467,7 +467,8 @@ publish(berth_store *s, struct load_image *ims, size_t n, berth_error **err)
 }
 
 int
-berth_image_load(berth_store *s, int fd, berth_load_fn on_loaded, void *ctx, berth_error **err)
+berth_image_load_archive(berth_store *s, int fd, berth_load_fn on_loaded, void *ctx,
+                         berth_error **err)
 {
   struct archive_copy c = { 0 };
   struct load_image *ims = NULL;

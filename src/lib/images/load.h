@@ -21,4 +21,5 @@ typedef void (*berth_load_fn)(void *ctx, const char *name, const char *id);
  * config's).  Only when every layer of every image is verified are they
  * published under the writer lock, then the configs and the RepoTags; a
  * failure leaves the store as it was. */
-int berth_image_load(berth_store *s, int fd, berth_load_fn on_loaded, void *ctx, berth_error **err);
+int berth_image_load_archive(berth_store *s, int fd, berth_load_fn on_loaded, void *ctx,
+                             berth_error **err);
