@@ -2,6 +2,7 @@
 # load: docker-archive tarballs from skopeo, podman and hostile hands.
 
 load lib/common
+load lib/dockerd
 
 setup_file() {
   require_tool docker-registry skopeo podman
@@ -22,6 +23,7 @@ teardown() {
   if [[ -n "${PODMAN_DIR:-}" ]]; then
     podman_t rmi -a -f > /dev/null 2>&1 || true
   fi
+  [[ -z "${DOCKERD_DIR:-}" ]] || dockerd_stop
   for id in $(b ps -aq --no-trunc 2> /dev/null); do
     b rm -f "$id" > /dev/null 2>&1 || true
   done
@@ -128,6 +130,25 @@ hostile() {
   run b run --rm "$BB" echo from podman
   assert_success
   [[ "$output" == "from podman" ]] || fail_with "run"
+}
+
+@test "load: Docker 20.10's docker save of two images loads both, same IDs, and they run" {
+  dockerd_start "$BATS_TEST_TMPDIR/docker"
+  dk pull -q "$BB" > /dev/null
+  dk pull -q "$REG_HOST/test/layered:1" > /dev/null
+  dk save -o "$BATS_TEST_TMPDIR/d.tar" "$BB" "$REG_HOST/test/layered:1"
+  run --separate-stderr berth load -i "$BATS_TEST_TMPDIR/d.tar"
+  assert_success
+  for ref in "$BB" "$REG_HOST/test/layered:1"; do
+    assert_output_has_line "Loaded image: $ref"
+    [[ "$(berth inspect "$ref" | jq -r '.[0].Id')" == "$(dk inspect -f '{{.Id}}' "$ref")" ]] ||
+      fail_with "$ref: another id than Docker's"
+  done
+  [[ "${#lines[@]}" -eq 2 ]] || fail_with "two lines"
+  assert_no_unreferenced_layers
+  run b run --rm "$BB" echo from docker
+  assert_success
+  [[ "$output" == "from docker" ]] || fail_with "run"
 }
 
 @test "load: an archive without names prints the image ID" {

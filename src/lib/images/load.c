@@ -56,9 +56,10 @@ archive_copy_clear(struct archive_copy *c)
 }
 
 /* A path of the archive cleaned: "./" and empty components dropped; NULL
- * when it is absolute or climbs with "..", i.e. points outside. */
+ * when it is absolute or, with climb, when a ".." climbs above the top of
+ * the archive; without climb any ".." is refused (manifest.json's paths). */
 static char *
-archive_path_clean(const char *path)
+path_clean(const char *path, bool climb)
 {
   if (path == NULL || path[0] == '/')
     return NULL;
@@ -69,14 +70,25 @@ archive_path_clean(const char *path)
     if (strcmp(part, ".") == 0)
       continue;
     if (strcmp(part, "..") == 0) {
-      free(out);
-      return NULL;
+      char *slash = strrchr(out, '/');
+      if (!climb || out[0] == '\0') {
+        free(out);
+        return NULL;
+      }
+      *(slash != NULL ? slash : out) = '\0';
+      continue;
     }
     if (out[0] != '\0')
       strcat(out, "/");
     strcat(out, part);
   }
   return out;
+}
+
+static char *
+archive_path_clean(const char *path)
+{
+  return path_clean(path, false);
 }
 
 /* A symlink's target as a path of the archive, from the link's directory. */
@@ -89,7 +101,7 @@ link_target(const char *link_name, const char *target)
   cleanup_free char *joined
       = slash != NULL ? xasprintf("%.*s/%s", (int)(slash - link_name), link_name, target)
                       : xstrdup(target);
-  return archive_path_clean(joined);
+  return path_clean(joined, true);
 }
 
 struct outer_source {
