@@ -185,3 +185,25 @@ member() {
   [[ "$stderr" == "Error: layer sha256:"*"etc/passwd"* ]] || fail_with "got: $stderr"
   [[ -z "$(ls -A "$OUT")" ]]
 }
+
+@test "save: a diffID twice in one image: the second layer.tar links to the first, as Docker's" {
+  b pull -q "$BB" > /dev/null
+  local ctx="$BATS_TEST_TMPDIR/ctx"
+  mkdir -p "$ctx"
+  echo same > "$ctx/a"
+  printf 'FROM %s\nCOPY a /a\nCOPY a /a\n' "$BB" > "$ctx/Dockerfile"
+  b build -q -t demo/twice:1 "$ctx" > /dev/null
+  local ids
+  ids=$(b inspect demo/twice:1 | jq -r '.[0].RootFS.Layers[1:] | unique | length')
+  [[ "$ids" -eq 1 ]] || skip "the two COPY layers differ"
+  b save -o "$OUT/twice.tar" demo/twice:1
+  local l2 l3
+  l2=$(member "$OUT/twice.tar" manifest.json | jq -r '.[0].Layers[1]')
+  l3=$(member "$OUT/twice.tar" manifest.json | jq -r '.[0].Layers[2]')
+  [[ "$l2" != "$l3" ]]
+  [[ "$(tar -tvf "$OUT/twice.tar" "$l3")" == "lrwxrwxrwx root/root "*" $l3 -> ../$l2" ]]
+  podman_setup
+  run podman_t load -i "$OUT/twice.tar"
+  [[ "$status" -eq 0 ]] || fail_with "podman load: $output"
+  [[ "sha256:$(podman_t image inspect demo/twice:1 | jq -r '.[0].Id')" == "$(b inspect demo/twice:1 | jq -r '.[0].Id')" ]]
+}
