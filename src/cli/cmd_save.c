@@ -1,9 +1,13 @@
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "common/xalloc.h"
 #include "images/save.h"
 
 int
@@ -37,6 +41,19 @@ berth_cmd_save(berth_cli *cli, int argc, char **argv)
     fprintf(stderr, "Error: cowardly refusing to save to a terminal. Use the -o flag or "
                     "redirect\n");
     return 1;
+  }
+  if (output != NULL) {
+    /* Docker's CLI checks the output's directory before anything else. */
+    cleanup_free char *copy = xstrdup(output);
+    const char *dir = dirname(copy);
+    struct stat st;
+    if (stat(dir, &st) < 0 && errno == ENOENT) {
+      fprintf(stderr,
+              "Error: failed to save image: invalid output path: directory \"%s\" does not "
+              "exist\n",
+              dir);
+      return 1;
+    }
   }
   cleanup_error berth_error *err = NULL;
   berth_store *s = berth_cli_store(cli, &err);

@@ -207,3 +207,17 @@ member() {
   [[ "$status" -eq 0 ]] || fail_with "podman load: $output"
   [[ "sha256:$(podman_t image inspect demo/twice:1 | jq -r '.[0].Id')" == "$(b inspect demo/twice:1 | jq -r '.[0].Id')" ]]
 }
+
+@test "save: a bare repository name saves every tag of it; a missing output directory is Docker's error" {
+  b pull -q "$BB" > /dev/null
+  b tag "$BB" demo/x:1
+  b tag "$BB" demo/x:2
+  b save -o "$OUT/x.tar" demo/x
+  [[ "$(member "$OUT/x.tar" manifest.json | jq -c '[.[].RepoTags]')" == '[["demo/x:1","demo/x:2"]]' ]]
+  [[ "$(member "$OUT/x.tar" repositories | jq -c '.["demo/x"] | keys')" == '["1","2"]' ]]
+  store_snapshot
+  run --separate-stderr b save -o "$OUT/nodir/x.tar" demo/x
+  [[ "$status" -eq 1 ]]
+  [[ "$stderr" == "Error: failed to save image: invalid output path: directory \"$OUT/nodir\" does not exist" ]]
+  assert_store_unchanged
+}
