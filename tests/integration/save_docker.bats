@@ -61,11 +61,25 @@ members() {
   b commit c1 demo/committed:1 > /dev/null
   b rm c1 > /dev/null
   b save -o "$OUT/two.tar" "$ref" demo/committed:1
+  BB_ID=$(b inspect "$ref" | jq -r '.[0].Id')
+  export BB_ID
   run dk load -i "$OUT/two.tar"
   [[ "$status" -eq 0 ]] || fail_with "docker load: $output"
   for r in "$ref" demo/committed:1; do
     [[ "$(dk image inspect -f '{{.Id}}' "$r")" == "$(b inspect "$r" | jq -r '.[0].Id')" ]]
   done
+  # Docker's own save of what it loaded is berth's: members, json bytes,
+  # manifest.json with the Parent link (its image order is Go's map order)
+  dk save -o "$OUT/docker.tar" "$ref" demo/committed:1
+  diff -u <(members "$OUT/docker.tar" | sort) <(members "$OUT/two.tar" | sort)
+  local m
+  for m in $(tar -tf "$OUT/docker.tar" | grep '/json$'); do
+    cmp <(tar -xOf "$OUT/docker.tar" "$m") <(tar -xOf "$OUT/two.tar" "$m") || fail_with "$m differs"
+  done
+  [[ "$(tar -xOf "$OUT/docker.tar" manifest.json | jq -c 'sort_by(.Config)')" == \
+    "$(tar -xOf "$OUT/two.tar" manifest.json | jq -c 'sort_by(.Config)')" ]]
+  tar -xOf "$OUT/two.tar" manifest.json | jq -e '.[1].Parent == "\(env.BB_ID)"' > /dev/null ||
+    fail_with "no Parent link in berth's manifest.json"
   run dk run --rm --network none demo/committed:1 echo hello
   [[ "$status" -eq 0 && "$output" == hello ]] || fail_with "docker run: $output"
 }

@@ -47,6 +47,7 @@ plan_image(berth_store *s, save_plan *p, save_image *im, berth_error **err)
     return berth_error_set(err, 0, "empty export - not implemented");
   if (c->created != NULL && berth_time_parse(c->created, &im->created) < 0)
     im->created = 0;
+  im->parent = berth_store_image_parent(s, im->id);
   cleanup_strv char **chains = berth_chain_ids(c->diff_ids, c->n_diff_ids);
   im->layers = xcalloc(c->n_diff_ids + 1, sizeof *im->layers);
   char parent[65] = "";
@@ -161,6 +162,7 @@ save_plan_clear(save_plan *p)
     berth_cleanup_strvp(&p->images[i].tags);
     berth_cleanup_strvp(&p->images[i].layers);
     free(p->images[i].config);
+    free(p->images[i].parent);
   }
   for (size_t i = 0; i < p->n_layers; i++) {
     free(p->layers[i].json);
@@ -196,6 +198,10 @@ save_plan_manifest(const save_plan *p)
     for (char **l = im->layers; *l != NULL; l++)
       json_array_append_new(layers, json_sprintf("%s/layer.tar", *l));
     json_object_set_new(item, "Layers", layers);
+    /* validatedParentLinks: the parent only when it is saved too */
+    if (im->parent != NULL && strcmp(im->parent, im->id) != 0
+        && find_image((save_plan *)p, im->parent) != NULL)
+      json_object_set_new(item, "Parent", json_string(im->parent));
     json_array_append_new(list, item);
   }
   return encode(list, JSON_PRESERVE_ORDER);

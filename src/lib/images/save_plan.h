@@ -24,6 +24,7 @@ typedef struct save_image {
   char *config; /* the config bytes as stored */
   size_t config_len;
   int64_t created;
+  char *parent;  /* the recorded parent image id, or NULL */
   char **layers; /* v1 ids, bottom first, NULL-terminated */
 } save_image;
 
