@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,10 +14,6 @@
 #include "common/cleanup.h"
 #include "common/digest.h"
 #include "common/xalloc.h"
-#include "image/chain.h"
-#include "image/config.h"
-#include "image/time.h"
-#include "images/resolve.h"
 #include "images/save_plan.h"
 
 /* The outer tar as Docker's pkg/archive writes it with Go's archive/tar:
