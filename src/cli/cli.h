@@ -62,6 +62,7 @@ int berth_cmd_inspect(berth_cli *cli, int argc, char **argv);
 int berth_cmd_history(berth_cli *cli, int argc, char **argv);
 int berth_cmd_tag(berth_cli *cli, int argc, char **argv);
 int berth_cmd_rmi(berth_cli *cli, int argc, char **argv);
+int berth_cmd_save(berth_cli *cli, int argc, char **argv);
 int berth_cmd_import(berth_cli *cli, int argc, char **argv);
 int berth_cmd_load(berth_cli *cli, int argc, char **argv);
 int berth_cmd_info(berth_cli *cli, int argc, char **argv);

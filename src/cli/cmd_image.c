@@ -77,6 +77,8 @@ static const struct subcommand {
   { "pull", berth_cmd_pull, "Pull an image from a registry" },
   { "remove", berth_cmd_rmi, NULL },
   { "rm", berth_cmd_rmi, "Remove one or more images" },
+  { "save", berth_cmd_save,
+    "Save one or more images to a tar archive (streamed to STDOUT by default)" },
   { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
   { "umount", cmd_image_umount, "Unmount what image mount mounted" },
 };

@@ -45,6 +45,8 @@ static const struct command {
   { "rm", berth_cmd_rm, "Remove one or more containers" },
   { "rmi", berth_cmd_rmi, "Remove one or more images" },
   { "run", berth_cmd_run, "Run a command in a new container" },
+  { "save", berth_cmd_save,
+    "Save one or more images to a tar archive (streamed to STDOUT by default)" },
   { "start", berth_cmd_start, "Start one or more stopped containers" },
   { "stop", berth_cmd_stop, "Stop one or more running containers" },
   { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },

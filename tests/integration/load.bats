@@ -260,3 +260,24 @@ PY
   [[ "$status" -eq 125 ]] || fail_with "status"
   [[ "$stderr" == *'"load" accepts no arguments'* ]] || fail_with "words"
 }
+
+@test "load: berth's own save loads back into a fresh store with the same IDs, through stdin and image save/load" {
+  b pull -q "$BB" > /dev/null
+  b tag "$BB" demo/rt:1
+  b save -o "$BATS_TEST_TMPDIR/rt.tar" demo/rt:1
+  local id
+  id=$(b inspect demo/rt:1 | jq -r '.[0].Id')
+  BERTH_TEST_ROOT="$BATS_TEST_TMPDIR/root2"
+  mkdir -p "$BERTH_TEST_ROOT"
+  run --separate-stderr b load -i "$BATS_TEST_TMPDIR/rt.tar"
+  assert_success
+  [ "$output" = "Loaded image: demo/rt:1" ] || fail_with "Docker's line"
+  [ "$(b inspect demo/rt:1 | jq -r '.[0].Id')" = "$id" ] || fail_with "the same image ID"
+  run --separate-stderr b verify
+  assert_success
+  BERTH_TEST_ROOT="$BATS_TEST_TMPDIR/root3"
+  mkdir -p "$BERTH_TEST_ROOT"
+  run --separate-stderr bash -c "'$BERTH' --root '$BATS_TEST_TMPDIR/root' image save demo/rt:1 | '$BERTH' --root '$BERTH_TEST_ROOT' image load"
+  assert_success
+  [ "$(b inspect demo/rt:1 | jq -r '.[0].Id')" = "$id" ] || fail_with "through a pipe"
+}

@@ -1,0 +1,67 @@
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "images/save.h"
+
+int
+berth_cmd_save(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  const char *output = NULL;
+  int c;
+  while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      output = optarg;
+      break;
+    case 'h':
+      puts("Usage:  berth save [OPTIONS] IMAGE [IMAGE...]\n\n"
+           "Save one or more images to a tar archive (streamed to STDOUT by default)\n\n"
+           "Options:\n"
+           "  -o, --output string   Write to a file, instead of STDOUT");
+      return 0;
+    default:
+      return berth_cli_bad_option(cli, argv[0], argv, c);
+    }
+  }
+  if (argc - optind < 1)
+    return berth_cli_usage_error(cli, argv[0], "\"save\" requires at least 1 argument.");
+  if (output == NULL && isatty(STDOUT_FILENO)) {
+    fprintf(stderr, "Error: cowardly refusing to save to a terminal. Use the -o flag or "
+                    "redirect\n");
+    return 1;
+  }
+  if (output != NULL) {
+    /* Docker's CLI checks the output's directory before anything else. */
+    cleanup_free char *copy = xstrdup(output);
+    const char *dir = dirname(copy);
+    struct stat st;
+    if (stat(dir, &st) < 0 && errno == ENOENT) {
+      fprintf(stderr,
+              "Error: failed to save image: invalid output path: directory \"%s\" does not "
+              "exist\n",
+              dir);
+      return 1;
+    }
+  }
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  char *const *names = argv + optind;
+  size_t n = (size_t)(argc - optind);
+  int rc = output != NULL ? berth_image_save_file(s, names, n, output, &err)
+                          : berth_image_save(s, names, n, STDOUT_FILENO, &err);
+  return rc < 0 ? berth_cli_fail(cli, err) : 0;
+}
