@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,20 +16,26 @@ berth_cmd_save(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
     { "output", required_argument, NULL, 'o' },
+    { "format", required_argument, NULL, 'f' },
     { "help", no_argument, NULL, 'h' },
     { 0 },
   };
-  const char *output = NULL;
+  const char *output = NULL, *format = "docker-archive";
   int c;
   while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
     switch (c) {
     case 'o':
       output = optarg;
       break;
+    case 'f':
+      format = optarg;
+      break;
     case 'h':
       puts("Usage:  berth save [OPTIONS] IMAGE [IMAGE...]\n\n"
            "Save one or more images to a tar archive (streamed to STDOUT by default)\n\n"
            "Options:\n"
+           "      --format string   docker-archive (default), oci-archive, or oci-dir (a\n"
+           "                        directory, named by -o)\n"
            "  -o, --output string   Write to a file, instead of STDOUT");
       return 0;
     default:
@@ -37,6 +44,12 @@ berth_cmd_save(berth_cli *cli, int argc, char **argv)
   }
   if (argc - optind < 1)
     return berth_cli_usage_error(cli, argv[0], "\"save\" requires at least 1 argument.");
+  bool oci = strcmp(format, "oci-archive") == 0, oci_dir = strcmp(format, "oci-dir") == 0;
+  if (!oci && !oci_dir && strcmp(format, "docker-archive") != 0)
+    return berth_cli_usage_error(
+        cli, argv[0], "unknown format \"%s\": docker-archive, oci-archive or oci-dir", format);
+  if (oci_dir && output == NULL)
+    return berth_cli_usage_error(cli, argv[0], "--format oci-dir needs -o DIRECTORY");
   if (output == NULL && isatty(STDOUT_FILENO)) {
     fprintf(stderr, "Error: cowardly refusing to save to a terminal. Use the -o flag or "
                     "redirect\n");
@@ -61,7 +74,9 @@ berth_cmd_save(berth_cli *cli, int argc, char **argv)
     return berth_cli_fail(cli, err);
   char *const *names = argv + optind;
   size_t n = (size_t)(argc - optind);
-  int rc = output != NULL ? berth_image_save_file(s, names, n, output, &err)
-                          : berth_image_save(s, names, n, STDOUT_FILENO, &err);
+  int rc = oci_dir          ? berth_image_save_oci_dir(s, names, n, output, &err)
+           : output != NULL ? berth_image_save_file(s, names, n, output, oci, &err)
+           : oci            ? berth_image_save_oci(s, names, n, STDOUT_FILENO, &err)
+                            : berth_image_save(s, names, n, STDOUT_FILENO, &err);
   return rc < 0 ? berth_cli_fail(cli, err) : 0;
 }

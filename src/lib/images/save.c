@@ -19,8 +19,8 @@
 /* The outer tar as Docker's pkg/archive writes it with Go's archive/tar:
  * ustar headers (pax only when a field does not fit), root/root, no padding
  * to a 10240-byte block. */
-static struct archive_entry *
-new_entry(const char *name, int type, int perm, long long size, int64_t mtime)
+struct archive_entry *
+save_new_entry(const char *name, int type, int perm, long long size, int64_t mtime)
 {
   struct archive_entry *e = archive_entry_new();
   archive_entry_set_pathname(e, name);
@@ -35,31 +35,31 @@ new_entry(const char *name, int type, int perm, long long size, int64_t mtime)
   return e;
 }
 
-static int
-archive_fail(struct archive *a, const char *what, berth_error **err)
+int
+save_archive_fail(struct archive *a, const char *what, berth_error **err)
 {
   int e = archive_errno(a);
   return berth_error_set(err, e > 0 ? e : 0, "write %s: %s", what,
                          archive_error_string(a) ? archive_error_string(a) : "failed");
 }
 
-static int
-put_header(struct archive *a, struct archive_entry *e, berth_error **err)
+int
+save_put_header(struct archive *a, struct archive_entry *e, berth_error **err)
 {
   int rc = archive_write_header(a, e);
-  int ret = rc < ARCHIVE_WARN ? archive_fail(a, archive_entry_pathname(e), err) : 0;
+  int ret = rc < ARCHIVE_WARN ? save_archive_fail(a, archive_entry_pathname(e), err) : 0;
   archive_entry_free(e);
   return ret;
 }
 
-static int
-put_file(struct archive *a, const char *name, const char *data, size_t len, int64_t mtime,
-         berth_error **err)
+int
+save_put_file(struct archive *a, const char *name, const char *data, size_t len, int64_t mtime,
+              berth_error **err)
 {
-  if (put_header(a, new_entry(name, AE_IFREG, 0644, (long long)len, mtime), err) < 0)
+  if (save_put_header(a, save_new_entry(name, AE_IFREG, 0644, (long long)len, mtime), err) < 0)
     return -1;
   if (len > 0 && archive_write_data(a, data, len) != (ssize_t)len)
-    return archive_fail(a, name, err);
+    return save_archive_fail(a, name, err);
   return 0;
 }
 
@@ -82,7 +82,8 @@ tarsplit_size(int fd, long long *out, berth_error **err)
 }
 
 struct tar_sink {
-  struct archive *a;
+  save_write_fn write;
+  void *ctx;
   berth_sha256 *h;
   long long written, size;
 };
@@ -94,43 +95,36 @@ sink_write(void *ctx, const void *buf, size_t len, berth_error **err)
   if (t->written + (long long)len > t->size)
     return berth_error_set(err, 0, "the rebuilt tar is longer than its tar-split says");
   berth_sha256_update(t->h, buf, len);
-  if (archive_write_data(t->a, buf, len) != (ssize_t)len)
-    return archive_fail(t->a, "layer.tar", err);
+  if (t->write(t->ctx, buf, len, err) < 0)
+    return -1;
   t->written += (long long)len;
   return 0;
 }
 
-/* <v1>/layer.tar: the layer's exact tar, rebuilt from its directory and
- * tar-split while it streams, its sha256 checked against the diffID. */
-static int
-put_layer_tar(struct archive *a, berth_store *s, const save_layer *l, berth_error **err)
+int
+save_layer_size(berth_store *s, const char *chain_id, long long *size, berth_error **err)
 {
-  cleanup_free char *name = xasprintf("%s/layer.tar", l->v1);
-  if (l->link_to != NULL) {
-    /* Docker links a diffID it already wrote under another v1 id. */
-    struct archive_entry *e = new_entry(name, AE_IFLNK, 0777, 0, l->mtime);
-    cleanup_free char *target = xasprintf("../%s/layer.tar", l->link_to);
-    archive_entry_set_symlink(e, target);
-    return put_header(a, e, err);
-  }
+  cleanup_close int ts = berth_store_layer_open_tarsplit(s, chain_id, err);
+  return ts < 0 ? -1 : tarsplit_size(ts, size, err);
+}
+
+int
+save_layer_write(berth_store *s, const char *chain_id, long long size, save_write_fn write,
+                 void *ctx, berth_error **err)
+{
   berth_layer layer;
-  int found = berth_store_layer_get(s, l->chain_id, &layer, err);
+  int found = berth_store_layer_get(s, chain_id, &layer, err);
   if (found <= 0)
-    return found < 0 ? -1 : berth_error_set(err, ENOENT, "layer %s is missing", l->chain_id);
+    return found < 0 ? -1 : berth_error_set(err, ENOENT, "layer %s is missing", chain_id);
   cleanup_free char *path = berth_store_layer_diff_path(s, &layer);
   cleanup_close int root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return berth_error_set(err, errno, "open %s", path);
-  cleanup_close int ts = berth_store_layer_open_tarsplit(s, l->chain_id, err);
-  long long size = 0;
-  if (ts < 0 || tarsplit_size(ts, &size, err) < 0)
-    return -1;
-  if (lseek(ts, 0, SEEK_SET) < 0)
-    return berth_error_set(err, errno, "rewind tar-split");
-  if (put_header(a, new_entry(name, AE_IFREG, 0644, size, l->mtime), err) < 0)
+  cleanup_close int ts = berth_store_layer_open_tarsplit(s, chain_id, err);
+  if (ts < 0)
     return -1;
   cleanup_sha256 berth_sha256 *h = berth_sha256_new();
-  struct tar_sink t = { a, h, 0, size };
+  struct tar_sink t = { write, ctx, h, 0, size };
   if (berth_layer_tar_rebuild(root, ts, sink_write, &t, err) < 0)
     return -1;
   char got[BERTH_DIGEST_LEN];
@@ -144,13 +138,49 @@ put_layer_tar(struct archive *a, berth_store *s, const save_layer *l, berth_erro
 }
 
 static int
+archive_sink(void *ctx, const void *buf, size_t len, berth_error **err)
+{
+  struct archive *a = ctx;
+  if (archive_write_data(a, buf, len) != (ssize_t)len)
+    return save_archive_fail(a, "layer tar", err);
+  return 0;
+}
+
+int
+save_put_layer_tar(struct archive *a, berth_store *s, const char *name, const char *chain_id,
+                   int64_t mtime, berth_error **err)
+{
+  long long size = 0;
+  if (save_layer_size(s, chain_id, &size, err) < 0
+      || save_put_header(a, save_new_entry(name, AE_IFREG, 0644, size, mtime), err) < 0)
+    return -1;
+  return save_layer_write(s, chain_id, size, archive_sink, a, err);
+}
+
+/* <v1>/layer.tar: the layer's exact tar, rebuilt from its directory and
+ * tar-split while it streams, its sha256 checked against the diffID. */
+static int
+put_layer_tar(struct archive *a, berth_store *s, const save_layer *l, berth_error **err)
+{
+  cleanup_free char *name = xasprintf("%s/layer.tar", l->v1);
+  if (l->link_to != NULL) {
+    /* Docker links a diffID it already wrote under another v1 id. */
+    struct archive_entry *e = save_new_entry(name, AE_IFLNK, 0777, 0, l->mtime);
+    cleanup_free char *target = xasprintf("../%s/layer.tar", l->link_to);
+    archive_entry_set_symlink(e, target);
+    return save_put_header(a, e, err);
+  }
+  return save_put_layer_tar(a, s, name, l->chain_id, l->mtime, err);
+}
+
+static int
 put_layer(struct archive *a, berth_store *s, const save_layer *l, berth_error **err)
 {
   cleanup_free char *version = xasprintf("%s/VERSION", l->v1);
   cleanup_free char *json = xasprintf("%s/json", l->v1);
-  if (put_header(a, new_entry(l->v1, AE_IFDIR, 0755, 0, l->mtime), err) < 0
-      || put_file(a, version, "1.0", 3, l->mtime, err) < 0
-      || put_file(a, json, l->json, strlen(l->json), l->mtime, err) < 0
+  if (save_put_header(a, save_new_entry(l->v1, AE_IFDIR, 0755, 0, l->mtime), err) < 0
+      || save_put_file(a, version, "1.0", 3, l->mtime, err) < 0
+      || save_put_file(a, json, l->json, strlen(l->json), l->mtime, err) < 0
       || put_layer_tar(a, s, l, err) < 0)
     return berth_error_prefix(err, "layer %s", l->diff_id);
   return 0;
@@ -185,17 +215,17 @@ write_archive(struct archive *a, berth_store *s, const save_plan *p, berth_error
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++)
     rc = m[i].layer != NULL ? put_layer(a, s, m[i].layer, err)
-                            : put_file(a, m[i].name, m[i].image->config, m[i].image->config_len,
-                                       m[i].image->created, err);
+                            : save_put_file(a, m[i].name, m[i].image->config,
+                                            m[i].image->config_len, m[i].image->created, err);
   for (size_t i = 0; i < p->n_images; i++)
     free(config_names[i]);
   if (rc < 0)
     return -1;
   cleanup_free char *manifest = save_plan_manifest(p);
-  if (put_file(a, "manifest.json", manifest, strlen(manifest), 0, err) < 0)
+  if (save_put_file(a, "manifest.json", manifest, strlen(manifest), 0, err) < 0)
     return -1;
   cleanup_free char *repos = save_plan_repositories(p);
-  if (repos != NULL && put_file(a, "repositories", repos, strlen(repos), 0, err) < 0)
+  if (repos != NULL && save_put_file(a, "repositories", repos, strlen(repos), 0, err) < 0)
     return -1;
   return 0;
 }
@@ -210,16 +240,16 @@ berth_image_save(berth_store *s, char *const *names, size_t n, int fd, berth_err
   archive_write_set_format_pax_restricted(a);
   archive_write_set_bytes_in_last_block(a, 1);
   int rc = archive_write_open_fd(a, fd) == ARCHIVE_OK ? write_archive(a, s, &p, err)
-                                                      : archive_fail(a, "archive", err);
+                                                      : save_archive_fail(a, "archive", err);
   if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
-    rc = archive_fail(a, "archive", err);
+    rc = save_archive_fail(a, "archive", err);
   archive_write_free(a);
   save_plan_clear(&p);
   return rc;
 }
 
 int
-berth_image_save_file(berth_store *s, char *const *names, size_t n, const char *path,
+berth_image_save_file(berth_store *s, char *const *names, size_t n, const char *path, bool oci,
                       berth_error **err)
 {
   /* Resolve first, so that an unknown name leaves no file behind. */
@@ -234,7 +264,9 @@ berth_image_save_file(berth_store *s, char *const *names, size_t n, const char *
   cleanup_close int fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0)
     return berth_error_set(err, errno, "failed to create a temporary file for %s", path);
-  if (berth_image_save(s, names, n, fd, err) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
+  int rc
+      = oci ? berth_image_save_oci(s, names, n, fd, err) : berth_image_save(s, names, n, fd, err);
+  if (rc < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
     int e = errno;
     unlink(tmp);
     if (err != NULL && *err == NULL)

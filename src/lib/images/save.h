@@ -33,7 +33,22 @@ char *berth_save_go_escape(const char *json);
  * store as it streams and its sha256 checked against the diffID. */
 int berth_image_save(berth_store *s, char *const *names, size_t n, int fd, berth_error **err);
 
-/* berth_image_save to a temporary file beside path, fsynced and renamed
- * to path; on failure nothing is left at either name. */
-int berth_image_save_file(berth_store *s, char *const *names, size_t n, const char *path,
+/* berth_image_save (or, with oci, berth_image_save_oci) to a temporary
+ * file beside path, fsynced and renamed to path; on failure nothing is left
+ * at either name. */
+int berth_image_save_file(berth_store *s, char *const *names, size_t n, const char *path, bool oci,
                           berth_error **err);
+
+/* The same images (names resolved as berth_image_save does) as a tar of an
+ * OCI image layout: oci-layout, index.json (a manifest descriptor per tag,
+ * named by org.opencontainers.image.ref.name and io.containerd.image.name),
+ * blobs/sha256/ holding each config as stored, each OCI manifest and each
+ * layer once as its exact uncompressed tar (its digest the diffID, checked
+ * while it streams). */
+int berth_image_save_oci(berth_store *s, char *const *names, size_t n, int fd, berth_error **err);
+
+/* That layout as the directory path, written under a temporary name beside
+ * it, every file and directory fsynced, then renamed (over an empty
+ * directory, not a full one); on failure nothing is left. */
+int berth_image_save_oci_dir(berth_store *s, char *const *names, size_t n, const char *path,
+                             berth_error **err);

@@ -44,3 +44,25 @@ void save_plan_clear(save_plan *p);
  * with a newline, as Go's json.Encoder writes them. */
 char *save_plan_manifest(const save_plan *p);
 char *save_plan_repositories(const save_plan *p);
+
+/* The pieces of the tar writer (images/save.c) that the OCI layout writer
+ * (images/save_oci.c) shares. */
+struct archive;
+struct archive_entry;
+typedef int (*save_write_fn)(void *ctx, const void *buf, size_t len, berth_error **err);
+struct archive_entry *save_new_entry(const char *name, int type, int perm, long long size,
+                                     int64_t mtime);
+int save_archive_fail(struct archive *a, const char *what, berth_error **err);
+/* Writes the header e and frees it. */
+int save_put_header(struct archive *a, struct archive_entry *e, berth_error **err);
+int save_put_file(struct archive *a, const char *name, const char *data, size_t len, int64_t mtime,
+                  berth_error **err);
+/* The size of the exact tar of layer chain_id, from its tar-split. */
+int save_layer_size(berth_store *s, const char *chain_id, long long *size, berth_error **err);
+/* That tar of size bytes rebuilt to write as it streams, its sha256 checked
+ * against the layer's diffID at the end. */
+int save_layer_write(berth_store *s, const char *chain_id, long long size, save_write_fn write,
+                     void *ctx, berth_error **err);
+/* The member name holding that tar. */
+int save_put_layer_tar(struct archive *a, berth_store *s, const char *name, const char *chain_id,
+                       int64_t mtime, berth_error **err);
