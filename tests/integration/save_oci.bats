@@ -102,3 +102,92 @@ sk() {
   assert_failure
   [[ "$output" == *"needs -o"* ]]
 }
+
+@test "save_oci: berth load of skopeo's oci-archive (gzip layers) gives the pulled image's ID and the ref.name" {
+  run sk copy -q --src-tls-verify=false "docker://$BB" "oci-archive:$OUT/bb.tar:busybox"
+  assert_success
+  run --separate-stderr b load -i "$OUT/bb.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  [[ "$output" == "Loaded image: busybox:latest" ]] || fail_with "output: $output"
+  local id
+  id=$(b inspect busybox:latest | jq -r '.[0].Id')
+  b pull -q "$BB" > /dev/null
+  [[ "$(b inspect "$BB" | jq -r '.[0].Id')" == "$id" ]] || fail_with "another id than pull's"
+  run b run --rm busybox:latest echo loaded
+  if [[ "$status" -eq 0 ]]; then
+    [[ "$output" == loaded ]]
+  fi
+}
+
+@test "save_oci: berth save --format oci-archive, then berth load, keeps the ID and the names" {
+  b pull -q "$LAYERED" > /dev/null
+  b tag "$LAYERED" mine/layered:two
+  local id
+  id=$(b inspect "$LAYERED" | jq -r '.[0].Id')
+  b save --format oci-archive -o "$OUT/l.tar" "$LAYERED" mine/layered:two
+  b rmi "$LAYERED" mine/layered:two > /dev/null
+  run --separate-stderr b load -i "$OUT/l.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  [[ "$output" == "$(printf 'Loaded image: %s\nLoaded image: mine/layered:two' "$LAYERED")" ]] ||
+    fail_with "output: $output"
+  [[ "$(b inspect mine/layered:two | jq -r '.[0].Id')" == "$id" ]]
+  assert_no_unreferenced_layers
+}
+
+# bad_oci WORDS: berth load of the layout in $OUT/x, tarred, fails with one
+# line holding WORDS and leaves the store (holding busybox) as it was.
+bad_oci() {
+  tar -cf "$OUT/bad.tar" -C "$OUT/x" .
+  store_snapshot
+  run --separate-stderr berth load -i "$OUT/bad.tar"
+  assert_one_line_error
+  [[ "$stderr" == "Error: load: "*"$1"* ]] || fail_with "expected the words: $1"
+  assert_store_unchanged
+}
+
+bad_setup() {
+  b pull -q "$LAYERED" > /dev/null
+  b save --format oci-archive -o "$OUT/l.tar" "$LAYERED"
+  b rmi "$LAYERED" > /dev/null
+  b pull -q "$BB" > /dev/null
+  mkdir "$OUT/x"
+  tar -xf "$OUT/l.tar" -C "$OUT/x"
+  M="$OUT/x/blobs/sha256/$(jq -r '.manifests[0].digest | ltrimstr("sha256:")' "$OUT/x/index.json")"
+}
+
+@test "save_oci: load, bad input: index.json names a layer blob the archive lacks" {
+  bad_setup
+  local l
+  l=$(jq -r '.layers[1].digest | ltrimstr("sha256:")' "$M")
+  rm "$OUT/x/blobs/sha256/$l"
+  bad_oci "names layer blobs/sha256/$l, which the archive does not contain"
+}
+
+@test "save_oci: load, bad input: index.json names a manifest the archive lacks" {
+  bad_setup
+  rm "$M"
+  bad_oci "index.json names manifest blobs/sha256/$(basename "$M"), which the archive does not contain"
+}
+
+@test "save_oci: load, bad input: a blob whose bytes do not match its digest" {
+  bad_setup
+  local l
+  l=$(jq -r '.layers[0].digest | ltrimstr("sha256:")' "$M")
+  printf 'x' >> "$OUT/x/blobs/sha256/$l"
+  bad_oci "layer blobs/sha256/$l has digest sha256:"
+}
+
+@test "save_oci: load, bad input: a config whose bytes do not match its digest" {
+  bad_setup
+  local cfg
+  cfg=$(jq -r '.config.digest | ltrimstr("sha256:")' "$M")
+  printf ' ' >> "$OUT/x/blobs/sha256/$cfg"
+  bad_oci "config blobs/sha256/$cfg has digest sha256:"
+}
+
+@test "save_oci: load, bad input: an image index inside index.json" {
+  bad_setup
+  jq -c '.manifests[0].mediaType = "application/vnd.oci.image.index.v1+json"' "$OUT/x/index.json" > "$OUT/i"
+  mv "$OUT/i" "$OUT/x/index.json"
+  bad_oci "not an image manifest"
+}

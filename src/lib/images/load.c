@@ -16,6 +16,7 @@
 #include "common/xalloc.h"
 #include "image/chain.h"
 #include "image/config.h"
+#include "images/load_internal.h"
 #include "images/tag.h"
 #include "reference/reference.h"
 #include "store/gc.h"
@@ -28,21 +29,6 @@ enum { MAX_JSON_SIZE = 8 << 20 };
 /* Symlinks to symlinks in the archive: Docker writes one level at most. */
 enum { MAX_LINK_HOPS = 8 };
 enum { COPY_BUFFER = 256 << 10 };
-
-/* One entry of the archive: a regular file copied to scratch/e<index>, or
- * a link to another entry's path (target NULL when it points outside). */
-struct entry {
-  char *name;
-  bool is_link;
-  char *target;
-  size_t index;
-};
-
-struct archive_copy {
-  berth_store_scratch *scratch;
-  struct entry *entries;
-  size_t n, cap;
-};
 
 static void
 archive_copy_clear(struct archive_copy *c)
@@ -229,13 +215,13 @@ out:
   return ret;
 }
 
-/* The copy of the file manifest.json names as path, following links. */
-static const struct entry *
-lookup(const struct archive_copy *c, const char *what, const char *path, berth_error **err)
+const struct entry *
+load_lookup(const struct archive_copy *c, const char *source, const char *what, const char *path,
+            berth_error **err)
 {
   cleanup_free char *clean = archive_path_clean(path);
   if (clean == NULL || clean[0] == '\0')
-    return berth_error_set(err, 0, "manifest.json: %s %s points outside the archive", what, path),
+    return berth_error_set(err, 0, "%s: %s %s points outside the archive", source, what, path),
            NULL;
   for (int hops = 0; hops <= MAX_LINK_HOPS; hops++) {
     const struct entry *found = NULL;
@@ -249,19 +235,19 @@ lookup(const struct archive_copy *c, const char *what, const char *path, berth_e
     if (!found->is_link)
       return found;
     if (found->target == NULL)
-      return berth_error_set(err, 0, "manifest.json: %s %s is a link pointing outside the archive",
+      return berth_error_set(err, 0, "%s: %s %s is a link pointing outside the archive", source,
                              what, path),
              NULL;
     free(clean);
     clean = xstrdup(found->target);
   }
-  return berth_error_set(err, 0, "manifest.json names %s %s, which the archive does not contain",
-                         what, path),
+  return berth_error_set(err, 0, "%s names %s %s, which the archive does not contain", source, what,
+                         path),
          NULL;
 }
 
-static int
-open_copy(const struct archive_copy *c, const struct entry *e, berth_error **err)
+int
+load_open_copy(const struct archive_copy *c, const struct entry *e, berth_error **err)
 {
   char name[32];
   snprintf(name, sizeof name, "e%zu", e->index);
@@ -271,10 +257,10 @@ open_copy(const struct archive_copy *c, const struct entry *e, berth_error **err
   return fd;
 }
 
-static char *
-read_small(const struct archive_copy *c, const struct entry *e, size_t *len, berth_error **err)
+char *
+load_read_small(const struct archive_copy *c, const struct entry *e, size_t *len, berth_error **err)
 {
-  cleanup_close int fd = open_copy(c, e, err);
+  cleanup_close int fd = load_open_copy(c, e, err);
   if (fd < 0)
     return NULL;
   off_t size = lseek(fd, 0, SEEK_END);
@@ -294,22 +280,7 @@ read_small(const struct archive_copy *c, const struct entry *e, size_t *len, ber
   return data;
 }
 
-/* One image of manifest.json. */
-struct load_image {
-  char *config;
-  size_t config_len;
-  berth_image_config *image;
-  char **chain_ids;
-  const struct entry **layers;
-  char **layer_names;
-  berth_layer_stage **stages;
-  long long *sizes;
-  char **tags;
-  size_t n_layers, n_tags;
-  char id[BERTH_DIGEST_LEN];
-};
-
-static void
+void
 load_image_clear(struct load_image *im)
 {
   free(im->config);
@@ -339,10 +310,10 @@ plan_image(const struct archive_copy *c, json_t *item, struct load_image *im, be
   if (!json_is_object(item) || config_path == NULL || !json_is_array(layers)
       || (tags != NULL && !json_is_null(tags) && !json_is_array(tags)))
     return berth_error_set(err, 0, "manifest.json: an entry without Config and Layers");
-  const struct entry *ce = lookup(c, "config", config_path, err);
+  const struct entry *ce = load_lookup(c, "manifest.json", "config", config_path, err);
   if (ce == NULL)
     return -1;
-  im->config = read_small(c, ce, &im->config_len, err);
+  im->config = load_read_small(c, ce, &im->config_len, err);
   if (im->config == NULL)
     return -1;
   im->image = berth_image_config_parse(im->config, im->config_len, err);
@@ -367,7 +338,7 @@ plan_image(const struct archive_copy *c, json_t *item, struct load_image *im, be
     if (path == NULL)
       return berth_error_set(err, 0, "manifest.json: layer %zu is not a path", i + 1);
     im->layer_names[i] = xstrdup(path);
-    im->layers[i] = lookup(c, "layer", path, err);
+    im->layers[i] = load_lookup(c, "manifest.json", "layer", path, err);
     if (im->layers[i] == NULL)
       return -1;
   }
@@ -406,7 +377,7 @@ static int
 unpack_layer(berth_store *s, const struct archive_copy *c, struct load_image *im, size_t i,
              berth_error **err)
 {
-  cleanup_close int fd = open_copy(c, im->layers[i], err);
+  cleanup_close int fd = load_open_copy(c, im->layers[i], err);
   if (fd < 0)
     return -1;
   im->stages[i] = berth_layer_stage_new(s, err);
@@ -478,6 +449,15 @@ publish(berth_store *s, struct load_image *ims, size_t n, berth_error **err)
   return 0;
 }
 
+static bool
+has_entry(const struct archive_copy *c, const char *name)
+{
+  for (size_t i = 0; i < c->n; i++)
+    if (strcmp(c->entries[i].name, name) == 0)
+      return true;
+  return false;
+}
+
 int
 berth_image_load_archive(berth_store *s, int fd, berth_load_fn on_loaded, void *ctx,
                          berth_error **err)
@@ -498,15 +478,22 @@ berth_image_load_archive(berth_store *s, int fd, berth_load_fn on_loaded, void *
     for (size_t i = c.n; i-- > 0 && me == NULL;)
       if (strcmp(c.entries[i].name, "manifest.json") == 0)
         me = &c.entries[i];
+    if (me == NULL && has_entry(&c, "index.json") && has_entry(&c, "oci-layout")) {
+      if (load_oci_plan(&c, &ims, &n, err) < 0)
+        goto out;
+      goto planned; /* an OCI image layout */
+    }
     if (me == NULL) {
-      berth_error_set(err, 0, "the archive has no manifest.json (not a docker-archive tarball)");
+      berth_error_set(err, 0,
+                      "the archive has no manifest.json (not a docker-archive tarball) and no "
+                      "index.json and oci-layout (not an OCI layout)");
       goto out;
     }
-    me = lookup(&c, "file", "manifest.json", err);
+    me = load_lookup(&c, "manifest.json", "file", "manifest.json", err);
     if (me == NULL)
       goto out;
     size_t len;
-    cleanup_free char *text = read_small(&c, me, &len, err);
+    cleanup_free char *text = load_read_small(&c, me, &len, err);
     if (text == NULL)
       goto out;
     json_error_t jerr;
@@ -522,6 +509,7 @@ berth_image_load_archive(berth_store *s, int fd, berth_load_fn on_loaded, void *
   for (size_t k = 0; k < n; k++)
     if (plan_image(&c, json_array_get(manifest, k), &ims[k], err) < 0)
       goto out;
+planned:
   if (unpack_missing(s, &c, ims, n, err) < 0)
     goto out;
   ret = publish(s, ims, n, err);

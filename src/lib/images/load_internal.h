@@ -1,0 +1,61 @@
+/* What load.c and load_oci.c (the OCI image layout reader) share: the
+ * scratch copy of an archive and the images planned from it. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/digest.h"
+#include "common/error.h"
+#include "image/config.h"
+#include "store/scratch.h"
+#include "store/stage.h"
+
+/* One entry of the archive: a regular file copied to scratch/e<index>, or
+ * a link to another entry's path (target NULL when it points outside). */
+struct entry {
+  char *name;
+  bool is_link;
+  char *target;
+  size_t index;
+};
+
+struct archive_copy {
+  berth_store_scratch *scratch;
+  struct entry *entries;
+  size_t n, cap;
+};
+
+/* One image of manifest.json. */
+struct load_image {
+  char *config;
+  size_t config_len;
+  berth_image_config *image;
+  char **chain_ids;
+  const struct entry **layers;
+  char **layer_names;
+  berth_layer_stage **stages;
+  long long *sizes;
+  char **tags;
+  size_t n_layers, n_tags;
+  char id[BERTH_DIGEST_LEN];
+};
+
+void load_image_clear(struct load_image *im);
+
+/* The copy of the file source (manifest.json, index.json...) names as
+ * path, following links within the archive; errors name source. */
+const struct entry *load_lookup(const struct archive_copy *c, const char *source, const char *what,
+                                const char *path, berth_error **err);
+int load_open_copy(const struct archive_copy *c, const struct entry *e, berth_error **err);
+/* A copy of at most 8 MiB, NUL-terminated. */
+char *load_read_small(const struct archive_copy *c, const struct entry *e, size_t *len,
+                      berth_error **err);
+
+/* Plans the images of an OCI image layout (index.json, blobs/sha256/): each
+ * manifest index.json names, its config and layers, every blob's sha256
+ * checked against its descriptor, names from the annotations.  UNTRUSTED:
+ * index.json and manifests are parsed JSON, blobs only found by digest. */
+int load_oci_plan(const struct archive_copy *c, struct load_image **ims, size_t *n,
+                  berth_error **err);
