@@ -191,3 +191,36 @@ bad_setup() {
   mv "$OUT/i" "$OUT/x/index.json"
   bad_oci "not an image manifest"
 }
+
+@test "save_oci: berth load of podman save --format oci-archive: podman's image ID and name" {
+  PODMAN_DIR="$BATS_TEST_TMPDIR/podman"
+  mkdir -p "$PODMAN_DIR"
+  CONTAINERS_CONF=$(peer_containers_conf)
+  export CONTAINERS_CONF
+  podman_t pull -q --tls-verify=false "$BB" > /dev/null
+  podman_t save -q --format oci-archive -o "$OUT/p.tar" "$BB"
+  run --separate-stderr b load -i "$OUT/p.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  [[ "$output" == "Loaded image: $BB" ]] || fail_with "output: $output"
+  [[ "$(b inspect "$BB" | jq -r '.[0].Id')" == "sha256:$(podman_t inspect -f '{{.Id}}' "$BB")" ]] ||
+    fail_with "another id than podman's"
+}
+
+@test "save_oci: umoci unpack of berth's oci-dir gives the tree berth image mount shows" {
+  require_tool umoci
+  b pull -q "$LAYERED" > /dev/null
+  b save --format oci-dir -o "$OUT/dir" "$LAYERED"
+  run umoci unpack --image "$OUT/dir:1" "$OUT/bundle"
+  assert_success
+  local bm
+  bm=$(b image mount "$LAYERED")
+  tree_of() {
+    (cd "$1" && find . -xdev -printf '%p %y %m %U:%G %l\n' | LC_ALL=C sort &&
+      find . -xdev -type f -exec sha256sum {} + | LC_ALL=C sort -k2)
+  }
+  tree_of "$bm" > "$OUT/b"
+  b image umount "$bm" > /dev/null
+  tree_of "$OUT/bundle/rootfs" > "$OUT/u"
+  # "." is the bundle's rootfs directory, made by umoci with its own mode
+  diff <(grep -v '^\. ' "$OUT/b") <(grep -v '^\. ' "$OUT/u") || fail_with "the trees differ"
+}
