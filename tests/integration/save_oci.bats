@@ -169,11 +169,16 @@ bad_setup() {
   bad_oci "index.json names manifest blobs/sha256/$(basename "$M"), which the archive does not contain"
 }
 
-@test "save_oci: load, bad input: a blob whose bytes do not match its digest" {
+# overwrite FILE OFFSET: one byte of FILE changed, its size kept
+overwrite() {
+  printf 'X' | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+@test "save_oci: load, bad input: a layer blob whose bytes do not match its digest" {
   bad_setup
   local l
   l=$(jq -r '.layers[0].digest | ltrimstr("sha256:")' "$M")
-  printf 'x' >> "$OUT/x/blobs/sha256/$l"
+  overwrite "$OUT/x/blobs/sha256/$l" 600
   bad_oci "layer blobs/sha256/$l has digest sha256:"
 }
 
@@ -181,8 +186,16 @@ bad_setup() {
   bad_setup
   local cfg
   cfg=$(jq -r '.config.digest | ltrimstr("sha256:")' "$M")
-  printf ' ' >> "$OUT/x/blobs/sha256/$cfg"
+  overwrite "$OUT/x/blobs/sha256/$cfg" 0
   bad_oci "config blobs/sha256/$cfg has digest sha256:"
+}
+
+@test "save_oci: load, bad input: a blob longer than its descriptor says" {
+  bad_setup
+  local l
+  l=$(jq -r '.layers[1].digest | ltrimstr("sha256:")' "$M")
+  printf 'x' >> "$OUT/x/blobs/sha256/$l"
+  bad_oci "layer blobs/sha256/$l is $(stat -c %s "$OUT/x/blobs/sha256/$l") bytes, not the size its descriptor says"
 }
 
 @test "save_oci: load, bad input: an image index inside index.json" {

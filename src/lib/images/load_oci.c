@@ -36,12 +36,14 @@ is_layer_type(const char *t)
   return false;
 }
 
-/* The entry of blob digest (a descriptor's, untrusted: checked first),
- * its copy hashed to digest. */
+/* The entry of the blob a descriptor (untrusted: checked first) names,
+ * its copy hashed to its digest and as long as its size. */
 static const struct entry *
-find_blob(const struct archive_copy *c, const char *source, const char *what, const char *digest,
+find_blob(const struct archive_copy *c, const char *source, const char *what, json_t *desc,
           berth_error **err)
 {
+  const char *digest = json_string_value(json_object_get(desc, "digest"));
+  json_t *size = json_object_get(desc, "size");
   if (digest == NULL || !berth_digest_is_valid(digest))
     return berth_error_set(err, 0, "%s: %s digest %s is not a sha256 digest", source, what,
                            digest != NULL ? digest : "(none)"),
@@ -55,6 +57,7 @@ find_blob(const struct archive_copy *c, const char *source, const char *what, co
     return NULL;
   cleanup_sha256 berth_sha256 *h = berth_sha256_new();
   cleanup_free char *buf = xmalloc(HASH_BUFFER);
+  json_int_t total = 0;
   for (;;) {
     ssize_t n = read(fd, buf, HASH_BUFFER);
     if (n < 0 && errno == EINTR)
@@ -64,9 +67,14 @@ find_blob(const struct archive_copy *c, const char *source, const char *what, co
     if (n == 0)
       break;
     berth_sha256_update(h, buf, (size_t)n);
+    total += n;
   }
   char got[BERTH_DIGEST_LEN];
   berth_sha256_final(h, got);
+  if (size != NULL && (!json_is_integer(size) || json_integer_value(size) != total))
+    return berth_error_set(err, 0, "%s: %s %s is %lld bytes, not the size its descriptor says",
+                           source, what, path, (long long)total),
+           NULL;
   if (strcmp(got, digest) != 0)
     return berth_error_set(err, 0, "%s: %s %s has digest %s, not the one it is named by", source,
                            what, path, got),
@@ -75,21 +83,21 @@ find_blob(const struct archive_copy *c, const char *source, const char *what, co
 }
 
 static char *
-read_blob(const struct archive_copy *c, const char *source, const char *what, const char *digest,
+read_blob(const struct archive_copy *c, const char *source, const char *what, json_t *desc,
           size_t *len, berth_error **err)
 {
-  const struct entry *e = find_blob(c, source, what, digest, err);
+  const struct entry *e = find_blob(c, source, what, desc, err);
   return e != NULL ? load_read_small(c, e, len, err) : NULL;
 }
 
 /* The manifest digest names (untrusted JSON) as an image: config and
  * layers, each blob verified. */
 static int
-plan_manifest(const struct archive_copy *c, const char *digest, struct load_image *im,
-              berth_error **err)
+plan_manifest(const struct archive_copy *c, json_t *desc, struct load_image *im, berth_error **err)
 {
+  const char *digest = json_string_value(json_object_get(desc, "digest"));
   size_t len;
-  cleanup_free char *text = read_blob(c, "index.json", "manifest", digest, &len, err);
+  cleanup_free char *text = read_blob(c, "index.json", "manifest", desc, &len, err);
   if (text == NULL)
     return -1;
   cleanup_free char *source = xasprintf("manifest %s", digest);
@@ -98,10 +106,11 @@ plan_manifest(const struct archive_copy *c, const char *digest, struct load_imag
   if (!json_is_object(m))
     return berth_error_set(err, 0, "%s: %s", source, m == NULL ? jerr.text : "not an object");
   json_t *layers = json_object_get(m, "layers");
-  const char *config = json_string_value(json_object_get(json_object_get(m, "config"), "digest"));
+  json_t *cd = json_object_get(m, "config");
+  const char *config = json_string_value(json_object_get(cd, "digest"));
   if (!json_is_array(layers) || config == NULL)
     return berth_error_set(err, 0, "%s: no config and layers", source);
-  im->config = read_blob(c, source, "config", config, &im->config_len, err);
+  im->config = read_blob(c, source, "config", cd, &im->config_len, err);
   if (im->config == NULL)
     return -1;
   im->image = berth_image_config_parse(im->config, im->config_len, err);
@@ -128,7 +137,7 @@ plan_manifest(const struct archive_copy *c, const char *digest, struct load_imag
     if (type == NULL || !is_layer_type(type))
       return berth_error_set(err, 0, "%s: layer %zu has media type %s, not a layer tar", source,
                              i + 1, type != NULL ? type : "(none)");
-    im->layers[i] = find_blob(c, source, "layer", ld, err);
+    im->layers[i] = find_blob(c, source, "layer", d, err);
     if (im->layers[i] == NULL)
       return -1;
     im->layer_names[i] = xasprintf("blobs/sha256/%s", berth_digest_hex(ld));
@@ -211,7 +220,7 @@ load_oci_plan(const struct archive_copy *c, struct load_image **ims, size_t *n, 
     if (at == *n) {
       digests[at] = (char *)digest;
       (*n)++;
-      if (plan_manifest(c, digest, &(*ims)[at], err) < 0)
+      if (plan_manifest(c, d, &(*ims)[at], err) < 0)
         return -1;
     }
     char *name = annotated_name(d);
