@@ -131,7 +131,7 @@ oci_plan_make(berth_store *s, char *const *names, size_t n, struct oci_plan *o, 
   for (size_t i = 0; i < o->p.n_images; i++) {
     const save_image *im = &o->p.images[i];
     char digest[BERTH_DIGEST_LEN];
-    size_t len;
+    size_t len = 0;
     if (plan_manifest(s, o, im, digest, &len, err) < 0)
       return -1;
     for (size_t t = 0; t == 0 || t < im->n_tags; t++) {
