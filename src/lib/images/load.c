@@ -280,6 +280,29 @@ load_read_small(const struct archive_copy *c, const struct entry *e, size_t *len
   return data;
 }
 
+int
+load_image_config(struct load_image *im, const char *config_name, const char *source, size_t n,
+                  berth_error **err)
+{
+  im->image = berth_image_config_parse(im->config, im->config_len, err);
+  if (im->image == NULL)
+    return berth_error_prefix(err, "image config %s", config_name);
+  if (im->image->n_diff_ids != n)
+    return berth_error_set(err, 0, "image config %s lists %zu layers, %s %zu", config_name,
+                           im->image->n_diff_ids, source, n);
+  if (n > BERTH_MAX_LAYERS)
+    return berth_error_set(err, 0,
+                           "max depth exceeded: the image has %zu layers, a container can "
+                           "mount at most %d",
+                           n, BERTH_MAX_LAYERS);
+  im->n_layers = n;
+  im->layers = xcalloc(n ? n : 1, sizeof(*im->layers));
+  im->layer_names = xcalloc(n ? n : 1, sizeof(*im->layer_names));
+  im->stages = xcalloc(n ? n : 1, sizeof(*im->stages));
+  im->sizes = xcalloc(n ? n : 1, sizeof(*im->sizes));
+  return 0;
+}
+
 void
 load_image_clear(struct load_image *im)
 {
@@ -316,23 +339,9 @@ plan_image(const struct archive_copy *c, json_t *item, struct load_image *im, be
   im->config = load_read_small(c, ce, &im->config_len, err);
   if (im->config == NULL)
     return -1;
-  im->image = berth_image_config_parse(im->config, im->config_len, err);
-  if (im->image == NULL)
-    return berth_error_prefix(err, "image config %s", config_path);
   size_t n = json_array_size(layers);
-  if (im->image->n_diff_ids != n)
-    return berth_error_set(err, 0, "image config %s lists %zu layers, manifest.json %zu",
-                           config_path, im->image->n_diff_ids, n);
-  if (n > BERTH_MAX_LAYERS)
-    return berth_error_set(err, 0,
-                           "max depth exceeded: the image has %zu layers, a container can "
-                           "mount at most %d",
-                           n, BERTH_MAX_LAYERS);
-  im->n_layers = n;
-  im->layers = xcalloc(n ? n : 1, sizeof(*im->layers));
-  im->layer_names = xcalloc(n ? n : 1, sizeof(*im->layer_names));
-  im->stages = xcalloc(n ? n : 1, sizeof(*im->stages));
-  im->sizes = xcalloc(n ? n : 1, sizeof(*im->sizes));
+  if (load_image_config(im, config_path, "manifest.json", n, err) < 0)
+    return -1;
   for (size_t i = 0; i < n; i++) {
     const char *path = json_string_value(json_array_get(layers, i));
     if (path == NULL)

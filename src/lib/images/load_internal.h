@@ -43,6 +43,11 @@ struct load_image {
 };
 
 void load_image_clear(struct load_image *im);
+/* im->config parsed (config_name: its name in errors), checked to list the
+ * n layers source (the manifest) lists, at most BERTH_MAX_LAYERS, and the
+ * per-layer arrays made. */
+int load_image_config(struct load_image *im, const char *config_name, const char *source, size_t n,
+                      berth_error **err);
 
 /* The copy of the file source (manifest.json, index.json...) names as
  * path, following links within the archive; errors name source. */

@@ -113,23 +113,9 @@ plan_manifest(const struct archive_copy *c, json_t *desc, struct load_image *im,
   im->config = read_blob(c, source, "config", cd, &im->config_len, err);
   if (im->config == NULL)
     return -1;
-  im->image = berth_image_config_parse(im->config, im->config_len, err);
-  if (im->image == NULL)
-    return berth_error_prefix(err, "image config %s", config);
   size_t n = json_array_size(layers);
-  if (im->image->n_diff_ids != n)
-    return berth_error_set(err, 0, "image config %s lists %zu layers, %s %zu", config,
-                           im->image->n_diff_ids, source, n);
-  if (n > BERTH_MAX_LAYERS)
-    return berth_error_set(err, 0,
-                           "max depth exceeded: the image has %zu layers, a container can "
-                           "mount at most %d",
-                           n, BERTH_MAX_LAYERS);
-  im->n_layers = n;
-  im->layers = xcalloc(n ? n : 1, sizeof(*im->layers));
-  im->layer_names = xcalloc(n ? n : 1, sizeof(*im->layer_names));
-  im->stages = xcalloc(n ? n : 1, sizeof(*im->stages));
-  im->sizes = xcalloc(n ? n : 1, sizeof(*im->sizes));
+  if (load_image_config(im, config, source, n, err) < 0)
+    return -1;
   for (size_t i = 0; i < n; i++) {
     json_t *d = json_array_get(layers, i);
     const char *type = json_string_value(json_object_get(d, "mediaType"));
