@@ -71,7 +71,12 @@ members() {
   # Docker's own save of what it loaded is berth's: members, json bytes,
   # manifest.json with the Parent link (its image order is Go's map order)
   dk save -o "$OUT/docker.tar" "$ref" demo/committed:1
-  diff -u <(members "$OUT/docker.tar" | sort) <(members "$OUT/two.tar" | sort)
+  # which of the two images' directories holds the shared layer's tar and
+  # which the link to it follows that order too: compare them apart
+  diff -u <(members "$OUT/docker.tar" | awk '$4 !~ /layer.tar$/' | sort) \
+    <(members "$OUT/two.tar" | awk '$4 !~ /layer.tar$/' | sort)
+  diff -u <(members "$OUT/docker.tar" | awk '$4 ~ /layer.tar$/ { print substr($1, 1, 1), $3 }' | sort) \
+    <(members "$OUT/two.tar" | awk '$4 ~ /layer.tar$/ { print substr($1, 1, 1), $3 }' | sort)
   local m
   for m in $(tar -tf "$OUT/docker.tar" | grep '/json$'); do
     cmp <(tar -xOf "$OUT/docker.tar" "$m") <(tar -xOf "$OUT/two.tar" "$m") || fail_with "$m differs"
