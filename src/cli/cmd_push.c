@@ -20,7 +20,7 @@ usage(void)
 }
 
 static void
-print_event(void *ctx, berth_push_event_kind kind, const char *id)
+print_event(void *ctx, berth_push_event_kind kind, const char *id, const char *from)
 {
   FILE *out = ctx;
   static const char *const words[] = {
@@ -28,7 +28,10 @@ print_event(void *ctx, berth_push_event_kind kind, const char *id)
     [BERTH_PUSH_PUSHED] = "Pushed",
     [BERTH_PUSH_EXISTS] = "Layer already exists",
   };
-  fprintf(out, "%s: %s\n", id, words[kind]);
+  if (kind == BERTH_PUSH_MOUNTED)
+    fprintf(out, "%s: Mounted from %s\n", id, from);
+  else
+    fprintf(out, "%s: %s\n", id, words[kind]);
   fflush(out);
 }
 

@@ -12,10 +12,10 @@ teardown_file() {
   registry_stop REG
 }
 
-PUSH_LINE_RE='^[0-9a-f]{12}: (Preparing|Pushed|Layer already exists)$'
+PUSH_LINE_RE='^[0-9a-f]{12}: (Preparing|Pushed|Layer already exists|Mounted from [a-z0-9/._-]+)$'
 
 # check_push_output REPO TAG STATUS: Docker's non-terminal push output, every
-# layer of the pushed manifest STATUS ("Pushed" or "Layer already exists")
+# layer of the image STATUS ("Pushed", "Layer already exists", "Mounted from R")
 check_push_output() {
   local repo="$1" tag="$2" want="$3" l digest size diff
   digest=$(manifest_digest "$REG_HOST" "$repo" "$tag")
@@ -89,20 +89,28 @@ build_image() {
   [[ "$(manifest_digest "$REG_HOST" push/twice latest)" == "$first" ]] || fail_with "digest changed"
 }
 
-@test "push: busybox pulled from the registry to another repository, pulled back the same" {
+@test "push: busybox pulled from the registry, to another repository (mounted) and back to its own: digests kept" {
   berth pull -q "$REG_HOST/library/busybox:latest" > /dev/null
-  local id
+  local id digest
   id=$(image_id_of "$REG_HOST/library/busybox:latest")
+  digest=$(manifest_digest "$REG_HOST" library/busybox latest)
   berth tag "$REG_HOST/library/busybox:latest" "$REG_HOST/other/busybox:1"
   run --separate-stderr berth push "$REG_HOST/other/busybox:1"
   assert_success
-  check_push_output other/busybox 1 Pushed
+  check_push_output other/busybox 1 "Mounted from library/busybox"
+  [[ "$(manifest_digest "$REG_HOST" other/busybox 1)" == "$digest" ]] || fail_with "digest changed"
   [[ "$(image_id "$REG_HOST" other/busybox 1)" == "$id" ]] || fail_with "config digest changed"
+
+  berth tag "$REG_HOST/library/busybox:latest" "$REG_HOST/library/busybox:again"
+  run --separate-stderr berth push "$REG_HOST/library/busybox:again"
+  assert_success
+  check_push_output library/busybox again "Layer already exists"
+  [[ "$(manifest_digest "$REG_HOST" library/busybox again)" == "$digest" ]] || fail_with "digest changed"
+
   export BERTH_TEST_ROOT="$BATS_TEST_TMPDIR/fresh"
   mkdir -p "$BERTH_TEST_ROOT"
   berth pull -q "$REG_HOST/other/busybox:1" > /dev/null
-  [[ "$(image_id_of "$REG_HOST/other/busybox:1")" == "$id" ]] ||
-    fail_with "pulled back as another image"
+  [[ "$(image_id_of "$REG_HOST/other/busybox:1")" == "$id" ]] || fail_with "pulled back as another image"
 }
 
 @test "push: an unknown image is refused by name" {

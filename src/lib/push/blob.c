@@ -70,3 +70,19 @@ push_blob_upload(berth_registry *r, const char *digest, const void *data, int fd
     return refused(&done, digest, err);
   return 0;
 }
+
+int
+push_blob_mount(berth_registry *r, const char *digest, const char *from, berth_error **err)
+{
+  cleanup_free char *path = xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s",
+                                      berth_registry_repository(r), digest, from);
+  berth_http_request post = { .method = "POST" };
+  cleanup_response berth_http_response resp;
+  if (berth_registry_send(r, path, &post, &resp, err) < 0)
+    return berth_error_prefix(err, "blob %s", digest);
+  if (resp.status == 201)
+    return 1;
+  /* 202: the registry started an upload instead (it will purge it); any
+   * other answer: no mount, and the upload that follows reports it. */
+  return 0;
+}

@@ -14,3 +14,8 @@ int push_blob_exists(berth_registry *r, const char *digest, berth_error **err);
  * an error naming the blob with the registry's words. */
 int push_blob_upload(berth_registry *r, const char *digest, const void *data, int fd, int64_t len,
                      berth_error **err);
+
+/* Mounts the blob from repository from (a path on the same registry, from
+ * the store's records: checked by the caller against the repository
+ * grammar); 1 mounted, 0 not. */
+int push_blob_mount(berth_registry *r, const char *digest, const char *from, berth_error **err);

@@ -13,7 +13,10 @@
 #include "common/xalloc.h"
 #include "image/chain.h"
 #include "image/config.h"
+#include "image/media_type.h"
 #include "push/blob.h"
+#include "push/source.h"
+#include "reference/grammar.h"
 #include "registry/client.h"
 #include "registry/errors.h"
 #include "store/distribution.h"
@@ -125,13 +128,61 @@ compress_layer(berth_store *s, const char *chain_id, const char *diff_id, int ou
 }
 
 static void
-emit(const berth_push_options *o, berth_push_event_kind kind, const char *diff_id)
+emit(const berth_push_options *o, berth_push_event_kind kind, const char *diff_id, const char *from)
 {
   if (o->on_event == NULL)
     return;
   char id[13];
   snprintf(id, sizeof id, "%.12s", berth_digest_hex(diff_id));
-  o->on_event(o->event_ctx, kind, id);
+  o->on_event(o->event_ctx, kind, id, from);
+}
+
+/* Where the store saw this blob on the same registry (v2metadata), as a
+ * repository path to mount it from; NULL when nowhere else. */
+static char *
+mount_source(berth_store *s, const char *diff_id, const char *digest, const char *domain,
+             const char *target, berth_error **err)
+{
+  cleanup_json json_t *list = berth_store_v2metadata(s, diff_id, err);
+  if (list == NULL)
+    return NULL;
+  size_t dlen = strlen(domain);
+  for (size_t i = json_array_size(list); i-- > 0;) {
+    json_t *e = json_array_get(list, i);
+    const char *d = json_string_value(json_object_get(e, "Digest"));
+    const char *repo = json_string_value(json_object_get(e, "SourceRepository"));
+    if (d == NULL || repo == NULL || strcmp(d, digest) != 0 || strncmp(repo, domain, dlen) != 0
+        || repo[dlen] != '/')
+      continue;
+    const char *path = repo + dlen + 1;
+    if (strcmp(path, target) != 0 && berth_reference_match_path(path, strlen(path)))
+      return xstrdup(path);
+  }
+  return NULL;
+}
+
+/* A layer of the kept manifest, if the target repository has its blob or
+ * can mount it: 1 (desc goes into the manifest as it is), 0 not. */
+static int
+reuse_layer(berth_store *s, berth_registry *r, const berth_descriptor *kept, const char *diff_id,
+            const char *domain, const berth_push_options *o, berth_error **err)
+{
+  if (!push_source_layer_is_gzip(kept->media_type))
+    return 0;
+  int has = push_blob_exists(r, kept->digest, err);
+  if (has != 0) {
+    if (has == 1)
+      emit(o, BERTH_PUSH_EXISTS, diff_id, NULL);
+    return has;
+  }
+  cleanup_free char *from
+      = mount_source(s, diff_id, kept->digest, domain, berth_registry_repository(r), err);
+  if (from == NULL)
+    return err != NULL && *err != NULL ? -1 : 0;
+  int mounted = push_blob_mount(r, kept->digest, from, err);
+  if (mounted == 1)
+    emit(o, BERTH_PUSH_MOUNTED, diff_id, from);
+  return mounted;
 }
 
 /* One layer: compressed, then sent unless the repository has it. */
@@ -162,19 +213,20 @@ push_layer(berth_store *s, berth_registry *r, int scratch_fd, const char *chain_
    * blob of this diffID. */
   if (berth_store_distribution_put(s, digest, diff_id, repo_name, err) < 0)
     return -1;
-  emit(o, has ? BERTH_PUSH_EXISTS : BERTH_PUSH_PUSHED, diff_id);
+  emit(o, has ? BERTH_PUSH_EXISTS : BERTH_PUSH_PUSHED, diff_id, NULL);
   json_array_append_new(layers, json_pack("{s:s, s:I, s:s}", "mediaType", layer_type, "size",
                                           (json_int_t)len, "digest", digest));
   return 0;
 }
 
 static int
-put_manifest(berth_registry *r, const char *tag, const char *data, size_t len, berth_error **err)
+put_manifest(berth_registry *r, const char *tag, const char *type, const char *data, size_t len,
+             berth_error **err)
 {
   cleanup_free char *path = xasprintf("/v2/%s/manifests/%s", berth_registry_repository(r), tag);
   berth_http_request hr = {
     .method = "PUT",
-    .content_type = manifest_type,
+    .content_type = type,
     .upload_data = data,
     .upload_len = (int64_t)len,
   };
@@ -217,13 +269,33 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
     return -1;
 
   for (size_t i = cfg->n_diff_ids; i-- > 0;)
-    emit(o, BERTH_PUSH_PREPARING, cfg->diff_ids[i]);
+    emit(o, BERTH_PUSH_PREPARING, cfg->diff_ids[i], NULL);
+  /* A pulled image: the layers of the manifest it came with, where the
+   * registry has them or can mount them, go in as they are. */
+  push_source src __attribute__((cleanup(push_source_clear))) = { 0 };
+  if (push_source_find(s, image_id, cfg->diff_ids, cfg->n_diff_ids, &src, err) < 0)
+    return -1;
+  bool all_kept = src.m != NULL;
   cleanup_json json_t *layers = json_array();
-  for (size_t i = 0; i < cfg->n_diff_ids; i++)
-    if (push_layer(s, r, berth_store_scratch_fd(sc), chains[i], cfg->diff_ids[i], repo_name, o,
-                   layers, err)
-        < 0)
-      return -1;
+  for (size_t i = 0; i < cfg->n_diff_ids; i++) {
+    int kept = 0;
+    if (src.m != NULL) {
+      const berth_descriptor *d = &src.m->layers[i];
+      kept = reuse_layer(s, r, d, cfg->diff_ids[i], ref->domain, o, err);
+      if (kept < 0)
+        return -1;
+      if (kept)
+        json_array_append_new(layers, json_pack("{s:s, s:I, s:s}", "mediaType", layer_type, "size",
+                                                (json_int_t)d->size, "digest", d->digest));
+    }
+    if (!kept) {
+      all_kept = false;
+      if (push_layer(s, r, berth_store_scratch_fd(sc), chains[i], cfg->diff_ids[i], repo_name, o,
+                     layers, err)
+          < 0)
+        return -1;
+    }
+  }
 
   char config_digest[BERTH_DIGEST_LEN];
   berth_sha256_digest(config, config_len, config_digest);
@@ -232,6 +304,15 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
       || (!has && push_blob_upload(r, config_digest, config, -1, (int64_t)config_len, err) < 0))
     return -1;
 
+  if (all_kept) {
+    /* Every blob is there: the manifest bytes as pulled, its digest kept. */
+    const char *type = src.m->media_type ? src.m->media_type : BERTH_MT_OCI_MANIFEST;
+    if (put_manifest(r, tag, type, src.data, src.len, err) < 0)
+      return -1;
+    memcpy(out->digest, src.digest, BERTH_DIGEST_LEN);
+    out->size = src.len;
+    return 0;
+  }
   cleanup_json json_t *m
       = json_pack("{s:i, s:s, s:{s:s, s:I, s:s}, s:O}", "schemaVersion", 2, "mediaType",
                   manifest_type, "config", "mediaType", config_type, "size", (json_int_t)config_len,
@@ -239,7 +320,7 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
   /* Docker's distribution writes its manifests indented by three spaces. */
   cleanup_free char *text = json_dumps(m, JSON_INDENT(3) | JSON_PRESERVE_ORDER);
   size_t len = strlen(text);
-  if (put_manifest(r, tag, text, len, err) < 0)
+  if (put_manifest(r, tag, manifest_type, text, len, err) < 0)
     return -1;
   berth_sha256_digest(text, len, out->digest);
   out->size = len;

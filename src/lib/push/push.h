@@ -14,10 +14,13 @@ typedef enum berth_push_event_kind {
   BERTH_PUSH_PREPARING,
   BERTH_PUSH_PUSHED,
   BERTH_PUSH_EXISTS,
+  BERTH_PUSH_MOUNTED,
 } berth_push_event_kind;
 
-/* id: the 12 hex of the layer's diffID, as Docker names it. */
-typedef void (*berth_push_event_fn)(void *ctx, berth_push_event_kind kind, const char *id);
+/* id: the 12 hex of the layer's diffID, as Docker names it; from: the
+ * repository a layer was mounted from (BERTH_PUSH_MOUNTED), else NULL. */
+typedef void (*berth_push_event_fn)(void *ctx, berth_push_event_kind kind, const char *id,
+                                    const char *from);
 
 typedef struct berth_push_options {
   const berth_registry_options *registry; /* "pull,push" is asked for whatever its actions */
@@ -31,7 +34,10 @@ typedef struct berth_push_result {
 } berth_push_result;
 
 /* Pushes image_id (found by the caller) as ref (a tagged name with a
- * registry host; a digest reference is refused).  Each layer's tar is
+ * registry host; a digest reference is refused).  A pulled image whose
+ * kept manifest's blobs the repository has, or can mount from the
+ * repositories they were pulled from on the same registry, is pushed with
+ * those manifest bytes (its digest kept).  Otherwise each layer's tar is
  * rebuilt from the store, checked against its diffID and gzipped once into
  * a scratch file (which gives its digest and length); a blob the repository
  * has (HEAD) is not sent again; the config follows, the manifest last. */
