@@ -57,6 +57,7 @@ int berth_cli_parse_int(berth_cli *cli, const char *cmd, const char *flag, const
 
 /* Commands: each takes argv with argv[0] = the command's name. */
 int berth_cmd_pull(berth_cli *cli, int argc, char **argv);
+int berth_cmd_push(berth_cli *cli, int argc, char **argv);
 int berth_cmd_images(berth_cli *cli, int argc, char **argv);
 int berth_cmd_inspect(berth_cli *cli, int argc, char **argv);
 int berth_cmd_history(berth_cli *cli, int argc, char **argv);

@@ -75,6 +75,7 @@ static const struct subcommand {
   { "ls", berth_cmd_images, "List images" },
   { "mount", cmd_image_mount, "Mount an image's layers and print the path" },
   { "pull", berth_cmd_pull, "Pull an image from a registry" },
+  { "push", berth_cmd_push, "Push an image to a registry" },
   { "remove", berth_cmd_rmi, NULL },
   { "rm", berth_cmd_rmi, "Remove one or more images" },
   { "save", berth_cmd_save,

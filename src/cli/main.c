@@ -42,6 +42,7 @@ static const struct command {
   { "mount", berth_cmd_mount, "Mount a container's root filesystem" },
   { "ps", berth_cmd_ps, "List containers" },
   { "pull", berth_cmd_pull, "Pull an image from a registry" },
+  { "push", berth_cmd_push, "Push an image to a registry" },
   { "rm", berth_cmd_rm, "Remove one or more containers" },
   { "rmi", berth_cmd_rmi, "Remove one or more images" },
   { "run", berth_cmd_run, "Run a command in a new container" },

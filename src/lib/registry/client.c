@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -307,7 +308,11 @@ get_authenticated(berth_registry *r, CURL *curl, berth_http_request *hr, berth_h
                   berth_error **err)
 {
   int rc = -1;
+  bool from_fd = hr->method != NULL && hr->upload_len > 0 && hr->upload_data == NULL;
+  off_t start = from_fd ? lseek(hr->upload_fd, 0, SEEK_CUR) : 0;
   for (int attempt = 0; attempt < 2; attempt++) {
+    if (attempt > 0 && from_fd && lseek(hr->upload_fd, start, SEEK_SET) < 0)
+      return berth_error_set(err, errno, "rewind the upload");
     pthread_mutex_lock(&r->lock);
     cleanup_free char *auth = r->authorization ? xstrdup(r->authorization) : NULL;
     unsigned gen = r->auth_gen;
@@ -393,6 +398,33 @@ registry_get(berth_registry *r, const char *path, const char *what, berth_http_r
   hr->url = NULL;
   pool_put(r, curl);
   return rc;
+}
+
+int
+berth_registry_send(berth_registry *r, const char *path_or_url, berth_http_request *hr,
+                    berth_http_response *resp, berth_error **err)
+{
+  memset(resp, 0, sizeof(*resp));
+  if (ensure_ready(r, err) < 0)
+    return -1;
+  bool absolute
+      = strncmp(path_or_url, "http://", 7) == 0 || strncmp(path_or_url, "https://", 8) == 0;
+  cleanup_free char *url
+      = absolute ? xstrdup(path_or_url) : xasprintf("%s%s", r->base_url, path_or_url);
+  hr->url = url;
+  hr->tls = &r->tls;
+  hr->noproxy = r->noproxy;
+  CURL *curl = pool_get(r);
+  int rc = get_authenticated(r, curl, hr, resp, err);
+  hr->url = NULL;
+  pool_put(r, curl);
+  return rc;
+}
+
+const char *
+berth_registry_repository(const berth_registry *r)
+{
+  return r->repository;
 }
 
 void

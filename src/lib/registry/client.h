@@ -10,6 +10,7 @@
 
 #include "common/digest.h"
 #include "common/error.h"
+#include "registry/http.h"
 #include "registry/options.h"
 
 typedef struct berth_registry berth_registry;
@@ -62,6 +63,17 @@ int berth_registry_get_manifest(berth_registry *r, const char *tag_or_digest,
 typedef int (*berth_blob_sink)(void *ctx, const void *data, size_t len, berth_error **err);
 int berth_registry_get_blob(berth_registry *r, const char *digest, int64_t size,
                             berth_blob_sink sink, void *ctx, berth_error **err);
+
+/* One request of push (method, headers and body set in hr) on path_or_url:
+ * a path below the registry's base URL ("/v2/…"), or an absolute URL the
+ * registry itself gave in a Location header.  Authenticated (once more with
+ * fresh credentials on a 401, a body read from a file rewound), not retried
+ * otherwise.  Returns 0 once any HTTP status arrived (the caller judges it
+ * and clears resp), -1 on a transport error. */
+int berth_registry_send(berth_registry *r, const char *path_or_url, berth_http_request *hr,
+                        berth_http_response *resp, berth_error **err);
+/* The repository r was made for ("x/y"). */
+const char *berth_registry_repository(const berth_registry *r);
 
 /* Checks credentials against the registry (ping + auth). */
 int berth_registry_login(const char *domain, const char *user, const char *password,

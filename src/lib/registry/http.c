@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -46,6 +47,7 @@ berth_http_response_clear(berth_http_response *resp)
   free(resp->reason);
   free(resp->last_modified);
   free(resp->content_disposition);
+  free(resp->location);
   free(resp->body);
   memset(resp, 0, sizeof(*resp));
 }
@@ -133,6 +135,7 @@ struct xfer {
   berth_error *sink_err;
   bool sink_failed;
   bool too_large;
+  int64_t sent; /* upload bytes handed to curl */
 };
 
 static char *
@@ -156,6 +159,8 @@ reset_headers(berth_http_response *resp)
   free(resp->reason);
   free(resp->last_modified);
   free(resp->content_disposition);
+  free(resp->location);
+  resp->location = NULL;
   resp->content_type = resp->www_authenticate = resp->docker_content_digest = NULL;
   resp->reason = resp->last_modified = resp->content_disposition = NULL;
 }
@@ -193,6 +198,9 @@ on_header(char *line, size_t size, size_t nitems, void *userdata)
   } else if (name_len == 19 && strncasecmp(line, "Content-Disposition", 19) == 0) {
     free(x->resp->content_disposition);
     x->resp->content_disposition = steal_pointer(&value);
+  } else if (name_len == 8 && strncasecmp(line, "Location", 8) == 0) {
+    free(x->resp->location);
+    x->resp->location = steal_pointer(&value);
   } else if (name_len == 16 && strncasecmp(line, "WWW-Authenticate", 16) == 0) {
     char *old = x->resp->www_authenticate;
     x->resp->www_authenticate = old ? xasprintf("%s, %s", old, value) : steal_pointer(&value);
@@ -286,6 +294,48 @@ set_tls(CURL *c, const berth_http_tls *tls, berth_error **err)
   return 0;
 }
 
+/* The body of a POST or PUT, from memory or from a file. */
+static size_t
+on_read(char *buf, size_t size, size_t nitems, void *userdata)
+{
+  struct xfer *x = userdata;
+  const berth_http_request *req = x->req;
+  size_t want = size * nitems;
+  int64_t left = req->upload_len - x->sent;
+  if (left <= 0)
+    return 0;
+  if ((int64_t)want > left)
+    want = (size_t)left;
+  if (req->upload_data != NULL) {
+    memcpy(buf, (const char *)req->upload_data + x->sent, want);
+  } else {
+    ssize_t n;
+    do
+      n = read(req->upload_fd, buf, want);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+      return CURL_READFUNC_ABORT;
+    want = (size_t)n;
+  }
+  x->sent += (int64_t)want;
+  return want;
+}
+
+static int
+set_method(CURL *c, const berth_http_request *req, struct xfer *x, berth_error **err)
+{
+  const char *m = req->method;
+  if (m == NULL || strcmp(m, "GET") == 0)
+    return 0;
+  if (strcmp(m, "HEAD") == 0)
+    return SETOPT(c, CURLOPT_NOBODY, 1L, err);
+  if (SETOPT(c, CURLOPT_UPLOAD, 1L, err) < 0 || SETOPT(c, CURLOPT_READFUNCTION, on_read, err) < 0
+      || SETOPT(c, CURLOPT_READDATA, x, err) < 0
+      || SETOPT(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->upload_len, err) < 0)
+    return -1;
+  return strcmp(m, "PUT") == 0 ? 0 : SETOPT(c, CURLOPT_CUSTOMREQUEST, m, err);
+}
+
 static int
 set_options(CURL *c, const berth_http_request *req, struct curl_slist *headers, struct xfer *x,
             char *errbuf, berth_error **err)
@@ -312,6 +362,8 @@ set_options(CURL *c, const berth_http_request *req, struct curl_slist *headers, 
   TUNE(c, CURLOPT_TCP_KEEPIDLE, 30L);
   TUNE(c, CURLOPT_TCP_KEEPINTVL, 15L);
   TUNE(c, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
+  if (set_method(c, req, x, err) < 0)
+    return -1;
   return set_tls(c, req->tls, err);
 }
 
@@ -417,6 +469,13 @@ berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *r
       = { .req = req, .resp = resp, .max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY };
   struct curl_slist *headers = add_header(NULL, "Authorization", req->authorization);
   headers = add_header(headers, "Accept", req->accept);
+  headers = add_header(headers, "Content-Type", req->content_type);
+  if (req->method != NULL && strcmp(req->method, "HEAD") != 0 && strcmp(req->method, "GET") != 0) {
+    /* "Expect:" with no value: no 100-continue round trip before a body */
+    headers = berth_curl()->slist_append(headers, "Expect:");
+    if (headers == NULL)
+      abort();
+  }
   cleanup_free char *range = NULL;
   if (req->resume_at != NULL && *req->resume_at > 0) {
     range = xasprintf("bytes=%lld-", (long long)*req->resume_at);

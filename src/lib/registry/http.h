@@ -40,6 +40,14 @@ typedef struct berth_http_request {
   berth_http_data_fn on_data; /* streams 2xx bodies when set; else they are buffered */
   void *ctx;
   const int64_t *resume_at; /* when set and > 0: ask for the body from there (Range) */
+  /* Other requests than GET (push): method "HEAD", "POST", "PUT"; a POST or
+   * PUT sends upload_len bytes, from upload_data, or from upload_fd (read
+   * from its current offset) when upload_data is NULL. */
+  const char *method; /* NULL = GET */
+  const char *content_type;
+  const void *upload_data;
+  int upload_fd;
+  int64_t upload_len;
 } berth_http_request;
 
 typedef struct berth_http_response {
@@ -50,6 +58,7 @@ typedef struct berth_http_response {
   char *reason;              /* the status line's reason phrase ("Not Found"), or NULL */
   char *last_modified;       /* Last-Modified, or NULL (ADD of a URL) */
   char *content_disposition; /* Content-Disposition, or NULL (ADD of a URL) */
+  char *location;            /* Location, or NULL (blob uploads) */
   char *body;                /* buffered body (NUL-terminated), or NULL */
   size_t len;
   bool transport_error; /* set when perform failed before an HTTP status arrived */
@@ -67,7 +76,7 @@ CURL *berth_http_handle_new(void);
 /* The NOPROXY list: $NO_PROXY/$no_proxy plus loopback. */
 char *berth_http_noproxy(void);
 
-/* Performs a GET.  Returns 0 once any HTTP status arrived (the caller judges
+/* Performs a GET (or req->method).  Returns 0 once any HTTP status arrived (the caller judges
  * it), -1 on a transport error, an aborting on_data, or a 2xx body over
  * max_body when buffering.  resp is filled either way. */
 int berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *resp,

@@ -10,7 +10,8 @@ Faults, per route: "fail_first": N answers the first N GETs with
 "fail_status" (default 500); "cut_first": N sends only half of the body of
 the first N GETs, then drops the connection; "no_range": true ignores Range
 headers (else "Range: bytes=N-" gets a 206).  With a third argument, every
-GET is logged to that file as "PATH RANGE-START".
+GET is logged to that file as "PATH RANGE-START".  A POST (a blob upload
+starting) is answered as a GET of its path is, and logged the same way.
 """
 import hashlib
 import json
@@ -95,6 +96,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self.reply(True)
+
+    def do_POST(self):
+        self.reply(False)
 
 
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
