@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "archive/rebuild.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "image/chain.h"
@@ -22,6 +21,7 @@
 #include "store/distribution.h"
 #include "store/image.h"
 #include "store/layer.h"
+#include "store/layer_tar.h"
 #include "store/scratch.h"
 
 #define OUT_CHUNK (256 * 1024)
@@ -41,7 +41,7 @@ registry_cleanup(berth_registry **r)
 struct gz_sink {
   z_stream z;
   int fd;
-  berth_sha256 *tar_hash, *gz_hash;
+  berth_sha256 *gz_hash;
   int64_t gz_len;
   unsigned char out[OUT_CHUNK];
 };
@@ -74,7 +74,6 @@ static int
 gz_write(void *ctx, const void *buf, size_t len, berth_error **err)
 {
   struct gz_sink *g = ctx;
-  berth_sha256_update(g->tar_hash, buf, len);
   g->z.next_in = (unsigned char *)buf;
   g->z.avail_in = (uInt)len;
   return gz_drain(g, Z_NO_FLUSH, err);
@@ -83,30 +82,18 @@ gz_write(void *ctx, const void *buf, size_t len, berth_error **err)
 /* A layer's blob, made here: its exact tar rebuilt from the layer directory
  * and tar-split, checked against the diffID, gzipped into out_fd. */
 static int
-compress_layer(berth_store *s, const char *chain_id, const char *diff_id, int out_fd,
-               char digest[BERTH_DIGEST_LEN], int64_t *len, berth_error **err)
+compress_layer(berth_store *s, const char *chain_id, int out_fd, char digest[BERTH_DIGEST_LEN],
+               int64_t *len, berth_error **err)
 {
-  berth_layer layer;
-  int found = berth_store_layer_get(s, chain_id, &layer, err);
-  if (found <= 0)
-    return found < 0 ? -1 : berth_error_set(err, ENOENT, "layer %s is missing", chain_id);
-  cleanup_free char *path = berth_store_layer_diff_path(s, &layer);
-  cleanup_close int root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0)
-    return berth_error_set(err, errno, "open %s", path);
-  cleanup_close int ts = berth_store_layer_open_tarsplit(s, chain_id, err);
-  if (ts < 0)
-    return -1;
   cleanup_free struct gz_sink *g = xcalloc(1, sizeof *g);
   if (deflateInit2(&g->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
       != Z_OK)
     return berth_error_set(err, ENOMEM, "gzip: cannot start");
   g->fd = out_fd;
-  cleanup_sha256 berth_sha256 *th = berth_sha256_new();
   cleanup_sha256 berth_sha256 *gh = berth_sha256_new();
-  g->tar_hash = th;
   g->gz_hash = gh;
-  int rc = berth_layer_tar_rebuild(root, ts, gz_write, g, err);
+  long long tar_len = 0;
+  int rc = berth_store_layer_tar_write(s, chain_id, gz_write, g, &tar_len, err);
   if (rc == 0) {
     g->z.next_in = NULL;
     g->z.avail_in = 0;
@@ -115,13 +102,6 @@ compress_layer(berth_store *s, const char *chain_id, const char *diff_id, int ou
   deflateEnd(&g->z);
   if (rc < 0)
     return -1;
-  char got[BERTH_DIGEST_LEN];
-  berth_sha256_final(th, got);
-  if (strcmp(got, diff_id) != 0)
-    return berth_error_set(err, 0,
-                           "the rebuilt tar is %s, not the diffID: the layer's files changed "
-                           "(`berth verify` names them)",
-                           got);
   berth_sha256_final(gh, digest);
   *len = g->gz_len;
   return 0;
@@ -197,7 +177,7 @@ push_layer(berth_store *s, berth_registry *r, int scratch_fd, const char *chain_
     return berth_error_set(err, errno, "create a scratch file");
   char digest[BERTH_DIGEST_LEN];
   int64_t len = 0;
-  if (compress_layer(s, chain_id, diff_id, fd, digest, &len, err) < 0)
+  if (compress_layer(s, chain_id, fd, digest, &len, err) < 0)
     return berth_error_prefix(err, "layer %s", diff_id);
   int has = push_blob_exists(r, digest, err);
   if (has < 0)
