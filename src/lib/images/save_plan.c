@@ -43,6 +43,8 @@ plan_image(berth_store *s, save_plan *p, save_image *im, berth_error **err)
       = berth_image_config_parse(im->config, im->config_len, err);
   if (c == NULL)
     return berth_error_prefix(err, "image %s", im->id);
+  /* an image with no layer: Docker 20.10's saveImage refuses it with these
+   * very words (an archive of it would have no layer to name), so does berth */
   if (c->n_diff_ids == 0)
     return berth_error_set(err, 0, "empty export - not implemented");
   if (c->created != NULL && berth_time_parse(c->created, &im->created) < 0)
