@@ -15,7 +15,15 @@
 #   busybox_root DIR               a busybox-static rootfs in DIR (applets as symlinks)
 #   image_layout                   $WORK/images: one-layer images "busybox" (busybox_root) and
 #                                  "debian" (base_rootfs), made once; sets IMAGES and BB_ROOT
+#   layered_layout                 $WORK/layout: the 4-layer image of bench/pull (~100 MB gzipped,
+#                                  172 MB of tar), made once; sets LAYERED
 #   bench_registry_start           a plain registry on 127.0.0.1 (sets BENCH_HOST), stopped on exit
+#   bench_dockerd_start DIR        a private Docker 20.10 daemon (../shared/peers), data and exec
+#                                  roots under DIR, stopped by its pid on exit; sets DOCKER_SOCK
+#   docker_cli ARGS...             Debian's docker client (/usr/bin/docker) on that daemon
+#   have_docker                    true unless NO_DOCKER is set or docker.io is not installed
+#   docker_rmi_all                 every image of that daemon removed (its store empty)
+#   wipe_store DIR                 a tool's store gone entirely (unmounted, removed)
 #   push_layout LAYOUT TAG REF     skopeo copy oci:LAYOUT:TAG to docker://REF (v2s2) and warm it
 #   peer_env                       CONTAINERS_CONF (../shared/peers/ or bench/containers.conf) and
 #                                  CONTAINERS_REGISTRIES_CONF (BENCH_HOST insecure) for podman, skopeo
@@ -174,9 +182,84 @@ image_layout() {
   touch "$IMAGES/done"
 }
 
+# The 4-layer image of bench/pull (and push, save): the layer trees are made
+# once and kept, so every run moves the same bytes.  Sets LAYERED (an OCI
+# layout, tag "bench").
+layered_layout() {
+  LAYERED="$WORK/layout"
+  local layout="$LAYERED"
+  [[ -f "$layout/index.json" ]] && return 0
+  rm -rf "$layout" "$WORK/trees"
+  local t="$WORK/trees"
+  mkdir -p "$t/big/opt/big" "$t/small/opt/small" "$t/last/opt" "$t/last/etc"
+  head -c 25165824 /dev/urandom > "$t/big/opt/big/a.bin"
+  head -c 8388608 /dev/urandom > "$t/big/opt/big/b.bin"
+  for i in $(seq 1 2000); do head -c 2048 /dev/urandom > "$t/small/opt/small/f$i"; done
+  head -c 12582912 /dev/urandom > "$t/small/opt/c.bin"
+  head -c 2097152 /dev/urandom > "$t/last/opt/d.bin"
+  ln -s /opt/d.bin "$t/last/opt/d.link"
+  ln "$t/last/opt/d.bin" "$t/last/opt/d.hard"
+  : > "$t/last/etc/.wh.issue.net"
+  fx_begin "$layout"
+  fx_layer_dir "$ROOTFS_CACHE" gzip "debootstrap --variant=minbase bookworm"
+  fx_layer_dir "$t/big" gzip "/bin/sh -c mkdir -p /opt/big && head -c … > /opt/big/a.bin"
+  fx_layer_dir "$t/small" gzip "/bin/sh -c for i in \$(seq 1 2000); do …; done"
+  fx_layer_dir "$t/last" gzip "/bin/sh -c head -c 2097152 /dev/urandom > /opt/d.bin && …"
+  fx_commit bench amd64 '{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["bash"]}'
+  fx_end
+}
+
 bench_registry_start() {
   registry_start BENCH plain "$WORK/registry-$BENCH_NAME"
   bench_on_exit 'registry_stop BENCH'
+}
+
+# Docker 20.10's daemon does the work of its client: the figures of a docker
+# command are the daemon's time and the client's peak RSS.
+have_docker() { [[ -z "${NO_DOCKER:-}" && -x /usr/bin/docker ]] && command -v dockerd > /dev/null; }
+
+docker_cli() { DOCKER_HOST="unix://$DOCKER_SOCK" /usr/bin/docker "$@"; }
+
+bench_dockerd_start() {
+  local dir="$1" i
+  DOCKER_SOCK="$dir/docker.sock"
+  mkdir -p "$dir/data" "$dir/exec"
+  dockerd --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
+    --storage-driver=overlay2 --data-root="$dir/data" --exec-root="$dir/exec" \
+    -H "unix://$DOCKER_SOCK" --pidfile "$dir/docker.pid" > "$RES/dockerd.log" 2>&1 &
+  BENCH_DOCKERD_PID=$!
+  bench_on_exit "bench_dockerd_stop '$dir'"
+  for i in $(seq 100); do
+    docker_cli version > /dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "$BENCH_NAME: dockerd did not start (see $RES/dockerd.log)" >&2
+  return 1
+}
+
+# By its pid (it stops its containerd), then whatever it left mounted.
+bench_dockerd_stop() {
+  local dir="$1" i
+  [[ -n "${BENCH_DOCKERD_PID:-}" ]] || return 0
+  kill "$BENCH_DOCKERD_PID" 2> /dev/null || true
+  for i in $(seq 100); do
+    kill -0 "$BENCH_DOCKERD_PID" 2> /dev/null || break
+    sleep 0.2
+  done
+  BENCH_DOCKERD_PID=
+  unmount_under "$dir"
+}
+
+docker_rmi_all() {
+  local ids
+  mapfile -t ids < <(docker_cli images -aq --no-trunc | sort -u)
+  ((${#ids[@]} == 0)) || docker_cli rmi -f "${ids[@]}" > /dev/null 2>&1 || true
+}
+
+# podman's overlay driver mounts its root on itself
+wipe_store() {
+  unmount_under "$1"
+  rm -rf "$1"
 }
 
 push_layout() {
