@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "archive/base64.h"
+#include "archive/tarsplit_internal.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
@@ -342,8 +343,125 @@ get_b64(json_t *o, const char *key, unsigned char **out, size_t *len, bool *pres
   return 0;
 }
 
-static int
-parse_entry(const char *line, size_t len, berth_tarsplit_entry *e, berth_error **err)
+/* The lines tar-split (Go's encoding/json: fields in struct order, no
+ * spaces) and berth's writer make, read without building a JSON tree:
+ *   {"type":T[,"name":"S"][,"name_raw":"B64"][,"size":N][,"payload":"B64"|null],"position":N}
+ * with S free of escapes and control characters.  Returns 1 with *e filled,
+ * 0 for any other line, which then goes to the full JSON parser (and its
+ * errors): this path accepts only what that parser accepts, with the same
+ * result, and is an order of magnitude faster (a layer's save or push reads
+ * every line of its tar-split). */
+struct cursor {
+  const char *p, *end;
+};
+
+static bool
+take(struct cursor *c, const char *lit, size_t n)
+{
+  if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0)
+    return false;
+  c->p += n;
+  return true;
+}
+#define TAKE(c, lit) take((c), (lit), sizeof(lit) - 1)
+
+/* A JSON integer ≥ 0 without a leading zero, at most 18 digits. */
+static bool
+take_num(struct cursor *c, long long *v)
+{
+  const char *s = c->p;
+  long long x = 0;
+  while (c->p < c->end && *c->p >= '0' && *c->p <= '9' && c->p - s < 18)
+    x = x * 10 + (*c->p++ - '0');
+  size_t n = (size_t)(c->p - s);
+  if (n == 0 || (n > 1 && *s == '0') || (c->p < c->end && *c->p >= '0' && *c->p <= '9'))
+    return false;
+  *v = x;
+  return true;
+}
+
+/* The text of a string without escapes, after its opening quote. */
+static bool
+take_plain_string(struct cursor *c, const char **s, size_t *n)
+{
+  const char *q = c->p;
+  while (q < c->end && *q != '"') {
+    if (*q == '\\' || (unsigned char)*q < 0x20)
+      return false;
+    q++;
+  }
+  if (q == c->end)
+    return false;
+  *s = c->p;
+  *n = (size_t)(q - c->p);
+  c->p = q + 1;
+  return true;
+}
+
+static bool
+take_b64(struct cursor *c, unsigned char **out, size_t *len)
+{
+  const char *s;
+  size_t n;
+  return take_plain_string(c, &s, &n) && berth_base64_decode(s, n, out, len, NULL) == 0;
+}
+
+int
+berth_tarsplit_parse_fast(const char *line, size_t len, berth_tarsplit_entry *e)
+{
+  struct cursor c = { line, line + len };
+  const char *name = NULL;
+  size_t name_len = 0;
+  unsigned char *raw = NULL;
+  size_t raw_len = 0;
+  bool has_raw = false;
+  long long type;
+  if (!TAKE(&c, "{\"type\":") || !take_num(&c, &type)
+      || (type != BERTH_TARSPLIT_FILE && type != BERTH_TARSPLIT_SEGMENT))
+    return 0;
+  e->type = (int)type;
+  if (TAKE(&c, ",\"name\":\"")
+      && (!take_plain_string(&c, &name, &name_len)
+          || !utf8_valid((const unsigned char *)name, name_len)))
+    goto slow;
+  if (TAKE(&c, ",\"name_raw\":")) {
+    if (TAKE(&c, "null"))
+      ; /* as absent */
+    else if (!TAKE(&c, "\"") || !take_b64(&c, &raw, &raw_len))
+      goto slow;
+    else
+      has_raw = true;
+  }
+  if (TAKE(&c, ",\"size\":") && !take_num(&c, &e->size))
+    goto slow;
+  if (TAKE(&c, ",\"payload\":") && !TAKE(&c, "null")
+      && (!TAKE(&c, "\"") || !take_b64(&c, &e->payload, &e->payload_len)))
+    goto slow;
+  if (!TAKE(&c, ",\"position\":") || !take_num(&c, &e->position) || !TAKE(&c, "}") || c.p != c.end)
+    goto slow;
+  if (e->type == BERTH_TARSPLIT_SEGMENT) {
+    free(raw);
+    return 1;
+  }
+  if (e->size > 0 && (e->payload == NULL || e->payload_len != 8))
+    goto slow;
+  if (has_raw) {
+    if (raw_len > 0 && memchr(raw, '\0', raw_len) != NULL)
+      goto slow;
+    e->name = xstrndup(raw != NULL ? (char *)raw : "", raw_len);
+    free(raw);
+  } else {
+    e->name = xstrndup(name != NULL ? name : "", name_len);
+  }
+  return 1;
+slow:
+  free(raw);
+  berth_tarsplit_entry_clear(e);
+  return 0;
+}
+
+int
+berth_tarsplit_parse_json(const char *line, size_t len, berth_tarsplit_entry *e, berth_error **err)
 {
   json_error_t jerr;
   cleanup_json json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -383,6 +501,14 @@ parse_entry(const char *line, size_t len, berth_tarsplit_entry *e, berth_error *
   if (strlen(e->name) != raw_len)
     return berth_error_set(err, 0, "tar-split: file name contains a NUL byte");
   return 0;
+}
+
+static int
+parse_entry(const char *line, size_t len, berth_tarsplit_entry *e, berth_error **err)
+{
+  if (berth_tarsplit_parse_fast(line, len, e) == 1)
+    return 0;
+  return berth_tarsplit_parse_json(line, len, e, err);
 }
 
 int

@@ -11,6 +11,7 @@
 #include "archive/crc64.h"
 #include "archive/decompress.h"
 #include "archive/tarsplit.h"
+#include "archive/tarsplit_internal.h"
 #include "common/cleanup.h"
 #include "harness.h"
 #include "tarbuild.h"
@@ -181,6 +182,75 @@ TEST(tarsplit_bad_input)
   CHECK(tarsplit_from_text("{\"type\":2,\"payload\":\"\",\"position\":0}\n\n", &err) == 0);
 }
 
+static bool
+same_entry(const berth_tarsplit_entry *a, const berth_tarsplit_entry *b)
+{
+  return a->type == b->type && a->size == b->size && a->position == b->position
+         && a->payload_len == b->payload_len
+         && (a->payload_len == 0 || memcmp(a->payload, b->payload, a->payload_len) == 0)
+         && (a->name == NULL) == (b->name == NULL)
+         && (a->name == NULL || strcmp(a->name, b->name) == 0);
+}
+
+/* The fast parser of the canonical lines (what save and push read for every
+ * file) gives what the JSON parser gives; everything else goes to the JSON
+ * parser, with its errors. */
+TEST(tarsplit_fast_parser)
+{
+  const char *fast[] = {
+    "{\"type\":2,\"payload\":\"aGRyAHg=\",\"position\":0}",
+    "{\"type\":2,\"position\":7}",
+    "{\"type\":1,\"name\":\"etc/\",\"payload\":null,\"position\":1}",
+    "{\"type\":1,\"name\":\"usr/bin/\xc3\xa9t\xc3\xa9\",\"size\":3,\"payload\":\"AAAAAAAAAAE=\","
+    "\"position\":12}",
+    "{\"type\":1,\"name_raw\":\"YmFk/w==\",\"payload\":null,\"position\":3}",
+    "{\"type\":1,\"name\":\"x\",\"name_raw\":\"eQ==\",\"size\":0,\"payload\":null,\"position\":0}",
+    "{\"type\":1,\"payload\":null,\"position\":4}",
+    "{\"type\":1,\"name\":\"big\",\"size\":123456789012,\"payload\":\"AAAAAAAAAAE=\","
+    "\"position\":99}",
+  };
+  for (size_t i = 0; i < sizeof(fast) / sizeof(*fast); i++) {
+    berth_tarsplit_entry a = { 0 }, b = { 0 };
+    cleanup_error berth_error *err = NULL;
+    CHECK(berth_tarsplit_parse_fast(fast[i], strlen(fast[i]), &a) == 1);
+    CHECK(berth_tarsplit_parse_json(fast[i], strlen(fast[i]), &b, &err) == 0);
+    if (!same_entry(&a, &b))
+      printf("#   line %zu: the parsers differ\n", i);
+    CHECK(same_entry(&a, &b));
+    berth_tarsplit_entry_clear(&a);
+    berth_tarsplit_entry_clear(&b);
+  }
+  /* Valid JSON the fast parser leaves to the full one (same result there),
+   * and bad lines whose error the full one words. */
+  const char *other[] = {
+    "{ \"type\":2,\"payload\":\"aGRy\",\"position\":0}",
+    "{\"type\":1,\"name\":\"a\\\"b\",\"payload\":null,\"position\":1}",
+    "{\"type\":1,\"name\":\"a\\u0026b\",\"payload\":null,\"position\":1}",
+    "{\"position\":1,\"type\":2}",
+    "{\"type\":2,\"position\":-1}",
+    "{\"type\":2,\"position\":1} ",
+    "{\"type\":2,\"position\":1}\r",
+    "{\"type\":2,\"position\":01}",
+    "{\"type\":2,\"position\":1234567890123456789}",
+    "{\"type\":2,\"position\":1.0}",
+    "{\"type\":3,\"position\":1}",
+    "{\"type\":2,\"payload\":\"@@@@\",\"position\":0}",
+    "{\"type\":1,\"name\":\"x\",\"size\":5,\"payload\":null,\"position\":0}",
+    "{\"type\":1,\"name\":\"x\",\"size\":5,\"payload\":\"AAAA\",\"position\":0}",
+    "{\"type\":1,\"name\":\"bad\xff\",\"payload\":null,\"position\":0}",
+    "{\"type\":1,\"name\":\"tab\there\",\"payload\":null,\"position\":0}",
+    "{\"type\":1,\"name_raw\":\"YQBi\",\"payload\":null,\"position\":0}",
+    "{\"type\":2,\"position\":1,\"position\":2}",
+    "{\"type\":2,\"position\":1}x",
+  };
+  for (size_t i = 0; i < sizeof(other) / sizeof(*other); i++) {
+    berth_tarsplit_entry a = { 0 };
+    CHECK(berth_tarsplit_parse_fast(other[i], strlen(other[i]), &a) == 0);
+    CHECK(a.name == NULL && a.payload == NULL);
+    berth_tarsplit_entry_clear(&a);
+  }
+}
+
 static ssize_t
 decompress_all(struct tarbuf *in, size_t chunk, char *out, size_t cap, berth_error **err)
 {
@@ -243,6 +313,7 @@ main(void)
   RUN(base64);
   RUN(confine_clean);
   RUN(tarsplit_write_read);
+  RUN(tarsplit_fast_parser);
   RUN(tarsplit_bad_input);
   RUN(decompress_formats);
   DONE();
