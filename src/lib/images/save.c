@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "archive/tarsplit.h"
@@ -41,6 +42,47 @@ save_archive_fail(struct archive *a, const char *what, berth_error **err)
   int e = archive_errno(a);
   return berth_error_set(err, e > 0 ? e : 0, "write %s: %s", what,
                          archive_error_string(a) ? archive_error_string(a) : "failed");
+}
+
+static la_ssize_t
+out_write(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+  struct save_out *o = ctx;
+  for (size_t off = 0; off < len;) {
+    ssize_t n = write(o->fd, (const char *)buf + off, len - off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      archive_set_error(a, errno, "%s", strerror(errno));
+      return -1;
+    }
+    off += (size_t)n;
+  }
+  o->written += (off_t)len;
+  if (o->writeback && o->written - o->kicked >= SAVE_WRITEBACK_SIZE) {
+    /* Start this window's writeback, then wait for the one before (it had
+     * a window's time to get there).  A filesystem that refuses is only
+     * slower: the fsync still makes it durable. */
+    if (sync_file_range(o->fd, o->kicked, o->written - o->kicked, SYNC_FILE_RANGE_WRITE) == 0
+        && o->kicked > o->waited)
+      (void)sync_file_range(o->fd, o->waited, o->kicked - o->waited,
+                            SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE
+                                | SYNC_FILE_RANGE_WAIT_AFTER);
+    o->waited = o->kicked;
+    o->kicked = o->written;
+  }
+  return (la_ssize_t)len;
+}
+
+int
+save_archive_open(struct archive *a, struct save_out *o, int fd, bool writeback)
+{
+  struct stat st;
+  *o = (struct save_out){ .fd = fd };
+  o->writeback = writeback && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+  archive_write_set_bytes_per_block(a, SAVE_BLOCK_SIZE);
+  archive_write_set_bytes_in_last_block(a, 1);
+  return archive_write_open2(a, o, NULL, out_write, NULL, NULL) == ARCHIVE_OK ? 0 : -1;
 }
 
 int
@@ -217,14 +259,21 @@ write_archive(struct archive *a, berth_store *s, const save_plan *p, berth_error
 int
 berth_image_save(berth_store *s, char *const *names, size_t n, int fd, berth_error **err)
 {
+  return save_docker_to(s, names, n, fd, false, err);
+}
+
+int
+save_docker_to(berth_store *s, char *const *names, size_t n, int fd, bool writeback,
+               berth_error **err)
+{
   save_plan p = { 0 };
   if (save_plan_make(s, names, n, &p, err) < 0)
     return -1;
   struct archive *a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
-  archive_write_set_bytes_in_last_block(a, 1);
-  int rc = archive_write_open_fd(a, fd) == ARCHIVE_OK ? write_archive(a, s, &p, err)
-                                                      : save_archive_fail(a, "archive", err);
+  struct save_out out;
+  int rc = save_archive_open(a, &out, fd, writeback) == 0 ? write_archive(a, s, &p, err)
+                                                          : save_archive_fail(a, "archive", err);
   if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
     rc = save_archive_fail(a, "archive", err);
   archive_write_free(a);
@@ -249,7 +298,7 @@ berth_image_save_file(berth_store *s, char *const *names, size_t n, const char *
   if (fd < 0)
     return berth_error_set(err, errno, "failed to create a temporary file for %s", path);
   int rc
-      = oci ? berth_image_save_oci(s, names, n, fd, err) : berth_image_save(s, names, n, fd, err);
+      = oci ? save_oci_to(s, names, n, fd, true, err) : save_docker_to(s, names, n, fd, true, err);
   if (rc < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
     int e = errno;
     unlink(tmp);

@@ -178,6 +178,12 @@ write_tar(struct archive *a, berth_store *s, const struct oci_plan *o, berth_err
 int
 berth_image_save_oci(berth_store *s, char *const *names, size_t n, int fd, berth_error **err)
 {
+  return save_oci_to(s, names, n, fd, false, err);
+}
+
+int
+save_oci_to(berth_store *s, char *const *names, size_t n, int fd, bool writeback, berth_error **err)
+{
   struct oci_plan o;
   if (oci_plan_make(s, names, n, &o, err) < 0) {
     oci_plan_clear(&o);
@@ -185,9 +191,9 @@ berth_image_save_oci(berth_store *s, char *const *names, size_t n, int fd, berth
   }
   struct archive *a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
-  archive_write_set_bytes_in_last_block(a, 1);
-  int rc = archive_write_open_fd(a, fd) == ARCHIVE_OK ? write_tar(a, s, &o, err)
-                                                      : save_archive_fail(a, "archive", err);
+  struct save_out out;
+  int rc = save_archive_open(a, &out, fd, writeback) == 0 ? write_tar(a, s, &o, err)
+                                                          : save_archive_fail(a, "archive", err);
   if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
     rc = save_archive_fail(a, "archive", err);
   archive_write_free(a);

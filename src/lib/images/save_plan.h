@@ -2,8 +2,10 @@
  * their tags, and every layer once with its v1 id and json (images/save.c). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/digest.h"
 #include "common/error.h"
@@ -50,6 +52,32 @@ char *save_plan_repositories(const save_plan *p);
 struct archive;
 struct archive_entry;
 typedef int (*save_write_fn)(void *ctx, const void *buf, size_t len, berth_error **err);
+/* The outer tar's writes: libarchive's default is 10240 bytes a write()
+ * (17,000 calls for a 170 MB image); the archive's bytes are the same
+ * (bytes_in_last_block 1: no padding at the end). */
+#define SAVE_BLOCK_SIZE (1024 * 1024)
+/* A regular file's written pages go to writeback every this many bytes. */
+#define SAVE_WRITEBACK_SIZE (8 * 1024 * 1024)
+
+/* Where the outer tar goes: fd (not owned). */
+struct save_out {
+  int fd;
+  bool writeback;
+  off_t written, kicked, waited;
+};
+/* Opens a for writing the tar to fd in SAVE_BLOCK_SIZE writes.  With
+ * writeback (save -o: a new regular file, made durable at the end), its
+ * pages are handed to writeback as they are written, waiting for those of
+ * the window before: the fsync at the end then waits only for the last
+ * window instead of for the whole archive, and the archive never sits in
+ * the page cache dirty all at once.  Without (stdout), nothing waits. */
+int save_archive_open(struct archive *a, struct save_out *o, int fd, bool writeback);
+/* berth_image_save and berth_image_save_oci, with or without writeback. */
+int save_docker_to(berth_store *s, char *const *names, size_t n, int fd, bool writeback,
+                   berth_error **err);
+int save_oci_to(berth_store *s, char *const *names, size_t n, int fd, bool writeback,
+                berth_error **err);
+
 struct archive_entry *save_new_entry(const char *name, int type, int perm, long long size,
                                      int64_t mtime);
 int save_archive_fail(struct archive *a, const char *what, berth_error **err);
