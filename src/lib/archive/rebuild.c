@@ -20,7 +20,34 @@ struct rebuild {
   berth_write_fn write;
   void *ctx;
   unsigned char *buf;
+  /* The directory of the last file, still open: a tar lists a directory's
+   * files together, so most files need no confined open of their parent
+   * (an openat2 and a close a file). */
+  char *dir;
+  int dirfd;
 };
+
+/* The confined directory of the file at clean (a cleaned name), the one of
+ * the file before when it is the same; *base gets the last component. */
+static int
+member_dir(struct rebuild *rb, const char *clean, const char **base, berth_error **err)
+{
+  const char *slash = strrchr(clean, '/');
+  size_t len = slash != NULL ? (size_t)(slash - clean) : 0;
+  *base = slash != NULL ? slash + 1 : clean;
+  if (rb->dirfd >= 0 && strlen(rb->dir) == len && memcmp(rb->dir, clean, len) == 0)
+    return rb->dirfd;
+  cleanup_free char *dir = xstrndup(clean, len);
+  int fd = berth_confine_open_dir(rb->rootfd, dir, false, &rb->mode, err);
+  if (fd < 0)
+    return -1;
+  if (rb->dirfd >= 0)
+    close(rb->dirfd);
+  free(rb->dir);
+  rb->dir = steal_pointer(&dir);
+  rb->dirfd = fd;
+  return fd;
+}
 
 static int
 open_member(struct rebuild *rb, const char *name, berth_error **err)
@@ -31,8 +58,7 @@ open_member(struct rebuild *rb, const char *name, berth_error **err)
   if (*clean == '\0')
     return berth_error_set(err, 0, "names the layer root");
   const char *base;
-  cleanup_close int dfd
-      = berth_confine_open_parent(rb->rootfd, clean, false, &rb->mode, &base, err);
+  int dfd = member_dir(rb, clean, &base, err);
   if (dfd < 0)
     return -1;
   struct stat st;
@@ -89,23 +115,23 @@ berth_layer_tar_rebuild(int diff_dirfd, int tarsplit_fd, berth_write_fn write, v
                         berth_error **err)
 {
   cleanup_free unsigned char *buf = xmalloc(BUF_SIZE);
-  struct rebuild rb = { diff_dirfd, BERTH_CONFINE_AUTO, write, ctx, buf };
+  struct rebuild rb = { diff_dirfd, BERTH_CONFINE_AUTO, write, ctx, buf, NULL, -1 };
   cleanup_tarsplit_reader berth_tarsplit_reader *r = berth_tarsplit_reader_new(tarsplit_fd);
   berth_tarsplit_entry e = { 0 };
-  int got;
-  while ((got = berth_tarsplit_reader_next(r, &e, err)) > 0) {
-    int rc = 0;
+  int got, rc = 0;
+  while (rc == 0 && (got = berth_tarsplit_reader_next(r, &e, err)) > 0) {
     if (e.type == BERTH_TARSPLIT_SEGMENT) {
       if (e.payload_len > 0)
         rc = write(ctx, e.payload, e.payload_len, err);
     } else if (e.size > 0 && emit_file(&rb, &e, err) < 0) {
       rc = berth_error_prefix(err, "rebuild layer tar: file '%.256s'", e.name);
     }
-    if (rc < 0) {
-      berth_tarsplit_entry_clear(&e);
-      return -1;
-    }
   }
   berth_tarsplit_entry_clear(&e);
+  if (rb.dirfd >= 0)
+    close(rb.dirfd);
+  free(rb.dir);
+  if (rc < 0)
+    return -1;
   return got < 0 ? berth_error_prefix(err, "rebuild layer tar") : 0;
 }

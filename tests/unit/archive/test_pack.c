@@ -14,8 +14,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "archive/crc64.h"
 #include "archive/pack.h"
 #include "archive/rebuild.h"
+#include "archive/tarsplit.h"
 #include "archive/unpack.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -205,6 +207,79 @@ TEST(round_trip_and_rebuild)
   free(z.d);
 }
 
+/* Files of the tar-split in directories that come and go (a name's parent
+ * directory is kept open from one file to the next): each file's own bytes,
+ * never those of a file of the same name in another directory; a parent
+ * that is a symlink out of the root is not followed out, as always. */
+TEST(rebuild_directories_in_turn)
+{
+  cleanup_free char *root = xasprintf("%s/turns", tmp);
+  mkdir(root, 0755);
+  const char *dirs[] = { "a", "ab", "a/b", "c" };
+  for (size_t i = 0; i < 4; i++) {
+    cleanup_free char *d = xasprintf("%s/%s", root, dirs[i]);
+    mkdir(d, 0755);
+  }
+  const char *files[] = { "a/f", "ab/f", "a/b/f", "a/g", "f", "c/f", "a/b/g", "a/f" };
+  cleanup_free char *ts = xasprintf("%s/turns.ts", tmp);
+  cleanup_close int tfd = open(ts, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  berth_tarsplit_writer *w = berth_tarsplit_writer_new(tfd);
+  berth_error *err = NULL;
+  char want[512] = "";
+  for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+    cleanup_free char *content = xasprintf("<%s>", files[i]);
+    cleanup_free char *p = xasprintf("%s/%s", root, files[i]);
+    FILE *f = fopen(p, "w");
+    fputs(content, f);
+    fclose(f);
+    uint64_t crc = berth_crc64_update(0, content, strlen(content));
+    CHECK(berth_tarsplit_add_segment(w, "|", 1, &err) == 0);
+    CHECK(berth_tarsplit_add_file(w, files[i], strlen(files[i]), (long long)strlen(content), &crc,
+                                  &err)
+          == 0);
+    strcat(want, "|");
+    strcat(want, content);
+  }
+  CHECK(berth_tarsplit_writer_finish(w, &err) == 0);
+  berth_tarsplit_writer_free(w);
+  cleanup_close int rfd = open(root, O_RDONLY | O_DIRECTORY);
+  struct buf z = { NULL, 0, 0 };
+  lseek(tfd, 0, SEEK_SET);
+  int r = berth_layer_tar_rebuild(rfd, tfd, buf_write, &z, &err);
+  if (r < 0)
+    printf("# rebuild: %s\n", berth_error_message(err));
+  CHECK(r == 0 && z.len == strlen(want) && memcmp(z.d, want, z.len) == 0);
+  free(z.d);
+  berth_error_free(steal_pointer(&err));
+
+  /* c becomes a symlink out of the root, to a copy of a/f: c/f is not read
+   * there, though a/ was open just before */
+  cleanup_free char *c = xasprintf("%s/c", root), *cf = xasprintf("%s/c/f", root);
+  cleanup_free char *out = xasprintf("%s/outside-turns", tmp);
+  cleanup_free char *outf = xasprintf("%s/f", out);
+  unlink(cf);
+  rmdir(c);
+  mkdir(out, 0755);
+  FILE *of = fopen(outf, "w");
+  fputs("<a/f>", of);
+  fclose(of);
+  CHECK(symlink("../outside-turns", c) == 0);
+  ftruncate(tfd, 0);
+  lseek(tfd, 0, SEEK_SET);
+  w = berth_tarsplit_writer_new(tfd);
+  uint64_t crc = berth_crc64_update(0, "<a/f>", 5);
+  CHECK(berth_tarsplit_add_file(w, "a/f", 3, 5, &crc, &err) == 0);
+  CHECK(berth_tarsplit_add_file(w, "c/f", 3, 5, &crc, &err) == 0);
+  CHECK(berth_tarsplit_writer_finish(w, &err) == 0);
+  berth_tarsplit_writer_free(w);
+  lseek(tfd, 0, SEEK_SET);
+  struct buf y = { NULL, 0, 0 };
+  r = berth_layer_tar_rebuild(rfd, tfd, buf_write, &y, &err);
+  CHECK(r == -1 && err != NULL && strstr(berth_error_message(err), "'c/f'") != NULL);
+  free(y.d);
+  berth_error_free(err);
+}
+
 TEST(symlink_not_followed)
 {
   /* a directory symlink pointing outside: stored as a link, never walked */
@@ -343,6 +418,7 @@ main(void)
   RUN(same_tree_same_bytes);
   RUN(tar_forms);
   RUN(round_trip_and_rebuild);
+  RUN(rebuild_directories_in_turn);
   RUN(symlink_not_followed);
   RUN(user_overlay_xattrs_are_data);
   RUN(xattr_read_errors_fail_the_pack);
