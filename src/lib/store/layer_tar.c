@@ -8,12 +8,13 @@
 #include "archive/rebuild.h"
 #include "common/cleanup.h"
 #include "common/digest.h"
+#include "common/digest_async.h"
 #include "store/layer.h"
 
 struct hashing_sink {
   berth_write_fn write;
   void *ctx;
-  berth_sha256 *h;
+  berth_sha256_async *h; /* on a thread of its own: the stream does not wait for it */
   long long written;
 };
 
@@ -21,7 +22,7 @@ static int
 hashing_write(void *ctx, const void *buf, size_t len, berth_error **err)
 {
   struct hashing_sink *t = ctx;
-  berth_sha256_update(t->h, buf, len);
+  berth_sha256_async_update(t->h, buf, len);
   if (t->write(t->ctx, buf, len, err) < 0)
     return -1;
   t->written += (long long)len;
@@ -43,12 +44,12 @@ berth_store_layer_tar_write(berth_store *s, const char *chain_id, berth_write_fn
   cleanup_close int ts = berth_store_layer_open_tarsplit(s, chain_id, err);
   if (ts < 0)
     return -1;
-  cleanup_sha256 berth_sha256 *h = berth_sha256_new();
+  cleanup_sha256_async berth_sha256_async *h = berth_sha256_async_new();
   struct hashing_sink t = { write, ctx, h, 0 };
   if (berth_layer_tar_rebuild(root, ts, hashing_write, &t, err) < 0)
     return -1;
   char got[BERTH_DIGEST_LEN];
-  berth_sha256_final(h, got);
+  berth_sha256_async_final(h, got);
   *written = t.written;
   if (strcmp(got, layer.diff_id) != 0)
     return berth_error_set(err, 0,

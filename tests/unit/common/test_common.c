@@ -1,11 +1,13 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/digest.h"
+#include "common/digest_async.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/path.h"
@@ -234,6 +236,47 @@ TEST(utf8_escape_and_checked)
   CHECK_STR(json_string_value(j), "fine");
 }
 
+/* The hash on its own thread is the hash of the bytes in order, whatever
+ * the sizes of the pieces (around the ring's 4 MiB, and past it); freeing
+ * it unfinished neither hangs nor leaks. */
+TEST(sha256_async_same_digest)
+{
+  size_t total = 10u * 1024 * 1024 + 123;
+  unsigned char *data = malloc(total);
+  for (size_t i = 0; i < total; i++)
+    data[i] = (unsigned char)(i * 2654435761u >> 13);
+  char want[BERTH_DIGEST_LEN], got[BERTH_DIGEST_LEN];
+  berth_sha256_digest(data, total, want);
+  const size_t pieces[] = { 1,
+                            512,
+                            4096,
+                            262144,
+                            4u * 1024 * 1024 - 1,
+                            4u * 1024 * 1024,
+                            4u * 1024 * 1024 + 1,
+                            9u * 1024 * 1024 };
+  for (size_t k = 0; k < sizeof(pieces) / sizeof(*pieces); k++) {
+    berth_sha256_async *h = berth_sha256_async_new();
+    size_t step = pieces[k], off = 0;
+    while (off < total && (step > 1 || off < 65536)) {
+      size_t n = total - off < step ? total - off : step;
+      berth_sha256_async_update(h, data + off, n);
+      off += n;
+    }
+    berth_sha256_async_update(h, data + off, total - off);
+    berth_sha256_async_final(h, got);
+    berth_sha256_async_free(h);
+    CHECK_STR(got, want);
+  }
+  berth_sha256_async *h = berth_sha256_async_new();
+  berth_sha256_async_final(h, got);
+  berth_sha256_async_free(h);
+  CHECK_STR(got, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  cleanup_sha256_async berth_sha256_async *dropped = berth_sha256_async_new();
+  berth_sha256_async_update(dropped, data, total);
+  free(data);
+}
+
 TEST(utf8_sanitize)
 {
   size_t n;
@@ -264,5 +307,6 @@ main(void)
   RUN(utf8_valid);
   RUN(utf8_escape_and_checked);
   RUN(utf8_sanitize);
+  RUN(sha256_async_same_digest);
   DONE();
 }
