@@ -197,3 +197,25 @@ config_of() {
   assert_success
   [[ "$(jq -r '.manifests | length' <<< "$output")" == 1 ]] || fail_with "the list changed: $output"
 }
+
+@test "manifest push: the same index bytes and output as Docker 20.10's docker manifest" {
+  [[ -x /usr/bin/docker ]] || skip "no docker CLI here"
+  # In the members' own repository: Docker re-indents a member it puts into
+  # another repository (a new digest when the registry's bytes were not
+  # indented so, and its push then fails with "manifest blob unknown");
+  # berth puts the bytes as served.
+  local d=(env DOCKER_CLI_EXPERIMENTAL=enabled /usr/bin/docker manifest)
+  "${d[@]}" create --insecure "$REG_HOST/mf/img:bydocker" "$REG_HOST/mf/img:arm64" \
+    "$REG_HOST/mf/img:amd64" > /dev/null
+  "${d[@]}" annotate --variant v8 --os-features f1 "$REG_HOST/mf/img:bydocker" "$REG_HOST/mf/img:arm64"
+  run --separate-stderr "${d[@]}" push --insecure "$REG_HOST/mf/img:bydocker"
+  assert_success
+  local docker_out="$output"
+  berth manifest create "$REG_HOST/mf/img:byberth" "$REG_HOST/mf/img:arm64" "$REG_HOST/mf/img:amd64" > /dev/null
+  berth manifest annotate --variant v8 --os-features f1 "$REG_HOST/mf/img:byberth" "$REG_HOST/mf/img:arm64"
+  run --separate-stderr berth manifest push "$REG_HOST/mf/img:byberth"
+  assert_success
+  [[ "$output" == "$docker_out" ]] || fail_with "berth printed '$output', Docker '$docker_out'"
+  [[ "$(manifest_json "$REG_HOST" mf/img byberth)" == "$(manifest_json "$REG_HOST" mf/img bydocker)" ]] ||
+    fail_with "other index bytes than Docker's"
+}
