@@ -222,7 +222,7 @@ create(berth_cli *cli, int argc, char **argv, berth_error **err)
     return -1;
   if (found == 1 && !amend)
     return berth_error_set_as(err, EEXIST,
-                           "refusing to amend an existing manifest list with no --amend flag");
+                              "refusing to amend an existing manifest list with no --amend flag");
   for (int i = optind + 1; i < argc; i++) {
     cleanup_free char *name = NULL;
     cleanup_reference berth_reference *ref = normalize(argv[i], &name, err);
@@ -231,8 +231,8 @@ create(berth_cli *cli, int argc, char **argv, berth_error **err)
     if (berth_manifest_list_member(&l, name) != NULL)
       continue; /* Docker reads the list kept first */
     struct insecure_opts io __attribute__((cleanup(insecure_opts_clear)));
-    json_t *m = berth_manifest_member_fetch(ref, registry_opts(cli, insecure, ref->domain, &io),
-                                            err);
+    json_t *m
+        = berth_manifest_member_fetch(ref, registry_opts(cli, insecure, ref->domain, &io), err);
     if (m == NULL)
       return -1;
     berth_manifest_list_set(&l, m);
@@ -327,7 +327,7 @@ annotate(berth_cli *cli, int argc, char **argv, berth_error **err)
   json_t *m = berth_manifest_list_member(&l, name);
   if (m == NULL)
     return berth_error_set_as(err, ENOENT, "manifest for image %s does not exist in %s", image_arg,
-                           list_arg);
+                              list_arg);
   if (berth_manifest_list_annotate(m, &a, err) < 0)
     return -1;
   return berth_manifest_list_save(store, &l, err);
@@ -389,8 +389,8 @@ push(berth_cli *cli, int argc, char **argv, berth_error **err)
                            argv[optind]);
   struct insecure_opts io __attribute__((cleanup(insecure_opts_clear)));
   char digest[BERTH_DIGEST_LEN];
-  if (berth_manifest_list_push(&l, ref, registry_opts(cli, insecure, ref->domain, &io),
-                               print_line, NULL, digest, err)
+  if (berth_manifest_list_push(&l, ref, registry_opts(cli, insecure, ref->domain, &io), print_line,
+                               NULL, digest, err)
       < 0)
     return -1;
   printf("%s\n", digest);

@@ -47,7 +47,7 @@ check_member(json_t *m, berth_error **err)
   berth_sha256_digest(raw, len, got);
   if (strcmp(got, digest) != 0 || json_integer_value(size) != (json_int_t)len)
     return berth_error_set_as(err, EINVAL, "member %s: its manifest does not hash to %s", ref,
-                           digest);
+                              digest);
   return 0;
 }
 
@@ -101,9 +101,7 @@ berth_manifest_list_member(const berth_manifest_list *l, const char *ref)
 {
   size_t i;
   json_t *m;
-  json_array_foreach (l->members, i, m)
-    if (strcmp(str(m, "Ref"), ref) == 0)
-      return m;
+  json_array_foreach(l->members, i, m) if (strcmp(str(m, "Ref"), ref) == 0) return m;
   return NULL;
 }
 
@@ -127,7 +125,8 @@ berth_manifest_list_set(berth_manifest_list *l, json_t *member)
   cleanup_free char *name = filesafe(str(member, "Ref"));
   size_t i;
   json_t *m;
-  json_array_foreach (l->members, i, m) {
+  json_array_foreach(l->members, i, m)
+  {
     cleanup_free char *other = filesafe(str(m, "Ref"));
     int c = strcmp(other, name);
     if (c == 0 && strcmp(str(m, "Ref"), str(member, "Ref")) == 0) {
@@ -148,15 +147,15 @@ static bool
 valid_os_arch(const char *os, const char *arch)
 {
   static const char *const pairs[][2] = {
-    { "darwin", "386" },    { "darwin", "amd64" },   { "darwin", "arm" },
+    { "darwin", "386" },    { "darwin", "amd64" },    { "darwin", "arm" },
     { "darwin", "arm64" },  { "dragonfly", "amd64" }, { "freebsd", "386" },
-    { "freebsd", "amd64" }, { "freebsd", "arm" },    { "linux", "386" },
-    { "linux", "amd64" },   { "linux", "arm" },      { "linux", "arm64" },
-    { "linux", "ppc64le" }, { "linux", "mips64" },   { "linux", "mips64le" },
-    { "linux", "riscv64" }, { "linux", "s390x" },    { "netbsd", "386" },
-    { "netbsd", "amd64" },  { "netbsd", "arm" },     { "openbsd", "386" },
-    { "openbsd", "amd64" }, { "openbsd", "arm" },    { "plan9", "386" },
-    { "plan9", "amd64" },   { "solaris", "amd64" },  { "windows", "386" },
+    { "freebsd", "amd64" }, { "freebsd", "arm" },     { "linux", "386" },
+    { "linux", "amd64" },   { "linux", "arm" },       { "linux", "arm64" },
+    { "linux", "ppc64le" }, { "linux", "mips64" },    { "linux", "mips64le" },
+    { "linux", "riscv64" }, { "linux", "s390x" },     { "netbsd", "386" },
+    { "netbsd", "amd64" },  { "netbsd", "arm" },      { "openbsd", "386" },
+    { "openbsd", "amd64" }, { "openbsd", "arm" },     { "plan9", "386" },
+    { "plan9", "amd64" },   { "solaris", "amd64" },   { "windows", "386" },
     { "windows", "amd64" },
   };
   for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
@@ -179,8 +178,7 @@ set_if(json_t *p, const char *key, const char *value, berth_error **err)
 
 /* a holds the user's flags. */
 int
-berth_manifest_list_annotate(json_t *member, const berth_platform_annotation *a,
-                             berth_error **err)
+berth_manifest_list_annotate(json_t *member, const berth_platform_annotation *a, berth_error **err)
 {
   json_t *d = json_object_get(member, "Descriptor");
   json_t *old = json_object_get(d, "platform");
@@ -196,8 +194,8 @@ berth_manifest_list_annotate(json_t *member, const berth_platform_annotation *a,
     bool have = false;
     size_t i;
     json_t *v;
-    json_array_foreach (features, i, v)
-      have = have || (json_is_string(v) && strcmp(json_string_value(v), *f) == 0);
+    json_array_foreach(features, i, v) have
+        = have || (json_is_string(v) && strcmp(json_string_value(v), *f) == 0);
     json_t *nv = have ? NULL : berth_json_string_checked(*f, "os-features", err);
     if (!have && nv == NULL)
       return -1;
@@ -209,8 +207,8 @@ berth_manifest_list_annotate(json_t *member, const berth_platform_annotation *a,
   const char *os = str(p, "os"), *arch = str(p, "architecture");
   if (!valid_os_arch(os ? os : "", arch ? arch : ""))
     return berth_error_set_as(err, EINVAL,
-                           "manifest entry for image has unsupported os/arch combination: %s/%s",
-                           a->os ? a->os : "", a->arch ? a->arch : "");
+                              "manifest entry for image has unsupported os/arch combination: %s/%s",
+                              a->os ? a->os : "", a->arch ? a->arch : "");
   json_object_set(d, "platform", p);
   return 0;
 }
@@ -241,10 +239,12 @@ berth_manifest_list_index(const berth_manifest_list *l, const char *domain, bool
   bool oci = json_array_size(l->members) > 0;
   size_t i;
   json_t *m;
-  json_array_foreach (l->members, i, m)
-    oci = oci && strcmp(str(json_object_get(m, "Descriptor"), "mediaType"), BERTH_MT_OCI_MANIFEST) == 0;
+  json_array_foreach(l->members, i, m) oci
+      = oci
+        && strcmp(str(json_object_get(m, "Descriptor"), "mediaType"), BERTH_MT_OCI_MANIFEST) == 0;
   cleanup_json json_t *list = json_array();
-  json_array_foreach (l->members, i, m) {
+  json_array_foreach(l->members, i, m)
+  {
     json_t *d = json_object_get(m, "Descriptor");
     json_t *p = json_object_get(d, "platform");
     const char *ref = str(m, "Ref");
@@ -252,17 +252,18 @@ berth_manifest_list_index(const berth_manifest_list *l, const char *domain, bool
         && (str(p, "architecture") == NULL || str(p, "architecture")[0] == '\0'
             || str(p, "os") == NULL || str(p, "os")[0] == '\0'))
       return berth_error_set_as(err, EINVAL,
-                             "manifest %s must have an OS and Architecture to be pushed to a "
-                             "registry",
-                             ref);
+                                "manifest %s must have an OS and Architecture to be pushed to a "
+                                "registry",
+                                ref);
     cleanup_reference berth_reference *r = berth_reference_parse_normalized(ref, err);
     if (r == NULL)
       return berth_error_prefix(err, "member %s", ref);
     if (strcmp(r->domain, domain) != 0)
-      return berth_error_set_as(err, EINVAL,
-                             "cannot use source images from a different registry than the target "
-                             "image: %s != %s",
-                             r->domain, domain);
+      return berth_error_set_as(
+          err, EINVAL,
+          "cannot use source images from a different registry than the target "
+          "image: %s != %s",
+          r->domain, domain);
     /* Key order: Docker's distribution.Descriptor (mediaType, size, digest)
      * or the OCI descriptor (mediaType, digest, size). */
     json_t *e = json_object();

@@ -18,8 +18,8 @@
 #include "store/store.h"
 
 typedef struct berth_manifest_list {
-  char *ref;        /* the list's reference, normalized, with its tag ("…:latest") */
-  json_t *members;  /* array of member objects as above */
+  char *ref;       /* the list's reference, normalized, with its tag ("…:latest") */
+  json_t *members; /* array of member objects as above */
 } berth_manifest_list;
 
 /* Reads the list kept for ref (a normalized reference string).  1 found, 0
@@ -54,5 +54,4 @@ int berth_manifest_list_annotate(json_t *member, const berth_platform_annotation
  * manifest, an OCI index.  Each member must be on domain (the target's
  * registry); with for_push each must have an OS and an architecture. */
 int berth_manifest_list_index(const berth_manifest_list *l, const char *domain, bool for_push,
-                              char **text, size_t *len, const char **media_type,
-                              berth_error **err);
+                              char **text, size_t *len, const char **media_type, berth_error **err);

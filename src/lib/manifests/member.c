@@ -59,8 +59,7 @@ platform_of(const char *config, size_t len, berth_error **err)
   bool strings = json_is_array(f);
   size_t i;
   json_t *v;
-  json_array_foreach (f, i, v)
-    strings = strings && json_is_string(v);
+  json_array_foreach(f, i, v) strings = strings && json_is_string(v);
   if (strings && json_array_size(f) > 0)
     json_object_set(p, "os.features", f);
   return p;
@@ -87,7 +86,8 @@ berth_manifest_member_fetch(const berth_reference *ref, const berth_registry_opt
     return NULL;
   }
   cleanup_error berth_error *perr = NULL;
-  cleanup_manifest berth_manifest *m = berth_manifest_parse(fm.data, fm.len, fm.content_type, &perr);
+  cleanup_manifest berth_manifest *m
+      = berth_manifest_parse(fm.data, fm.len, fm.content_type, &perr);
   if (m != NULL && m->is_index)
     return berth_error_set_as(err, EINVAL, "%s is a manifest list", name), NULL;
   if (m == NULL || m->media_type == NULL

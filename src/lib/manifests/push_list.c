@@ -60,7 +60,7 @@ bring_member(berth_registry *r, json_t *m, const berth_reference *from, const ch
       return -1;
     if (mounted == 0)
       return berth_error_set_as(err, EIO, "error mounting %s/%s@%s to %s", from->domain, from->path,
-                             blob, target);
+                                blob, target);
   }
   if (put_manifest(r, digest, type, json_string_value(raw), json_string_length(raw), err) < 0)
     return -1;
@@ -86,13 +86,15 @@ berth_manifest_list_push(const berth_manifest_list *l, const berth_reference *ta
     return -1;
   berth_registry_options ropts = opts != NULL ? *opts : (berth_registry_options){ 0 };
   ropts.actions = "pull,push";
-  cleanup_registry berth_registry *r = berth_registry_new(target->domain, target->path, &ropts, err);
+  cleanup_registry berth_registry *r
+      = berth_registry_new(target->domain, target->path, &ropts, err);
   if (r == NULL)
     return -1;
   cleanup_free char *target_name = berth_reference_name(target);
   size_t i;
   json_t *m;
-  json_array_foreach (l->members, i, m) {
+  json_array_foreach(l->members, i, m)
+  {
     const char *ref = json_string_value(json_object_get(m, "Ref"));
     cleanup_reference berth_reference *from = berth_reference_parse_normalized(ref, err);
     if (from == NULL)

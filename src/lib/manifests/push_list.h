@@ -16,5 +16,6 @@ typedef void (*berth_manifest_push_line_fn)(void *ctx, const char *line);
  * (a refused mount is Docker's "error mounting REPO@DIGEST to TARGET"), their
  * manifest bytes PUT by digest; then the index by tag.  digest: the index's. */
 int berth_manifest_list_push(const berth_manifest_list *l, const berth_reference *target,
-                             const berth_registry_options *opts, berth_manifest_push_line_fn on_line,
-                             void *ctx, char digest[BERTH_DIGEST_LEN], berth_error **err);
+                             const berth_registry_options *opts,
+                             berth_manifest_push_line_fn on_line, void *ctx,
+                             char digest[BERTH_DIGEST_LEN], berth_error **err);

@@ -71,10 +71,10 @@ upload_from(berth_registry *r, const berth_descriptor *blob, int fd, berth_error
   int rc = 0;
   if (started.status != 202 || started.location == NULL || started.location[0] == '\0')
     rc = berth_registry_error_from_response(started.status, started.body, started.len, err);
-  cleanup_free char *url = rc < 0 ? NULL
-                                  : xasprintf("%s%cdigest=%s", started.location,
-                                              strchr(started.location, '?') ? '&' : '?',
-                                              blob->digest);
+  cleanup_free char *url = rc < 0
+                               ? NULL
+                               : xasprintf("%s%cdigest=%s", started.location,
+                                           strchr(started.location, '?') ? '&' : '?', blob->digest);
   berth_http_response_clear(&started);
   if (rc < 0)
     return -1;
@@ -153,7 +153,8 @@ push_relay_blob(berth_store *s, berth_registry *target, const char *diff_id,
     if (ref == NULL || ref->tag != NULL || ref->digest != NULL
         || strcmp(ref->domain, target_domain) == 0)
       continue; /* the same registry: mounted, or not there (reuse_layer) */
-    cleanup_registry berth_registry *src = berth_registry_new(ref->domain, ref->path, &ropts, &perr);
+    cleanup_registry berth_registry *src
+        = berth_registry_new(ref->domain, ref->path, &ropts, &perr);
     if (src == NULL)
       continue;
     int rc = relay_from(src, target, blob, err);
