@@ -17,10 +17,15 @@ setup_file() {
     skopeo --insecure-policy copy -q --override-arch "$arch" --dest-tls-verify=false \
       "oci:$FIXTURES/multi:1" "docker://$REG_HOST/mf/oci:$arch" > /dev/null
   done
+  # A second registry, for a member the list's registry cannot reach.
+  registry_start REG2 plain
+  skopeo --insecure-policy copy -q --override-arch amd64 --format v2s2 --dest-tls-verify=false \
+    "oci:$FIXTURES/multi:1" "docker://$REG2_HOST/mf/img:amd64" > /dev/null
 }
 
 teardown_file() {
   registry_stop REG
+  registry_stop REG2
 }
 
 # raw HOST REPO REF: the registry's bytes, as skopeo reads them
@@ -191,6 +196,22 @@ config_of() {
   run --separate-stderr berth manifest create "$list"
   [[ "$status" -eq 125 ]] || fail_with "status $status"
   assert_store_unchanged
+
+  # A member on another registry than the list's: kept, but neither pushed nor shown.
+  local other="$REG_HOST/mf/other:1"
+  run --separate-stderr berth manifest create "$other" "$REG2_HOST/mf/img:amd64"
+  assert_success
+  store_snapshot
+  run --separate-stderr berth manifest push "$other"
+  assert_one_line_error
+  [[ "$stderr" == "Error: cannot use source images from a different registry than the target image: $REG2_HOST != $REG_HOST" ]] ||
+    fail_with "stderr: $stderr"
+  run --separate-stderr berth manifest inspect "$other"
+  assert_one_line_error
+  [[ "$stderr" == "Error: failed to assemble ManifestDescriptor: cannot use source images from a different registry than the target image: $REG2_HOST != $REG_HOST" ]] ||
+    fail_with "stderr: $stderr"
+  assert_store_unchanged
+  [[ -z "$(manifest_digest "$REG_HOST" mf/other 1)" ]] || fail_with "the registry got a list"
 
   # The list is still whole and usable.
   run --separate-stderr berth manifest inspect "$list"
