@@ -223,6 +223,7 @@ create(berth_cli *cli, int argc, char **argv, berth_error **err)
   if (found == 1 && !amend)
     return berth_error_set_as(err, EEXIST,
                               "refusing to amend an existing manifest list with no --amend flag");
+  cleanup_json json_t *fetched = json_array();
   for (int i = optind + 1; i < argc; i++) {
     cleanup_free char *name = NULL;
     cleanup_reference berth_reference *ref = normalize(argv[i], &name, err);
@@ -235,7 +236,27 @@ create(berth_cli *cli, int argc, char **argv, berth_error **err)
         = berth_manifest_member_fetch(ref, registry_opts(cli, insecure, ref->domain, &io), err);
     if (m == NULL)
       return -1;
-    berth_manifest_list_set(&l, m);
+    json_array_append_new(fetched, m);
+  }
+  /* The registries were read without the lock; the list is read again under
+   * it, so that another create or annotate meanwhile is not undone. */
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(store, err);
+  if (lock == NULL)
+    return -1;
+  berth_manifest_list_clear(&l);
+  found = berth_manifest_list_load(store, list_name, &l, err);
+  if (found < 0)
+    return -1;
+  if (found == 1 && !amend)
+    return berth_error_set_as(err, EEXIST,
+                              "refusing to amend an existing manifest list with no --amend flag");
+  size_t i;
+  json_t *m;
+  json_array_foreach(fetched, i, m)
+  {
+    const char *name = json_string_value(json_object_get(m, "Ref"));
+    if (berth_manifest_list_member(&l, name) == NULL)
+      berth_manifest_list_set(&l, json_incref(m));
   }
   if (berth_manifest_list_save(store, &l, err) < 0)
     return -1;
@@ -320,6 +341,11 @@ annotate(berth_cli *cli, int argc, char **argv, berth_error **err)
     return berth_error_prefix(err, "annotate: error parsing name for manifest %s", image_arg);
   berth_store *store = berth_cli_store(cli, err);
   if (store == NULL)
+    return -1;
+  /* Read, changed and written under the lock: another annotate of the same
+   * list meanwhile is not undone. */
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(store, err);
+  if (lock == NULL)
     return -1;
   berth_manifest_list l __attribute__((cleanup(berth_manifest_list_clear))) = { 0 };
   if (berth_manifest_list_load(store, list_name, &l, err) < 0)
