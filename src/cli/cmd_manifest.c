@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "image/manifest.h"
 #include "manifests/list.h"
 #include "manifests/member.h"
 #include "manifests/push_list.h"
@@ -33,8 +34,11 @@ usage(FILE *out)
   return 0;
 }
 
-/* Re-indents the registry's document with three spaces, as `docker
- * manifest inspect` prints it, keeping the registry's key order. */
+/* Go's json.Indent(dst, src, "", "\t"), as `docker manifest inspect` prints
+ * an image manifest: the bytes as the registry sent them (strings, numbers
+ * and key order untouched), whitespace outside strings replaced by one
+ * element a line, tab-indented, "{}" and "[]" kept together.  data is
+ * checked to be JSON first. */
 static int
 print_document(const char *data, size_t len, berth_error **err)
 {
@@ -42,8 +46,65 @@ print_document(const char *data, size_t len, berth_error **err)
   cleanup_json json_t *doc = json_loadb(data, len, JSON_DECODE_ANY, &jerr);
   if (doc == NULL)
     return berth_error_set(err, 0, "manifest is not JSON: %s", jerr.text);
-  cleanup_free char *out = json_dumps(doc, JSON_INDENT(3) | JSON_PRESERVE_ORDER);
-  printf("%s\n", out);
+  int depth = 0;
+  bool need_indent = false, in_string = false, escaped = false;
+  for (size_t i = 0; i < len; i++) {
+    char c = data[i];
+    if (in_string) {
+      putchar(c);
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+      continue;
+    if (need_indent && c != ']' && c != '}') {
+      need_indent = false;
+      depth++;
+      putchar('\n');
+      for (int d = 0; d < depth; d++)
+        putchar('\t');
+    }
+    switch (c) {
+    case '"':
+      in_string = true;
+      putchar(c);
+      break;
+    case '{':
+    case '[':
+      need_indent = true;
+      putchar(c);
+      break;
+    case ',':
+      putchar(c);
+      putchar('\n');
+      for (int d = 0; d < depth; d++)
+        putchar('\t');
+      break;
+    case ':':
+      fputs(": ", stdout);
+      break;
+    case '}':
+    case ']':
+      if (need_indent) {
+        need_indent = false;
+      } else {
+        depth--;
+        putchar('\n');
+        for (int d = 0; d < depth; d++)
+          putchar('\t');
+      }
+      putchar(c);
+      break;
+    default:
+      putchar(c);
+    }
+  }
+  putchar('\n');
   return 0;
 }
 
@@ -101,8 +162,17 @@ inspect_remote(berth_cli *cli, const berth_reference *ref, const berth_registry_
   berth_fetched_manifest m = { 0 };
   int r = berth_registry_get_manifest(reg, ref->digest ? ref->digest : ref->tag, &m, err);
   berth_registry_free(reg);
-  if (r == 0)
+  cleanup_error berth_error *perr = NULL;
+  cleanup_manifest berth_manifest *parsed
+      = r == 0 ? berth_manifest_parse(m.data, m.len, m.content_type, &perr) : NULL;
+  cleanup_free char *text = NULL;
+  if (parsed != NULL && parsed->is_index) { /* as Docker rebuilds it */
+    r = berth_manifest_index_render(m.data, m.len, &text, err);
+    if (r == 0)
+      printf("%s\n", text);
+  } else if (r == 0) {
     r = print_document(m.data, m.len, err);
+  }
   berth_fetched_manifest_clear(&m);
   if (r < 0 && berth_error_errno(*err) == ENOENT) {
     cleanup_free char *familiar = berth_reference_familiar_string(ref);

@@ -239,4 +239,19 @@ config_of() {
   [[ "$output" == "$docker_out" ]] || fail_with "berth printed '$output', Docker '$docker_out'"
   [[ "$(manifest_json "$REG_HOST" mf/img byberth)" == "$(manifest_json "$REG_HOST" mf/img bydocker)" ]] ||
     fail_with "other index bytes than Docker's"
+
+  # inspect prints what Docker prints: an image manifest as served,
+  # tab-indented; an index rebuilt from its entries.
+  local ref
+  # (Docker's client reads no index of OCI manifests from this registry: it
+  # asks for them without the OCI media types and gets "manifest unknown";
+  # berth reads it, see the OCI test above.)
+  for ref in "$REG_HOST/mf/img:arm64" "$REG_HOST/mf/img:bydocker"; do
+    run --separate-stderr "${d[@]}" inspect --insecure "$ref"
+    assert_success
+    docker_out="$output"
+    run --separate-stderr berth manifest inspect "$ref"
+    assert_success
+    [[ "$output" == "$docker_out" ]] || fail_with "inspect $ref: berth printed '$output', Docker '$docker_out'"
+  done
 }

@@ -236,13 +236,9 @@ int
 berth_manifest_list_index(const berth_manifest_list *l, const char *domain, bool for_push,
                           char **text, size_t *len, const char **media_type, berth_error **err)
 {
-  bool oci = json_array_size(l->members) > 0;
+  cleanup_json json_t *list = json_array();
   size_t i;
   json_t *m;
-  json_array_foreach(l->members, i, m) oci
-      = oci
-        && strcmp(str(json_object_get(m, "Descriptor"), "mediaType"), BERTH_MT_OCI_MANIFEST) == 0;
-  cleanup_json json_t *list = json_array();
   json_array_foreach(l->members, i, m)
   {
     json_t *d = json_object_get(m, "Descriptor");
@@ -255,28 +251,32 @@ berth_manifest_list_index(const berth_manifest_list *l, const char *domain, bool
                                 "manifest %s must have an OS and Architecture to be pushed to a "
                                 "registry",
                                 ref);
-    cleanup_reference berth_reference *r = berth_reference_parse_normalized(ref, err);
-    if (r == NULL)
-      return berth_error_prefix(err, "member %s", ref);
-    if (strcmp(r->domain, domain) != 0)
-      return berth_error_set_as(
-          err, EINVAL,
-          "cannot use source images from a different registry than the target "
-          "image: %s != %s",
-          r->domain, domain);
-    /* Key order: Docker's distribution.Descriptor (mediaType, size, digest)
-     * or the OCI descriptor (mediaType, digest, size). */
+    if (domain != NULL) {
+      cleanup_reference berth_reference *r = berth_reference_parse_normalized(ref, err);
+      if (r == NULL)
+        return berth_error_prefix(err, "member %s", ref);
+      if (strcmp(r->domain, domain) != 0)
+        return berth_error_set_as(err, EINVAL,
+                                  "cannot use source images from a different registry than the "
+                                  "target image: %s != %s",
+                                  r->domain, domain);
+    }
+    /* Docker's manifestlist.ManifestDescriptor, whatever the index's type:
+     * mediaType, size, digest, platform. */
     json_t *e = json_object();
     json_object_set(e, "mediaType", json_object_get(d, "mediaType"));
-    if (!oci)
-      json_object_set(e, "size", json_object_get(d, "size"));
+    json_object_set(e, "size", json_object_get(d, "size"));
     json_object_set(e, "digest", json_object_get(d, "digest"));
-    if (oci)
-      json_object_set(e, "size", json_object_get(d, "size"));
     json_object_set_new(e, "platform", platform_json(p));
     json_array_append_new(list, e);
   }
-  *media_type = oci ? BERTH_MT_OCI_INDEX : BERTH_MT_DOCKER_LIST;
+  /* Docker's manifestlist.FromDescriptors: an OCI index when the first
+   * member is an OCI manifest, else a Docker manifest list. */
+  json_t *first = json_object_get(json_array_get(l->members, 0), "Descriptor");
+  const char *first_type = str(first, "mediaType");
+  *media_type = first_type != NULL && strcmp(first_type, BERTH_MT_OCI_MANIFEST) == 0
+                    ? BERTH_MT_OCI_INDEX
+                    : BERTH_MT_DOCKER_LIST;
   cleanup_json json_t *doc = json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType",
                                        *media_type, "manifests", list);
   /* Docker's distribution marshals a list indented by three spaces. */
@@ -285,4 +285,34 @@ berth_manifest_list_index(const berth_manifest_list *l, const char *domain, bool
     return berth_error_set_as(err, ENOMEM, "manifest list %s: cannot write it", l->ref);
   *len = strlen(*text);
   return 0;
+}
+
+/* data: an index from a registry (untrusted, already parsed as an index by
+ * the caller); only the fields Docker keeps are read, as they are. */
+int
+berth_manifest_index_render(const char *data, size_t len, char **text, berth_error **err)
+{
+  json_error_t jerr;
+  cleanup_json json_t *doc = json_loadb(data, len, 0, &jerr);
+  json_t *entries = json_object_get(doc, "manifests");
+  if (!json_is_array(entries))
+    return berth_error_set_as(err, EINVAL, "not an index");
+  berth_manifest_list l __attribute__((cleanup(berth_manifest_list_clear)))
+  = { .ref = xstrdup(""), .members = json_array() };
+  size_t i;
+  json_t *e;
+  json_array_foreach(entries, i, e)
+  {
+    json_t *d = json_object();
+    json_t *p = json_object_get(e, "platform");
+    json_object_set(d, "mediaType", json_object_get(e, "mediaType"));
+    json_object_set(d, "size", json_object_get(e, "size"));
+    json_object_set(d, "digest", json_object_get(e, "digest"));
+    if (json_is_object(p))
+      json_object_set(d, "platform", p);
+    json_array_append_new(l.members, json_pack("{s:s, s:o}", "Ref", "", "Descriptor", d));
+  }
+  size_t n;
+  const char *type;
+  return berth_manifest_list_index(&l, NULL, false, text, &n, &type, err);
 }

@@ -49,9 +49,15 @@ typedef struct berth_platform_annotation {
 int berth_manifest_list_annotate(json_t *member, const berth_platform_annotation *a,
                                  berth_error **err);
 
-/* The index of the list, as pushed: a Docker manifest list (Docker's bytes:
- * three-space indent, its key order) or, when every member is an OCI
- * manifest, an OCI index.  Each member must be on domain (the target's
- * registry); with for_push each must have an OS and an architecture. */
+/* The index of the list, as pushed, in Docker's bytes (three-space indent,
+ * its key order): an OCI index when the first member is an OCI manifest,
+ * else a Docker manifest list, as Docker's manifestlist.FromDescriptors
+ * decides.  Each member must be on domain (the target's registry; NULL: not
+ * checked); with for_push each must have an OS and an architecture. */
 int berth_manifest_list_index(const berth_manifest_list *l, const char *domain, bool for_push,
                               char **text, size_t *len, const char **media_type, berth_error **err);
+
+/* A registry's index as `docker manifest inspect` prints it: rebuilt from
+ * its entries' mediaType, size, digest and platform (*text, three-space
+ * indent, Docker's key order). */
+int berth_manifest_index_render(const char *data, size_t len, char **text, berth_error **err);

@@ -115,6 +115,34 @@ TEST(index_bytes_as_docker)
   berth_manifest_list_clear(&l);
 }
 
+/* Docker's manifestlist.FromDescriptors: the first member decides the type
+ * (an OCI manifest first: an OCI index), the entries keep Docker's key order. */
+TEST(index_type_from_the_first_member)
+{
+  berth_manifest_list l = { .ref = strdup("h/l:1"), .members = json_array() };
+  json_t *oci = member("h/a:1", "arm64");
+  json_object_set_new(json_object_get(oci, "Descriptor"), "mediaType",
+                      json_string("application/vnd.oci.image.manifest.v1+json"));
+  berth_manifest_list_set(&l, oci);
+  berth_manifest_list_set(&l, member("h/b:1", "amd64"));
+  char *text = NULL;
+  size_t len = 0;
+  const char *type = NULL;
+  berth_error *err = NULL;
+  CHECK(berth_manifest_list_index(&l, NULL, false, &text, &len, &type, &err) == 0);
+  CHECK_STR(type, "application/vnd.oci.image.index.v1+json");
+  CHECK(text != NULL && strstr(text, "\"size\": 19,\n         \"digest\"") != NULL);
+  free(text);
+  /* The schema2 member first: a Docker list. */
+  json_t *first = json_incref(json_array_get(l.members, 0));
+  json_array_remove(l.members, 0);
+  json_array_append_new(l.members, first);
+  CHECK(berth_manifest_list_index(&l, NULL, false, &text, &len, &type, &err) == 0);
+  CHECK_STR(type, "application/vnd.docker.distribution.manifest.list.v2+json");
+  free(text);
+  berth_manifest_list_clear(&l);
+}
+
 TEST(store_round_trip_and_damage_refused)
 {
   char dir[] = "/tmp/berth-test-mlist-XXXXXX";
@@ -157,6 +185,7 @@ main(void)
   RUN(docker_member_order);
   RUN(annotate_checks_os_arch_and_changes_nothing_on_error);
   RUN(index_bytes_as_docker);
+  RUN(index_type_from_the_first_member);
   RUN(store_round_trip_and_damage_refused);
   DONE();
 }
