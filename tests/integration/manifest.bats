@@ -63,6 +63,13 @@ config_of() {
     and ([.manifests[].mediaType] | unique) == ["application/vnd.docker.distribution.manifest.v2+json"]' \
     <<< "$output" > /dev/null || fail_with "the local list is not the expected one: $output"
 
+  # One member of the local list: its manifest as the registry served it.
+  run --separate-stderr berth manifest inspect "$list" "$REG_HOST/mf/img:arm64"
+  assert_success
+  [[ "$(jq -cS . <<< "$output")" == "$(manifest_json "$REG_HOST" mf/img arm64 | jq -cS .)" ]] ||
+    fail_with "the member's manifest differs: $output"
+  [[ "${lines[1]}" == $'\t"schemaVersion": 2,' ]] || fail_with "not tab-indented as Docker's: ${lines[1]}"
+
   # Same repository as the members: nothing to bring over, the index only.
   run --separate-stderr berth manifest push "$list"
   assert_success
