@@ -9,6 +9,10 @@
 #include "common/xalloc.h"
 
 #define RING_SIZE (4u * 1024 * 1024)
+/* A sleeping hasher is woken once this much waits (or at the end), not for
+ * every tar header: a futex wake and wait per 512 bytes cost more than the
+ * hash of them. */
+#define WAKE_SIZE (256u * 1024)
 
 struct berth_sha256_async {
   berth_sha256 *h;
@@ -94,7 +98,7 @@ berth_sha256_async_update(berth_sha256_async *a, const void *data, size_t len)
     memcpy(a->ring + off, p, n);
     pthread_mutex_lock(&a->mu);
     a->head += n;
-    if (a->hasher_waits)
+    if (a->hasher_waits && a->head - a->tail >= WAKE_SIZE)
       pthread_cond_signal(&a->more);
     pthread_mutex_unlock(&a->mu);
     p += n;
