@@ -27,6 +27,10 @@
 #   push_layout LAYOUT TAG REF     skopeo copy oci:LAYOUT:TAG to docker://REF (v2s2) and warm it
 #   peer_env                       CONTAINERS_CONF (../shared/peers/ or bench/containers.conf) and
 #                                  CONTAINERS_REGISTRIES_CONF (BENCH_HOST insecure) for podman, skopeo
+#   settle                         sync, then wait (10 s at most) until the stores filesystem's
+#                                  device has written nothing for 0.5 s: a daemon's clean-up after
+#                                  its client returned (Docker's save and load) is not timed on
+#                                  the next tool
 #   results_reset                  forget the figures of an earlier run of this script
 #   run_timed NAME PREP CMD...     eval PREP, sync, run CMD once under /usr/bin/time -v;
 #                                  appends "seconds rss_kb user_s sys_s" to the NAME series
@@ -282,6 +286,25 @@ peer_env() {
     echo "podman cannot run: netavark is not installed (apt-get install netavark aardvark-dns)" >&2
     exit 1
   }
+}
+
+settle() {
+  local dev stat before after i
+  sync
+  dev=$(findmnt -n -o SOURCE "$STORES" 2> /dev/null) || return 0
+  stat="/sys/block/$(basename "$dev")/stat"
+  [[ -r "$stat" ]] || return 0
+  for i in $(seq 20); do
+    before=$(awk '{print $7}' "$stat") # sectors written
+    sleep 0.5
+    sync
+    after=$(awk '{print $7}' "$stat")
+    if [[ "$before" == "$after" ]]; then
+      ((i == 1)) || log "settle: the stores' device was still writing for $(((i - 1) * 5 / 10)).$(((i - 1) * 5 % 10)) s"
+      return 0
+    fi
+  done
+  log "settle: the stores' device still writing after 10 s"
 }
 
 results_reset() { rm -f "$RES"/results.* "$RES"/time.* "$RES"/err.*; }
