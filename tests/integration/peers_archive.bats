@@ -1,0 +1,266 @@
+#!/usr/bin/env bats
+# Tarballs and OCI layouts against the real peers (issue 8, "Tests against
+# real peers"): berth's save read by podman, Docker 20.10 (a private dockerd,
+# lib/dockerd.bash), skopeo and oci-image-tool; the peers' own archives read
+# by berth load and run by berth run.  What save.bats, save_docker.bats,
+# save_oci.bats and load.bats already check (image IDs after podman and
+# docker load, podman/docker/skopeo archives loaded by berth with their IDs,
+# umoci) is not repeated here.
+
+load lib/common
+load lib/dockerd
+
+setup_file() {
+  require_tool docker-registry skopeo podman runc oci-image-tool
+  registry_with_fixtures REG plain basic layered
+  dockerd_start "$BATS_FILE_TMPDIR/dockerd"
+}
+
+teardown_file() {
+  dockerd_stop
+  registry_stop REG
+}
+
+setup() {
+  common_setup
+  BB="$REG_HOST/library/busybox:latest"
+  LAYERED="$REG_HOST/test/layered:1"
+  OUT="$BATS_TEST_TMPDIR/out"
+  mkdir -p "$OUT"
+}
+
+teardown() {
+  if [[ -n "${PODMAN_DIR:-}" ]]; then
+    podman_t rmi -a -f > /dev/null 2>&1 || true
+  fi
+  for id in $(b ps -aq --no-trunc 2> /dev/null); do
+    b rm -f "$id" > /dev/null 2>&1 || true
+  done
+  dockerd_reset
+  common_teardown
+}
+
+podman_setup() {
+  PODMAN_DIR="$BATS_TEST_TMPDIR/podman"
+  mkdir -p "$PODMAN_DIR"
+  sed "s/127.0.0.1:5000/$REG_HOST/" "$INTEG_DIR/lib/registries.conf.in" > "$PODMAN_DIR/registries.conf"
+  export CONTAINERS_REGISTRIES_CONF="$PODMAN_DIR/registries.conf"
+  CONTAINERS_CONF=$(peer_containers_conf)
+  export CONTAINERS_CONF
+}
+
+podman_t() {
+  env -u DOCKER_CONFIG podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/run" --storage-driver overlay "$@"
+}
+
+sk() {
+  skopeo --insecure-policy "$@"
+}
+
+image_id_of() {
+  b inspect "$1" | jq -r '.[0].Id'
+}
+
+# fresh_store NAME: BERTH_TEST_ROOT moved to a new, empty store
+fresh_store() {
+  export BERTH_TEST_ROOT="$BATS_TEST_TMPDIR/$1"
+  mkdir -p "$BERTH_TEST_ROOT"
+}
+
+# build_hist NAME: busybox plus a label, a COPY, a RUN that writes 5005
+# bytes, an ENV and a CMD, built by berth: a history with empty and
+# non-empty entries, created_by of each kind.
+build_hist() {
+  local ctx="$BATS_TEST_TMPDIR/ctx"
+  mkdir -p "$ctx"
+  echo hi > "$ctx/hello.txt"
+  cat > "$ctx/Dockerfile" << EOF
+FROM $BB
+LABEL a=b
+COPY hello.txt /hello.txt
+RUN echo made > /made && mkdir -p /d && head -c 5000 /dev/zero > /d/z
+ENV X=1
+CMD ["cat", "/made", "/hello.txt"]
+EOF
+  b pull -q "$BB" > /dev/null
+  run --separate-stderr b build -q -t "$1" "$ctx"
+  [[ "$status" -eq 0 ]] || fail_with "build failed: $stderr"
+}
+
+# LAYERED_CHECK: what a run of test/layered:1 shows of its three layers
+# (whiteouts of a file and a directory, an opaque directory, links)
+LAYERED_CHECK='find /opt -path /opt/small -prune -o -print | sort; ls /opt/small | wc -l; cat /opt/keep/NEW /opt/links/d.hard; readlink /opt/links/d.link; [ -e /etc/motd ] || echo no motd; echo "$LAYERED"'
+
+# cols NAME...: the cells of a `docker history`-style table on stdin under
+# the headers NAME..., tab-separated, one row a line; a column starts where
+# its header does (text/tabwriter pads every cell to its column).
+cols() {
+  "$PY3" -c '
+import re, sys
+lines = sys.stdin.read().splitlines()
+heads = [(m.start(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", lines[0])]
+want = sys.argv[1:]
+for l in lines[1:]:
+    cells = {}
+    for i, (start, name) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else None
+        cells[name] = l[start:end].rstrip()
+    print("\t".join(cells[w] for w in want))' "$@"
+}
+
+@test "peers_archive: berth save, podman load: podman run prints what berth run prints; podman history matches" {
+  podman_setup
+  build_hist demo/hist:1
+  local id
+  id=$(image_id_of demo/hist:1)
+  b save -o "$OUT/hist.tar" demo/hist:1
+  run podman_t load -q -i "$OUT/hist.tar"
+  [[ "$status" -eq 0 ]] || fail_with "podman load: $output"
+  run --separate-stderr b run --rm demo/hist:1
+  assert_success
+  [[ "$output" == "$(printf 'made\nhi')" ]] || fail_with "berth run"
+  local want="$output"
+  run podman_t run --rm --network none demo/hist:1
+  [[ "$status" -eq 0 && "$output" == "$want" ]] || fail_with "podman run: $output"
+
+  # podman's history, newest first as berth's: the top is the image ID,
+  # the rest <missing> (podman has no parent images), CREATED BY exact
+  # (with the trailing space Docker's COPY leaves), created times to the
+  # nanosecond (the config's), no comments
+  podman_t history --format json demo/hist:1 > "$OUT/p.json"
+  [[ "$(jq -r '.[0].id' "$OUT/p.json")" == "${id#sha256:}" ]] || fail_with "podman: top $(jq -r '.[0].id' "$OUT/p.json")"
+  [[ "$(jq -r '.[1:][].id' "$OUT/p.json" | sort -u)" == "<missing>" ]]
+  local cfg="$BERTH_TEST_ROOT/image/overlay2/imagedb/content/sha256/${id#sha256:}"
+  diff -u <(jq -c '.history | reverse[] | [.created_by, .created, .comment // ""]' "$cfg") \
+    <(jq -c '.[] | [.CreatedBy, .created, .comment // ""]' "$OUT/p.json")
+  # and the tables' CREATED BY columns untruncated (truncated, they differ:
+  # podman keeps 42 characters and "...", Docker and berth 44 and "…")
+  diff -u <(b history --no-trunc demo/hist:1 | cols "CREATED BY" COMMENT) \
+    <(podman_t history --no-trunc demo/hist:1 | cols "CREATED BY" COMMENT)
+  # Sizes: berth, as Docker, counts the bytes of the layer's files (5005
+  # for the RUN layer, 3 for the COPY); podman counts the bytes of the
+  # layer's tar (containers/storage's UncompressedSize): the size of that
+  # layer's layer.tar in berth's archive; 0 for the empty layers in both.
+  local sizes=() l
+  for l in $(tar -xOf "$OUT/hist.tar" manifest.json | jq -r '.[0].Layers[]'); do
+    sizes+=("$(tar -tvf "$OUT/hist.tar" "$l" | awk '{ print $3 }')")
+  done
+  local i=${#sizes[@]} want_sizes=()
+  while read -r empty; do
+    if [[ "$empty" == true ]]; then
+      want_sizes+=(0)
+    else
+      i=$((i - 1))
+      want_sizes+=("${sizes[$i]}")
+    fi
+  done < <(jq -r '.history | reverse[] | .empty_layer // false' "$cfg")
+  [[ "$(jq -r '.[].size' "$OUT/p.json" | paste -sd' ')" == "${want_sizes[*]}" ]] ||
+    fail_with "podman sizes $(jq -r '.[].size' "$OUT/p.json" | paste -sd' '), layer.tar sizes ${want_sizes[*]}"
+  [[ "$(b history -H=false demo/hist:1 | cols SIZE | head -5 | paste -sd' ')" == "0 0 5005 3 0" ]] ||
+    fail_with "berth sizes: $(b history -H=false demo/hist:1 | cols SIZE | paste -sd' ')"
+}
+
+@test "peers_archive: berth save, docker load: docker run prints what berth run prints; docker history is berth's" {
+  build_hist demo/hist:1
+  b pull -q "$LAYERED" > /dev/null
+  b save -o "$OUT/two.tar" demo/hist:1 "$LAYERED"
+  run dk load -i "$OUT/two.tar"
+  [[ "$status" -eq 0 ]] || fail_with "docker load: $output"
+  local want
+  want=$(b run --rm demo/hist:1)
+  [[ "$(dk run --rm --network none demo/hist:1)" == "$want" ]] || fail_with "docker run of demo/hist:1"
+  want=$(b run --rm "$LAYERED" sh -c "$LAYERED_CHECK")
+  [[ "$want" == *"no motd"* && "$want" == *$'\n1' ]] || fail_with "berth run: $want"
+  [[ "$(dk run --rm --network none "$LAYERED" sh -c "$LAYERED_CHECK")" == "$want" ]] ||
+    fail_with "docker run of $LAYERED"
+  # Docker's history of what it loaded, and berth's of the same archive
+  # loaded into a fresh store: the same bytes, raw and human (the CREATED
+  # column aside, which is relative to now)
+  local store="$BERTH_TEST_ROOT" ref
+  fresh_store loaded
+  b load -q -i "$OUT/two.tar" > /dev/null
+  for ref in demo/hist:1 "$LAYERED"; do
+    diff -u <(dk history --no-trunc -H=false "$ref") <(b history --no-trunc -H=false "$ref")
+    diff -u <(dk history "$ref" | cols IMAGE "CREATED BY" SIZE COMMENT) \
+      <(b history "$ref" | cols IMAGE "CREATED BY" SIZE COMMENT)
+  done
+  # where berth built the image, its history names the intermediate
+  # images Docker never got: the other columns are the same
+  export BERTH_TEST_ROOT="$store"
+  diff -u <(dk history --no-trunc -H=false demo/hist:1 | cut -c75-) \
+    <(b history --no-trunc -H=false demo/hist:1 | cut -c75-)
+}
+
+@test "peers_archive: skopeo copy docker-archive:(berth save) to oci:, loaded back by berth: the image IDs" {
+  build_hist demo/hist:1
+  b pull -q "$LAYERED" > /dev/null
+  local hist_id layered_id
+  hist_id=$(image_id_of demo/hist:1)
+  layered_id=$(image_id_of "$LAYERED")
+  b save -o "$OUT/hist.tar" demo/hist:1
+  b save -o "$OUT/layered.tar" "$LAYERED"
+  run sk copy -q "docker-archive:$OUT/layered.tar" "oci:$OUT/l:layered"
+  assert_success
+  run sk copy -q "docker-archive:$OUT/hist.tar" "oci:$OUT/h:hist"
+  assert_success
+  tar -cf "$OUT/l-oci.tar" -C "$OUT/l" .
+  tar -cf "$OUT/h-oci.tar" -C "$OUT/h" .
+  fresh_store back
+  run --separate-stderr b load -i "$OUT/l-oci.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  [[ "$output" == "Loaded image: layered:latest" ]] || fail_with "output"
+  # skopeo, writing an OCI manifest, writes the config again as Go's
+  # encoder does (&, <, > as \u0026..., the container_config and the
+  # Docker-only fields of the config dropped): the same image as JSON,
+  # another ID, which is the digest of the config skopeo wrote
+  local m cfg
+  m=$(jq -r '.manifests[0].digest | ltrimstr("sha256:")' "$OUT/l/index.json")
+  cfg=$(jq -r .config.digest "$OUT/l/blobs/sha256/$m")
+  [[ "$(image_id_of layered:latest)" == "$cfg" ]] || fail_with "not the config skopeo wrote"
+  cmp <(jq -S . "$OUT/l/blobs/sha256/${cfg#sha256:}") \
+    <(tar -xOf "$OUT/layered.tar" "${layered_id#sha256:}.json" | jq -S .) || fail_with "another config"
+  run --separate-stderr b run --rm layered:latest sh -c "$LAYERED_CHECK"
+  assert_success
+  [[ "$output" == *"no motd"* ]] || fail_with "berth run of layered"
+  # the built image's config loses more: its container_config and the
+  # empty fields of its container.Config; rootfs and history are kept
+  run --separate-stderr b load -i "$OUT/h-oci.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  local m cfg
+  m=$(jq -r '.manifests[0].digest | ltrimstr("sha256:")' "$OUT/h/index.json")
+  cfg=$(jq -r .config.digest "$OUT/h/blobs/sha256/$m")
+  [[ "$(image_id_of hist:latest)" == "$cfg" ]] || fail_with "not the config skopeo wrote"
+  cmp <(jq -S '[.rootfs, .history]' "$OUT/h/blobs/sha256/${cfg#sha256:}") \
+    <(tar -xOf "$OUT/hist.tar" "${hist_id#sha256:}.json" | jq -S '[.rootfs, .history]') ||
+    fail_with "other layers or history"
+  [[ "$(b run --rm hist:latest)" == "$(printf 'made\nhi')" ]] || fail_with "berth run of hist"
+}
+
+@test "peers_archive: skopeo copy oci:(berth oci-dir):TAG to docker-archive:, loaded back by berth: the image IDs" {
+  build_hist demo/hist:1
+  b pull -q "$LAYERED" > /dev/null
+  local hist_id layered_id
+  hist_id=$(image_id_of demo/hist:1)
+  layered_id=$(image_id_of "$LAYERED")
+  # one layout each: berth's oci-dir names an image by its tag alone in
+  # org.opencontainers.image.ref.name (as containerd's export does), and
+  # skopeo takes the first of two images that are both "1"
+  b save --format oci-dir -o "$OUT/ldir" "$LAYERED"
+  b save --format oci-dir -o "$OUT/hdir" demo/hist:1
+  run sk copy -q "oci:$OUT/ldir:1" "docker-archive:$OUT/l.tar:back/layered:1"
+  assert_success
+  run sk copy -q "oci:$OUT/hdir:1" "docker-archive:$OUT/h.tar:back/hist:1"
+  assert_success
+  fresh_store back
+  run --separate-stderr b load -i "$OUT/l.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  [[ "$output" == "Loaded image: back/layered:1" ]] || fail_with "output"
+  [[ "$(image_id_of back/layered:1)" == "$layered_id" ]] || fail_with "another id for layered"
+  run --separate-stderr b load -i "$OUT/h.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  [[ "$(image_id_of back/hist:1)" == "$hist_id" ]] || fail_with "another id for hist"
+  [[ "$(b run --rm back/hist:1)" == "$(printf 'made\nhi')" ]] || fail_with "berth run of hist"
+  run --separate-stderr b run --rm back/layered:1 sh -c "$LAYERED_CHECK"
+  assert_success
+  [[ "$output" == *"no motd"* ]] || fail_with "berth run of layered"
+}
