@@ -264,3 +264,139 @@ for l in lines[1:]:
   assert_success
   [[ "$output" == *"no motd"* ]] || fail_with "berth run of layered"
 }
+
+# validate DIR: oci-image-tool's check of an image layout, every ref in it
+validate() {
+  run oci-image-tool validate --type image "$1"
+  [[ "$status" -eq 0 && "$output" == *"Validation succeeded"* ]] || fail_with "oci-image-tool: $1 refused"
+}
+
+@test "peers_archive: oci-image-tool validates berth's oci-dir and its oci-archive unpacked, each ref and each blob" {
+  build_hist demo/hist:1
+  b pull -q "$LAYERED" > /dev/null
+  b save --format oci-dir -o "$OUT/dir" demo/hist:1 "$LAYERED"
+  validate "$OUT/dir"
+  b save --format oci-archive -o "$OUT/a.tar" "$LAYERED" demo/hist:1
+  mkdir "$OUT/a"
+  tar -xf "$OUT/a.tar" -C "$OUT/a"
+  validate "$OUT/a"
+  # a ref.name is the tag alone (as containerd's and Docker 25's OCI
+  # exports write it): both images are "1", which a lookup by name refuses
+  run oci-image-tool validate --type image --ref name=1 "$OUT/a"
+  assert_failure
+  [[ "$output" == *"descriptor retrieved by refs [name=1] is not unique"* ]] || fail_with "ref name=1"
+  b save --format oci-archive -o "$OUT/one.tar" demo/hist:1
+  mkdir "$OUT/one"
+  tar -xf "$OUT/one.tar" -C "$OUT/one"
+  run oci-image-tool validate --type image --ref name=1 "$OUT/one"
+  [[ "$status" -eq 0 && "$output" == *"reference [name=1]: OK"* ]] || fail_with "ref name=1"
+  run oci-image-tool validate --type imageIndex "$OUT/a/index.json"
+  assert_success
+  local m
+  for m in $(jq -r '.manifests[].digest | ltrimstr("sha256:")' "$OUT/a/index.json"); do
+    run oci-image-tool validate --type manifest "$OUT/a/blobs/sha256/$m"
+    assert_success
+    run oci-image-tool validate --type config "$OUT/a/blobs/sha256/$(jq -r '.config.digest | ltrimstr("sha256:")' "$OUT/a/blobs/sha256/$m")"
+    assert_success
+  done
+  # and the validator does look: a manifest giving its config a wrong size
+  # is refused
+  m=$(jq -r '.manifests[0].digest | ltrimstr("sha256:")' "$OUT/a/index.json")
+  jq -c '.config.size += 1' "$OUT/a/blobs/sha256/$m" > "$OUT/m"
+  local h
+  h=$(sha256sum "$OUT/m" | cut -d' ' -f1)
+  mv "$OUT/m" "$OUT/a/blobs/sha256/$h"
+  jq -c --arg d "sha256:$h" --argjson s "$(stat -c %s "$OUT/a/blobs/sha256/$h")" \
+    '.manifests[0].digest = $d | .manifests[0].size = $s' "$OUT/a/index.json" > "$OUT/i"
+  mv "$OUT/i" "$OUT/a/index.json"
+  run oci-image-tool validate --type image "$OUT/a"
+  assert_failure
+  [[ "$output" == *"size mismatch"* ]] || fail_with "another refusal"
+}
+
+@test "peers_archive: podman save (docker-archive and oci-archive) of an image podman committed: berth load, berth run" {
+  podman_setup
+  podman_t pull -q "$BB" > /dev/null
+  podman_t run --name pc --network none "$BB" sh -c 'echo from podman > /note && rm /bin/tar && mkdir -p /srv/x && ln -s /note /srv/x/link' > /dev/null
+  podman_t commit -q -f docker -c 'CMD ["cat", "/srv/x/link"]' pc demo/podman:1 > /dev/null
+  podman_t rm pc > /dev/null
+  local id want
+  id="sha256:$(podman_t inspect -f '{{.Id}}' demo/podman:1)"
+  want=$(podman_t run --rm --network none demo/podman:1 sh -c 'cat /note; ls /bin/tar 2>&1; ls -l /srv/x/link | cut -c1,2')
+  [[ "$want" == "from podman"*"No such file"* ]] || fail_with "podman run: $want"
+  podman_t save -q --format docker-archive -o "$OUT/p-docker.tar" demo/podman:1
+  podman_t save -q --format oci-archive -o "$OUT/p-oci.tar" demo/podman:1
+  # podman writes its docker-format image into an OCI archive with the
+  # config rewritten as an OCI config (as skopeo does): another image ID,
+  # the one podman load of that archive gives podman too
+  local f oci_id
+  mkdir "$OUT/x"
+  tar -xf "$OUT/p-oci.tar" -C "$OUT/x" index.json
+  oci_id=$(tar -xOf "$OUT/p-oci.tar" "blobs/sha256/$(jq -r '.manifests[0].digest | ltrimstr("sha256:")' "$OUT/x/index.json")" |
+    jq -r .config.digest)
+  [[ "$oci_id" != "$id" ]] || fail_with "podman kept its config in the OCI archive"
+  for f in p-docker p-oci; do
+    fresh_store "$f"
+    run --separate-stderr b load -i "$OUT/$f.tar"
+    [[ "$status" -eq 0 ]] || fail_with "$f: load failed: $stderr"
+    [[ "$output" == "Loaded image: localhost/demo/podman:1" ]] || fail_with "$f: output"
+    [[ "$f" == p-docker ]] || id=$oci_id
+    [[ "$(image_id_of localhost/demo/podman:1)" == "$id" ]] || fail_with "$f: another id than podman's"
+    [[ "$(b run --rm localhost/demo/podman:1)" == "from podman" ]] || fail_with "$f: berth run, CMD"
+    run --separate-stderr b run --rm localhost/demo/podman:1 sh -c 'cat /note; ls /bin/tar 2>&1; ls -l /srv/x/link | cut -c1,2'
+    [[ "$output" == "$want" ]] || fail_with "$f: berth run"
+    run --separate-stderr b verify
+    [[ "$status" -eq 0 ]] || fail_with "$f: verify: $stderr"
+  done
+}
+
+@test "peers_archive: docker save of an image Docker's classic builder made: berth load, berth run as docker run, the same history" {
+  local ctx="$BATS_TEST_TMPDIR/ctx"
+  mkdir -p "$ctx"
+  echo "copied in" > "$ctx/in.txt"
+  cat > "$ctx/Dockerfile" << EOF
+FROM $BB
+COPY in.txt /srv/in.txt
+RUN mkdir -p /var/spool/x && echo from docker > /var/spool/x/note && rm /bin/tar && chmod 600 /srv/in.txt
+WORKDIR /srv
+ENTRYPOINT ["sh", "-c"]
+CMD ["cat in.txt /var/spool/x/note; ls /bin/tar 2>&1; pwd; stat -c %a in.txt"]
+EOF
+  run dk build -q -t demo/docker:1 "$ctx"
+  [[ "$status" -eq 0 ]] || fail_with "docker build: $output"
+  local want
+  want=$(dk run --rm --network none demo/docker:1)
+  [[ "$want" == "copied in"*"No such file"*"600" ]] || fail_with "docker run: $want"
+  dk save -o "$OUT/d.tar" demo/docker:1
+  run --separate-stderr b load -i "$OUT/d.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  [[ "$output" == "Loaded image: demo/docker:1" ]] || fail_with "output"
+  [[ "$(image_id_of demo/docker:1)" == "$(dk inspect -f '{{.Id}}' demo/docker:1)" ]] || fail_with "another id than Docker's"
+  run --separate-stderr b run --rm demo/docker:1
+  assert_success
+  [[ "$output" == "$want" ]] || fail_with "berth run"
+  # Docker's history names its intermediate images and busybox; loaded
+  # here they are <missing>, the rest is the same
+  diff -u <(dk history --no-trunc -H=false demo/docker:1 | cut -c75-) \
+    <(b history --no-trunc -H=false demo/docker:1 | cut -c75-)
+  diff -u <(dk history demo/docker:1 | cols "CREATED BY" SIZE COMMENT) \
+    <(b history demo/docker:1 | cols "CREATED BY" SIZE COMMENT)
+  run --separate-stderr b verify
+  assert_success
+}
+
+@test "peers_archive: skopeo copy docker:// to docker-archive: of a multi-layer image with whiteouts: berth load, berth run as docker run" {
+  run sk copy -q --src-tls-verify=false "docker://$LAYERED" "docker-archive:$OUT/l.tar:sk/layered:1"
+  assert_success
+  run --separate-stderr b load -i "$OUT/l.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  [[ "$output" == "Loaded image: sk/layered:1" ]] || fail_with "output"
+  [[ "$(image_id_of sk/layered:1)" == "$(image_id "$REG_HOST" test/layered 1)" ]] || fail_with "another id"
+  dk pull -q "$LAYERED" > /dev/null
+  local want
+  want=$(dk run --rm --network none "$LAYERED" sh -c "$LAYERED_CHECK")
+  [[ "$want" == *"no motd"* ]] || fail_with "docker run: $want"
+  run --separate-stderr b run --rm sk/layered:1 sh -c "$LAYERED_CHECK"
+  assert_success
+  [[ "$output" == "$want" ]] || fail_with "berth run"
+}
