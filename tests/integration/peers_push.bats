@@ -149,6 +149,27 @@ refused_push() {
   [[ "$(grep -c ': Layer already exists$' <<< "$output")" -eq "$n" ]] || fail_with "pushed again"
 }
 
+@test "peers_push: token auth: a pulled image pushed to another repository is mounted (the token asks the source's pull), digests kept" {
+  write_creds "$TOK_HOST" "$TOK_ADMIN_USER" "$TOK_ADMIN_PASS"
+  run --separate-stderr berth pull -q "$TOK_HOST/library/busybox:latest"
+  [[ "$status" -eq 0 ]] || fail_with "pull failed: $stderr"
+  local digest diff
+  digest=$(sk inspect --tls-verify=false --creds "$TOK_USER:$TOK_PASS" "docker://$TOK_HOST/library/busybox:latest" | jq -r .Digest)
+  berth tag "$TOK_HOST/library/busybox:latest" "$TOK_HOST/other/busybox:1"
+  run --separate-stderr berth push "$TOK_HOST/other/busybox:1"
+  [[ "$status" -eq 0 ]] || fail_with "push failed: $stderr"
+  # the registry asks, in its challenge to the mount, pull on the source
+  # too: the token berth asks again has both, as Docker's has up front
+  for diff in $(berth image inspect "$TOK_HOST/other/busybox:1" | jq -r '.[0].RootFS.Layers[]'); do
+    assert_output_has_line "${diff:7:12}: Mounted from library/busybox"
+  done
+  assert_line_eq -1 "1: digest: $digest size: $(sk inspect --raw --tls-verify=false --creds "$TOK_USER:$TOK_PASS" "docker://$TOK_HOST/library/busybox:latest" | wc -c)"
+  grep -q "granted $TOK_ADMIN_USER/admin .*other/busybox.*library/busybox" "$TOK_DIR/token.log" ||
+    fail_with "no token for both repositories"
+  [[ "$(sk inspect --tls-verify=false --creds "$TOK_USER:$TOK_PASS" "docker://$TOK_HOST/other/busybox:1" | jq -r .Digest)" == "$digest" ]] ||
+    fail_with "another manifest"
+}
+
 # docker_words REF: the error line Docker 20.10's client prints for a push
 # of REF (the image pulled from REG and tagged), with the same config.json
 docker_words() {
