@@ -156,6 +156,13 @@ for l in lines[1:]:
   done < <(jq -r '.history | reverse[] | .empty_layer // false' "$cfg")
   [[ "$(jq -r '.[].size' "$OUT/p.json" | paste -sd' ')" == "${want_sizes[*]}" ]] ||
     fail_with "podman sizes $(jq -r '.[].size' "$OUT/p.json" | paste -sd' '), layer.tar sizes ${want_sizes[*]}"
+  # printed as Docker's units print them, with a space before the unit
+  local human=() sz
+  for sz in "${want_sizes[@]}"; do
+    human+=("$(human_size "$sz" | sed -E 's/([0-9])([a-zA-Z])/\1 \2/')")
+  done
+  [[ "$(podman_t history demo/hist:1 | cols SIZE | paste -sd'|')" == "$(IFS='|'; echo "${human[*]}")" ]] ||
+    fail_with "podman prints the sizes $(podman_t history demo/hist:1 | cols SIZE | paste -sd'|')"
   [[ "$(b history -H=false demo/hist:1 | cols SIZE | head -5 | paste -sd' ')" == "0 0 5005 3 0" ]] ||
     fail_with "berth sizes: $(b history -H=false demo/hist:1 | cols SIZE | paste -sd' ')"
 }
