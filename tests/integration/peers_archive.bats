@@ -407,3 +407,21 @@ EOF
   assert_success
   [[ "$output" == "$want" ]] || fail_with "berth run"
 }
+
+@test "peers_archive: docker save of an image with one diffID twice (the second layer.tar a symlink): berth load, berth run" {
+  local ctx="$BATS_TEST_TMPDIR/ctx"
+  mkdir -p "$ctx"
+  echo same > "$ctx/a"
+  printf 'FROM %s\nCOPY a /a\nCOPY a /a\n' "$BB" > "$ctx/Dockerfile"
+  run dk build -q -t demo/twice:1 "$ctx"
+  [[ "$status" -eq 0 ]] || fail_with "docker build: $output"
+  dk save -o "$OUT/t.tar" demo/twice:1
+  tar -tvf "$OUT/t.tar" | grep -q '^l.* [0-9a-f]*/layer.tar -> \.\./[0-9a-f]*/layer.tar$' ||
+    fail_with "Docker wrote no link (its layers differ)"
+  run --separate-stderr b load -i "$OUT/t.tar"
+  [[ "$status" -eq 0 ]] || fail_with "load failed: $stderr"
+  [[ "$(image_id_of demo/twice:1)" == "$(dk inspect -f '{{.Id}}' demo/twice:1)" ]] || fail_with "another id than Docker's"
+  [[ "$(b run --rm demo/twice:1 cat /a)" == same ]] || fail_with "berth run"
+  run --separate-stderr b verify
+  assert_success
+}
