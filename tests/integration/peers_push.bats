@@ -250,3 +250,27 @@ docker_words() {
     [[ "$(grep -c ': Layer already exists$' <<< "$output")" -eq "$nl" ]] || fail_with "$ref: pushed again"
   done
 }
+
+@test "peers_push: what berth pushed, docker pull and podman pull get as the same image, and run it" {
+  require_tool podman runc
+  build_image "$REG2_HOST/push/peers:1"
+  run --separate-stderr berth push "$REG2_HOST/push/peers:1"
+  [[ "$status" -eq 0 ]] || fail_with "push failed: $stderr"
+  local id
+  id=$(image_id_of "$REG2_HOST/push/peers:1")
+  run dk pull -q "$REG2_HOST/push/peers:1"
+  [[ "$status" -eq 0 ]] || fail_with "docker pull: $output"
+  [[ "$(dk inspect -f '{{.Id}}' "$REG2_HOST/push/peers:1")" == "$id" ]] || fail_with "docker has another id"
+  [[ "$(dk run --rm --network none "$REG2_HOST/push/peers:1" cat /hello.txt)" == "pushed by berth" ]] ||
+    fail_with "docker run"
+  local pd="$BATS_TEST_TMPDIR/podman"
+  mkdir -p "$pd"
+  sed "s/127.0.0.1:5000/$REG2_HOST/" "$INTEG_DIR/lib/registries.conf.in" > "$pd/registries.conf"
+  local p=(env -u DOCKER_CONFIG CONTAINERS_REGISTRIES_CONF="$pd/registries.conf"
+    CONTAINERS_CONF="$(peer_containers_conf)" podman --root "$pd/root" --runroot "$pd/run" --storage-driver overlay)
+  run "${p[@]}" pull -q "$REG2_HOST/push/peers:1"
+  [[ "$status" -eq 0 && "sha256:$output" == "$id" ]] || fail_with "podman pull"
+  run "${p[@]}" run --rm --network none "$REG2_HOST/push/peers:1" cat /hello.txt
+  "${p[@]}" rmi -a -f > /dev/null 2>&1 || true
+  [[ "$output" == "pushed by berth" ]] || fail_with "podman run"
+}
