@@ -145,13 +145,13 @@ for l in lines[1:]:
   for l in $(tar -xOf "$OUT/hist.tar" manifest.json | jq -r '.[0].Layers[]'); do
     sizes+=("$(tar -tvf "$OUT/hist.tar" "$l" | awk '{ print $3 }')")
   done
-  local i=${#sizes[@]} want_sizes=()
+  local n=${#sizes[@]} want_sizes=()
   while read -r empty; do
     if [[ "$empty" == true ]]; then
       want_sizes+=(0)
     else
-      i=$((i - 1))
-      want_sizes+=("${sizes[$i]}")
+      n=$((n - 1))
+      want_sizes+=("${sizes[$n]}")
     fi
   done < <(jq -r '.history | reverse[] | .empty_layer // false' "$cfg")
   [[ "$(jq -r '.[].size' "$OUT/p.json" | paste -sd' ')" == "${want_sizes[*]}" ]] ||
