@@ -107,6 +107,16 @@ pushed_ok() {
   [[ "$(image_id_of x/y:1)" == "$id" ]] || fail_with "skopeo's copy is another image"
 }
 
+# docker_words REF: the error line Docker 20.10's client prints for a push
+# of REF (the image pulled from REG and tagged), with the same config.json
+docker_words() {
+  dk pull -q "$BB" > /dev/null
+  dk tag "$BB" "$1"
+  run --separate-stderr dk push "$1"
+  [[ "$status" -eq 1 ]] || fail_with "docker push: exit $status"
+  grep . <<< "$stderr" | tail -n 1
+}
+
 # refused_push REF WORDS: berth push REF fails with one line, "Error: blob
 # sha256:…: WORDS", and the store is as it was
 refused_push() {
@@ -121,13 +131,21 @@ refused_push() {
   assert_store_unchanged
 }
 
-@test "peers_push: htpasswd + TLS: no credentials, a wrong password: 401, Docker's words, nothing pushed" {
+@test "peers_push: htpasswd + TLS: a wrong password (401, Docker's words), no credentials: nothing pushed" {
   export BERTH_CERTS_D="$TLS_CERTS_D"
   berth pull -q "$BB" > /dev/null
-  berth tag "$BB" "$TLS_HOST/push/refused:1"
-  refused_push "$TLS_HOST/push/refused:1" "unauthorized: authentication required"
+  local ref="$TLS_HOST/push/refused:1" words
+  berth tag "$BB" "$ref"
+  # (Docker's daemon takes a registry on 127.0.0.0/8 as insecure: TLS
+  # without checking the certificate, so it needs no test CA)
   write_creds "$TLS_HOST" "$TLS_ADMIN_USER" wrong
-  refused_push "$TLS_HOST/push/refused:1" "unauthorized: authentication required"
+  words=$(docker_words "$ref")
+  [[ "$words" == "unauthorized: authentication required" ]] || fail_with "docker says: $words"
+  refused_push "$ref" "$words"
+  # without credentials Docker's client does not send the request and says
+  # "no basic auth credentials"; berth sends it and gives the registry's 401
+  rm "$DOCKER_CONFIG/config.json"
+  refused_push "$ref" "unauthorized: authentication required"
   run sk inspect --cert-dir "$TLS_CERTS_D/$TLS_HOST" --creds "$TLS_ADMIN_USER:$TLS_ADMIN_PASS" \
     "docker://$TLS_HOST/push/refused:1"
   assert_failure
@@ -168,16 +186,6 @@ refused_push() {
     fail_with "no token for both repositories"
   [[ "$(sk inspect --tls-verify=false --creds "$TOK_USER:$TOK_PASS" "docker://$TOK_HOST/other/busybox:1" | jq -r .Digest)" == "$digest" ]] ||
     fail_with "another manifest"
-}
-
-# docker_words REF: the error line Docker 20.10's client prints for a push
-# of REF (the image pulled from REG and tagged), with the same config.json
-docker_words() {
-  dk pull -q "$BB" > /dev/null
-  dk tag "$BB" "$1"
-  run --separate-stderr dk push "$1"
-  [[ "$status" -eq 1 ]] || fail_with "docker push: exit $status"
-  grep . <<< "$stderr" | tail -n 1
 }
 
 @test "peers_push: token auth: a wrong password (401), a pull-only account and no account (no push in the token): Docker's words, nothing pushed" {
