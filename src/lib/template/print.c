@@ -547,10 +547,14 @@ format_one(char **buf, size_t *len, const spec *sp, const json_t *v)
   free(s);
 }
 
+/* Go's fmt refuses widths and precisions beyond a million (tooLarge). */
+#define MAX_WIDTH 1000000
+
 static int
 int_arg(json_t *const *args, size_t n, size_t *next, bool *bad)
 {
-  if (*next >= n || !json_is_integer(args[*next])) {
+  if (*next >= n || !json_is_integer(args[*next]) || json_integer_value(args[*next]) > MAX_WIDTH
+      || json_integer_value(args[*next]) < -MAX_WIDTH) {
     *bad = true;
     (*next)++;
     return -1;
@@ -595,7 +599,8 @@ tmpl_sprintf(const char *f, json_t *const *args, size_t n)
       c++;
     } else {
       for (; *c >= '0' && *c <= '9'; c++)
-        sp.width = (sp.width < 0 ? 0 : sp.width) * 10 + (*c - '0');
+        if ((sp.width = (sp.width < 0 ? 0 : sp.width) * 10 + (*c - '0')) > MAX_WIDTH)
+          goto too_large;
     }
     if (*c == '.') {
       c++;
@@ -605,7 +610,8 @@ tmpl_sprintf(const char *f, json_t *const *args, size_t n)
         c++;
       } else {
         for (; *c >= '0' && *c <= '9'; c++)
-          sp.prec = sp.prec * 10 + (*c - '0');
+          if ((sp.prec = sp.prec * 10 + (*c - '0')) > MAX_WIDTH)
+            goto too_large;
       }
     }
     if (bad_width)
@@ -628,6 +634,11 @@ tmpl_sprintf(const char *f, json_t *const *args, size_t n)
       continue;
     }
     format_one(&buf, &len, &sp, args[next++]);
+    continue;
+  too_large:
+    /* Go's parsenum gives up on the rest of the format */
+    add(&buf, &len, "%!(NOVERB)");
+    break;
   }
   if (next < n) {
     add(&buf, &len, "%!(EXTRA ");

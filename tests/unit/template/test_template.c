@@ -74,6 +74,7 @@ static const row rows[] = {
   OK("{{printf \"%s-%d-%v-%q\" .Name .Size .Running .Name}}", "/web-1234-true-\"/web\""),
   OK("{{printf \"%5s|%-5s|%05d|%x\" \"ab\" \"ab\" 42 255}}", "   ab|ab   |00042|ff"),
   OK("{{printf \"%d\" .Name}}", "%!d(string=/web)"),
+  OK("{{printf \"a%2000000sb\" .Name}}", "a%!(NOVERB)%!(EXTRA string=/web)"),
   OK("{{printf \"%s %s\" .Name}}", "/web %!s(MISSING)"),
   OK("{{print 1 2 \"a\" \"b\" 3}}", "1 2ab3"),
   OK("{{println .Name .Size}}", "/web 1234\n"),
