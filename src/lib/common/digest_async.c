@@ -8,7 +8,7 @@
 
 #include "common/xalloc.h"
 
-#define RING_SIZE (4u * 1024 * 1024)
+#define RING_SIZE (1u * 1024 * 1024)
 /* A sleeping hasher is woken once this much waits (or at the end), not for
  * every tar header: a futex wake and wait per 512 bytes cost more than the
  * hash of them. */

@@ -237,7 +237,7 @@ TEST(utf8_escape_and_checked)
 }
 
 /* The hash on its own thread is the hash of the bytes in order, whatever
- * the sizes of the pieces (around the ring's 4 MiB, and past it); freeing
+ * the sizes of the pieces (around the ring's 1 MiB, and past it); freeing
  * it unfinished neither hangs nor leaks. */
 TEST(sha256_async_same_digest)
 {
