@@ -1,5 +1,5 @@
 /* A SHA-256 computed on a thread of its own while the caller goes on: the
- * bytes are copied into a bounded ring (4 MiB) that the thread hashes.  On
+ * bytes are copied into a bounded ring (1 MiB) that the thread hashes.  On
  * two cores, a stream that is read, hashed and written (save's and push's
  * layer tars) no longer waits for the hash.  Where no thread can be started,
  * the caller's thread hashes, with the same result. */
