@@ -449,7 +449,9 @@ publish(berth_store *s, struct load_image *ims, size_t n, berth_error **err)
         return berth_error_set(err, 0, "layer %s was removed while loading; load again",
                                im->chain_ids[i]);
     }
-    if (berth_store_image_put(s, im->config, im->config_len, NULL, im->id, err) < 0)
+    if (berth_store_image_put(s, im->config, im->config_len, im->parent ? im->parent->id : NULL,
+                              im->id, err)
+        < 0)
       return -1;
     for (size_t t = 0; t < im->n_tags; t++)
       if (berth_image_tag_id(s, im->id, im->tags[t], err) < 0)
@@ -492,6 +494,11 @@ berth_image_load_archive(berth_store *s, int fd, berth_load_fn on_loaded, void *
         goto out;
       goto planned; /* an OCI image layout */
     }
+    if (me == NULL && load_legacy_is(&c)) {
+      if (load_legacy_plan(&c, &ims, &n, err) < 0)
+        goto out;
+      goto planned; /* docker save before 1.10 */
+    }
     if (me == NULL) {
       berth_error_set(err, 0,
                       "the archive has no manifest.json (not a docker-archive tarball) and no "
@@ -527,7 +534,7 @@ planned:
     for (size_t k = 0; k < n; k++) {
       for (size_t t = 0; t < ims[k].n_tags; t++)
         on_loaded(ctx, ims[k].tags[t], ims[k].id);
-      if (ims[k].n_tags == 0)
+      if (ims[k].n_tags == 0 && !ims[k].intermediate)
         on_loaded(ctx, NULL, ims[k].id);
     }
 out:

@@ -40,6 +40,11 @@ struct load_image {
   char **tags;
   size_t n_layers, n_tags;
   char id[BERTH_DIGEST_LEN];
+  /* The legacy layout's: the image this one was made from (published
+   * first, its id the imagedb parent), and whether it is only that (a
+   * layer below another, untagged: not reported as loaded). */
+  const struct load_image *parent;
+  bool intermediate;
 };
 
 void load_image_clear(struct load_image *im);
@@ -64,3 +69,14 @@ char *load_read_small(const struct archive_copy *c, const struct entry *e, size_
  * index.json and manifests are parsed JSON, blobs only found by digest. */
 int load_oci_plan(const struct archive_copy *c, struct load_image **ims, size_t *n,
                   berth_error **err);
+
+/* Whether the archive (without manifest.json) has the legacy layout of
+ * docker save before 1.10: `repositories` or a top-level DIR/json. */
+bool load_legacy_is(const struct archive_copy *c);
+/* Plans the images of the legacy layout: one per v1 layer directory,
+ * parents first, each config derived from the layer's v1 json as Docker's
+ * legacyLoad derives it (diffIDs computed from the layer tars), tags from
+ * `repositories`.  UNTRUSTED: every json is parsed JSON, a parent must be
+ * a directory of the archive, a chain may not loop. */
+int load_legacy_plan(const struct archive_copy *c, struct load_image **ims, size_t *n,
+                     berth_error **err);
