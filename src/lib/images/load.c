@@ -13,6 +13,7 @@
 #include "archive/stream.h"
 #include "archive/unpack.h"
 #include "common/cleanup.h"
+#include "common/testpoint.h"
 #include "common/xalloc.h"
 #include "image/chain.h"
 #include "image/config.h"
@@ -77,9 +78,15 @@ archive_path_clean(const char *path)
   return path_clean(path, false);
 }
 
+char *
+load_path_clean(const char *path)
+{
+  return path_clean(path, false);
+}
+
 /* A symlink's target as a path of the archive, from the link's directory. */
-static char *
-link_target(const char *link_name, const char *target)
+char *
+load_link_target(const char *link_name, const char *target)
 {
   if (target[0] == '/')
     return NULL;
@@ -117,8 +124,8 @@ outer_fail(struct outer_source *src, struct archive *a, bool any_entry, berth_er
   return berth_error_set(err, 0, "read archive: %s", why != NULL ? why : "unknown error");
 }
 
-static struct entry *
-add_entry(struct archive_copy *c, const char *name)
+struct entry *
+load_add_entry(struct archive_copy *c, const char *name)
 {
   if (c->n == c->cap) {
     c->cap = c->cap ? 2 * c->cap : 16;
@@ -131,8 +138,8 @@ add_entry(struct archive_copy *c, const char *name)
 }
 
 static int
-copy_contents(struct archive_copy *c, struct archive *a, struct outer_source *src, size_t index,
-              berth_error **err)
+copy_contents(struct archive_copy *c, struct archive *a, struct archive_entry *ae,
+              struct outer_source *src, size_t index, berth_error **err)
 {
   char name[32];
   snprintf(name, sizeof name, "e%zu", index);
@@ -146,8 +153,12 @@ copy_contents(struct archive_copy *c, struct archive *a, struct outer_source *sr
     size_t len;
     la_int64_t off;
     int r = archive_read_data_block(a, &buf, &len, &off);
-    if (r == ARCHIVE_EOF)
+    if (r == ARCHIVE_EOF) {
+      if (ftruncate(fd, archive_entry_size(ae)) < 0) /* a sparse tail is no write */
+        return berth_error_set(err, errno, "size %s", name);
+      c->entries[index].size = archive_entry_size(ae);
       return 0;
+    }
     if (r < ARCHIVE_WARN)
       return outer_fail(src, a, true, err);
     /* sparse entries come with gaps: keep them as holes */
@@ -193,16 +204,16 @@ copy_archive(struct archive_copy *c, int fd, berth_error **err)
     if (name == NULL || name[0] == '\0')
       continue; /* outside the archive: nothing may name it */
     if (hard != NULL) {
-      struct entry *e = add_entry(c, name);
+      struct entry *e = load_add_entry(c, name);
       e->is_link = true;
       e->target = archive_path_clean(hard);
     } else if (archive_entry_filetype(ae) == AE_IFLNK) {
-      struct entry *e = add_entry(c, name);
+      struct entry *e = load_add_entry(c, name);
       e->is_link = true;
-      e->target = link_target(name, archive_entry_symlink(ae));
+      e->target = load_link_target(name, archive_entry_symlink(ae));
     } else if (archive_entry_filetype(ae) == AE_IFREG) {
-      struct entry *e = add_entry(c, name);
-      if (copy_contents(c, a, src, e->index, err) < 0) {
+      struct entry *e = load_add_entry(c, name);
+      if (copy_contents(c, a, ae, src, e->index, err) < 0) {
         ret = -1;
         goto out;
       }
@@ -247,36 +258,74 @@ load_lookup(const struct archive_copy *c, const char *source, const char *what, 
 }
 
 int
-load_open_copy(const struct archive_copy *c, const struct entry *e, berth_error **err)
+load_reader_open(const struct archive_copy *c, const struct entry *e, load_reader *r,
+                 berth_error **err)
 {
+  if (c->input >= 0) {
+    *r = (load_reader){ .fd = c->input, .pos = e->offset, .end = e->offset + e->size };
+    return 0;
+  }
   char name[32];
   snprintf(name, sizeof name, "e%zu", e->index);
   int fd = openat(berth_store_scratch_fd(c->scratch), name, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return berth_error_set(err, errno, "open the copy of %s", e->name);
-  return fd;
+  *r = (load_reader){ .fd = fd, .owned = true, .end = e->size };
+  return 0;
+}
+
+ssize_t
+load_reader_read(void *ctx, void *buf, size_t len, berth_error **err)
+{
+  load_reader *r = ctx;
+  if (r->pos >= r->end)
+    return 0;
+  if ((off_t)len > r->end - r->pos)
+    len = (size_t)(r->end - r->pos);
+  for (;;) {
+    ssize_t n = pread(r->fd, buf, len, r->pos);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return berth_error_set(err, errno, "read archive"), -1;
+    if (n == 0)
+      return berth_error_set(err, 0, "read archive: Truncated tar archive"), -1;
+    r->pos += n;
+    return n;
+  }
+}
+
+void
+load_reader_close(load_reader *r)
+{
+  if (r->owned && r->fd >= 0)
+    close(r->fd);
+  r->fd = -1;
 }
 
 char *
 load_read_small(const struct archive_copy *c, const struct entry *e, size_t *len, berth_error **err)
 {
-  cleanup_close int fd = load_open_copy(c, e, err);
-  if (fd < 0)
-    return NULL;
-  off_t size = lseek(fd, 0, SEEK_END);
-  if (size < 0)
-    return berth_error_set(err, errno, "size of %s", e->name), NULL;
-  if (size > MAX_JSON_SIZE)
-    return berth_error_set(err, EFBIG, "%s: %lld bytes is too large", e->name, (long long)size),
+  if (e->size > MAX_JSON_SIZE)
+    return berth_error_set(err, EFBIG, "%s: %lld bytes is too large", e->name, (long long)e->size),
            NULL;
-  char *data = xmalloc((size_t)size + 1);
-  ssize_t n = pread(fd, data, (size_t)size, 0);
-  if (n != size) {
-    free(data);
-    return berth_error_set(err, n < 0 ? errno : EIO, "read %s", e->name), NULL;
+  load_reader r;
+  if (load_reader_open(c, e, &r, err) < 0)
+    return NULL;
+  char *data = xmalloc((size_t)e->size + 1);
+  size_t got = 0;
+  while (got < (size_t)e->size) {
+    ssize_t n = load_reader_read(&r, data + got, (size_t)e->size - got, err);
+    if (n <= 0) {
+      free(data);
+      load_reader_close(&r);
+      return n == 0 ? berth_error_set(err, EIO, "read %s", e->name), NULL : NULL;
+    }
+    got += (size_t)n;
   }
-  data[size] = '\0';
-  *len = (size_t)size;
+  load_reader_close(&r);
+  data[e->size] = '\0';
+  *len = (size_t)e->size;
   return data;
 }
 
@@ -386,16 +435,20 @@ static int
 unpack_layer(berth_store *s, const struct archive_copy *c, struct load_image *im, size_t i,
              berth_error **err)
 {
-  cleanup_close int fd = load_open_copy(c, im->layers[i], err);
-  if (fd < 0)
+  load_reader r;
+  if (load_reader_open(c, im->layers[i], &r, err) < 0)
     return -1;
   im->stages[i] = berth_layer_stage_new(s, err);
-  if (im->stages[i] == NULL)
+  if (im->stages[i] == NULL) {
+    load_reader_close(&r);
     return -1;
+  }
   berth_unpack_result res;
-  if (berth_layer_unpack(berth_fd_read, &fd, berth_layer_stage_diff_fd(im->stages[i]),
-                         berth_layer_stage_tarsplit_fd(im->stages[i]), &res, err)
-      < 0)
+  int u = berth_layer_unpack(load_reader_read, &r, berth_layer_stage_diff_fd(im->stages[i]),
+                             berth_layer_stage_tarsplit_fd(im->stages[i]), &res, err);
+  load_reader_close(&r);
+  berth_test_point("load-unpacked"); /* in its stage, not yet checked nor visible */
+  if (u < 0)
     return berth_error_prefix(err, "layer %s", im->layer_names[i]);
   if (strcmp(res.diff_id, im->image->diff_ids[i]) != 0)
     return berth_error_set(err, 0, "layer %s: content has diffID %s, the image config says %s",
@@ -473,17 +526,21 @@ int
 berth_image_load_archive(berth_store *s, int fd, berth_load_fn on_loaded, void *ctx,
                          berth_error **err)
 {
-  struct archive_copy c = { 0 };
+  struct archive_copy c = { .input = -1 };
   struct load_image *ims = NULL;
   size_t n = 0;
   int ret = -1;
   cleanup_json json_t *manifest = NULL;
 
-  c.scratch = berth_store_scratch_new(s, err);
-  if (c.scratch == NULL)
+  /* a plain tar in a file is read in place; anything else is copied */
+  int indexed = load_index_archive(&c, fd, err);
+  if (indexed < 0)
     goto out;
-  if (copy_archive(&c, fd, err) < 0)
-    goto out;
+  if (indexed == 0) {
+    c.scratch = berth_store_scratch_new(s, err);
+    if (c.scratch == NULL || copy_archive(&c, fd, err) < 0)
+      goto out;
+  }
   {
     const struct entry *me = NULL;
     for (size_t i = c.n; i-- > 0 && me == NULL;)

@@ -176,23 +176,26 @@ history_entry(json_t *j, const char *created)
 static int
 layer_diff_id(const struct archive_copy *c, struct v1_layer *l, berth_error **err)
 {
-  int fd = load_open_copy(c, l->tar, err);
-  if (fd < 0)
+  load_reader r;
+  if (load_reader_open(c, l->tar, &r, err) < 0)
     return -1;
-  cleanup_close int owned = fd;
-  cleanup_decompress berth_decompress *d = berth_decompress_new(berth_fd_read, &owned);
+  cleanup_decompress berth_decompress *d = berth_decompress_new(load_reader_read, &r);
   cleanup_sha256 berth_sha256 *h = berth_sha256_new();
   cleanup_free char *buf = xmalloc(HASH_BUFFER);
+  int ret = 0;
   for (;;) {
     ssize_t n = berth_decompress_read(d, buf, HASH_BUFFER, err);
-    if (n < 0)
-      return berth_error_prefix(err, "layer %s/layer.tar", l->dir);
+    if (n < 0) {
+      ret = berth_error_prefix(err, "layer %s/layer.tar", l->dir);
+      break;
+    }
     if (n == 0)
       break;
     berth_sha256_update(h, buf, (size_t)n);
   }
+  load_reader_close(&r);
   berth_sha256_final(h, l->diff_id);
-  return 0;
+  return ret;
 }
 
 /* Reads l's json (untrusted) and finds its layer tar. */
