@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +32,8 @@ enum { MAX_JSON_SIZE = 8 << 20 };
 /* Symlinks to symlinks in the archive: Docker writes one level at most. */
 enum { MAX_LINK_HOPS = 8 };
 enum { COPY_BUFFER = 256 << 10 };
+/* Layers unpacked at once (two cores here: one big layer and the rest). */
+enum { UNPACK_WORKERS = 2 };
 
 static void
 archive_copy_clear(struct archive_copy *c)
@@ -429,20 +433,15 @@ staged_before(struct load_image *ims, size_t im, size_t i)
   return false;
 }
 
-/* Unpacks layer i of im from its copy into a stage: confined, and its
- * diffID must be the config's. */
+/* Unpacks layer i of im from its copy (or in place) into its stage, made
+ * beforehand: confined, and its diffID must be the config's.  Runs in a
+ * worker thread: touches only this layer's slots of im. */
 static int
-unpack_layer(berth_store *s, const struct archive_copy *c, struct load_image *im, size_t i,
-             berth_error **err)
+unpack_layer(const struct archive_copy *c, struct load_image *im, size_t i, berth_error **err)
 {
   load_reader r;
   if (load_reader_open(c, im->layers[i], &r, err) < 0)
     return -1;
-  im->stages[i] = berth_layer_stage_new(s, err);
-  if (im->stages[i] == NULL) {
-    load_reader_close(&r);
-    return -1;
-  }
   berth_unpack_result res;
   int u = berth_layer_unpack(load_reader_read, &r, berth_layer_stage_diff_fd(im->stages[i]),
                              berth_layer_stage_tarsplit_fd(im->stages[i]), &res, err);
@@ -457,22 +456,99 @@ unpack_layer(berth_store *s, const struct archive_copy *c, struct load_image *im
   return 0;
 }
 
+/* The layers to unpack, shared by the workers: each takes the next one;
+ * after a failure the others start no new one. */
+struct unpack_job {
+  struct load_image *im;
+  size_t i;
+  berth_error *err;
+};
+
+struct unpack_pool {
+  const struct archive_copy *c;
+  struct unpack_job *jobs;
+  size_t n;
+  atomic_size_t next;
+  atomic_bool failed;
+};
+
+static void *
+unpack_worker(void *arg)
+{
+  struct unpack_pool *p = arg;
+  for (;;) {
+    size_t j = atomic_fetch_add(&p->next, 1);
+    if (j >= p->n || atomic_load(&p->failed))
+      return NULL;
+    if (unpack_layer(p->c, p->jobs[j].im, p->jobs[j].i, &p->jobs[j].err) < 0)
+      atomic_store(&p->failed, true);
+  }
+}
+
+static int
+job_cmp(const void *a, const void *b)
+{
+  const struct unpack_job *x = a, *y = b;
+  off_t sx = x->im->layers[x->i]->size, sy = y->im->layers[y->i]->size;
+  return sx < sy ? 1 : sx > sy ? -1 : 0;
+}
+
+/* Every layer the store lacks (once, however many images list it), each
+ * in a stage made here, unpacked by up to UNPACK_WORKERS threads, the
+ * biggest first: the two cores a load gets are both busy while a big layer
+ * and the small ones unpack side by side. */
 static int
 unpack_missing(berth_store *s, const struct archive_copy *c, struct load_image *ims, size_t n,
                berth_error **err)
 {
-  for (size_t k = 0; k < n; k++)
+  struct unpack_pool p = { .c = c };
+  size_t cap = 0;
+  int ret = 0;
+  for (size_t k = 0; k < n && ret == 0; k++)
     for (size_t i = 0; i < ims[k].n_layers; i++) {
       berth_layer existing;
       int found = berth_store_layer_get(s, ims[k].chain_ids[i], &existing, err);
-      if (found < 0)
-        return -1;
+      if (found < 0) {
+        ret = -1;
+        break;
+      }
       if (found || staged_before(ims, k, i))
         continue; /* in the store, or published from another stage first */
-      if (unpack_layer(s, c, &ims[k], i, err) < 0)
-        return -1;
+      ims[k].stages[i] = berth_layer_stage_new(s, err);
+      if (ims[k].stages[i] == NULL) {
+        ret = -1;
+        break;
+      }
+      if (p.n == cap)
+        p.jobs = xrealloc(p.jobs, (cap = cap ? 2 * cap : 8) * sizeof *p.jobs);
+      p.jobs[p.n++] = (struct unpack_job){ .im = &ims[k], .i = i };
     }
-  return 0;
+  if (ret == 0 && p.n > 0) {
+    qsort(p.jobs, p.n, sizeof *p.jobs, job_cmp);
+    pthread_t threads[UNPACK_WORKERS];
+    size_t started = 0;
+    for (; started < UNPACK_WORKERS && started < p.n; started++)
+      if (pthread_create(&threads[started], NULL, unpack_worker, &p) != 0)
+        break;
+    if (started == 0)
+      unpack_worker(&p); /* no thread to be had: this one does it all */
+    for (size_t t = 0; t < started; t++)
+      pthread_join(threads[t], NULL);
+    /* the failure of the first layer in archive order among those that
+     * failed (the sort put the biggest first) */
+    struct unpack_job *first = NULL;
+    for (size_t j = 0; j < p.n; j++)
+      if (p.jobs[j].err != NULL
+          && (first == NULL || p.jobs[j].im < first->im
+              || (p.jobs[j].im == first->im && p.jobs[j].i < first->i)))
+        first = &p.jobs[j];
+    if (first != NULL)
+      ret = berth_error_propagate(err, &first->err);
+  }
+  for (size_t j = 0; j < p.n; j++)
+    berth_error_free(p.jobs[j].err);
+  free(p.jobs);
+  return ret;
 }
 
 /* Layers bottom first, then each config and its names, under the writer
