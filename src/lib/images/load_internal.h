@@ -116,3 +116,12 @@ bool load_legacy_is(const struct archive_copy *c);
  * a directory of the archive, a chain may not loop. */
 int load_legacy_plan(const struct archive_copy *c, struct load_image **ims, size_t *n,
                      berth_error **err);
+
+/* The pieces of Go's encoding load_legacy_plan matches (load_legacy.c):
+ * Docker's versions.LessThan; a time as Go's time.Time re-encodes it
+ * (NULL when s is not RFC 3339, Go's zero time when s is NULL); a document
+ * as encoding/json writes a map of raw messages (top-level keys sorted,
+ * nested order kept, <, > and & escaped). */
+bool load_version_less(const char *v, const char *than);
+char *load_go_time(const char *s);
+char *load_go_json(json_t *doc);

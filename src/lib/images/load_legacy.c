@@ -42,8 +42,8 @@ cmp_str(const void *a, const void *b)
 
 /* Docker's versions.LessThan: dot-separated parts compared as numbers, a
  * part that is not one counting as 0 (so "" is before everything). */
-static bool
-version_less(const char *v, const char *than)
+bool
+load_version_less(const char *v, const char *than)
 {
   while (*v != '\0' || *than != '\0') {
     long a = strtol(v, NULL, 10), b = strtol(than, NULL, 10);
@@ -60,8 +60,8 @@ version_less(const char *v, const char *than)
 /* A time as Go's time.Time re-encodes it: the fraction without trailing
  * zeros, a zero offset as "Z".  NULL when s (untrusted) is not RFC 3339;
  * an absent time is Go's zero time. */
-static char *
-go_time(const char *s)
+char *
+load_go_time(const char *s)
 {
   if (s == NULL)
     return xstrdup("0001-01-01T00:00:00Z");
@@ -88,8 +88,8 @@ go_time(const char *s)
 /* What Docker's encoding/json writes for doc: compact, the top-level keys
  * sorted (a Go map), nested objects in the order they came (raw messages),
  * <, > and & escaped in strings. */
-static char *
-go_json(json_t *doc)
+char *
+load_go_json(json_t *doc)
 {
   size_t n = json_object_size(doc), i = 0;
   cleanup_free const char **keys = xcalloc(n ? n : 1, sizeof *keys);
@@ -251,12 +251,12 @@ plan_layer(struct v1_layer *l, struct load_image *im, berth_error **err)
   const char *created_raw = NULL;
   if (berth_json_get_string(l->json, "created", false, &created_raw, err) < 0)
     return berth_error_prefix(err, "%s/json", l->dir);
-  cleanup_free char *created = go_time(created_raw);
+  cleanup_free char *created = load_go_time(created_raw);
   if (created == NULL)
     return berth_error_set(err, 0, "%s/json: created %s is not an RFC 3339 time", l->dir,
                            created_raw);
   const char *version = json_string_value(json_object_get(l->json, "docker_version"));
-  cleanup_json json_t *doc = version_less(version ? version : "", "1.8.3")
+  cleanup_json json_t *doc = load_version_less(version ? version : "", "1.8.3")
                                  ? v1_image_normalized(l->json, created)
                                  : json_deep_copy(l->json);
   static const char *const v1_only[]
@@ -271,13 +271,13 @@ plan_layer(struct v1_layer *l, struct load_image *im, berth_error **err)
   for (i = 0; i < l->depth; i++) {
     json_array_append_new(diff_ids, json_string(chain[i]->diff_id));
     const char *c_raw = json_string_value(json_object_get(chain[i]->json, "created"));
-    cleanup_free char *c = go_time(c_raw);
+    cleanup_free char *c = load_go_time(c_raw);
     json_array_append_new(history, history_entry(chain[i]->json, c ? c : created));
   }
   json_object_set_new(doc, "rootfs",
                       json_pack("{s:s, s:o}", "type", "layers", "diff_ids", diff_ids));
   json_object_set_new(doc, "history", history);
-  im->config = go_json(doc);
+  im->config = load_go_json(doc);
   im->config_len = strlen(im->config);
   cleanup_free char *name = xasprintf("%s/json", l->dir);
   int r = load_image_config(im, name, "its chain of parents", l->depth, err);
