@@ -74,6 +74,12 @@ push(berth_cli *cli, const char *name, bool quiet, berth_error **err)
   berth_push_result res;
   if (berth_push(store, ref, id, &opts, &res, err) < 0)
     return -1;
+  if (res.replaced[0] != '\0')
+    fprintf(stderr,
+            "Note: the digest changed: this image was pulled as %s, but neither this registry "
+            "nor any registry it came from has its layers' blobs, so they were compressed "
+            "again\n",
+            res.replaced);
   if (quiet)
     printf("%s\n", key);
   else

@@ -14,6 +14,7 @@
 #include "image/config.h"
 #include "image/media_type.h"
 #include "push/blob.h"
+#include "push/relay.h"
 #include "push/source.h"
 #include "reference/grammar.h"
 #include "registry/client.h"
@@ -157,12 +158,18 @@ reuse_layer(berth_store *s, berth_registry *r, const berth_descriptor *kept, con
   }
   cleanup_free char *from
       = mount_source(s, diff_id, kept->digest, domain, berth_registry_repository(r), err);
-  if (from == NULL)
-    return err != NULL && *err != NULL ? -1 : 0;
-  int mounted = push_blob_mount(r, kept->digest, from, err);
+  if (from == NULL && err != NULL && *err != NULL)
+    return -1;
+  int mounted = from != NULL ? push_blob_mount(r, kept->digest, from, err) : 0;
   if (mounted == 1)
     emit(o, BERTH_PUSH_MOUNTED, diff_id, from);
-  return mounted;
+  if (mounted != 0)
+    return mounted;
+  /* Another registry it was pulled from gives the exact blob (relay.h). */
+  int relayed = push_relay_blob(s, r, diff_id, kept, domain, o->registry, err);
+  if (relayed == 1)
+    emit(o, BERTH_PUSH_PUSHED, diff_id, NULL);
+  return relayed;
 }
 
 /* One layer: compressed, then sent unless the repository has it. */
@@ -228,6 +235,7 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
   if (ref->digest != NULL)
     return berth_error_set(err, EINVAL, "cannot push a digest reference");
   const char *tag = ref->tag != NULL ? ref->tag : "latest";
+  out->replaced[0] = '\0';
   cleanup_free char *config = NULL;
   size_t config_len = 0;
   int found = berth_store_image_get(s, image_id, &config, &config_len, err);
@@ -293,6 +301,8 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
     out->size = src.len;
     return 0;
   }
+  if (src.m != NULL) /* pulled, but a layer was compressed again: say so */
+    memcpy(out->replaced, src.digest, BERTH_DIGEST_LEN);
   cleanup_json json_t *m
       = json_pack("{s:i, s:s, s:{s:s, s:I, s:s}, s:O}", "schemaVersion", 2, "mediaType",
                   manifest_type, "config", "mediaType", config_type, "size", (json_int_t)config_len,
