@@ -76,12 +76,6 @@ path_clean(const char *path, bool climb)
   return out;
 }
 
-static char *
-archive_path_clean(const char *path)
-{
-  return path_clean(path, false);
-}
-
 char *
 load_path_clean(const char *path)
 {
@@ -203,14 +197,14 @@ copy_archive(struct archive_copy *c, int fd, berth_error **err)
       goto out;
     }
     any = true;
-    cleanup_free char *name = archive_path_clean(archive_entry_pathname(ae));
+    cleanup_free char *name = load_path_clean(archive_entry_pathname(ae));
     const char *hard = archive_entry_hardlink(ae);
     if (name == NULL || name[0] == '\0')
       continue; /* outside the archive: nothing may name it */
     if (hard != NULL) {
       struct entry *e = load_add_entry(c, name);
       e->is_link = true;
-      e->target = archive_path_clean(hard);
+      e->target = load_path_clean(hard);
     } else if (archive_entry_filetype(ae) == AE_IFLNK) {
       struct entry *e = load_add_entry(c, name);
       e->is_link = true;
@@ -234,7 +228,7 @@ const struct entry *
 load_lookup(const struct archive_copy *c, const char *source, const char *what, const char *path,
             berth_error **err)
 {
-  cleanup_free char *clean = archive_path_clean(path);
+  cleanup_free char *clean = load_path_clean(path);
   if (clean == NULL || clean[0] == '\0')
     return berth_error_set(err, 0, "%s: %s %s points outside the archive", source, what, path),
            NULL;
