@@ -20,6 +20,9 @@ PACKAGES=(
   # backend: without it every podman command fails 'could not find "netavark"'.
   # aardvark-dns is netavark's DNS helper (recommended by netavark).
   podman netavark aardvark-dns conmon skopeo umoci runc
+  # tests: the OCI image-layout validator peers_archive.bats runs on
+  # berth's --format oci-dir and oci-archive output
+  oci-image-tool
   # tests: fixtures and checks (busybox-static images, layer tars, xattrs
   # and file capabilities, pgrep/ps, script(1) for ttys)
   busybox-static jq attr libcap2-bin zstd gzip tar procps bsdutils

@@ -1,19 +1,24 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "common/xalloc.h"
 #include "container/inspect.h"
 #include "container/ops.h"
 #include "images/inspect.h"
 #include "images/resolve.h"
+#include "template/template.h"
 
 static int
 usage(const char *cmd)
 {
-  printf("Usage:  berth %s NAME|ID [NAME|ID...]\n\n"
-         "Return low-level information on images and containers\n",
+  printf("Usage:  berth %s [OPTIONS] NAME|ID [NAME|ID...]\n\n"
+         "Return low-level information on images and containers\n\n"
+         "Options:\n"
+         "  -f, --format string   Format the output using the given Go template\n",
          cmd);
   return 0;
 }
@@ -41,25 +46,58 @@ failure(const char *name, const berth_error *e)
   return m != NULL ? m : json_string("No such object"); /* a name that is not UTF-8 */
 }
 
-/* Prints the inspect array of every image found, then one error line per
- * name that was not (Docker's order). */
+/* One object through the template, as Docker's template inspector runs
+ * it on the raw JSON: missingkey=error, the output and a newline. */
+static int
+format_one(const berth_template *t, json_t *one, char **out, berth_error **err)
+{
+  berth_template_options o = { .missing_key_error = true };
+  cleanup_free char *text = NULL;
+  if (berth_template_execute(t, one, &o, &text, NULL, err) < 0)
+    return berth_error_prefix(err, "template parsing error");
+  *out = xasprintf("%s\n", text);
+  return 0;
+}
+
+/* Prints the inspect array of every object found (or each one through
+ * --format), then one error line per name that failed (Docker's order). */
 int
 berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+  static const struct option options[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  const char *format = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:f:h", options, NULL)) != -1) {
     if (c == 'h')
       return usage(argv[0]);
+    if (c == 'f') {
+      format = optarg;
+      continue;
+    }
     return berth_cli_bad_option(cli, argv[0], argv, c);
   }
   if (argc - optind < 1)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);
   cleanup_error berth_error *err = NULL;
+  cleanup_template berth_template *tmpl = NULL;
+  if (format != NULL && format[0] != '\0') {
+    tmpl = berth_template_parse(format, &err);
+    if (tmpl == NULL) {
+      /* Docker 20.10's words and its exit status (64), before anything
+       * is looked up */
+      fprintf(stderr, "template parsing error: %s\n", berth_error_message(err));
+      return 64;
+    }
+  }
   berth_store *store = berth_cli_store(cli, &err);
   if (store == NULL)
     return berth_cli_fail(cli, err);
   cleanup_json json_t *all = json_array();
+  cleanup_free char *formatted = xstrdup("");
   json_t *errors = json_array();
   for (int i = optind; i < argc; i++) {
     char id[BERTH_DIGEST_LEN];
@@ -69,17 +107,40 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
                       : NULL;
     if (one == NULL)
       one = container_json(store, argv[i]);
-    if (one != NULL)
-      json_array_append_new(all, one);
-    else
+    if (one == NULL) {
       json_array_append_new(errors, failure(argv[i], e));
+    } else if (tmpl != NULL) {
+      char *text = NULL;
+      berth_error *te = NULL;
+      if (format_one(tmpl, one, &text, &te) < 0) {
+        json_array_append_new(errors, json_string(berth_error_message(te)));
+      } else {
+        char *more = xasprintf("%s%s", formatted, text);
+        free(formatted);
+        formatted = more;
+      }
+      free(text);
+      berth_error_free(te);
+      json_decref(one);
+    } else {
+      json_array_append_new(all, one);
+    }
     berth_error_free(e);
   }
-  cleanup_free char *text = berth_inspect_dump(all);
-  fputs(text, stdout);
+  if (tmpl != NULL) {
+    fputs(formatted, stdout);
+  } else {
+    cleanup_free char *text = berth_inspect_dump(all);
+    fputs(text, stdout);
+  }
   size_t k;
   json_t *msg;
-  json_array_foreach(errors, k, msg) fprintf(stderr, "Error: %s\n", json_string_value(msg));
+  json_array_foreach(errors, k, msg)
+  {
+    const char *m = json_string_value(msg);
+    /* a template's failure is Docker's "template parsing error: …" alone */
+    fprintf(stderr, strncmp(m, "template parsing error", 22) == 0 ? "%s\n" : "Error: %s\n", m);
+  }
   int status = json_array_size(errors) > 0 ? 1 : 0;
   json_decref(errors);
   return status;

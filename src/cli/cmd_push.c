@@ -76,6 +76,12 @@ push_one(berth_cli *cli, berth_store *store, const berth_reference *ref, const c
   berth_push_result res;
   int rc = berth_push(store, ref, id, &opts, &res, err);
   berth_progress_free(progress);
+  if (rc == 0 && res.replaced[0] != '\0')
+    fprintf(stderr,
+            "Note: the digest changed: this image was pulled as %s, but neither this registry "
+            "nor any registry it came from has its layers' blobs, so they were compressed "
+            "again\n",
+            res.replaced);
   if (rc == 0 && !f->quiet)
     printf("%s: digest: %s size: %zu\n", ref->tag, res.digest, res.size);
   fflush(stdout);

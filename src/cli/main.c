@@ -38,7 +38,7 @@ static const struct command {
   { "login", berth_cmd_login, "Log in to a registry" },
   { "logout", berth_cmd_logout, "Log out from a registry" },
   { "logs", berth_cmd_logs, "Fetch the logs of a container" },
-  { "manifest", berth_cmd_manifest, "Inspect a manifest or manifest list in a registry" },
+  { "manifest", berth_cmd_manifest, "Manage Docker image manifests and manifest lists" },
   { "mount", berth_cmd_mount, "Mount a container's root filesystem" },
   { "ps", berth_cmd_ps, "List containers" },
   { "pull", berth_cmd_pull, "Pull an image from a registry" },

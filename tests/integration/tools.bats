@@ -28,7 +28,7 @@ promised_packages() {
 # scripts), scripts/demo.sh and bench/ call that does not come with a
 # minbase Debian.
 SUITE_TOOLS=(
-  podman skopeo umoci runc docker-registry conmon dockerd /usr/bin/docker
+  podman skopeo umoci oci-image-tool runc docker-registry conmon dockerd /usr/bin/docker
   bats jq curl openssl htpasswd python3 busybox zstd gzip tar
   getfattr setfattr getcap setcap pgrep ps script timeout flock sha256sum
   meson ninja pkg-config cc clang-format

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "archive/layer_dir.h"
+#include "archive/ustar.h"
 #include "common/cleanup.h"
 #include "common/strset.h"
 #include "common/utf8.h"
@@ -106,10 +107,7 @@ put_octal(unsigned char *field, size_t w, long long v)
 static void
 pax_add(char **acc, size_t *acc_len, const char *key, const char *value, size_t vlen)
 {
-  size_t body = 1 + strlen(key) + 1 + vlen + 1;
-  size_t len = body + (size_t)snprintf(NULL, 0, "%zu", body);
-  while (body + (size_t)snprintf(NULL, 0, "%zu", len) != len)
-    len = body + (size_t)snprintf(NULL, 0, "%zu", len);
+  size_t len = berth_pax_record_len(key, vlen);
   char digits[24];
   snprintf(digits, sizeof digits, "%zu", len);
   *acc = xrealloc(*acc, *acc_len + len + 1);
@@ -123,31 +121,6 @@ pax_add(char **acc, size_t *acc_len, const char *key, const char *value, size_t 
   w[len - 1] = '\n';
   *acc_len += len;
   (*acc)[*acc_len] = '\0';
-}
-
-/* Splits a long name into ustar's prefix and name fields, as Go does. */
-static bool
-split_ustar(const char *name, size_t *prefix_len)
-{
-  size_t len = strlen(name);
-  if (len <= 100) {
-    *prefix_len = 0;
-    return true;
-  }
-  if (len > 100 + 155 + 1)
-    return false;
-  size_t lim = len - 1 < 155 ? len - 1 : 155;
-  const char *slash = NULL;
-  for (size_t i = 0; i <= lim; i++)
-    if (name[i] == '/')
-      slash = name + i;
-  if (slash == NULL || slash == name)
-    return false;
-  size_t nlen = len - (size_t)(slash - name) - 1;
-  if (nlen == 0 || nlen > 100)
-    return false;
-  *prefix_len = (size_t)(slash - name);
-  return true;
 }
 
 static void
@@ -217,7 +190,7 @@ write_header(struct packer *p, const struct hdr *h, berth_error **err)
   cleanup_free char *pax = NULL;
   size_t pax_len = 0, prefix_len = 0;
   bool need_pax = false;
-  if (!berth_ascii(h->name) || !split_ustar(h->name, &prefix_len)) {
+  if (!berth_ustar_split(h->name, &prefix_len)) {
     pax_add(&pax, &pax_len, "path", h->name, strlen(h->name));
     need_pax = true;
     prefix_len = 0;

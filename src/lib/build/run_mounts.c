@@ -1,5 +1,4 @@
 /* The host side of RUN --mount for one step (run_mounts.h). */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,16 +10,14 @@
 #include "common/cleanup.h"
 #include "common/digest.h"
 #include "common/fs.h"
-#include "common/random.h"
 #include "common/safe_open.h"
 #include "common/xalloc.h"
 #include "container/mount.h"
 #include "images/mount.h"
 #include "store/rwlayer.h"
+#include "store/scratch.h"
 
-#define BUILDER_DIR "builder"
-#define CACHE_DIR BUILDER_DIR "/cache"
-#define RUN_PREFIX "run-"
+#define CACHE_DIR "builder/cache"
 
 /* What one mount needs, found by _new and made by _prepare. */
 typedef struct one {
@@ -38,8 +35,11 @@ typedef struct one {
 struct berth_run_mounts {
   one *v;
   size_t n;
-  int run_fd; /* builder/run-<random>, flock()ed */
-  char *run_rel;
+  /* secrets, context copies, private caches: tmp/scratch-<random>, swept
+   * by the next writer if this build dies (an image mount it held lives in
+   * the build's own mount namespace and dies with it) */
+  berth_store_scratch *run;
+  int run_fd;
   berth_mount_spec *specs;
   size_t n_specs;
 };
@@ -120,77 +120,10 @@ berth_build_run_mounts_new(berth_build_state *st, const berth_run_flags *f, char
   return r;
 }
 
-#define IMAGE_MOUNTS "image-mounts"
-
-/* Releases the image mounts a dead build listed in its scratch dir. */
-static void
-release_image_mounts(berth_store *s, int rundir)
-{
-  cleanup_free char *list = NULL;
-  size_t len = 0;
-  if (berth_read_file_at(rundir, IMAGE_MOUNTS, &list, &len, NULL) < 0)
-    return;
-  char *save = NULL;
-  for (char *p = strtok_r(list, "\n", &save); p != NULL; p = strtok_r(NULL, "\n", &save)) {
-    int n = 0;
-    berth_image_umount(s, p, &n, NULL);
-  }
-}
-
-/* Removes the scratch dirs of builds that died (no flock on them), and
- * the image mounts they held. */
-static void
-sweep_runs(berth_store *s, int builder)
-{
-  cleanup_close int fd = openat(builder, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  cleanup_dir DIR *d = fd < 0 ? NULL : fdopendir(steal_fd(&fd));
-  struct dirent *de;
-  while (d != NULL && (de = readdir(d)) != NULL) {
-    if (strncmp(de->d_name, RUN_PREFIX, strlen(RUN_PREFIX)) != 0)
-      continue;
-    cleanup_close int rfd
-        = openat(builder, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (rfd < 0 || flock(rfd, LOCK_EX | LOCK_NB) < 0)
-      continue;
-    release_image_mounts(s, rfd);
-    berth_rm_rf_at(builder, de->d_name, NULL);
-  }
-}
-
-/* builder/run-<random>/, locked before anyone can see it unlocked (as the
- * store's tmp dirs are: lock, then check it is still linked). */
-static int
-make_run_dir(berth_store *s, berth_run_mounts *r, berth_error **err)
-{
-  int root = berth_store_root_fd(s);
-  if (berth_mkdir_p_at(root, CACHE_DIR, 0700, err) < 0)
-    return -1;
-  cleanup_close int builder = openat(root, BUILDER_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (builder < 0)
-    return berth_error_set(err, errno, "open %s", BUILDER_DIR);
-  sweep_runs(s, builder);
-  for (;;) {
-    char rnd[17];
-    berth_random_hex(rnd, 16);
-    cleanup_free char *name = xasprintf(RUN_PREFIX "%s", rnd);
-    if (mkdirat(builder, name, 0700) < 0)
-      return berth_error_set(err, errno, "mkdir %s/%s", BUILDER_DIR, name);
-    cleanup_close int fd = openat(builder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat sb;
-    if (fd < 0 || flock(fd, LOCK_EX) < 0 || fstat(fd, &sb) < 0)
-      return berth_error_set(err, errno, "open %s/%s", BUILDER_DIR, name);
-    if (sb.st_nlink == 0)
-      continue; /* a sweep took it first */
-    r->run_fd = steal_fd(&fd);
-    r->run_rel = xasprintf(BUILDER_DIR "/%s", name);
-    return 0;
-  }
-}
-
 static char *
-run_path(berth_store *s, berth_run_mounts *r, const char *name)
+run_path(berth_run_mounts *r, const char *name)
 {
-  return xasprintf("%s/%s/%s", berth_store_root(s), r->run_rel, name);
+  return xasprintf("%s/%s", berth_store_scratch_path(r->run), name);
 }
 
 /* The cache dir of id (any string: it names a directory only through its
@@ -238,7 +171,7 @@ cache_dir(berth_store *s, berth_run_mounts *r, one *o, size_t i, berth_error **e
       return 0;
     /* another build uses it: this one gets a fresh one of its own */
     free(o->host);
-    o->host = run_path(s, r, fresh);
+    o->host = run_path(r, fresh);
     if (mkdirat(r->run_fd, fresh, m->has_mode ? (mode_t)(m->mode & 07777) : 0755) < 0
         || fchownat(r->run_fd, fresh, m->has_uid ? (uid_t)m->uid : 0,
                     m->has_gid ? (gid_t)m->gid : 0, AT_SYMLINK_NOFOLLOW)
@@ -257,14 +190,6 @@ static int
 image_bind(berth_store *s, berth_run_mounts *r, one *o, berth_error **err)
 {
   if (berth_image_mount(s, o->image, NULL, !o->m->readonly, &o->image_mount, err) < 0)
-    return -1;
-  /* listed in the scratch dir, for the sweep if this build dies */
-  cleanup_free char *list = NULL;
-  size_t len = 0;
-  if (berth_read_file_at(r->run_fd, IMAGE_MOUNTS, &list, &len, NULL) < 0)
-    list = xstrdup("");
-  cleanup_free char *more = xasprintf("%s%s\n", list, o->image_mount);
-  if (berth_write_file_atomic_at(r->run_fd, IMAGE_MOUNTS, more, strlen(more), 0600, err) < 0)
     return -1;
   cleanup_close int root = open(o->image_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
@@ -305,7 +230,7 @@ prepare_one(berth_build_state *st, berth_run_mounts *r, one *o, size_t i, berth_
       berth_context_copy_opts co = { .cmd = "RUN --mount=type=bind" };
       if (berth_context_copy(st->o->context, &o->srcs, r->run_fd, dest, &co, err) < 0)
         return -1;
-      o->host = run_path(st->s, r, name);
+      o->host = run_path(r, name);
     }
     return 0;
   case BERTH_RUN_MOUNT_CACHE:
@@ -329,7 +254,7 @@ prepare_one(berth_build_state *st, berth_run_mounts *r, one *o, size_t i, berth_
         || fchown(fd, m->has_uid ? (uid_t)m->uid : 0, m->has_gid ? (gid_t)m->gid : 0) < 0
         || fchmod(fd, m->has_mode ? (mode_t)(m->mode & 07777) : 0400) < 0)
       return berth_error_set(err, errno, "write the secret %s", m->id);
-    o->host = run_path(st->s, r, name);
+    o->host = run_path(r, name);
     return 0;
   }
   }
@@ -340,8 +265,13 @@ int
 berth_build_run_mounts_prepare(berth_build_state *st, berth_run_mounts *r,
                                const berth_mount_spec **specs, size_t *n, berth_error **err)
 {
-  if (make_run_dir(st->s, r, err) < 0)
+  int root = berth_store_root_fd(st->s);
+  if (berth_mkdir_p_at(root, CACHE_DIR, 0700, err) < 0)
     return -1;
+  r->run = berth_store_scratch_new(st->s, err);
+  if (r->run == NULL)
+    return -1;
+  r->run_fd = berth_store_scratch_fd(r->run);
   r->specs = xcalloc(r->n + 1, sizeof *r->specs);
   for (size_t i = 0; i < r->n; i++) {
     one *o = &r->v[i];
@@ -378,11 +308,7 @@ berth_build_run_mounts_free(berth_build_state *st, berth_run_mounts *r)
     free(o->host);
     free(o->image_mount);
   }
-  if (r->run_rel != NULL)
-    berth_rm_rf_at(berth_store_root_fd(st->s), r->run_rel, NULL); /* secrets, copies */
-  if (r->run_fd >= 0)
-    close(r->run_fd);
-  free(r->run_rel);
+  berth_store_scratch_free(r->run); /* secrets, copies */
   free(r->specs);
   free(r->v);
   free(r);

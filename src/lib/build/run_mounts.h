@@ -18,8 +18,8 @@
  * - tmpfs: a tmpfs of the given size (the runtime mounts it);
  * - secret: the --secret's bytes in a 0400 file of the scratch dir, gone
  *   after the step.
- * The scratch dir is builder/run-<random>/, flock()ed while the step runs;
- * one left by a killed build is removed by the next build.
+ * The scratch dir is the store's tmp/scratch-<random>/, flock()ed while the
+ * step runs; one left by a killed build is removed by the next writer.
  * The mount points a mount needs but the image lacks are made in the
  * container's init layer (never in its upperdir), so nothing mounted, not
  * even an empty directory for it, can end up in the step's layer. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive/ustar.h"
 #include "common/cleanup.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
@@ -25,52 +26,19 @@ padded(unsigned long long n)
   return (n + BLOCK - 1) / BLOCK * BLOCK;
 }
 
-/* One PAX record's length: "<len> key=value\n", len counting itself. */
-static unsigned long long
-pax_record(const char *key, size_t value_len)
-{
-  size_t base = strlen(key) + value_len + 3; /* ' ', '=', '\n' */
-  size_t n = base + 1;
-  while (n != base + (size_t)snprintf(NULL, 0, "%zu", n))
-    n = base + (size_t)snprintf(NULL, 0, "%zu", n);
-  return n;
-}
-
 /* Bytes of the PAX records a header needs for a string field of this
  * width (0 when it fits). */
 static unsigned long long
 pax_string(const char *key, const char *s, size_t width)
 {
   size_t l = strlen(s);
-  return l > width || !berth_ascii(s) ? pax_record(key, l) : 0;
+  return l > width || !berth_ascii(s) ? berth_pax_record_len(key, l) : 0;
 }
 
 static unsigned long long
 pax_number(const char *key, unsigned long long v, unsigned long long max)
 {
-  return v > max ? pax_record(key, (size_t)snprintf(NULL, 0, "%llu", v)) : 0;
-}
-
-/* Whether Go's tar writer fits name in a USTAR header: 100 bytes, or split
- * at a `/` into a prefix of 155 and a name of 100 (its splitUSTARPath);
- * ASCII only.  Else a PAX "path" record carries it. */
-static bool
-fits_ustar(const char *name)
-{
-  size_t n = strlen(name);
-  if (!berth_ascii(name))
-    return false;
-  if (n <= 100)
-    return true;
-  size_t len = n > 156 ? 156 : n;
-  if (len == n && name[len - 1] == '/')
-    len--;
-  size_t i = 0;
-  bool found = false;
-  for (size_t k = 0; k < len; k++)
-    if (name[k] == '/')
-      i = k, found = true;
-  return found && i > 0 && n - i - 1 <= 100 && n - i - 1 > 0 && i <= 155;
+  return v > max ? berth_pax_record_len(key, (size_t)snprintf(NULL, 0, "%llu", v)) : 0;
 }
 
 /* The bytes one entry adds: name as Docker writes it (a directory's with
@@ -79,7 +47,9 @@ fits_ustar(const char *name)
 static unsigned long long
 entry_size(const char *name, const char *link, const struct stat *st, unsigned long long data_size)
 {
-  unsigned long long pax = fits_ustar(name) ? 0 : pax_record("path", strlen(name));
+  size_t prefix_len;
+  unsigned long long pax
+      = berth_ustar_split(name, &prefix_len) ? 0 : berth_pax_record_len("path", strlen(name));
   if (link != NULL)
     pax += pax_string("linkpath", link, 100);
   pax += pax_number("uid", st->st_uid, 07777777) + pax_number("gid", st->st_gid, 07777777);

@@ -20,7 +20,8 @@ response_cleanup(berth_http_response *r)
 static int
 refused(const berth_http_response *resp, const char *digest, berth_error **err)
 {
-  berth_registry_error_from_response(resp->status, resp->body, resp->len, err);
+  berth_registry_error_from_auth_response(resp->status, resp->www_authenticate, resp->body,
+                                          resp->len, err);
   return berth_error_prefix(err, "blob %s", digest);
 }
 

@@ -14,6 +14,7 @@
 #include "image/media_type.h"
 #include "push/blob.h"
 #include "push/compress.h"
+#include "push/relay.h"
 #include "push/source.h"
 #include "push/upload.h"
 #include "reference/grammar.h"
@@ -153,12 +154,18 @@ reuse_layer(berth_store *s, berth_registry *r, const berth_descriptor *kept, con
   }
   cleanup_free char *from
       = mount_source(s, diff_id, kept->digest, domain, berth_registry_repository(r), err);
-  if (from == NULL)
-    return err != NULL && *err != NULL ? -1 : 0;
-  int mounted = push_blob_mount(r, kept->digest, from, err);
+  if (from == NULL && err != NULL && *err != NULL)
+    return -1;
+  int mounted = from != NULL ? push_blob_mount(r, kept->digest, from, err) : 0;
   if (mounted == 1)
     emit(o, BERTH_PUSH_MOUNTED, diff_id, from);
-  return mounted;
+  if (mounted != 0)
+    return mounted;
+  /* Another registry it was pulled from gives the exact blob (relay.h). */
+  int relayed = push_relay_blob(s, r, diff_id, kept, domain, o->registry, err);
+  if (relayed == 1)
+    emit(o, BERTH_PUSH_PUSHED, diff_id, NULL);
+  return relayed;
 }
 
 /* A blob the store recorded for this diffID (an earlier push of the same
@@ -434,6 +441,7 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
                            "zstd layers need an OCI manifest (--format oci): Docker schema2 "
                            "has no zstd layer type");
   const char *tag = ref->tag != NULL ? ref->tag : "latest";
+  out->replaced[0] = '\0';
   cleanup_free char *config = NULL;
   size_t config_len = 0;
   int found = berth_store_image_get(s, image_id, &config, &config_len, err);
@@ -511,6 +519,8 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
     out->size = src.len;
     return 0;
   }
+  if (src.m != NULL) /* pulled, but a layer was compressed again: say so */
+    memcpy(out->replaced, src.digest, BERTH_DIGEST_LEN);
   bool oci = o->format == BERTH_PUSH_FORMAT_OCI;
   const char *manifest_type = oci ? BERTH_MT_OCI_MANIFEST : BERTH_MT_DOCKER_MANIFEST;
   const char *config_type = oci ? BERTH_MT_OCI_CONFIG : BERTH_MT_DOCKER_CONFIG;

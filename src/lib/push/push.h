@@ -51,6 +51,10 @@ typedef struct berth_push_options {
 typedef struct berth_push_result {
   char digest[BERTH_DIGEST_LEN]; /* the manifest's */
   size_t size;                   /* the manifest's length */
+  /* A pulled image whose blobs neither the target, nor a mount, nor the
+   * registries it came from could give: the kept manifest's digest, which
+   * the push could not keep; else "". */
+  char replaced[BERTH_DIGEST_LEN];
 } berth_push_result;
 
 /* Pushes image_id (found by the caller) as ref (a tagged name with a

@@ -207,8 +207,10 @@ authenticate(berth_registry *r, CURL *curl, const char *www_authenticate, berth_
   char *auth = NULL;
   int ret = 0;
   if (bearer != NULL) {
+    /* what this request needs beyond our repository (a mount's source) */
+    cleanup_free char *scope = berth_token_scope(r->scope, berth_challenge_param(bearer, "scope"));
     berth_token_request tr = { .challenge = bearer,
-                               .scope = r->scope,
+                               .scope = scope,
                                .user = r->user,
                                .password = r->password,
                                .tls = &r->tls,

@@ -9,6 +9,7 @@
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "registry/challenge.h"
 
 int
 berth_registry_status_errno(long status)
@@ -167,4 +168,44 @@ berth_registry_error_from_response(long status, const char *body, size_t len, be
   cleanup_free char *msg = berth_registry_error_message(status, body, len);
   int e = berth_registry_status_errno(status);
   return berth_registry_error_set(err, e ? e : EPROTO, "%s", msg);
+}
+
+/* RFC 6750 §3.1: the error a bearer challenge gives, worded as Docker's
+ * client words it (distribution's registry/client HandleErrorResponse):
+ * insufficient_scope, a token without the action asked (push), is Docker's
+ * "denied", invalid_token "unauthorized".  Trusts nothing in the header;
+ * NULL when it says no such error. */
+static char *
+challenge_message(long status, const char *www_authenticate)
+{
+  if (status < 400 || status >= 500 || www_authenticate == NULL)
+    return NULL;
+  berth_challenges cs;
+  cleanup_error berth_error *perr = NULL;
+  if (berth_challenge_parse(www_authenticate, &cs, &perr) < 0)
+    return NULL;
+  const berth_challenge *c = berth_challenges_find(&cs, "bearer");
+  const char *e = c != NULL ? berth_challenge_param(c, "error") : NULL;
+  const char *d = c != NULL ? berth_challenge_param(c, "error_description") : NULL;
+  if (d != NULL && *d == '\0')
+    d = NULL;
+  char *msg = NULL;
+  if (e != NULL && strcmp(e, "insufficient_scope") == 0)
+    msg = xasprintf("denied: %s", d ? d : "requested access to the resource is denied");
+  else if (e != NULL && strcmp(e, "invalid_token") == 0)
+    msg = xasprintf("unauthorized: %s", d ? d : "authentication required");
+  berth_challenges_clear(&cs);
+  if (msg != NULL)
+    sanitize(msg);
+  return msg;
+}
+
+int
+berth_registry_error_from_auth_response(long status, const char *www_authenticate, const char *body,
+                                        size_t len, berth_error **err)
+{
+  cleanup_free char *msg = challenge_message(status, www_authenticate);
+  if (msg == NULL)
+    return berth_registry_error_from_response(status, body, len, err);
+  return berth_registry_error_set(err, EACCES, "%s", msg);
 }

@@ -22,3 +22,11 @@ char *berth_registry_error_message(long status, const char *body, size_t len);
 /* Sets *err from an error response.  Always returns -1. */
 int berth_registry_error_from_response(long status, const char *body, size_t len,
                                        berth_error **err);
+
+/* The same, a bearer challenge's error="insufficient_scope" or
+ * "invalid_token" in www_authenticate (the response's WWW-Authenticate, may
+ * be NULL) first, as Docker's client reads them: "denied: requested access
+ * to the resource is denied" for a token without the action asked (a push
+ * with a pull-only token), whatever the body says.  Always returns -1. */
+int berth_registry_error_from_auth_response(long status, const char *www_authenticate,
+                                            const char *body, size_t len, berth_error **err);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -75,9 +76,54 @@ berth_token_url(CURL *curl, const berth_token_request *req, berth_error **err)
     }
   char *url = xstrdup(realm);
   url = append_param(curl, url, "service", berth_challenge_param(req->challenge, "service"));
-  url = append_param(curl, url, "scope", req->scope);
+  /* one scope= a scope, as Docker's client sends several */
+  if (req->scope != NULL) {
+    cleanup_free char *scopes = xstrdup(req->scope);
+    char *save = NULL;
+    for (char *sc = strtok_r(scopes, " ", &save); sc != NULL; sc = strtok_r(NULL, " ", &save))
+      url = append_param(curl, url, "scope", sc);
+  }
   url = append_param(curl, url, "account", req->user);
   return url;
+}
+
+/* scope is a whole item of the space-separated list */
+static bool
+has_scope(const char *list, const char *scope, size_t len)
+{
+  for (const char *p = list; (p = strstr(p, scope)) != NULL; p += len)
+    if ((p == list || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' '))
+      return true;
+  return false;
+}
+
+/* challenge_scope is the registry's (outside input): only repository
+ * scopes of printable characters are taken, at most 8, each at most 256
+ * bytes; they only widen the token asked from the realm the registry
+ * already names. */
+char *
+berth_token_scope(const char *ours, const char *challenge_scope)
+{
+  char *acc = ours != NULL ? xstrdup(ours) : NULL;
+  if (challenge_scope == NULL)
+    return acc;
+  cleanup_free char *copy = xstrdup(challenge_scope);
+  char *save = NULL;
+  int taken = 0;
+  for (char *sc = strtok_r(copy, " ", &save); sc != NULL && taken < 8;
+       sc = strtok_r(NULL, " ", &save)) {
+    size_t len = strlen(sc);
+    bool ok = len <= 256 && strncmp(sc, "repository:", 11) == 0 && strchr(sc + 11, ':') != NULL;
+    for (const char *c = sc; ok && *c; c++)
+      ok = (unsigned char)*c > ' ' && *c != 0x7f;
+    if (!ok || (acc != NULL && has_scope(acc, sc, len)))
+      continue;
+    char *next = acc != NULL ? xasprintf("%s %s", acc, sc) : xstrdup(sc);
+    free(acc);
+    acc = next;
+    taken++;
+  }
+  return acc;
 }
 
 int

@@ -235,7 +235,8 @@ sweep_all_temp_files(berth_store *s, berth_gc_stats *stats)
   };
   for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
     sweep_temp_files(s->image_fd, dirs[i].dir, dirs[i].depth, stats);
-  sweep_temp_files(s->root_fd, "builder", 0, stats); /* the build contexts' stat caches */
+  sweep_temp_files(s->root_fd, "builder", 0, stats);   /* the build contexts' stat caches */
+  sweep_temp_files(s->root_fd, "manifests", 0, stats); /* the local manifest lists */
 }
 
 int

@@ -158,7 +158,7 @@ tool_problem() {
       out=$(podman --version 2>&1) || { echo "podman cannot run: $out (apt-get install --reinstall podman)"; return 1; }
       _podman_problem || return 1
       ;;
-    skopeo | umoci | runc | crun | docker-registry | dockerd | /usr/sbin/dockerd | /usr/bin/docker)
+    skopeo | umoci | oci-image-tool | runc | crun | docker-registry | dockerd | /usr/sbin/dockerd | /usr/bin/docker)
       out=$("$t" --version 2>&1 < /dev/null) ||
         { echo "$t cannot run: $(printf '%s\n' "$out" | grep . | tail -n 1) (apt-get install --reinstall $pkg)"; return 1; }
       ;;

@@ -11,6 +11,7 @@
 #include "archive/crc64.h"
 #include "archive/decompress.h"
 #include "archive/tarsplit.h"
+#include "archive/ustar.h"
 #include "common/cleanup.h"
 #include "harness.h"
 #include "tarbuild.h"
@@ -236,12 +237,65 @@ TEST(decompress_formats)
   free(zs.data);
 }
 
+/* Go's splitUSTARPath and PAX record lengths (what Docker's tars hold). */
+static bool
+split(const char *name, size_t *prefix)
+{
+  return berth_ustar_split(name, prefix);
+}
+
+static char *
+rep(char c, size_t n, const char *tail)
+{
+  char *s = malloc(n + strlen(tail) + 1);
+  memset(s, c, n);
+  strcpy(s + n, tail);
+  return s;
+}
+
+TEST(ustar_split)
+{
+  size_t p = 99;
+  CHECK(split("bin/sh", &p) && p == 0);
+  cleanup_free char *a100 = rep('a', 100, "");
+  CHECK(split(a100, &p) && p == 0);
+  cleanup_free char *a101 = rep('a', 101, "");
+  CHECK(!split(a101, &p));
+  cleanup_free char *f
+      = rep('d', 60, "/ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+  CHECK(split(f, &p) && p == 60);
+  /* a directory's trailing '/' is not where Go splits: the one before is */
+  cleanup_free char *d
+      = rep('d', 60, "/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee/");
+  CHECK(strlen(d) == 121);
+  CHECK(split(d, &p) && p == 60);
+  cleanup_free char *root = rep('/', 1,
+                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  CHECK(!split(root, &p)); /* an empty prefix */
+  cleanup_free char *p155 = rep('p', 155, "/nnnnnnnnnn");
+  CHECK(split(p155, &p) && p == 155);
+  cleanup_free char *p156 = rep('p', 156, "/n");
+  CHECK(!split(p156, &p));
+  cleanup_free char *long_tail = rep('p', 10, "/");
+  cleanup_free char *lt = rep('n', 101, "");
+  cleanup_free char *both = malloc(strlen(long_tail) + strlen(lt) + 1);
+  strcpy(both, long_tail);
+  strcat(both, lt);
+  CHECK(!split(both, &p));                      /* the name part over 100 */
+  CHECK(!split("caf\xc3\xa9", &p));             /* not ASCII */
+  CHECK(berth_pax_record_len("path", 7) == 16); /* "16 path=xxxxxxx\n" */
+  CHECK(berth_pax_record_len("x", 0) == 5);     /* "5 x=\n" */
+  CHECK(berth_pax_record_len("k", 5) == 11);    /* 9 + 1 digit would be 10: two digits */
+}
+
 int
 main(void)
 {
   RUN(crc64_iso);
   RUN(base64);
   RUN(confine_clean);
+  RUN(ustar_split);
   RUN(tarsplit_write_read);
   RUN(tarsplit_bad_input);
   RUN(decompress_formats);

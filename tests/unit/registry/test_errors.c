@@ -62,11 +62,52 @@ TEST(defaults_and_garbage)
             ENOENT);
 }
 
+static void
+check_auth(long status, const char *www_authenticate, const char *body, const char *want)
+{
+  cleanup_error berth_error *err = NULL;
+  CHECK(berth_registry_error_from_auth_response(status, www_authenticate, body,
+                                                body ? strlen(body) : 0, &err)
+        == -1);
+  CHECK_STR(berth_error_message(err), want);
+  CHECK(berth_error_errno(err) == berth_registry_status_errno(status));
+}
+
+/* distribution's answer to a push with a pull-only token: a 401 whose body
+ * says "authentication required" and whose challenge says why; Docker
+ * prints the challenge's word. */
+TEST(bearer_challenge_errors)
+{
+  static const char body[]
+      = "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\","
+        "\"detail\":[{\"Type\":\"repository\",\"Name\":\"q/bb\",\"Action\":\"push\"}]}]}";
+  check_auth(401,
+             "Bearer realm=\"http://127.0.0.1:1/token\",service=\"s\",scope=\"repository:q/bb:"
+             "pull,push\",error=\"insufficient_scope\"",
+             body, "denied: requested access to the resource is denied");
+  check_auth(403, "Bearer realm=\"r\",error=\"insufficient_scope\",error_description=\"no push\"",
+             NULL, "denied: no push");
+  check_auth(401, "Bearer realm=\"r\",error=\"invalid_token\"", body,
+             "unauthorized: authentication required");
+  check_auth(401, "Bearer realm=\"r\",error=\"invalid_token\",error_description=\"expired\tx\"",
+             body, "unauthorized: expired x");
+  /* no error in the challenge, another scheme, garbage, none: the body */
+  check_auth(401, "Bearer realm=\"r\",scope=\"repository:q/bb:push\"", body,
+             "unauthorized: authentication required");
+  check_auth(401, "Basic realm=\"r\",error=\"insufficient_scope\"", body,
+             "unauthorized: authentication required");
+  check_auth(401, "Bearer \"", body, "unauthorized: authentication required");
+  check_auth(401, NULL, body, "unauthorized: authentication required");
+  check_auth(500, "Bearer error=\"insufficient_scope\"", "oops",
+             "received unexpected HTTP status: 500 Internal Server Error");
+}
+
 int
 main(void)
 {
   RUN(distribution_bodies);
   RUN(token_server_bodies);
   RUN(defaults_and_garbage);
+  RUN(bearer_challenge_errors);
   DONE();
 }
