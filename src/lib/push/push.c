@@ -27,12 +27,14 @@
 
 /* Layers uploaded at once.  Docker's default is 5, for uploads that wait on
  * the network; here each one also compresses, and compression is what bounds
- * a push on this machine's two cores: two keep both cores busy, a third
- * fills the moments one of them waits for the registry (a chunk's round
- * trip, a HEAD, the registry's own write) — measured with bench/pull's image,
- * see the report of this change: 3 beat 2 and 5 did no better than 3, while
- * each more costs a 4 MiB chunk of memory. */
-#define UPLOADS_AT_ONCE 3
+ * a push on this machine's two cores: two uploads keep both busy.  Measured
+ * (bench/pull's image, every layer compressed, to an empty registry on
+ * loopback, release build, 4 runs each): 2, 3 and 5 at once took the same
+ * time within the noise (medians 1.17, 1.15, 1.10 s: the 121 MB rootfs layer
+ * alone is most of it, and one layer compresses on one core), but peak RSS
+ * was 27, 32 and 35 MB (a 4 MiB chunk and a compressor per upload): 2 keeps
+ * push under its 32 MB. */
+#define UPLOADS_AT_ONCE 2
 
 static void
 registry_cleanup(berth_registry **r)

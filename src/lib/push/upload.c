@@ -6,7 +6,7 @@
  * layers are such.  Above it, each PATCH costs a round trip and a write on
  * the registry's side, which at 4 MiB is small beside the bytes (a few ms
  * on loopback), and a failed chunk is at most 4 MiB sent again; the memory
- * is one chunk per upload running (three at most, see push.c), well inside
+ * is one chunk per upload running (two at once, see push.c), well inside
  * push's 32 MB. */
 #include "push/upload.h"
 
