@@ -88,7 +88,8 @@ static int
 failed(struct up *u, int rc, const berth_http_response *resp, berth_error **e, berth_error **err)
 {
   if (rc == 0)
-    berth_registry_error_from_response(resp->status, resp->body, resp->len, e);
+    berth_registry_error_from_auth_response(resp->status, resp->www_authenticate, resp->body,
+                                            resp->len, e);
   if (!transient(rc, resp)) {
     berth_error_propagate(err, e);
     return name_it(u, err);
