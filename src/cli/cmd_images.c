@@ -7,14 +7,15 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "format.h"
 #include "images/list.h"
 #include "reference/reference.h"
-#include "table.h"
 #include "units.h"
 
 typedef struct images_opts {
   bool all, quiet, digests, no_trunc;
   const char *filter;
+  const char *format; /* --format, NULL: Docker's default table */
 } images_opts;
 
 static int
@@ -25,6 +26,7 @@ usage(void)
        "Options:\n"
        "  -a, --all             Show all images (default hides intermediate images)\n"
        "      --digests         Show digests\n"
+       "      --format string   Pretty-print images using a Go template\n"
        "      --no-trunc        Don't truncate output\n"
        "  -q, --quiet           Only show image IDs");
   return 0;
@@ -56,26 +58,41 @@ short_id(const char *id, bool no_trunc)
   return no_trunc ? xstrdup(id) : xstrndup(berth_digest_hex(id), 12);
 }
 
-static void
-add_row(berth_table *t, const images_opts *o, const berth_image_summary *im, const char *repo,
-        const char *tag, const char *digest, int64_t now)
+/* Docker's time.Time String(): "2026-12-01 13:38:25 +0000 UTC". */
+static char *
+created_at(int64_t t)
+{
+  time_t tt = (time_t)t;
+  struct tm tm;
+  char buf[64];
+  if (localtime_r(&tt, &tm) == NULL
+      || strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z %Z", &tm) == 0)
+    return xstrdup("");
+  return xstrdup(buf);
+}
+
+/* One row as Docker's imageContext shows it: every column a string. */
+static int
+add_row(berth_format *f, const images_opts *o, const berth_image_summary *im, const char *repo,
+        const char *tag, const char *digest, int64_t now, berth_error **err)
 {
   cleanup_free char *id = short_id(im->id, o->no_trunc);
   cleanup_free char *created = berth_human_since(im->created, now);
+  cleanup_free char *at = created_at(im->created);
   cleanup_free char *size = berth_human_size(im->size);
-  if (o->digests) {
-    const char *cells[] = { repo, tag, digest, id, created, size };
-    berth_table_add(t, cells);
-  } else {
-    const char *cells[] = { repo, tag, id, created, size };
-    berth_table_add(t, cells);
-  }
+  cleanup_free char *virtual_size = berth_human_size_precision(im->size, 4);
+  cleanup_json json_t *row = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Repository", repo,
+      "Tag", tag, "Digest", digest, "CreatedSince", created, "CreatedAt", at, "Size", size,
+      "Containers", "N/A", "VirtualSize", virtual_size, "SharedSize", "N/A", "UniqueSize", "N/A");
+  return berth_format_row(f, row, err);
 }
 
 /* Docker's imageFormatTaggedAndDigest: a row per tag (per tag and digest
  * with --digests), then rows for repositories named only by digest. */
-static void
-add_named_rows(berth_table *t, const images_opts *o, const berth_image_summary *im, int64_t now)
+static int
+add_named_rows(berth_format *f, const images_opts *o, const berth_image_summary *im, int64_t now,
+               berth_error **err)
 {
   for (char **tag = im->tags; *tag != NULL; tag++) {
     cleanup_free char *repo = xstrndup(*tag, (size_t)(strrchr(*tag, ':') - *tag));
@@ -84,12 +101,13 @@ add_named_rows(berth_table *t, const images_opts *o, const berth_image_summary *
     for (char **d = im->digests; o->digests && *d != NULL; d++) {
       const char *at = strchr(*d, '@');
       if ((size_t)(at - *d) == strlen(repo) && strncmp(*d, repo, strlen(repo)) == 0) {
-        add_row(t, o, im, repo, tagname, at + 1, now);
+        if (add_row(f, o, im, repo, tagname, at + 1, now, err) < 0)
+          return -1;
         any = true;
       }
     }
-    if (!any)
-      add_row(t, o, im, repo, tagname, "<none>", now);
+    if (!any && add_row(f, o, im, repo, tagname, "<none>", now, err) < 0)
+      return -1;
   }
   for (char **d = im->digests; *d != NULL; d++) {
     const char *at = strchr(*d, '@');
@@ -103,28 +121,61 @@ add_named_rows(berth_table *t, const images_opts *o, const berth_image_summary *
     bool seen = false; /* without --digests one row per repository */
     for (char **e = im->digests; e != d && !o->digests && !seen; e++)
       seen = strncmp(*e, repo, strlen(repo)) == 0 && (*e)[strlen(repo)] == '@';
-    if (!seen)
-      add_row(t, o, im, repo, "<none>", o->digests ? at + 1 : "", now);
+    if (!seen && add_row(f, o, im, repo, "<none>", o->digests ? at + 1 : "", now, err) < 0)
+      return -1;
   }
+  return 0;
+}
+
+/* Docker's NewImageFormat: "table" (or no --format) is the default table,
+ * with a DIGEST column under --digests; a custom table gets the digest
+ * column added under --digests. */
+static char *
+image_format(const images_opts *o, bool digests_flag)
+{
+  if (o->format == NULL || strcmp(o->format, "table") == 0)
+    return xstrdup(o->digests
+                       ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{."
+                         "CreatedSince}}\t{{.Size}}"
+                       : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}");
+  if (digests_flag && strncmp(o->format, "table", 5) == 0
+      && strstr(o->format, "{{.Digest}}") == NULL)
+    return xasprintf("%s\t{{.Digest}}", o->format);
+  return xstrdup(o->format);
+}
+
+static json_t *
+image_headers(void)
+{
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "IMAGE ID",
+                   "Repository", "REPOSITORY", "Tag", "TAG", "Digest", "DIGEST", "CreatedSince",
+                   "CREATED", "CreatedAt", "CREATED AT", "Size", "SIZE", "Containers", "CONTAINERS",
+                   "VirtualSize", "VIRTUAL SIZE", "SharedSize", "SHARED SIZE", "UniqueSize",
+                   "UNIQUE SIZE");
 }
 
 static int
 list(berth_cli *cli, const images_opts *o)
 {
   cleanup_error berth_error *err = NULL;
+  /* -q prints the IDs alone unless a template is given (Docker's order) */
+  bool quiet = o->quiet && o->format == NULL;
+  /* Docker shows the digests to a template that names {{.Digest}} even
+   * without --digests */
+  images_opts eff = *o;
+  eff.digests = o->digests || (o->format != NULL && strstr(o->format, "{{.Digest}}") != NULL);
+  o = &eff;
+  cleanup_free char *format = image_format(o, o->digests);
+  cleanup_json json_t *headers = image_headers();
+  cleanup_format berth_format *f
+      = berth_format_new(format, headers, "*formatter.imageContext", &err);
+  if (f == NULL)
+    return berth_format_fail(err);
   berth_store *store = berth_cli_store(cli, &err);
   berth_image_summary *v = NULL;
   size_t n = 0;
   if (store == NULL || berth_image_list(store, &v, &n, &err) < 0)
     return berth_cli_fail(cli, err);
-  berth_table *t = berth_table_new(o->digests ? 6 : 5);
-  if (o->digests) {
-    const char *h[] = { "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE" };
-    berth_table_add(t, h);
-  } else {
-    const char *h[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
-    berth_table_add(t, h);
-  }
   int64_t now = time(NULL);
   int status = 0;
   char **seen_ids = xcalloc(n + 1, sizeof(char *));
@@ -141,7 +192,7 @@ list(berth_cli *cli, const images_opts *o)
     bool still_named = im->tags[0] != NULL || im->digests[0] != NULL;
     if (!still_named && (named || o->filter != NULL || (!o->all && im->has_children)))
       continue;
-    if (o->quiet) {
+    if (quiet) {
       bool dup = false;
       for (size_t k = 0; k < n_seen; k++)
         dup |= strcmp(seen_ids[k], im->id) == 0;
@@ -152,15 +203,14 @@ list(berth_cli *cli, const images_opts *o)
       }
       continue;
     }
-    if (!still_named)
-      add_row(t, o, im, "<none>", "<none>", "<none>", now);
-    else
-      add_named_rows(t, o, im, now);
+    int rc = !still_named ? add_row(f, o, im, "<none>", "<none>", "<none>", now, &err)
+                          : add_named_rows(f, o, im, now, &err);
+    if (rc < 0)
+      status = berth_format_fail(err);
   }
   free(seen_ids);
-  if (!o->quiet && status == 0)
-    berth_table_print(t);
-  berth_table_free(t);
+  if (!quiet && status == 0)
+    berth_format_print(f);
   berth_image_summaries_free(v, n);
   return status;
 }
@@ -169,9 +219,13 @@ int
 berth_cmd_images(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
-    { "all", no_argument, NULL, 'a' },     { "quiet", no_argument, NULL, 'q' },
-    { "digests", no_argument, NULL, 'd' }, { "no-trunc", no_argument, NULL, 'T' },
-    { "help", no_argument, NULL, 'h' },    { 0 },
+    { "all", no_argument, NULL, 'a' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "digests", no_argument, NULL, 'd' },
+    { "no-trunc", no_argument, NULL, 'T' },
+    { "format", required_argument, NULL, 'F' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
   };
   images_opts o = { 0 };
   int c;
@@ -188,6 +242,9 @@ berth_cmd_images(berth_cli *cli, int argc, char **argv)
       break;
     case 'T':
       o.no_trunc = true;
+      break;
+    case 'F':
+      o.format = optarg;
       break;
     case 'h':
       return usage();

@@ -7,34 +7,66 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "common/xalloc.h"
 #include "images/import.h"
 
 static int
 usage(void)
 {
-  puts("Usage:  berth import [OPTIONS] file|- [REPOSITORY[:TAG]]\n\n"
+  puts("Usage:  berth import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]\n\n"
        "Import the contents from a tarball to create a filesystem image\n\n"
        "Options:\n"
-       "  -m, --message string   Set commit message for imported image");
+       "  -c, --change list       Apply Dockerfile instruction to the created image\n"
+       "  -m, --message string    Set commit message for imported image\n"
+       "      --platform string   Set platform if server is multi-platform capable");
   return 0;
+}
+
+/* Docker's urlutil.IsURL: what the daemon fetches rather than a file. */
+static bool
+is_url(const char *s)
+{
+  return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+/* As Docker's daemon streams it, before the image ID. */
+static void
+print_downloading(void *ctx, const char *url)
+{
+  (void)ctx;
+  printf("Downloading from %s\n", url);
+  fflush(stdout);
 }
 
 int
 berth_cmd_import(berth_cli *cli, int argc, char **argv)
 {
+  enum { OPT_PLATFORM = 256 };
   static const struct option options[] = {
+    { "change", required_argument, NULL, 'c' },
     { "message", required_argument, NULL, 'm' },
+    { "platform", required_argument, NULL, OPT_PLATFORM },
     { "help", no_argument, NULL, 'h' },
     { 0 },
   };
   berth_import_options o = { .source = "-" };
+  size_t n_changes = 0;
+  cleanup_free char **changes = xcalloc((size_t)argc + 1, sizeof *changes);
   int c;
-  while ((c = getopt_long(argc, argv, "+:m:h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:c:m:h", options, NULL)) != -1) {
     switch (c) {
+    case 'c': /* into the config as JSON strings: UTF-8 only */
+      if (berth_cli_check_utf8(cli, argv[0], "\"-c, --change\" flag", optarg) != 0)
+        return 125;
+      changes[n_changes++] = optarg;
+      break;
     case 'm': /* the history comment, a JSON string: UTF-8 only */
       if (berth_cli_check_utf8(cli, argv[0], "\"-m, --message\" flag", optarg) != 0)
         return 125;
       o.message = optarg;
+      break;
+    case OPT_PLATFORM:
+      o.platform = optarg;
       break;
     case 'h':
       return usage();
@@ -48,7 +80,17 @@ berth_cmd_import(berth_cli *cli, int argc, char **argv)
                                  "\"%s\" requires at least 1 and at most 2 arguments.", argv[0]);
   const char *file = argv[optind];
   o.ref = nargs == 2 ? argv[optind + 1] : NULL;
+  o.changes = n_changes > 0 ? changes : NULL;
   cleanup_error berth_error *err = NULL;
+  char id[BERTH_DIGEST_LEN];
+  if (is_url(file)) {
+    o.on_download = print_downloading;
+    berth_store *store = berth_cli_store(cli, &err);
+    if (store == NULL || berth_image_import_url(store, file, &o, id, &err) < 0)
+      return berth_cli_fail(cli, err);
+    puts(id);
+    return 0;
+  }
   cleanup_close int fd
       = strcmp(file, "-") == 0 ? dup(STDIN_FILENO) : open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
@@ -56,7 +98,6 @@ berth_cmd_import(berth_cli *cli, int argc, char **argv)
     return berth_cli_fail(cli, err);
   }
   berth_store *store = berth_cli_store(cli, &err);
-  char id[BERTH_DIGEST_LEN];
   if (store == NULL || berth_image_import(store, fd, &o, id, &err) < 0)
     return berth_cli_fail(cli, err);
   puts(id);

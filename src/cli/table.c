@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "common/xalloc.h"
-
-enum { MIN_WIDTH = 10, PADDING = 3 };
+#include "tabwriter.h"
 
 struct berth_table {
   size_t columns, rows, cap;
@@ -33,40 +33,26 @@ berth_table_add(berth_table *t, const char *const *cells)
   t->rows++;
 }
 
-/* Display width: UTF-8 continuation bytes take no column. */
-static size_t
-width(const char *s)
-{
-  size_t w = 0;
-  for (; *s; s++)
-    if (((unsigned char)*s & 0xc0) != 0x80)
-      w++;
-  return w;
-}
-
 void
 berth_table_print(const berth_table *t)
 {
-  size_t *widths = xcalloc(t->columns, sizeof(size_t));
+  /* each row's cells tab-terminated but the last: Go's tabwriter aligns
+   * them as Docker's tables are aligned */
+  char *text = xstrdup("");
+  size_t len = 0;
   for (size_t r = 0; r < t->rows; r++)
     for (size_t c = 0; c < t->columns; c++) {
-      size_t w = width(t->cells[r * t->columns + c]) + PADDING;
-      if (w < MIN_WIDTH)
-        w = MIN_WIDTH;
-      if (w > widths[c])
-        widths[c] = w;
-    }
-  for (size_t r = 0; r < t->rows; r++) {
-    for (size_t c = 0; c < t->columns; c++) {
       const char *cell = t->cells[r * t->columns + c];
-      if (c + 1 == t->columns) {
-        printf("%s\n", cell);
-        break;
-      }
-      printf("%s%*s", cell, (int)(widths[c] - width(cell)), "");
+      size_t l = strlen(cell);
+      text = xrealloc(text, len + l + 2);
+      memcpy(text + len, cell, l);
+      len += l;
+      text[len++] = c + 1 == t->columns ? '\n' : '\t';
+      text[len] = '\0';
     }
-  }
-  free(widths);
+  cleanup_free char *out = berth_tabwriter(text);
+  free(text);
+  fputs(out, stdout);
 }
 
 void

@@ -1,4 +1,4 @@
-/* Column output like Go's tabwriter as Docker configures it (minimum width
+/* Rows of cells printed through Go's tabwriter as Docker configures it (minimum width
  * 10, padding 3): every column but the last is padded to its widest cell. */
 #pragma once
 

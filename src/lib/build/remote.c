@@ -45,28 +45,6 @@ curl_cleanup(CURL **c)
     berth_curl()->easy_cleanup(*c);
 }
 
-/* The server's error body as one line: control bytes (newlines too)
- * become spaces, at most 512 bytes, trimmed, as Docker's TrimSpace. */
-static char *
-one_line(const char *b, size_t n)
-{
-  if (b == NULL)
-    return xstrdup("");
-  while (n > 0 && (b[0] == ' ' || (unsigned char)b[0] < 0x20)) {
-    b++;
-    n--;
-  }
-  while (n > 0 && (b[n - 1] == ' ' || (unsigned char)b[n - 1] < 0x20))
-    n--;
-  if (n > 512)
-    n = 512;
-  char *s = xstrndup(b, n);
-  for (char *p = s; *p != '\0'; p++)
-    if ((unsigned char)*p < 0x20 || *p == 0x7f)
-      *p = ' ';
-  return s;
-}
-
 /* Docker's hash of the downloaded file dirfd/name: tarsum v1's header,
  * then the contents. */
 static int
@@ -130,12 +108,8 @@ fetch_one(berth_build_state *st, CURL *curl, const char *url, const char *dest, 
   berth_http_response resp __attribute__((cleanup(berth_http_response_clear))) = { 0 };
   if (berth_http_get(curl, &req, &resp, err) < 0)
     return -1;
-  if (resp.status >= 400) {
-    cleanup_free char *body = one_line(resp.body, resp.len);
-    return berth_error_set(err, 0, "failed to GET %s with status %ld%s%s: %s", url, resp.status,
-                           resp.reason && resp.reason[0] ? " " : "", resp.reason ? resp.reason : "",
-                           body);
-  }
+  if (resp.status >= 400)
+    return berth_http_status_error(url, &resp, err);
   berth_build_emit(st, BERTH_BUILD_NOTE, "", NULL); /* Docker's "random blank line" */
   cleanup_free char *fname = berth_build_url_filename(url, resp.content_disposition);
   if (fname == NULL) {

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include "archive/stream.h"
 #include "archive/unpack.h"
 #include "common/cleanup.h"
+#include "common/testpoint.h"
 #include "common/xalloc.h"
 #include "image/chain.h"
 #include "image/config.h"
@@ -29,6 +32,8 @@ enum { MAX_JSON_SIZE = 8 << 20 };
 /* Symlinks to symlinks in the archive: Docker writes one level at most. */
 enum { MAX_LINK_HOPS = 8 };
 enum { COPY_BUFFER = 256 << 10 };
+/* Layers unpacked at once (two cores here: one big layer and the rest). */
+enum { UNPACK_WORKERS = 2 };
 
 static void
 archive_copy_clear(struct archive_copy *c)
@@ -71,15 +76,15 @@ path_clean(const char *path, bool climb)
   return out;
 }
 
-static char *
-archive_path_clean(const char *path)
+char *
+load_path_clean(const char *path)
 {
   return path_clean(path, false);
 }
 
 /* A symlink's target as a path of the archive, from the link's directory. */
-static char *
-link_target(const char *link_name, const char *target)
+char *
+load_link_target(const char *link_name, const char *target)
 {
   if (target[0] == '/')
     return NULL;
@@ -117,8 +122,8 @@ outer_fail(struct outer_source *src, struct archive *a, bool any_entry, berth_er
   return berth_error_set(err, 0, "read archive: %s", why != NULL ? why : "unknown error");
 }
 
-static struct entry *
-add_entry(struct archive_copy *c, const char *name)
+struct entry *
+load_add_entry(struct archive_copy *c, const char *name)
 {
   if (c->n == c->cap) {
     c->cap = c->cap ? 2 * c->cap : 16;
@@ -131,8 +136,8 @@ add_entry(struct archive_copy *c, const char *name)
 }
 
 static int
-copy_contents(struct archive_copy *c, struct archive *a, struct outer_source *src, size_t index,
-              berth_error **err)
+copy_contents(struct archive_copy *c, struct archive *a, struct archive_entry *ae,
+              struct outer_source *src, size_t index, berth_error **err)
 {
   char name[32];
   snprintf(name, sizeof name, "e%zu", index);
@@ -146,8 +151,12 @@ copy_contents(struct archive_copy *c, struct archive *a, struct outer_source *sr
     size_t len;
     la_int64_t off;
     int r = archive_read_data_block(a, &buf, &len, &off);
-    if (r == ARCHIVE_EOF)
+    if (r == ARCHIVE_EOF) {
+      if (ftruncate(fd, archive_entry_size(ae)) < 0) /* a sparse tail is no write */
+        return berth_error_set(err, errno, "size %s", name);
+      c->entries[index].size = archive_entry_size(ae);
       return 0;
+    }
     if (r < ARCHIVE_WARN)
       return outer_fail(src, a, true, err);
     /* sparse entries come with gaps: keep them as holes */
@@ -188,21 +197,21 @@ copy_archive(struct archive_copy *c, int fd, berth_error **err)
       goto out;
     }
     any = true;
-    cleanup_free char *name = archive_path_clean(archive_entry_pathname(ae));
+    cleanup_free char *name = load_path_clean(archive_entry_pathname(ae));
     const char *hard = archive_entry_hardlink(ae);
     if (name == NULL || name[0] == '\0')
       continue; /* outside the archive: nothing may name it */
     if (hard != NULL) {
-      struct entry *e = add_entry(c, name);
+      struct entry *e = load_add_entry(c, name);
       e->is_link = true;
-      e->target = archive_path_clean(hard);
+      e->target = load_path_clean(hard);
     } else if (archive_entry_filetype(ae) == AE_IFLNK) {
-      struct entry *e = add_entry(c, name);
+      struct entry *e = load_add_entry(c, name);
       e->is_link = true;
-      e->target = link_target(name, archive_entry_symlink(ae));
+      e->target = load_link_target(name, archive_entry_symlink(ae));
     } else if (archive_entry_filetype(ae) == AE_IFREG) {
-      struct entry *e = add_entry(c, name);
-      if (copy_contents(c, a, src, e->index, err) < 0) {
+      struct entry *e = load_add_entry(c, name);
+      if (copy_contents(c, a, ae, src, e->index, err) < 0) {
         ret = -1;
         goto out;
       }
@@ -219,7 +228,7 @@ const struct entry *
 load_lookup(const struct archive_copy *c, const char *source, const char *what, const char *path,
             berth_error **err)
 {
-  cleanup_free char *clean = archive_path_clean(path);
+  cleanup_free char *clean = load_path_clean(path);
   if (clean == NULL || clean[0] == '\0')
     return berth_error_set(err, 0, "%s: %s %s points outside the archive", source, what, path),
            NULL;
@@ -247,36 +256,74 @@ load_lookup(const struct archive_copy *c, const char *source, const char *what, 
 }
 
 int
-load_open_copy(const struct archive_copy *c, const struct entry *e, berth_error **err)
+load_reader_open(const struct archive_copy *c, const struct entry *e, load_reader *r,
+                 berth_error **err)
 {
+  if (c->input >= 0) {
+    *r = (load_reader){ .fd = c->input, .pos = e->offset, .end = e->offset + e->size };
+    return 0;
+  }
   char name[32];
   snprintf(name, sizeof name, "e%zu", e->index);
   int fd = openat(berth_store_scratch_fd(c->scratch), name, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return berth_error_set(err, errno, "open the copy of %s", e->name);
-  return fd;
+  *r = (load_reader){ .fd = fd, .owned = true, .end = e->size };
+  return 0;
+}
+
+ssize_t
+load_reader_read(void *ctx, void *buf, size_t len, berth_error **err)
+{
+  load_reader *r = ctx;
+  if (r->pos >= r->end)
+    return 0;
+  if ((off_t)len > r->end - r->pos)
+    len = (size_t)(r->end - r->pos);
+  for (;;) {
+    ssize_t n = pread(r->fd, buf, len, r->pos);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return berth_error_set(err, errno, "read archive"), -1;
+    if (n == 0)
+      return berth_error_set(err, 0, "read archive: Truncated tar archive"), -1;
+    r->pos += n;
+    return n;
+  }
+}
+
+void
+load_reader_close(load_reader *r)
+{
+  if (r->owned && r->fd >= 0)
+    close(r->fd);
+  r->fd = -1;
 }
 
 char *
 load_read_small(const struct archive_copy *c, const struct entry *e, size_t *len, berth_error **err)
 {
-  cleanup_close int fd = load_open_copy(c, e, err);
-  if (fd < 0)
-    return NULL;
-  off_t size = lseek(fd, 0, SEEK_END);
-  if (size < 0)
-    return berth_error_set(err, errno, "size of %s", e->name), NULL;
-  if (size > MAX_JSON_SIZE)
-    return berth_error_set(err, EFBIG, "%s: %lld bytes is too large", e->name, (long long)size),
+  if (e->size > MAX_JSON_SIZE)
+    return berth_error_set(err, EFBIG, "%s: %lld bytes is too large", e->name, (long long)e->size),
            NULL;
-  char *data = xmalloc((size_t)size + 1);
-  ssize_t n = pread(fd, data, (size_t)size, 0);
-  if (n != size) {
-    free(data);
-    return berth_error_set(err, n < 0 ? errno : EIO, "read %s", e->name), NULL;
+  load_reader r;
+  if (load_reader_open(c, e, &r, err) < 0)
+    return NULL;
+  char *data = xmalloc((size_t)e->size + 1);
+  size_t got = 0;
+  while (got < (size_t)e->size) {
+    ssize_t n = load_reader_read(&r, data + got, (size_t)e->size - got, err);
+    if (n <= 0) {
+      free(data);
+      load_reader_close(&r);
+      return n == 0 ? berth_error_set(err, EIO, "read %s", e->name), NULL : NULL;
+    }
+    got += (size_t)n;
   }
-  data[size] = '\0';
-  *len = (size_t)size;
+  load_reader_close(&r);
+  data[e->size] = '\0';
+  *len = (size_t)e->size;
   return data;
 }
 
@@ -380,22 +427,21 @@ staged_before(struct load_image *ims, size_t im, size_t i)
   return false;
 }
 
-/* Unpacks layer i of im from its copy into a stage: confined, and its
- * diffID must be the config's. */
+/* Unpacks layer i of im from its copy (or in place) into its stage, made
+ * beforehand: confined, and its diffID must be the config's.  Runs in a
+ * worker thread: touches only this layer's slots of im. */
 static int
-unpack_layer(berth_store *s, const struct archive_copy *c, struct load_image *im, size_t i,
-             berth_error **err)
+unpack_layer(const struct archive_copy *c, struct load_image *im, size_t i, berth_error **err)
 {
-  cleanup_close int fd = load_open_copy(c, im->layers[i], err);
-  if (fd < 0)
-    return -1;
-  im->stages[i] = berth_layer_stage_new(s, err);
-  if (im->stages[i] == NULL)
+  load_reader r;
+  if (load_reader_open(c, im->layers[i], &r, err) < 0)
     return -1;
   berth_unpack_result res;
-  if (berth_layer_unpack(berth_fd_read, &fd, berth_layer_stage_diff_fd(im->stages[i]),
-                         berth_layer_stage_tarsplit_fd(im->stages[i]), &res, err)
-      < 0)
+  int u = berth_layer_unpack(load_reader_read, &r, berth_layer_stage_diff_fd(im->stages[i]),
+                             berth_layer_stage_tarsplit_fd(im->stages[i]), &res, err);
+  load_reader_close(&r);
+  berth_test_point("load-unpacked"); /* in its stage, not yet checked nor visible */
+  if (u < 0)
     return berth_error_prefix(err, "layer %s", im->layer_names[i]);
   if (strcmp(res.diff_id, im->image->diff_ids[i]) != 0)
     return berth_error_set(err, 0, "layer %s: content has diffID %s, the image config says %s",
@@ -404,22 +450,99 @@ unpack_layer(berth_store *s, const struct archive_copy *c, struct load_image *im
   return 0;
 }
 
+/* The layers to unpack, shared by the workers: each takes the next one;
+ * after a failure the others start no new one. */
+struct unpack_job {
+  struct load_image *im;
+  size_t i;
+  berth_error *err;
+};
+
+struct unpack_pool {
+  const struct archive_copy *c;
+  struct unpack_job *jobs;
+  size_t n;
+  atomic_size_t next;
+  atomic_bool failed;
+};
+
+static void *
+unpack_worker(void *arg)
+{
+  struct unpack_pool *p = arg;
+  for (;;) {
+    size_t j = atomic_fetch_add(&p->next, 1);
+    if (j >= p->n || atomic_load(&p->failed))
+      return NULL;
+    if (unpack_layer(p->c, p->jobs[j].im, p->jobs[j].i, &p->jobs[j].err) < 0)
+      atomic_store(&p->failed, true);
+  }
+}
+
+static int
+job_cmp(const void *a, const void *b)
+{
+  const struct unpack_job *x = a, *y = b;
+  off_t sx = x->im->layers[x->i]->size, sy = y->im->layers[y->i]->size;
+  return sx < sy ? 1 : sx > sy ? -1 : 0;
+}
+
+/* Every layer the store lacks (once, however many images list it), each
+ * in a stage made here, unpacked by up to UNPACK_WORKERS threads, the
+ * biggest first: the two cores a load gets are both busy while a big layer
+ * and the small ones unpack side by side. */
 static int
 unpack_missing(berth_store *s, const struct archive_copy *c, struct load_image *ims, size_t n,
                berth_error **err)
 {
-  for (size_t k = 0; k < n; k++)
+  struct unpack_pool p = { .c = c };
+  size_t cap = 0;
+  int ret = 0;
+  for (size_t k = 0; k < n && ret == 0; k++)
     for (size_t i = 0; i < ims[k].n_layers; i++) {
       berth_layer existing;
       int found = berth_store_layer_get(s, ims[k].chain_ids[i], &existing, err);
-      if (found < 0)
-        return -1;
+      if (found < 0) {
+        ret = -1;
+        break;
+      }
       if (found || staged_before(ims, k, i))
         continue; /* in the store, or published from another stage first */
-      if (unpack_layer(s, c, &ims[k], i, err) < 0)
-        return -1;
+      ims[k].stages[i] = berth_layer_stage_new(s, err);
+      if (ims[k].stages[i] == NULL) {
+        ret = -1;
+        break;
+      }
+      if (p.n == cap)
+        p.jobs = xrealloc(p.jobs, (cap = cap ? 2 * cap : 8) * sizeof *p.jobs);
+      p.jobs[p.n++] = (struct unpack_job){ .im = &ims[k], .i = i };
     }
-  return 0;
+  if (ret == 0 && p.n > 0) {
+    qsort(p.jobs, p.n, sizeof *p.jobs, job_cmp);
+    pthread_t threads[UNPACK_WORKERS];
+    size_t started = 0;
+    for (; started < UNPACK_WORKERS && started < p.n; started++)
+      if (pthread_create(&threads[started], NULL, unpack_worker, &p) != 0)
+        break;
+    if (started == 0)
+      unpack_worker(&p); /* no thread to be had: this one does it all */
+    for (size_t t = 0; t < started; t++)
+      pthread_join(threads[t], NULL);
+    /* the failure of the first layer in archive order among those that
+     * failed (the sort put the biggest first) */
+    struct unpack_job *first = NULL;
+    for (size_t j = 0; j < p.n; j++)
+      if (p.jobs[j].err != NULL
+          && (first == NULL || p.jobs[j].im < first->im
+              || (p.jobs[j].im == first->im && p.jobs[j].i < first->i)))
+        first = &p.jobs[j];
+    if (first != NULL)
+      ret = berth_error_propagate(err, &first->err);
+  }
+  for (size_t j = 0; j < p.n; j++)
+    berth_error_free(p.jobs[j].err);
+  free(p.jobs);
+  return ret;
 }
 
 /* Layers bottom first, then each config and its names, under the writer
@@ -449,7 +572,9 @@ publish(berth_store *s, struct load_image *ims, size_t n, berth_error **err)
         return berth_error_set(err, 0, "layer %s was removed while loading; load again",
                                im->chain_ids[i]);
     }
-    if (berth_store_image_put(s, im->config, im->config_len, NULL, im->id, err) < 0)
+    if (berth_store_image_put(s, im->config, im->config_len, im->parent ? im->parent->id : NULL,
+                              im->id, err)
+        < 0)
       return -1;
     for (size_t t = 0; t < im->n_tags; t++)
       if (berth_image_tag_id(s, im->id, im->tags[t], err) < 0)
@@ -471,17 +596,21 @@ int
 berth_image_load_archive(berth_store *s, int fd, berth_load_fn on_loaded, void *ctx,
                          berth_error **err)
 {
-  struct archive_copy c = { 0 };
+  struct archive_copy c = { .input = -1 };
   struct load_image *ims = NULL;
   size_t n = 0;
   int ret = -1;
   cleanup_json json_t *manifest = NULL;
 
-  c.scratch = berth_store_scratch_new(s, err);
-  if (c.scratch == NULL)
+  /* a plain tar in a file is read in place; anything else is copied */
+  int indexed = load_index_archive(&c, fd, err);
+  if (indexed < 0)
     goto out;
-  if (copy_archive(&c, fd, err) < 0)
-    goto out;
+  if (indexed == 0) {
+    c.scratch = berth_store_scratch_new(s, err);
+    if (c.scratch == NULL || copy_archive(&c, fd, err) < 0)
+      goto out;
+  }
   {
     const struct entry *me = NULL;
     for (size_t i = c.n; i-- > 0 && me == NULL;)
@@ -491,6 +620,11 @@ berth_image_load_archive(berth_store *s, int fd, berth_load_fn on_loaded, void *
       if (load_oci_plan(&c, &ims, &n, err) < 0)
         goto out;
       goto planned; /* an OCI image layout */
+    }
+    if (me == NULL && load_legacy_is(&c)) {
+      if (load_legacy_plan(&c, &ims, &n, err) < 0)
+        goto out;
+      goto planned; /* docker save before 1.10 */
     }
     if (me == NULL) {
       berth_error_set(err, 0,
@@ -527,7 +661,7 @@ planned:
     for (size_t k = 0; k < n; k++) {
       for (size_t t = 0; t < ims[k].n_tags; t++)
         on_loaded(ctx, ims[k].tags[t], ims[k].id);
-      if (ims[k].n_tags == 0)
+      if (ims[k].n_tags == 0 && !ims[k].intermediate)
         on_loaded(ctx, NULL, ims[k].id);
     }
 out:

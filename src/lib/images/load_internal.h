@@ -1,5 +1,7 @@
-/* What load.c and load_oci.c (the OCI image layout reader) share: the
- * scratch copy of an archive and the images planned from it. */
+/* What load.c, load_index.c (the archive read in place), load_oci.c (the
+ * OCI image layout reader) and load_legacy.c share: the archive's entries,
+ * copied to scratch or indexed in the input, and the images planned from
+ * them. */
 #pragma once
 
 #include <jansson.h>
@@ -12,20 +14,55 @@
 #include "store/scratch.h"
 #include "store/stage.h"
 
-/* One entry of the archive: a regular file copied to scratch/e<index>, or
- * a link to another entry's path (target NULL when it points outside). */
+#include <sys/types.h>
+
+/* One entry of the archive: a regular file (copied to scratch/e<index>,
+ * or found at offset in the input when it is indexed), or a link to
+ * another entry's path (target NULL when it points outside). */
 struct entry {
   char *name;
   bool is_link;
   char *target;
   size_t index;
+  off_t offset; /* of its contents in the input (indexed only) */
+  off_t size;
 };
 
 struct archive_copy {
-  berth_store_scratch *scratch;
+  berth_store_scratch *scratch; /* NULL when indexed */
+  int input;                    /* the input read in place (indexed), else -1 */
   struct entry *entries;
   size_t n, cap;
 };
+
+/* Reading one entry's contents: from its copy, or the input in place. */
+typedef struct load_reader {
+  int fd;
+  bool owned;
+  off_t pos, end;
+} load_reader;
+
+int load_reader_open(const struct archive_copy *c, const struct entry *e, load_reader *r,
+                     berth_error **err);
+/* A berth_read_fn (ctx: the load_reader): at most the entry's bytes; an
+ * input that ends before them is a truncated archive. */
+ssize_t load_reader_read(void *ctx, void *buf, size_t len, berth_error **err);
+void load_reader_close(load_reader *r);
+
+struct entry *load_add_entry(struct archive_copy *c, const char *name);
+/* A path of the archive cleaned ("./" and empty components dropped), NULL
+ * when absolute or climbing with ".."; a symlink's target from the link's
+ * directory, NULL when it points outside. */
+char *load_path_clean(const char *path);
+char *load_link_target(const char *link_name, const char *target);
+
+/* Indexes the input fd in place when it is a regular file holding a plain
+ * (uncompressed) tar: the entries' names, offsets and sizes, nothing
+ * copied.  1 indexed (c->input = fd), 0 when it cannot be (not seekable,
+ * compressed, sparse entries: copy it instead; nothing was consumed), -1
+ * on error.  UNTRUSTED: as the copy, names are only keys; an entry
+ * reaching past the end of the file is a truncated archive. */
+int load_index_archive(struct archive_copy *c, int fd, berth_error **err);
 
 /* One image of manifest.json. */
 struct load_image {
@@ -40,6 +77,11 @@ struct load_image {
   char **tags;
   size_t n_layers, n_tags;
   char id[BERTH_DIGEST_LEN];
+  /* The legacy layout's: the image this one was made from (published
+   * first, its id the imagedb parent), and whether it is only that (a
+   * layer below another, untagged: not reported as loaded). */
+  const struct load_image *parent;
+  bool intermediate;
 };
 
 void load_image_clear(struct load_image *im);
@@ -53,7 +95,6 @@ int load_image_config(struct load_image *im, const char *config_name, const char
  * path, following links within the archive; errors name source. */
 const struct entry *load_lookup(const struct archive_copy *c, const char *source, const char *what,
                                 const char *path, berth_error **err);
-int load_open_copy(const struct archive_copy *c, const struct entry *e, berth_error **err);
 /* A copy of at most 8 MiB, NUL-terminated. */
 char *load_read_small(const struct archive_copy *c, const struct entry *e, size_t *len,
                       berth_error **err);
@@ -64,3 +105,23 @@ char *load_read_small(const struct archive_copy *c, const struct entry *e, size_
  * index.json and manifests are parsed JSON, blobs only found by digest. */
 int load_oci_plan(const struct archive_copy *c, struct load_image **ims, size_t *n,
                   berth_error **err);
+
+/* Whether the archive (without manifest.json) has the legacy layout of
+ * docker save before 1.10: `repositories` or a top-level DIR/json. */
+bool load_legacy_is(const struct archive_copy *c);
+/* Plans the images of the legacy layout: one per v1 layer directory,
+ * parents first, each config derived from the layer's v1 json as Docker's
+ * legacyLoad derives it (diffIDs computed from the layer tars), tags from
+ * `repositories`.  UNTRUSTED: every json is parsed JSON, a parent must be
+ * a directory of the archive, a chain may not loop. */
+int load_legacy_plan(const struct archive_copy *c, struct load_image **ims, size_t *n,
+                     berth_error **err);
+
+/* The pieces of Go's encoding load_legacy_plan matches (load_legacy.c):
+ * Docker's versions.LessThan; a time as Go's time.Time re-encodes it
+ * (NULL when s is not RFC 3339, Go's zero time when s is NULL); a document
+ * as encoding/json writes a map of raw messages (top-level keys sorted,
+ * nested order kept, <, > and & escaped). */
+bool load_version_less(const char *v, const char *than);
+char *load_go_time(const char *s);
+char *load_go_json(json_t *doc);

@@ -52,23 +52,24 @@ find_blob(const struct archive_copy *c, const char *source, const char *what, js
   const struct entry *e = load_lookup(c, source, what, path, err);
   if (e == NULL)
     return NULL;
-  cleanup_close int fd = load_open_copy(c, e, err);
-  if (fd < 0)
+  load_reader r;
+  if (load_reader_open(c, e, &r, err) < 0)
     return NULL;
   cleanup_sha256 berth_sha256 *h = berth_sha256_new();
   cleanup_free char *buf = xmalloc(HASH_BUFFER);
   json_int_t total = 0;
   for (;;) {
-    ssize_t n = read(fd, buf, HASH_BUFFER);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return berth_error_set(err, errno, "read %s", path), NULL;
+    ssize_t n = load_reader_read(&r, buf, HASH_BUFFER, err);
+    if (n < 0) {
+      load_reader_close(&r);
+      return berth_error_prefix(err, "%s", path), NULL;
+    }
     if (n == 0)
       break;
     berth_sha256_update(h, buf, (size_t)n);
     total += n;
   }
+  load_reader_close(&r);
   char got[BERTH_DIGEST_LEN];
   berth_sha256_final(h, got);
   if (size != NULL && (!json_is_integer(size) || json_integer_value(size) != total))

@@ -523,3 +523,34 @@ berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *r
   berth_error_free(x.sink_err);
   return r;
 }
+
+/* The server's error body as one line: control bytes (newlines too)
+ * become spaces, at most 512 bytes, trimmed, as Docker's TrimSpace. */
+static char *
+one_line(const char *b, size_t n)
+{
+  if (b == NULL)
+    return xstrdup("");
+  while (n > 0 && (b[0] == ' ' || (unsigned char)b[0] < 0x20)) {
+    b++;
+    n--;
+  }
+  while (n > 0 && (b[n - 1] == ' ' || (unsigned char)b[n - 1] < 0x20))
+    n--;
+  if (n > 512)
+    n = 512;
+  char *s = xstrndup(b, n);
+  for (char *p = s; *p != '\0'; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  return s;
+}
+
+int
+berth_http_status_error(const char *url, const berth_http_response *resp, berth_error **err)
+{
+  cleanup_free char *body = one_line(resp->body, resp->len);
+  return berth_error_set(err, 0, "failed to GET %s with status %ld%s%s: %s", url, resp->status,
+                         resp->reason && resp->reason[0] ? " " : "",
+                         resp->reason ? resp->reason : "", body);
+}

@@ -84,3 +84,9 @@ char *berth_http_noproxy(void);
  * max_body when buffering.  resp is filled either way. */
 int berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *resp,
                    berth_error **err);
+
+/* Docker's error for a GET of a URL (ADD, import) answered with status >=
+ * 400: "failed to GET URL with status 404 Not Found: BODY", the body
+ * (untrusted) as one line: control bytes become spaces, at most 512 bytes,
+ * trimmed.  Returns -1. */
+int berth_http_status_error(const char *url, const berth_http_response *resp, berth_error **err);

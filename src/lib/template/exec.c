@@ -16,6 +16,7 @@ typedef struct var {
 struct exec_state {
   const berth_template *t;
   const berth_template_options *o;
+  const json_t *root;
   char *out;
   size_t len;
   var *vars;
@@ -112,6 +113,7 @@ field(exec_state *s, const node *at, json_t *receiver, const char *name, json_t 
   if (!json_is_object(receiver))
     return fail_at(s, at, err, "can't evaluate field %s in type interface {}", name);
   json_t *v = json_object_get(receiver, name);
+  bool row = receiver == s->root && s->o->row_type != NULL;
   if (v == NULL && s->o->method != NULL) {
     int rc = s->o->method(s->o->method_ctx, receiver, name, args, n_args, out, err);
     if (rc != 0)
@@ -119,6 +121,8 @@ field(exec_state *s, const node *at, json_t *receiver, const char *name, json_t 
   }
   if (n_args > 0 && last)
     return fail_at(s, at, err, "%s is not a method but has arguments", name);
+  if (v == NULL && row)
+    return fail_at(s, at, err, "can't evaluate field %s in type %s", name, s->o->row_type);
   if (v == NULL) {
     if (s->o->missing_key_error)
       return fail_at(s, at, err, "map has no entry for key \"%s\"", name);
@@ -186,7 +190,14 @@ call(exec_state *s, json_t *dot, const node *cmd, json_t *final, bool has_final,
   for (size_t i = 0; rc == 0 && i < n; i++)
     if (args[i] == NULL)
       args[i] = json_null();
-  if (rc == 0) {
+  bool marshal = s->o->row_type != NULL && n == 1 && args[0] == s->root;
+  if (rc == 0 && s->o->header && tmpl_func_is_header_identity(fn->text)) {
+    *out = json_incref(args[0]); /* Docker's HeaderFunctions */
+  } else if (rc == 0 && marshal && strcmp(fn->text, "json") == 0) {
+    char *text = tmpl_json_marshal(args[0]);
+    *out = json_string_nocheck(text);
+    free(text);
+  } else if (rc == 0) {
     berth_error *why = NULL;
     if (tmpl_func_find(fn->text)(args, n, out, &why) < 0) {
       const char *m = berth_error_message(why);
@@ -467,7 +478,7 @@ berth_template_execute(const berth_template *t, json_t *data, const berth_templa
                        char **out, size_t *out_len, berth_error **err)
 {
   berth_template_options none = { 0 };
-  exec_state s = { .t = t, .o = opts ? opts : &none };
+  exec_state s = { .t = t, .o = opts ? opts : &none, .root = data };
   push_var(&s, "$", data);
   tmpl_buf_add(&s.out, &s.len, "", 0);
   flow f = FLOW_NEXT;

@@ -471,6 +471,19 @@ tmpl_func_is_lazy(const char *name, bool *is_and)
 }
 
 bool
+tmpl_func_is_header_identity(const char *name)
+{
+  static const char *const names[]
+      = { "json", "split", "join", "title", "lower", "upper", "truncate" }; /* not pad: it
+                                                                             * keeps columns
+                                                                             * aligned */
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strcmp(names[i], name) == 0)
+      return true;
+  return false;
+}
+
+bool
 tmpl_func_known(const char *name)
 {
   bool is_and;

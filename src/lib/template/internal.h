@@ -127,6 +127,8 @@ char *tmpl_sprintf(const char *format, json_t *const *args, size_t n);
 const char *tmpl_type_name(const json_t *v);
 /* encoding/json of v as Docker's json function writes it (HTML not escaped). */
 char *tmpl_json(const json_t *v);
+/* json.Marshal of a formatter row: keys sorted, <, > and & escaped. */
+char *tmpl_json_marshal(const json_t *v);
 
 /* A built-in function (funcs.c): args evaluated; returns a new reference
  * (or NULL for no value) and 0, or -1 with an error in Go's words. */
@@ -134,6 +136,9 @@ typedef int (*tmpl_func)(json_t *const *args, size_t n, json_t **out, berth_erro
 /* and / or are evaluated lazily by exec.c: these say which they are. */
 bool tmpl_func_is_lazy(const char *name, bool *is_and);
 tmpl_func tmpl_func_find(const char *name);
+/* Whether name is one of Docker's functions that HeaderFunctions make the
+ * identity on their first argument. */
+bool tmpl_func_is_header_identity(const char *name);
 /* Whether name is a function Go or Docker defines (parse-time check). */
 bool tmpl_func_known(const char *name);
 

@@ -229,7 +229,7 @@ tmpl_sprint(json_t *const *args, size_t n, bool ln)
 /* Go's encodeState.string with HTML escaping off: \" \\ \n \r \t, other
  * control bytes \u00XX, U+2028/U+2029 escaped, invalid UTF-8 as U+FFFD. */
 static void
-json_string_go(char **buf, size_t *len, const char *s, size_t n)
+json_string_go(char **buf, size_t *len, const char *s, size_t n, bool html)
 {
   add(buf, len, "\"");
   for (size_t i = 0; i < n;) {
@@ -241,7 +241,7 @@ json_string_go(char **buf, size_t *len, const char *s, size_t n)
         add(buf, len, esc);
       } else if (c == '\n' || c == '\r' || c == '\t') {
         add(buf, len, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
-      } else if (c < 0x20) {
+      } else if (c < 0x20 || (html && (c == '<' || c == '>' || c == '&'))) {
         snprintf(esc, sizeof esc, "\\u%04x", c);
         add(buf, len, esc);
       } else {
@@ -271,25 +271,29 @@ json_string_go(char **buf, size_t *len, const char *s, size_t n)
 }
 
 static void
-json_go(char **buf, size_t *len, const json_t *v)
+json_go(char **buf, size_t *len, const json_t *v, bool marshal)
 {
   char num[32];
   switch (v == NULL ? JSON_NULL : json_typeof(v)) {
   case JSON_OBJECT: {
-    /* in the order stored: the order Docker's structs write their fields */
+    /* in the order stored: the order Docker's structs write their fields;
+     * a marshalled row is a Go map: sorted */
     add(buf, len, "{");
-    const char *key;
-    json_t *val;
-    bool first = true;
-    json_object_foreach((json_t *)v, key, val)
-    {
-      if (!first)
+    size_t n = json_object_size(v);
+    const char **keys = marshal ? sorted_keys(v, &n) : NULL;
+    void *it = json_object_iter((json_t *)v);
+    for (size_t i = 0; i < n; i++) {
+      const char *key = marshal ? keys[i] : json_object_iter_key(it);
+      json_t *val = marshal ? json_object_get(v, key) : json_object_iter_value(it);
+      if (i > 0)
         add(buf, len, ",");
-      first = false;
-      json_string_go(buf, len, key, strlen(key));
+      json_string_go(buf, len, key, strlen(key), marshal);
       add(buf, len, ":");
-      json_go(buf, len, val);
+      json_go(buf, len, val, marshal);
+      if (!marshal)
+        it = json_object_iter_next((json_t *)v, it);
     }
+    free(keys);
     add(buf, len, "}");
     return;
   }
@@ -298,12 +302,12 @@ json_go(char **buf, size_t *len, const json_t *v)
     for (size_t i = 0; i < json_array_size(v); i++) {
       if (i > 0)
         add(buf, len, ",");
-      json_go(buf, len, json_array_get(v, i));
+      json_go(buf, len, json_array_get(v, i), marshal);
     }
     add(buf, len, "]");
     return;
   case JSON_STRING:
-    json_string_go(buf, len, json_string_value(v), json_string_length(v));
+    json_string_go(buf, len, json_string_value(v), json_string_length(v), marshal);
     return;
   case JSON_INTEGER:
     snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -324,14 +328,26 @@ json_go(char **buf, size_t *len, const json_t *v)
   }
 }
 
-char *
-tmpl_json(const json_t *v)
+static char *
+json_text(const json_t *v, bool marshal)
 {
   char *buf = NULL;
   size_t len = 0;
   add(&buf, &len, "");
-  json_go(&buf, &len, v);
+  json_go(&buf, &len, v, marshal);
   return buf;
+}
+
+char *
+tmpl_json(const json_t *v)
+{
+  return json_text(v, false);
+}
+
+char *
+tmpl_json_marshal(const json_t *v)
+{
+  return json_text(v, true);
 }
 
 /* ---- fmt.Sprintf ------------------------------------------------------------ */

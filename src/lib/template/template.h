@@ -37,6 +37,15 @@ typedef struct berth_template_options {
   bool missing_key_error;
   berth_template_method_fn method; /* may be NULL */
   void *method_ctx;
+  /* The data is a row of Docker's formatter (an image, a container): a
+   * field it lacks is Go's "can't evaluate field X in type <row_type>",
+   * and {{json .}} marshals it as the row's MarshalJSON does (keys sorted,
+   * <, > and & escaped).  NULL: plain JSON data. */
+  const char *row_type;
+  /* The header line of a table: Docker's HeaderFunctions, under which
+   * json, split, join, title, lower, upper and truncate give their first
+   * argument back unchanged (pad still pads: the header stays aligned). */
+  bool header;
 } berth_template_options;
 
 /* Parses text (untrusted: a user's --format; any bytes) into a template. */
