@@ -72,7 +72,7 @@ add_row(berth_format *f, const history_opts *o, const berth_history_row *r, int6
   cleanup_json json_t *row
       = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "CreatedSince", since, "CreatedAt",
                   at, "CreatedBy", by_cut, "Size", size, "Comment", r->comment);
-  return berth_format_row(f, row, err);
+  return berth_format_row(f, row, NULL, err);
 }
 
 /* Docker's NewHistoryFormat: the quiet one, or the table with CREATED
@@ -145,9 +145,9 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
       "{s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "IMAGE", "CreatedSince", "CREATED", "CreatedAt",
       "CREATED AT", "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT");
   cleanup_format berth_format *f
-      = berth_format_new(history_format(&o), headers, "*image.historyContext", &err);
+      = berth_format_new(history_format(&o), headers, "*image.historyContext", NULL, &err);
   if (f == NULL)
-    return berth_format_fail(err);
+    return berth_format_fail("template parsing error", err);
   berth_store *store = berth_cli_store(cli, &err);
   char id[BERTH_DIGEST_LEN];
   berth_history_row *rows = NULL;
@@ -159,7 +159,7 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
   int status = 0;
   for (size_t i = 0; i < n && status == 0; i++)
     if (add_row(f, &o, &rows[i], now, &err) < 0)
-      status = berth_format_fail(err);
+      status = berth_format_fail(NULL, err);
   if (status == 0)
     berth_format_print(f);
   berth_history_rows_free(rows, n);
