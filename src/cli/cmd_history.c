@@ -7,13 +7,14 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "format.h"
 #include "images/history.h"
 #include "images/resolve.h"
-#include "table.h"
 #include "units.h"
 
 typedef struct history_opts {
   bool human, no_trunc, quiet;
+  const char *format; /* --format, NULL: Docker's default */
 } history_opts;
 
 static int
@@ -22,9 +23,10 @@ usage(void)
   puts("Usage:  berth history [OPTIONS] IMAGE\n\n"
        "Show the history of an image\n\n"
        "Options:\n"
-       "  -H, --human      Print sizes and dates in human readable format (default true)\n"
-       "      --no-trunc   Don't truncate output\n"
-       "  -q, --quiet      Only show image IDs");
+       "      --format string   Pretty-print images using a Go template\n"
+       "  -H, --human           Print sizes and dates in human readable format (default true)\n"
+       "      --no-trunc        Don't truncate output\n"
+       "  -q, --quiet           Only show image IDs");
   return 0;
 }
 
@@ -53,20 +55,37 @@ row_id(const berth_history_row *r, bool no_trunc)
   return no_trunc ? xstrdup(r->id) : xstrndup(berth_digest_hex(r->id), 12);
 }
 
-static void
-add_row(berth_table *t, const history_opts *o, const berth_history_row *r, int64_t now)
+/* One row as Docker's historyContext shows it: every column a string. */
+static int
+add_row(berth_format *f, const history_opts *o, const berth_history_row *r, int64_t now,
+        berth_error **err)
 {
   cleanup_free char *id = row_id(r, o->no_trunc);
-  cleanup_free char *created
-      = o->human ? berth_human_since(r->created, now) : rfc3339_local(r->created);
+  cleanup_free char *at = rfc3339_local(r->created);
+  cleanup_free char *since = o->human ? berth_human_since(r->created, now) : xstrdup(at);
   cleanup_free char *by = xstrdup(r->created_by);
   for (char *p = by; *p; p++)
     if (*p == '\t')
       *p = ' ';
   cleanup_free char *by_cut = o->no_trunc ? xstrdup(by) : berth_ellipsis(by, 45);
   cleanup_free char *size = o->human ? berth_human_size(r->size) : xasprintf("%lld", r->size);
-  const char *cells[] = { id, created, by_cut, size, r->comment };
-  berth_table_add(t, cells);
+  cleanup_json json_t *row
+      = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "CreatedSince", since, "CreatedAt",
+                  at, "CreatedBy", by_cut, "Size", size, "Comment", r->comment);
+  return berth_format_row(f, row, NULL, err);
+}
+
+/* Docker's NewHistoryFormat: the quiet one, or the table with CREATED
+ * (human) or CREATED AT (-H=false); a custom format wins over -q. */
+static const char *
+history_format(const history_opts *o)
+{
+  if (o->format != NULL && strcmp(o->format, "table") != 0)
+    return o->format;
+  if (o->quiet)
+    return "{{.ID}}";
+  return o->human ? "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+                  : "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
 }
 
 static bool
@@ -91,11 +110,9 @@ int
 berth_cmd_history(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
-    { "human", optional_argument, NULL, 'H' },
-    { "no-trunc", no_argument, NULL, 'T' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
-    { 0 },
+    { "human", optional_argument, NULL, 'H' }, { "no-trunc", no_argument, NULL, 'T' },
+    { "quiet", no_argument, NULL, 'q' },       { "format", required_argument, NULL, 'F' },
+    { "help", no_argument, NULL, 'h' },        { 0 },
   };
   history_opts o = { .human = true };
   int c;
@@ -112,6 +129,9 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
     case 'q':
       o.quiet = true;
       break;
+    case 'F':
+      o.format = optarg;
+      break;
     case 'h':
       return usage();
     default:
@@ -121,6 +141,13 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
   if (argc - optind != 1)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" requires exactly 1 argument.", argv[0]);
   cleanup_error berth_error *err = NULL;
+  cleanup_json json_t *headers = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "IMAGE", "CreatedSince", "CREATED", "CreatedAt",
+      "CREATED AT", "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT");
+  cleanup_format berth_format *f
+      = berth_format_new(history_format(&o), headers, "*image.historyContext", NULL, &err);
+  if (f == NULL)
+    return berth_format_fail("template parsing error", err);
   berth_store *store = berth_cli_store(cli, &err);
   char id[BERTH_DIGEST_LEN];
   berth_history_row *rows = NULL;
@@ -128,23 +155,13 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
   if (store == NULL || berth_image_resolve(store, argv[optind], id, &err) < 0
       || berth_image_history(store, id, &rows, &n, &err) < 0)
     return berth_cli_fail(cli, err);
-  berth_table *t = berth_table_new(5);
-  /* -H=false: Docker's non-human format shows .CreatedAt, "CREATED AT" */
-  const char *header[]
-      = { "IMAGE", o.human ? "CREATED" : "CREATED AT", "CREATED BY", "SIZE", "COMMENT" };
-  berth_table_add(t, header);
   int64_t now = time(NULL);
-  for (size_t i = 0; i < n; i++) {
-    if (o.quiet) {
-      cleanup_free char *rid = row_id(&rows[i], o.no_trunc);
-      puts(rid);
-    } else {
-      add_row(t, &o, &rows[i], now);
-    }
-  }
-  if (!o.quiet)
-    berth_table_print(t);
-  berth_table_free(t);
+  int status = 0;
+  for (size_t i = 0; i < n && status == 0; i++)
+    if (add_row(f, &o, &rows[i], now, &err) < 0)
+      status = berth_format_fail(NULL, err);
+  if (status == 0)
+    berth_format_print(f);
   berth_history_rows_free(rows, n);
-  return 0;
+  return status;
 }

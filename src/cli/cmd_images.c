@@ -85,7 +85,7 @@ add_row(berth_format *f, const images_opts *o, const berth_image_summary *im, co
       "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Repository", repo,
       "Tag", tag, "Digest", digest, "CreatedSince", created, "CreatedAt", at, "Size", size,
       "Containers", "N/A", "VirtualSize", virtual_size, "SharedSize", "N/A", "UniqueSize", "N/A");
-  return berth_format_row(f, row, err);
+  return berth_format_row(f, row, NULL, err);
 }
 
 /* Docker's imageFormatTaggedAndDigest: a row per tag (per tag and digest
@@ -168,9 +168,9 @@ list(berth_cli *cli, const images_opts *o)
   cleanup_free char *format = image_format(o, o->digests);
   cleanup_json json_t *headers = image_headers();
   cleanup_format berth_format *f
-      = berth_format_new(format, headers, "*formatter.imageContext", &err);
+      = berth_format_new(format, headers, "*formatter.imageContext", NULL, &err);
   if (f == NULL)
-    return berth_format_fail(err);
+    return berth_format_fail("template parsing error", err);
   berth_store *store = berth_cli_store(cli, &err);
   berth_image_summary *v = NULL;
   size_t n = 0;
@@ -206,7 +206,7 @@ list(berth_cli *cli, const images_opts *o)
     int rc = !still_named ? add_row(f, o, im, "<none>", "<none>", "<none>", now, &err)
                           : add_named_rows(f, o, im, now, &err);
     if (rc < 0)
-      status = berth_format_fail(err);
+      status = berth_format_fail(NULL, err);
   }
   free(seen_ids);
   if (!quiet && status == 0)

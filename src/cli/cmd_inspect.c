@@ -128,11 +128,13 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
     berth_error_free(e);
   }
   if (tmpl != NULL) {
-    fputs(formatted, stdout);
+    /* Docker's TemplateInspector.Flush: an empty line when nothing came out */
+    fputs(formatted[0] != '\0' ? formatted : "\n", stdout);
   } else {
     cleanup_free char *text = berth_inspect_dump(all);
     fputs(text, stdout);
   }
+  fflush(stdout); /* the output, then the errors, as Docker writes them */
   size_t k;
   json_t *msg;
   json_array_foreach(errors, k, msg)

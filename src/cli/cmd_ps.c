@@ -9,12 +9,13 @@
 #include "common/xalloc.h"
 #include "container/ops.h"
 #include "container_cli.h"
+#include "format.h"
 #include "image/time.h"
-#include "table.h"
 #include "units.h"
 
 typedef struct ps_opts {
   bool all, quiet, no_trunc, latest;
+  const char *format; /* --format, NULL: Docker's default table */
 } ps_opts;
 
 /* Docker quotes an argument with spaces or shell characters in '…'. */
@@ -71,48 +72,190 @@ by_created_desc(const void *a, const void *b)
   return strcmp(y->created, x->created);
 }
 
-static void
-print_rows(berth_container **v, size_t n, const ps_opts *o)
+/* The image as Docker's ContainerContext.Image shows it: an image named
+ * by its ID ("sha256:…", as build's containers are) short when its 12
+ * characters are the ID's. */
+static char *
+image_cell(const berth_container *c, bool no_trunc)
 {
-  int64_t now = time(NULL);
-  berth_table *t = berth_table_new(7);
-  const char *head[]
-      = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" };
-  if (!o->quiet)
-    berth_table_add(t, head);
-  for (size_t i = 0; i < n; i++) {
-    berth_container *c = v[i];
-    cleanup_free char *id = o->no_trunc ? xstrdup(c->id) : xasprintf("%.12s", c->id);
-    if (o->quiet) {
-      puts(id);
-      continue;
-    }
-    cleanup_free char *cmd = command_cell(c, o->no_trunc);
-    cleanup_free char *created = berth_human_since(parse_time(c->created), now);
-    cleanup_free char *status = status_cell(c, now);
-    const char *image = c->image_name && c->image_name[0] ? c->image_name : c->image_id;
-    /* an image named by its ID ("sha256:…", as build's containers are)
-     * is shown short, as Docker's: when its 12 characters are the ID's */
-    const char *hex = strncmp(image, "sha256:", 7) == 0 ? image + 7 : image;
-    const char *idhex = strncmp(c->image_id, "sha256:", 7) == 0 ? c->image_id + 7 : c->image_id;
-    cleanup_free char *short_image
-        = !o->no_trunc && strlen(hex) >= 12 && strncmp(hex, idhex, 12) == 0 ? xstrndup(idhex, 12)
-                                                                            : NULL;
-    const char *row[]
-        = { id, short_image ? short_image : image, cmd, created, status, "", c->name };
-    berth_table_add(t, row);
-  }
-  if (!o->quiet)
-    berth_table_print(t);
-  berth_table_free(t);
+  const char *image = c->image_name && c->image_name[0] ? c->image_name : c->image_id;
+  const char *hex = strncmp(image, "sha256:", 7) == 0 ? image + 7 : image;
+  const char *idhex = strncmp(c->image_id, "sha256:", 7) == 0 ? c->image_id + 7 : c->image_id;
+  if (!no_trunc && strlen(hex) >= 12 && strncmp(hex, idhex, 12) == 0)
+    return xstrndup(idhex, 12);
+  return xstrdup(image);
 }
 
 static int
-list(berth_store *s, const ps_opts *o, berth_error **err)
+compare_strings(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "k=v,…" (Docker joins in Go's map order; sorted here, so it is stable). */
+static char *
+labels_cell(const json_t *labels)
+{
+  size_t n = json_object_size(labels), k = 0;
+  char **v = xcalloc(n + 1, sizeof *v);
+  const char *key;
+  json_t *val;
+  json_object_foreach((json_t *)labels, key, val)
+  {
+    v[k++] = xasprintf("%s=%s", key, json_is_string(val) ? json_string_value(val) : "");
+  }
+  qsort(v, k, sizeof *v, compare_strings);
+  char *out = xstrdup("");
+  for (size_t i = 0; i < k; i++) {
+    char *next = xasprintf("%s%s%s", out, i ? "," : "", v[i]);
+    free(out);
+    out = next;
+    free(v[i]);
+  }
+  free(v);
+  return out;
+}
+
+/* The sources of the binds (Docker shows a volume's name, a bind's
+ * source), each cut at 15 unless --no-trunc. */
+static char *
+mounts_cell(const json_t *binds, bool no_trunc)
+{
+  char *out = xstrdup("");
+  size_t i;
+  json_t *b;
+  json_array_foreach((json_t *)binds, i, b)
+  {
+    const char *spec = json_string_value(b);
+    if (spec == NULL)
+      continue;
+    const char *colon = strchr(spec, ':');
+    cleanup_free char *src = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
+    cleanup_free char *shown = no_trunc ? xstrdup(src) : berth_ellipsis(src, 15);
+    char *next = xasprintf("%s%s%s", out, out[0] ? "," : "", shown);
+    free(out);
+    out = next;
+  }
+  return out;
+}
+
+/* Go's time.Time String() of an RFC 3339 time: "2026-12-01 13:43:22 +0000 UTC". */
+static char *
+time_string(int64_t t)
+{
+  time_t tt = (time_t)t;
+  struct tm tm;
+  char buf[64];
+  if (localtime_r(&tt, &tm) == NULL
+      || strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z %Z", &tm) == 0)
+    return xstrdup("");
+  return xstrdup(buf);
+}
+
+/* One row as Docker's ContainerContext shows it: every column a string.
+ * SIZE is not there: berth does not measure a container's layer yet. */
+static json_t *
+ps_row(const berth_container *c, const ps_opts *o, int64_t now)
+{
+  cleanup_free char *id = o->no_trunc ? xstrdup(c->id) : xasprintf("%.12s", c->id);
+  cleanup_free char *image = image_cell(c, o->no_trunc);
+  cleanup_free char *cmd = command_cell(c, o->no_trunc);
+  cleanup_free char *created_at = time_string(parse_time(c->created));
+  cleanup_free char *running_for = berth_human_since(parse_time(c->created), now);
+  cleanup_free char *status = status_cell(c, now);
+  cleanup_free char *labels = labels_cell(json_object_get(c->config, "Labels"));
+  cleanup_free char *mounts = mounts_cell(json_object_get(c->hostconfig, "Binds"), o->no_trunc);
+  const char *net = json_string_value(json_object_get(c->hostconfig, "NetworkMode"));
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
+                   "Image", image, "Command", cmd, "CreatedAt", created_at, "RunningFor",
+                   running_for, "Ports", "", "State", c->status, "Status", status, "Names", c->name,
+                   "Labels", labels, "Mounts", mounts, "Networks", net ? net : "host",
+                   "LocalVolumes", "0");
+}
+
+/* Docker's .Label "k": the container's label k, "" when it has none. */
+static int
+label_method(void *ctx, const json_t *dot, const char *name, json_t *const *args, size_t n,
+             json_t **out, berth_error **err)
+{
+  (void)dot;
+  if (strcmp(name, "Label") != 0)
+    return 0;
+  if (n != 1 || !json_is_string(args[0]))
+    return berth_error_set(err, 0, "wrong number of args for Label: want 1 got %zu", n);
+  const berth_container *c = ctx;
+  json_t *v = c != NULL ? json_object_get(json_object_get(c->config, "Labels"),
+                                          json_string_value(args[0]))
+                        : NULL;
+  *out = json_string(json_is_string(v) ? json_string_value(v) : "");
+  return 1;
+}
+
+static json_t *
+ps_headers(void)
+{
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID",
+                   "CONTAINER ID", "Image", "IMAGE", "Command", "COMMAND", "CreatedAt",
+                   "CREATED AT", "RunningFor", "CREATED", "Ports", "PORTS", "State", "STATE",
+                   "Status", "STATUS", "Size", "SIZE", "Names", "NAMES", "Labels", "LABELS",
+                   "Mounts", "MOUNTS", "Networks", "NETWORKS", "LocalVolumes", "LOCAL VOLUMES");
+}
+
+/* Docker's NewContainerFormat: a custom format wins over -q. */
+static const char *
+ps_format(const ps_opts *o)
+{
+  if (o->format != NULL && strcmp(o->format, "table") != 0)
+    return o->format;
+  if (o->quiet)
+    return "{{.ID}}";
+  return "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{."
+         "Names}}";
+}
+
+/* Docker's runPs checks a --format before anything is listed: parsed, then
+ * run once over an empty container, each failure in its own words. */
+static berth_format *
+ps_formatter(const ps_opts *o, berth_error **err)
+{
+  cleanup_json json_t *headers = ps_headers();
+  berth_format *f
+      = berth_format_new(ps_format(o), headers, "*formatter.ContainerContext", label_method, err);
+  if (f == NULL) {
+    berth_error_prefix(err, "failed to parse template");
+    return NULL;
+  }
+  char *no_args[] = { NULL };
+  berth_container empty = { .name = "", .status = "", .path = "", .created = "", .args = no_args };
+  cleanup_json json_t *row = ps_row(&empty, o, 0);
+  if (o->format != NULL && berth_format_probe(f, row, NULL, err) < 0) {
+    berth_error_prefix(err, "failed to execute template");
+    berth_format_free(f);
+    return NULL;
+  }
+  return f;
+}
+
+static int
+print_rows(berth_format *f, berth_container **v, size_t n, const ps_opts *o, berth_error **err)
+{
+  int64_t now = time(NULL);
+  for (size_t i = 0; i < n; i++) {
+    cleanup_json json_t *row = ps_row(v[i], o, now);
+    if (berth_format_row(f, row, v[i], err) < 0)
+      return -1;
+  }
+  berth_format_print(f);
+  return 0;
+}
+
+/* The containers ps shows, newest first (*n of them). */
+static berth_container **
+collect(berth_store *s, const ps_opts *o, size_t *count, berth_error **err)
 {
   cleanup_strv char **ids = berth_container_list_ids(s, err);
   if (ids == NULL)
-    return -1;
+    return NULL;
   size_t n = 0, total = 0;
   while (ids[total] != NULL)
     total++;
@@ -136,20 +279,21 @@ list(berth_store *s, const ps_opts *o, berth_error **err)
       berth_container_free(v[i]);
     shown = 1;
   }
-  print_rows(v, shown, o);
-  for (size_t i = 0; i < shown; i++)
-    berth_container_free(v[i]);
-  free(v);
-  return 0;
+  *count = shown;
+  return v;
 }
 
 int
 berth_cmd_ps(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
-    { "all", no_argument, NULL, 'a' },      { "quiet", no_argument, NULL, 'q' },
-    { "no-trunc", no_argument, NULL, 'T' }, { "latest", no_argument, NULL, 'l' },
-    { "help", no_argument, NULL, 'h' },     { 0 },
+    { "all", no_argument, NULL, 'a' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "no-trunc", no_argument, NULL, 'T' },
+    { "latest", no_argument, NULL, 'l' },
+    { "format", required_argument, NULL, 'F' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
   };
   ps_opts o = { 0 };
   int c;
@@ -167,22 +311,35 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
     case 'l':
       o.latest = true;
       break;
+    case 'F':
+      o.format = optarg;
+      break;
     case 'h':
       puts("Usage:  berth ps [OPTIONS]\n\n"
            "List containers\n\n"
            "Options:\n"
-           "  -a, --all        Show all containers (default shows just running)\n"
-           "  -l, --latest     Show the latest created container (includes all states)\n"
-           "      --no-trunc   Don't truncate output\n"
-           "  -q, --quiet      Only display container IDs");
+           "  -a, --all             Show all containers (default shows just running)\n"
+           "      --format string   Pretty-print containers using a Go template\n"
+           "  -l, --latest          Show the latest created container (includes all states)\n"
+           "      --no-trunc        Don't truncate output\n"
+           "  -q, --quiet           Only display container IDs");
       return 0;
     default:
       return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   cleanup_error berth_error *err = NULL;
+  cleanup_format berth_format *f = ps_formatter(&o, &err);
+  if (f == NULL)
+    return berth_format_fail(NULL, err);
   berth_store *s = berth_cli_store(cli, &err);
-  if (s == NULL || list(s, &o, &err) < 0)
+  size_t n = 0;
+  berth_container **v = s != NULL ? collect(s, &o, &n, &err) : NULL;
+  if (v == NULL)
     return berth_cli_fail(cli, err);
-  return 0;
+  int status = print_rows(f, v, n, &o, &err) < 0 ? berth_format_fail(NULL, err) : 0;
+  for (size_t i = 0; i < n; i++)
+    berth_container_free(v[i]);
+  free(v);
+  return status;
 }

@@ -1,11 +1,15 @@
-/* `push NAME[:TAG]`: an image of the store to a registry, printed as
- * `docker push` prints it without a terminal. */
+/* `push [-a] [-q] NAME[:TAG]`: an image of the store to a registry,
+ * printed as `docker push` prints it (bars on a terminal only). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "pull_progress.h"
 #include "push/push.h"
 #include "store/refs.h"
 
@@ -15,30 +19,116 @@ usage(void)
   puts("Usage:  berth push [OPTIONS] NAME[:TAG]\n\n"
        "Push an image to a registry\n\n"
        "Options:\n"
-       "  -q, --quiet   Suppress verbose output");
+       "  -a, --all-tags             Push all tagged images in the repository\n"
+       "      --compression string   Layer compression: gzip (default) or zstd (needs --format "
+       "oci)\n"
+       "      --format string        Manifest format: docker (schema2, default) or oci\n"
+       "  -q, --quiet                Suppress verbose output");
   return 0;
 }
 
 static void
-print_event(void *ctx, berth_push_event_kind kind, const char *id, const char *from)
+print_event(void *ctx, berth_push_event_kind kind, const char *id, const char *detail)
 {
-  FILE *out = ctx;
   static const char *const words[] = {
     [BERTH_PUSH_PREPARING] = "Preparing",
     [BERTH_PUSH_PUSHED] = "Pushed",
     [BERTH_PUSH_EXISTS] = "Layer already exists",
+    [BERTH_PUSH_WAITING] = "Waiting",
   };
+  cleanup_free char *line = NULL;
+  const char *status;
   if (kind == BERTH_PUSH_MOUNTED)
-    fprintf(out, "%s: Mounted from %s\n", id, from);
+    status = line = xasprintf("Mounted from %s", detail);
+  else if (kind == BERTH_PUSH_RETRYING)
+    status = detail;
   else
-    fprintf(out, "%s: %s\n", id, words[kind]);
-  fflush(out);
+    status = words[kind];
+  berth_progress_event(ctx, id, status, 0, 0);
+}
+
+static void
+print_progress(void *ctx, const char *id, long long current, long long total)
+{
+  berth_progress_event(ctx, id, "Pushing", current, total);
+}
+
+struct push_flags {
+  bool quiet, all_tags;
+  berth_push_format format;
+  berth_push_compression compression;
+};
+
+/* One tag of the repository; ref is the tagged name, id its image. */
+static int
+push_one(berth_cli *cli, berth_store *store, const berth_reference *ref, const char *id,
+         const struct push_flags *f, berth_error **err)
+{
+  berth_progress *progress = f->quiet ? NULL : berth_progress_new(stdout, isatty(STDOUT_FILENO));
+  berth_push_options opts = {
+    .registry = &cli->registry,
+    .on_event = f->quiet ? NULL : print_event,
+    .on_progress = f->quiet ? NULL : print_progress,
+    .event_ctx = progress,
+    .format = f->format,
+    .compression = f->compression,
+  };
+  berth_push_result res;
+  int rc = berth_push(store, ref, id, &opts, &res, err);
+  berth_progress_free(progress);
+  if (rc == 0 && res.replaced[0] != '\0')
+    fprintf(stderr,
+            "Note: the digest changed: this image was pulled as %s, but neither this registry "
+            "nor any registry it came from has its layers' blobs, so they were compressed "
+            "again\n",
+            res.replaced);
+  if (rc == 0 && !f->quiet)
+    printf("%s: digest: %s size: %zu\n", ref->tag, res.digest, res.size);
+  fflush(stdout);
+  return rc;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+  return strcmp(((const berth_ref *)a)->name, ((const berth_ref *)b)->name);
+}
+
+/* Every tag of ref's repository, in the order of their names (Docker's). */
+static int
+push_all_tags(berth_cli *cli, berth_store *store, const berth_reference *ref,
+              const char *familiar_name, const struct push_flags *f, berth_error **err)
+{
+  berth_ref *refs = NULL;
+  size_t n = 0;
+  if (berth_store_refs_list(store, &refs, &n, err) < 0)
+    return -1;
+  qsort(refs, n, sizeof *refs, by_name);
+  size_t plen = strlen(familiar_name);
+  int rc = 0, pushed = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    const char *name = refs[i].name;
+    if (strncmp(name, familiar_name, plen) != 0 || name[plen] != ':')
+      continue;
+    cleanup_reference berth_reference *tagged = berth_reference_parse_normalized(name, err);
+    if (tagged == NULL) {
+      rc = -1;
+      break;
+    }
+    rc = push_one(cli, store, tagged, refs[i].image_id, f, err);
+    pushed++;
+  }
+  berth_refs_free(refs, n);
+  if (rc == 0 && pushed == 0)
+    return berth_error_set(err, 0, "An image does not exist locally with the tag: %s",
+                           familiar_name);
+  return rc;
 }
 
 /* name is the user's: parsed as a reference, looked up by its exact tag as
  * Docker's daemon does (no id prefixes). */
 static int
-push(berth_cli *cli, const char *name, bool quiet, berth_error **err)
+push(berth_cli *cli, const char *name, const struct push_flags *f, berth_error **err)
 {
   cleanup_reference berth_reference *ref = berth_reference_parse_normalized(name, err);
   if (ref == NULL)
@@ -52,38 +142,44 @@ push(berth_cli *cli, const char *name, bool quiet, berth_error **err)
                            name, name, familiar_name);
   if (ref->digest != NULL)
     return berth_error_set(err, 0, "cannot push a digest reference: %s", name);
+  if (f->all_tags && ref->tag != NULL)
+    return berth_error_set(err, 0, "tag can't be used with --all-tags/-a");
+  if (f->compression == BERTH_PUSH_ZSTD && f->format != BERTH_PUSH_FORMAT_OCI)
+    return berth_error_set(err, 0,
+                           "--compression zstd needs --format oci: Docker schema2 manifests "
+                           "have no zstd layer type");
+  bool default_tag = !f->all_tags && ref->tag == NULL;
   berth_reference_default_tag(ref);
   berth_store *store = berth_cli_store(cli, err);
   if (store == NULL)
     return -1;
   cleanup_free char *key = berth_reference_familiar_string(ref);
   char id[BERTH_DIGEST_LEN];
-  int found = berth_store_ref_get(store, key, id, err);
-  if (found < 0)
+  if (!f->all_tags) {
+    int found = berth_store_ref_get(store, key, id, err);
+    if (found < 0)
+      return -1;
+    if (found == 0)
+      return berth_error_set(err, 0, "An image does not exist locally with the tag: %s",
+                             familiar_name);
+  }
+  if (!f->quiet) {
+    if (default_tag)
+      printf("Using default tag: %s\n", ref->tag);
+    printf("The push refers to repository [%s/%s]\n", ref->domain, ref->path);
+    fflush(stdout);
+  }
+  if (f->all_tags) {
+    if (push_all_tags(cli, store, ref, familiar_name, f, err) < 0)
+      return -1;
+    if (f->quiet)
+      printf("%s\n", familiar_name);
+    return 0;
+  }
+  if (push_one(cli, store, ref, id, f, err) < 0)
     return -1;
-  if (found == 0)
-    return berth_error_set(err, 0, "An image does not exist locally with the tag: %s",
-                           familiar_name);
-  printf("The push refers to repository [%s/%s]\n", ref->domain, ref->path);
-  fflush(stdout);
-  berth_push_options opts = {
-    .registry = &cli->registry,
-    .on_event = quiet ? NULL : print_event,
-    .event_ctx = stdout,
-  };
-  berth_push_result res;
-  if (berth_push(store, ref, id, &opts, &res, err) < 0)
-    return -1;
-  if (res.replaced[0] != '\0')
-    fprintf(stderr,
-            "Note: the digest changed: this image was pulled as %s, but neither this registry "
-            "nor any registry it came from has its layers' blobs, so they were compressed "
-            "again\n",
-            res.replaced);
-  if (quiet)
+  if (f->quiet)
     printf("%s\n", key);
-  else
-    printf("%s: digest: %s size: %zu\n", ref->tag, res.digest, res.size);
   return 0;
 }
 
@@ -91,16 +187,41 @@ int
 berth_cmd_push(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
-    { 0 },
+    { "all-tags", no_argument, NULL, 'a' },     { "compression", required_argument, NULL, 'c' },
+    { "format", required_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },         { 0 },
   };
-  bool quiet = false;
+  struct push_flags f = { 0 };
   int c;
-  while ((c = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:aqh", options, NULL)) != -1) {
     switch (c) {
+    case 'a':
+      f.all_tags = true;
+      break;
+    case 'c':
+      if (strcmp(optarg, "gzip") == 0)
+        f.compression = BERTH_PUSH_GZIP;
+      else if (strcmp(optarg, "zstd") == 0)
+        f.compression = BERTH_PUSH_ZSTD;
+      else
+        return berth_cli_usage_error(cli, "push",
+                                     "invalid argument \"%s\" for \"--compression\" flag: "
+                                     "gzip or zstd",
+                                     optarg);
+      break;
+    case 'f':
+      if (strcmp(optarg, "docker") == 0 || strcmp(optarg, "v2s2") == 0)
+        f.format = BERTH_PUSH_FORMAT_DOCKER;
+      else if (strcmp(optarg, "oci") == 0)
+        f.format = BERTH_PUSH_FORMAT_OCI;
+      else
+        return berth_cli_usage_error(cli, "push",
+                                     "invalid argument \"%s\" for \"--format\" flag: "
+                                     "docker or oci",
+                                     optarg);
+      break;
     case 'q':
-      quiet = true;
+      f.quiet = true;
       break;
     case 'h':
       return usage();
@@ -111,7 +232,7 @@ berth_cmd_push(berth_cli *cli, int argc, char **argv)
   if (argc - optind != 1)
     return berth_cli_usage_error(cli, "push", "\"push\" requires exactly 1 argument.");
   cleanup_error berth_error *err = NULL;
-  if (push(cli, argv[optind], quiet, &err) < 0)
+  if (push(cli, argv[optind], &f, &err) < 0)
     return berth_cli_fail(cli, err);
   return 0;
 }

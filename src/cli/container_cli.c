@@ -92,6 +92,7 @@ run_usage(const char *cmd)
          "      --entrypoint string  Overwrite the default ENTRYPOINT of the image\n"
          "  -h, --hostname string    Container host name\n"
          "  -i, --interactive        Keep STDIN open even if not attached\n"
+         "  -l, --label list         Set meta data on a container\n"
          "      --name string        Assign a name to the container\n"
          "      --network string     host (default) or none\n"
          "      --rm                 Automatically remove the container when it exits\n"
@@ -118,6 +119,8 @@ flag_name(int c)
     return "\"--entrypoint\" flag";
   case 'h':
     return "\"-h, --hostname\" flag";
+  case 'l':
+    return "\"-l, --label\" flag";
   case 'n':
     return "\"--name\" flag";
   case 'N':
@@ -149,6 +152,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     { "entrypoint", required_argument, NULL, 'P' },
     { "hostname", required_argument, NULL, 'h' },
     { "interactive", no_argument, NULL, 'i' },
+    { "label", required_argument, NULL, 'l' },
     { "name", required_argument, NULL, 'n' },
     { "network", required_argument, NULL, 'N' },
     { "rm", no_argument, NULL, 'R' },
@@ -161,14 +165,16 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     { 0 },
   };
   memset(f, 0, sizeof(*f));
-  struct strv env = { 0 }, binds = { 0 };
+  struct strv env = { 0 }, binds = { 0 }, labels = { 0 };
   strv_push(&env, NULL), env.n = 0;
   strv_push(&binds, NULL), binds.n = 0;
+  strv_push(&labels, NULL), labels.n = 0;
   berth_create_options *o = &f->create;
   o->env = env.v; /* owned by f from here on: berth_run_flags_clear frees */
   o->binds = binds.v;
+  o->labels = labels.v;
   int c;
-  while ((c = getopt_long(argc, argv, "+:de:h:itu:v:w:", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:de:h:il:tu:v:w:", options, NULL)) != -1) {
     const char *name = flag_name(c);
     if (name != NULL && berth_cli_check_utf8(cli, argv[0], name, optarg) != 0)
       return 125;
@@ -196,6 +202,10 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       break;
     case 'i':
       o->interactive = true;
+      break;
+    case 'l':
+      strv_push(&labels, xstrdup(optarg));
+      o->labels = labels.v;
       break;
     case 'n':
       o->name = optarg;
@@ -236,6 +246,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     return berth_cli_usage_error(cli, argv[0], "unknown or invalid runtime name: %s", o->runtime);
   o->env = env.v;
   o->binds = binds.v;
+  o->labels = labels.v;
   if (optind >= argc)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);
   if (berth_cli_check_utf8(cli, argv[0], "the image name", argv[optind]) != 0)
@@ -261,7 +272,8 @@ berth_run_flags_clear(berth_run_flags *f)
 {
   free_strv(f->create.env);
   free_strv(f->create.binds);
-  f->create.env = f->create.binds = NULL;
+  free_strv(f->create.labels);
+  f->create.env = f->create.binds = f->create.labels = NULL;
 }
 
 berth_container *

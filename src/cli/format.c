@@ -8,13 +8,13 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "tabwriter.h"
-#include "template/template.h"
 
 struct berth_format {
   berth_template *tmpl;
   bool table;
   json_t *headers;
   const char *row_type;
+  berth_template_method_fn method;
   char *rows; /* every row's output and its newline */
   size_t len;
 };
@@ -44,28 +44,28 @@ final_format(const char *format, bool *table)
 }
 
 berth_format *
-berth_format_new(const char *format, json_t *headers, const char *row_type, berth_error **err)
+berth_format_new(const char *format, json_t *headers, const char *row_type,
+                 berth_template_method_fn method, berth_error **err)
 {
   bool table;
   cleanup_free char *text = final_format(format, &table);
   berth_template *t = berth_template_parse(text, err);
-  if (t == NULL) {
-    berth_error_prefix(err, "template parsing error");
+  if (t == NULL)
     return NULL;
-  }
   berth_format *f = xcalloc(1, sizeof *f);
   f->tmpl = t;
   f->table = table;
   f->headers = json_incref(headers);
   f->row_type = row_type;
+  f->method = method;
   f->rows = xstrdup("");
   return f;
 }
 
 int
-berth_format_row(berth_format *f, json_t *row, berth_error **err)
+berth_format_row(berth_format *f, json_t *row, void *ctx, berth_error **err)
 {
-  berth_template_options o = { .row_type = f->row_type };
+  berth_template_options o = { .row_type = f->row_type, .method = f->method, .method_ctx = ctx };
   cleanup_free char *out = NULL;
   size_t n = 0;
   if (berth_template_execute(f->tmpl, row, &o, &out, &n, err) < 0)
@@ -76,6 +76,14 @@ berth_format_row(berth_format *f, json_t *row, berth_error **err)
   f->rows[f->len++] = '\n';
   f->rows[f->len] = '\0';
   return 0;
+}
+
+int
+berth_format_probe(berth_format *f, json_t *row, void *ctx, berth_error **err)
+{
+  berth_template_options o = { .row_type = f->row_type, .method = f->method, .method_ctx = ctx };
+  cleanup_free char *out = NULL;
+  return berth_template_execute(f->tmpl, row, &o, &out, NULL, err);
 }
 
 void
@@ -114,8 +122,8 @@ berth_format_cleanup(berth_format **f)
 }
 
 int
-berth_format_fail(berth_error *err)
+berth_format_fail(const char *words, berth_error *err)
 {
-  fprintf(stderr, "%s\n", berth_error_message(err));
+  fprintf(stderr, "%s%s%s\n", words ? words : "", words ? ": " : "", berth_error_message(err));
   return 1;
 }

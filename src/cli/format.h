@@ -9,22 +9,29 @@
 #include <jansson.h>
 
 #include "common/error.h"
+#include "template/template.h"
 
 typedef struct berth_format berth_format;
 
 /* format: the user's, or the command's default; headers: column name →
  * header text; row_type: Go's type of a row, for errors ("*formatter.
- * imageContext").  A template that does not parse is an error in Docker's
- * words ("template parsing error: template: :1: …"). */
+ * imageContext"); method: the row's methods (Docker's .Label "k"), or
+ * NULL.  A template that does not parse is Go's error ("template: :1:
+ * …"): the caller words it as its command does in Docker. */
 berth_format *berth_format_new(const char *format, json_t *headers, const char *row_type,
-                               berth_error **err);
-/* The template over one row, kept until berth_format_print; an error in
- * Docker's words, and then nothing of any row is printed. */
-int berth_format_row(berth_format *f, json_t *row, berth_error **err);
+                               berth_template_method_fn method, berth_error **err);
+/* The template over one row (ctx: the method's), kept until
+ * berth_format_print; an error in Docker's words ("template parsing error:
+ * …"), and then nothing of any row is printed. */
+int berth_format_row(berth_format *f, json_t *row, void *ctx, berth_error **err);
+/* The template over row with its output dropped and Go's error as it is:
+ * Docker's ps runs a --format once over an empty container first. */
+int berth_format_probe(berth_format *f, json_t *row, void *ctx, berth_error **err);
 void berth_format_print(berth_format *f);
 void berth_format_free(berth_format *f);
 void berth_format_cleanup(berth_format **f);
 #define cleanup_format __attribute__((cleanup(berth_format_cleanup)))
 
-/* Prints a --format error as Docker does (no "Error: "), returns 1. */
-int berth_format_fail(berth_error *err);
+/* Prints a --format error as Docker does: no "Error: ", the command's
+ * words first when given ("template parsing error: …"); returns 1. */
+int berth_format_fail(const char *words, berth_error *err);

@@ -38,7 +38,9 @@ berth_progress_free(berth_progress *p)
 static bool
 is_byte_progress(const char *status, long long total)
 {
-  return total > 0 && (strcmp(status, "Downloading") == 0 || strcmp(status, "Extracting") == 0);
+  return total > 0
+         && (strcmp(status, "Downloading") == 0 || strcmp(status, "Extracting") == 0
+             || strcmp(status, "Pushing") == 0);
 }
 
 /* "[=====>      ]  12.5MB/52.3MB" as Docker's JSONProgress draws it. */

@@ -1,6 +1,6 @@
 /* Renders pull progress as docker does: on a terminal one line per layer,
  * redrawn in place with a progress bar; otherwise one line per status
- * change (byte progress is not printed). */
+ * change (byte progress is not printed).  Push shows its layers the same way. */
 #pragma once
 
 #include <stdbool.h>

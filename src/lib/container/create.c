@@ -57,6 +57,33 @@ set_string(json_t *c, const char *key, const char *s, const char *what, berth_er
   return v == NULL ? -1 : json_object_set_new(c, key, v);
 }
 
+/* --label K=V (or K: an empty value) over the image's labels, as Docker
+ * merges them into Config.Labels. */
+static int
+add_labels(json_t *c, char **labels, berth_error **err)
+{
+  if (labels == NULL || labels[0] == NULL)
+    return 0;
+  json_t *l = json_object_get(c, "Labels");
+  if (!json_is_object(l)) {
+    l = json_object();
+    json_object_set_new(c, "Labels", l);
+  }
+  for (char **p = labels; *p != NULL; p++) {
+    const char *eq = strchr(*p, '=');
+    cleanup_free char *key = eq ? xstrndup(*p, (size_t)(eq - *p)) : xstrdup(*p);
+    json_t *v = berth_json_string_checked(eq ? eq + 1 : "", "\"-l, --label\" flag", err);
+    if (v == NULL)
+      return -1;
+    if (berth_utf8_check(key, "\"-l, --label\" flag", err) < 0) {
+      json_decref(v);
+      return -1;
+    }
+    json_object_set_new(l, key, v);
+  }
+  return 0;
+}
+
 /* The Docker Config of the container: the image's, with the flags applied.
  * Every value from o is user input and must be UTF-8: one that is not is
  * refused, naming its flag, rather than dropped from the record. */
@@ -107,6 +134,8 @@ make_config(const json_t *image_cfg, const berth_create_options *o, const char *
     json_object_set_new(c, "Cmd", cmd);
   }
   if (set_string(c, "Image", o->image, "the image name", err) < 0)
+    return NULL;
+  if (add_labels(c, o->labels, err) < 0)
     return NULL;
   json_object_set_new(c, "Tty", json_boolean(o->tty));
   json_object_set_new(c, "OpenStdin", json_boolean(o->interactive));

@@ -30,6 +30,7 @@ typedef struct berth_create_options {
   const char *workdir;    /* -w */
   const char *user;       /* -u */
   char **binds;           /* -v, NULL-terminated */
+  char **labels;          /* -l / --label "K=V" or "K" (an empty value), NULL-terminated */
   const char *entrypoint; /* NULL: the image's; "" clears it */
   const char *hostname;   /* NULL: the short id (the host's with --network host) */
   const char *network;    /* "host" (default) or "none" */

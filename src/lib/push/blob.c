@@ -28,11 +28,19 @@ refused(const berth_http_response *resp, const char *digest, berth_error **err)
 int
 push_blob_exists(berth_registry *r, const char *digest, berth_error **err)
 {
+  int64_t size;
+  return push_blob_stat(r, digest, &size, err);
+}
+
+int
+push_blob_stat(berth_registry *r, const char *digest, int64_t *size, berth_error **err)
+{
   cleanup_free char *path = xasprintf("/v2/%s/blobs/%s", berth_registry_repository(r), digest);
   berth_http_request hr = { .method = "HEAD" };
   cleanup_response berth_http_response resp;
   if (berth_registry_send(r, path, &hr, &resp, err) < 0)
     return berth_error_prefix(err, "blob %s", digest);
+  *size = resp.content_length;
   if (resp.status == 200)
     return 1;
   if (resp.status == 404)

@@ -8,6 +8,8 @@
 
 /* 1 when the repository has the blob, 0 when not (404). */
 int push_blob_exists(berth_registry *r, const char *digest, berth_error **err);
+/* The same, with the blob's size from the registry (-1 when it gave none). */
+int push_blob_stat(berth_registry *r, const char *digest, int64_t *size, berth_error **err);
 
 /* Uploads len bytes, from data, or from fd (at its offset) when data is
  * NULL, as the blob digest (the registry checks the digest).  A refusal is

@@ -48,6 +48,7 @@ berth_http_response_clear(berth_http_response *resp)
   free(resp->last_modified);
   free(resp->content_disposition);
   free(resp->location);
+  free(resp->range);
   free(resp->body);
   memset(resp, 0, sizeof(*resp));
 }
@@ -160,7 +161,9 @@ reset_headers(berth_http_response *resp)
   free(resp->last_modified);
   free(resp->content_disposition);
   free(resp->location);
-  resp->location = NULL;
+  free(resp->range);
+  resp->location = resp->range = NULL;
+  resp->content_length = -1;
   resp->content_type = resp->www_authenticate = resp->docker_content_digest = NULL;
   resp->reason = resp->last_modified = resp->content_disposition = NULL;
 }
@@ -201,6 +204,14 @@ on_header(char *line, size_t size, size_t nitems, void *userdata)
   } else if (name_len == 8 && strncasecmp(line, "Location", 8) == 0) {
     free(x->resp->location);
     x->resp->location = steal_pointer(&value);
+  } else if (name_len == 14 && strncasecmp(line, "Content-Length", 14) == 0) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(value, &end, 10);
+    x->resp->content_length = errno == 0 && *end == '\0' && v >= 0 && end != value ? v : -1;
+  } else if (name_len == 5 && strncasecmp(line, "Range", 5) == 0) {
+    free(x->resp->range);
+    x->resp->range = steal_pointer(&value);
   } else if (name_len == 16 && strncasecmp(line, "WWW-Authenticate", 16) == 0) {
     char *old = x->resp->www_authenticate;
     x->resp->www_authenticate = old ? xasprintf("%s, %s", old, value) : steal_pointer(&value);
@@ -416,35 +427,40 @@ transport_error(CURL *c, CURLcode code, const char *errbuf, const char *url, str
 {
   if (x->sink_failed)
     return berth_error_replace(err, &x->sink_err);
+  /* Go's words: "Get", "Put", "Patch", … */
+  const char *m = x->req->method != NULL ? x->req->method : "GET";
+  char verb[8] = "";
+  for (size_t i = 0; m[i] != '\0' && i + 1 < sizeof verb; i++)
+    verb[i] = i == 0 ? m[i] : (char)tolower((unsigned char)m[i]);
   if (x->too_large)
-    return berth_registry_error_set(err, EPROTO, "Get \"%s\": response body larger than %zu bytes",
-                                    url, x->max_body);
+    return berth_registry_error_set(err, EPROTO, "%s \"%s\": response body larger than %zu bytes",
+                                    verb, url, x->max_body);
   long os_errno = 0;
   berth_curl()->easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
   const char *msg = curl_message(code, errbuf);
   switch (code) {
   case CURLE_COULDNT_CONNECT:
-    return berth_error_set(err, os_errno ? (int)os_errno : ECONNREFUSED, "Get \"%s\": connect",
+    return berth_error_set(err, os_errno ? (int)os_errno : ECONNREFUSED, "%s \"%s\": connect", verb,
                            url);
   case CURLE_COULDNT_RESOLVE_HOST:
   case CURLE_COULDNT_RESOLVE_PROXY:
-    return berth_registry_error_set(err, EHOSTUNREACH, "Get \"%s\": dial tcp: %s", url, msg);
+    return berth_registry_error_set(err, EHOSTUNREACH, "%s \"%s\": dial tcp: %s", verb, url, msg);
   case CURLE_OPERATION_TIMEDOUT:
-    return berth_registry_error_set(err, ETIMEDOUT, "Get \"%s\": timeout: %s", url, msg);
+    return berth_registry_error_set(err, ETIMEDOUT, "%s \"%s\": timeout: %s", verb, url, msg);
   case CURLE_PARTIAL_FILE:
-    return berth_registry_error_set(err, EPROTO, "Get \"%s\": unexpected EOF", url);
+    return berth_registry_error_set(err, EPROTO, "%s \"%s\": unexpected EOF", verb, url);
   case CURLE_RECV_ERROR:
   case CURLE_SEND_ERROR:
   case CURLE_GOT_NOTHING:
-    return berth_registry_error_set(err, os_errno ? (int)os_errno : ECONNRESET, "Get \"%s\": %s",
-                                    url, msg);
+    return berth_registry_error_set(err, os_errno ? (int)os_errno : ECONNRESET, "%s \"%s\": %s",
+                                    verb, url, msg);
   case CURLE_TOO_MANY_REDIRECTS:
   case CURLE_WEIRD_SERVER_REPLY:
-    return berth_registry_error_set(err, EPROTO, "Get \"%s\": %s", url, msg);
+    return berth_registry_error_set(err, EPROTO, "%s \"%s\": %s", verb, url, msg);
   default:
     if (is_tls_error(code))
-      return berth_registry_error_set(err, EPROTO, "Get \"%s\": tls: %s", url, msg);
-    return berth_registry_error_set(err, EIO, "Get \"%s\": %s", url, msg);
+      return berth_registry_error_set(err, EPROTO, "%s \"%s\": tls: %s", verb, url, msg);
+    return berth_registry_error_set(err, EIO, "%s \"%s\": %s", verb, url, msg);
   }
 }
 
@@ -465,11 +481,13 @@ berth_http_get(CURL *curl, const berth_http_request *req, berth_http_response *r
                berth_error **err)
 {
   memset(resp, 0, sizeof(*resp));
+  resp->content_length = -1;
   struct xfer x
       = { .req = req, .resp = resp, .max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY };
   struct curl_slist *headers = add_header(NULL, "Authorization", req->authorization);
   headers = add_header(headers, "Accept", req->accept);
   headers = add_header(headers, "Content-Type", req->content_type);
+  headers = add_header(headers, "Content-Range", req->content_range);
   if (req->method != NULL && strcmp(req->method, "HEAD") != 0 && strcmp(req->method, "GET") != 0) {
     /* "Expect:" with no value: no 100-continue round trip before a body */
     headers = berth_curl()->slist_append(headers, "Expect:");

@@ -45,6 +45,7 @@ typedef struct berth_http_request {
    * from its current offset) when upload_data is NULL. */
   const char *method; /* NULL = GET */
   const char *content_type;
+  const char *content_range; /* a PATCH chunk's "FROM-TO" (inclusive), or NULL */
   const void *upload_data;
   int upload_fd;
   int64_t upload_len;
@@ -59,6 +60,8 @@ typedef struct berth_http_response {
   char *last_modified;       /* Last-Modified, or NULL (ADD of a URL) */
   char *content_disposition; /* Content-Disposition, or NULL (ADD of a URL) */
   char *location;            /* Location, or NULL (blob uploads) */
+  char *range;               /* Range, or NULL (an upload's "0-N": bytes it holds) */
+  int64_t content_length;    /* Content-Length, or -1 (a blob's size, for a HEAD) */
   char *body;                /* buffered body (NUL-terminated), or NULL */
   size_t len;
   bool transport_error; /* set when perform failed before an HTTP status arrived */

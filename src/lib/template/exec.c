@@ -28,10 +28,24 @@ typedef enum flow { FLOW_NEXT, FLOW_BREAK, FLOW_CONTINUE } flow;
 
 #define MAX_DEPTH 100000 /* Go's maxExecDepth */
 
+/* Buffers grow by doubling (the capacity follows from the length, so no
+ * one has to carry it): a template printing a million padded bytes must
+ * not copy its output a million times. */
+static size_t
+capacity_for(size_t need)
+{
+  size_t c = 64;
+  while (c < need)
+    c <<= 1;
+  return c;
+}
+
 void
 tmpl_buf_add(char **buf, size_t *len, const char *s, size_t n)
 {
-  *buf = xrealloc(*buf, *len + n + 1);
+  size_t need = *len + n + 1;
+  if (*buf == NULL || need > capacity_for(*len + 1))
+    *buf = xrealloc(*buf, capacity_for(need));
   memcpy(*buf + *len, s, n);
   *len += n;
   (*buf)[*len] = '\0';

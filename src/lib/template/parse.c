@@ -94,6 +94,7 @@ peek_n(parser *p, int i, berth_error **err)
 {
   while (p->n_ahead <= i) {
     if (tmpl_lex_next(&p->lx, &p->ahead[p->n_ahead], err) < 0) {
+      tmpl_tok_clear(&p->ahead[p->n_ahead]); /* what the lexer kept of it */
       fail_lex(p, err);
       return NULL;
     }

@@ -365,14 +365,16 @@ add_padded(char **buf, size_t *len, const spec *sp, const char *s)
   int chars = 0;
   for (const char *c = s; *c; c++)
     chars += ((unsigned char)*c & 0xC0) != 0x80;
-  int pad = sp->width > chars ? sp->width - chars : 0;
+  size_t pad = sp->width > chars ? (size_t)(sp->width - chars) : 0;
+  char *fill = xmalloc(pad + 1);
+  memset(fill, sp->zero && !sp->minus && strchr("dxXobeEfFgG", sp->verb) ? '0' : ' ', pad);
+  fill[pad] = '\0';
   if (!sp->minus)
-    for (int i = 0; i < pad; i++)
-      add(buf, len, sp->zero && strchr("dxXobeEfFgG", sp->verb) ? "0" : " ");
+    tmpl_buf_add(buf, len, fill, pad);
   add(buf, len, s);
   if (sp->minus)
-    for (int i = 0; i < pad; i++)
-      add(buf, len, " ");
+    tmpl_buf_add(buf, len, fill, pad);
+  free(fill);
 }
 
 /* strconv.Quote: printable UTF-8 kept, the rest escaped. */

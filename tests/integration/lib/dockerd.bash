@@ -105,3 +105,20 @@ dockerd_reset() {
     [[ -z "$ids" ]] || dk rmi -f $ids > /dev/null 2>&1 || true
   done
 }
+
+# same_as_docker ARGS...: `berth ARGS` and `docker ARGS` print the same
+# (stdout and stderr together) and exit the same; SAME_SORT=1 compares the
+# lines sorted (for ties in an order Docker leaves to its sort).
+same_as_docker() {
+  local want got want_rc got_rc
+  want=$(dk "$@" 2>&1) && want_rc=0 || want_rc=$?
+  got=$(b "$@" 2>&1) && got_rc=0 || got_rc=$?
+  if [[ -n "${SAME_SORT:-}" ]]; then
+    want=$(sort <<< "$want")
+    got=$(sort <<< "$got")
+  fi
+  [[ "$got" == "$want" && "$got_rc" == "$want_rc" ]] || {
+    printf '%s\n docker (%s):\n%s\n berth (%s):\n%s\n' "$*" "$want_rc" "$want" "$got_rc" "$got" >&2
+    return 1
+  }
+}

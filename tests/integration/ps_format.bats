@@ -1,0 +1,57 @@
+#!/usr/bin/env bats
+# ps --format: Docker's ContainerContext columns, the check Docker's runPs
+# makes of a template before listing, each run by berth and by Docker
+# 20.10's client (its private daemon) on containers made the same way.
+
+load lib/common
+load lib/dockerd
+
+setup_file() {
+  require_tool docker-registry dockerd runc
+  registry_with_fixtures REG plain basic
+  dockerd_start "$BATS_FILE_TMPDIR/dockerd"
+  dk pull -q "$REG_HOST/library/busybox:latest" > /dev/null
+}
+
+teardown_file() {
+  dockerd_stop
+  registry_stop REG
+}
+
+setup() {
+  container_setup
+  mkdir -p "$BATS_TEST_TMPDIR/shared"
+  local tool
+  for tool in dk b; do
+    $tool run --name c1 --label b=2 --label a=1 -v "$BATS_TEST_TMPDIR/shared:/shared" "$IMG" \
+      sh -c 'exit 3' > /dev/null 2>&1 || true
+    $tool create --name c2 "$IMG" echo a long command line with words > /dev/null
+  done
+}
+
+teardown() {
+  dk rm -f c1 c2 > /dev/null 2>&1 || true
+  container_teardown
+}
+
+@test "ps --format: the columns Docker shows, as it shows them" {
+  local t failed=0
+  for t in '{{.Names}}|{{.Image}}|{{.Command}}|{{.State}}|{{.Ports}}' \
+    '{{.Names}} {{.Labels}} [{{.Label "a"}}] [{{.Label "nope"}}] {{.LocalVolumes}}' \
+    '{{.Names}} {{.Mounts}}' 'table {{.Names}}\t{{.Command}}\t{{.State}}' \
+    '{{if eq .State "exited"}}{{.Names}} stopped{{else}}{{.Names}} {{.State}}{{end}}'; do
+    same_as_docker ps -a --format "$t" || failed=1
+  done
+  same_as_docker ps -a --no-trunc --format '{{.Names}} {{.Command}} {{.Mounts}}' || failed=1
+  same_as_docker ps -a -q --format '{{.Names}}' || failed=1
+  same_as_docker ps --format '{{.Names}}' || failed=1
+  [ "$failed" -eq 0 ]
+}
+
+@test "ps --format: template errors in Docker's words and exit status, before anything is listed" {
+  local t failed=0
+  for t in '{{foo}}' '{{.Foo}}' '{{.Names' '{{index .Names 3}}'; do
+    same_as_docker ps -a --format "$t" || failed=1
+  done
+  [ "$failed" -eq 0 ]
+}
