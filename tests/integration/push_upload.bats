@@ -276,3 +276,25 @@ fake_upload() {
   assert_success
   [[ "$output" == "$REG_HOST/up/second:1" ]] || fail_with "-q printed more"
 }
+
+@test "push_upload: a zstd layer made once is found again (mount), a gzip push does not take it" {
+  build_big "$REG_HOST/upz/first:1"
+  run --separate-stderr berth push --format oci --compression zstd "$REG_HOST/upz/first:1"
+  assert_success
+  local big
+  big=$(berth image inspect "$REG_HOST/upz/first:1" | jq -r '.[0].RootFS.Layers[1][7:19]')
+  assert_output_has_line "$big: Pushed"
+  berth tag "$REG_HOST/upz/first:1" "$REG_HOST/upz/second:1"
+  run --separate-stderr berth push --format oci --compression zstd "$REG_HOST/upz/second:1"
+  assert_success
+  assert_output_has_line "$big: Mounted from upz/first"
+  [[ "$(manifest_digest "$REG_HOST" upz/second 1)" == "$(manifest_digest "$REG_HOST" upz/first 1)" ]] ||
+    fail_with "digest changed"
+  # gzip wants a gzip blob: the zstd one recorded for the same diffID is not it
+  berth tag "$REG_HOST/upz/first:1" "$REG_HOST/upz/third:1"
+  run --separate-stderr berth push "$REG_HOST/upz/third:1"
+  assert_success
+  assert_output_has_line "$big: Pushed"
+  [[ "$(skopeo inspect --raw --tls-verify=false "docker://$REG_HOST/upz/third:1" | jq -r '.layers[].mediaType' | sort -u)" \
+    == application/vnd.docker.image.rootfs.diff.tar.gzip ]] || fail_with "not gzip layers"
+}

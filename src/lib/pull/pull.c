@@ -288,7 +288,8 @@ publish(berth_store *store, const berth_reference *ref, struct pull_plan *p,
 
   cleanup_free char *source = berth_reference_name(ref);
   for (size_t i = 0; i < m->n_layers; i++)
-    if (berth_store_distribution_put(store, m->layers[i].digest, p->image->diff_ids[i], source, err)
+    if (berth_store_distribution_put(store, m->layers[i].digest, p->image->diff_ids[i], source,
+                                     m->layers[i].media_type, err)
         < 0)
       return -1;
   if (berth_store_manifest_put(store, p->named.digest, p->named.data, p->named.len, err) < 0)

@@ -170,17 +170,25 @@ reuse_layer(berth_store *s, berth_registry *r, const berth_descriptor *kept, con
   return relayed;
 }
 
+/* Whether a v2metadata entry is a blob of this push's compression: berth
+ * records each blob's media type; an entry without one (Docker's, or
+ * berth's before it recorded them) is a gzip blob, as Docker's are. */
+static bool
+entry_fits(const json_t *entry, berth_push_compression c)
+{
+  const char *mt = json_string_value(json_object_get(entry, "MediaType"));
+  if (c == BERTH_PUSH_ZSTD)
+    return mt != NULL && strcmp(mt, BERTH_MT_OCI_LAYER_ZSTD) == 0;
+  return mt == NULL || push_source_layer_is_gzip(mt);
+}
+
 /* A blob the store recorded for this diffID (an earlier push of the same
  * compression, a pull), which the repository has or can mount: 1 with
- * job's digest and size set, 0 none.  Only gzip blobs are recorded this
- * way (Docker's v2metadata says no compression; berth records no zstd
- * blob there), so a zstd push always makes its layers; a zstd blob pulled
- * from an OCI image is told apart by its kept manifest. */
+ * job's digest and size set, 0 none.  A zstd blob pulled before berth
+ * recorded media types is told apart by its kept manifest. */
 static int
 reuse_recorded(struct run *run, size_t i, struct layer_job *job, berth_error **err)
 {
-  if (run->o.compression != BERTH_PUSH_GZIP)
-    return 0;
   const char *diff_id = run->diff_ids[i];
   const char *not_gzip = NULL;
   if (run->src->m != NULL && !push_source_layer_is_gzip(run->src->m->layers[i].media_type))
@@ -191,7 +199,8 @@ reuse_recorded(struct run *run, size_t i, struct layer_job *job, berth_error **e
   const char *target = berth_registry_repository(run->r);
   for (size_t k = json_array_size(list); k-- > 0;) {
     const char *d = json_string_value(json_object_get(json_array_get(list, k), "Digest"));
-    if (d == NULL || !berth_digest_is_valid(d) || (not_gzip && strcmp(d, not_gzip) == 0))
+    if (d == NULL || !berth_digest_is_valid(d) || (not_gzip && strcmp(d, not_gzip) == 0)
+        || !entry_fits(json_array_get(list, k), run->o.compression))
       continue;
     bool seen = false; /* one try per digest, from its latest entry */
     for (size_t j = k + 1; j < json_array_size(list) && !seen; j++) {
@@ -489,16 +498,18 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
   if (push_layers(&run, err) < 0)
     return -1;
 
-  /* Recorded as pull records it, so that later pushes and pulls know the
-   * blob of this diffID (zstd blobs are not: see reuse_recorded). */
+  /* Recorded as pull records it, with the blob's media type, so that later
+   * pushes and pulls know the blob of this diffID. */
   bool all_kept = src.m != NULL && kept_fits_format(o, src.m);
   cleanup_json json_t *layers = json_array();
   for (size_t i = 0; i < run.n; i++) {
     struct layer_job *job = &run.jobs[i];
     if (all_kept && strcmp(job->digest, src.m->layers[i].digest) != 0)
       all_kept = false;
-    if (job->made && o->compression == BERTH_PUSH_GZIP
-        && berth_store_distribution_put(s, job->digest, cfg->diff_ids[i], repo_name, err) < 0)
+    if (job->made
+        && berth_store_distribution_put(s, job->digest, cfg->diff_ids[i], repo_name,
+                                        layer_media_type(o), err)
+               < 0)
       return -1;
     json_array_append_new(layers, json_pack("{s:s, s:I, s:s}", "mediaType", layer_media_type(o),
                                             "size", (json_int_t)job->size, "digest", job->digest));

@@ -14,7 +14,7 @@
 
 static int
 v2meta_add(berth_store *s, const char *diff_id, const char *blob_digest, const char *source,
-           berth_error **err)
+           const char *media_type, berth_error **err)
 {
   cleanup_json json_t *list = berth_store_v2metadata(s, diff_id, err);
   if (list == NULL)
@@ -28,8 +28,11 @@ v2meta_add(berth_store *s, const char *diff_id, const char *blob_digest, const c
       break;
     }
   }
-  json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "Digest", blob_digest,
-                                        "SourceRepository", source, "HMAC", ""));
+  json_t *e
+      = json_pack("{s:s, s:s, s:s}", "Digest", blob_digest, "SourceRepository", source, "HMAC", "");
+  if (media_type != NULL)
+    json_object_set_new(e, "MediaType", json_string(media_type));
+  json_array_append_new(list, e);
   while (json_array_size(list) > V2META_MAX)
     json_array_remove(list, 0);
   cleanup_free char *text = json_dumps(list, JSON_COMPACT);
@@ -37,11 +40,12 @@ v2meta_add(berth_store *s, const char *diff_id, const char *blob_digest, const c
   return berth_write_file_atomic_at(s->image_fd, path, text, strlen(text), 0644, err);
 }
 
-/* Trusts blob_digest and diff_id only after checking them; source is a
- * plain string (JSON-encoded). */
+/* Trusts blob_digest and diff_id only after checking them; source and
+ * media_type are plain strings (JSON-encoded). */
 int
 berth_store_distribution_put(berth_store *s, const char *blob_digest, const char *diff_id,
-                             const char *source_repository, berth_error **err)
+                             const char *source_repository, const char *media_type,
+                             berth_error **err)
 {
   if (berth_digest_check(blob_digest, err) < 0 || berth_digest_check(diff_id, err) < 0)
     return berth_error_prefix(err, "store distribution metadata");
@@ -50,7 +54,7 @@ berth_store_distribution_put(berth_store *s, const char *blob_digest, const char
     return -1;
   cleanup_free char *path = xasprintf(DIST_DIFFID "/%s", berth_digest_hex(blob_digest));
   if (berth_write_file_atomic_at(s->image_fd, path, diff_id, strlen(diff_id), 0644, err) < 0
-      || v2meta_add(s, diff_id, blob_digest, source_repository, err) < 0)
+      || v2meta_add(s, diff_id, blob_digest, source_repository, media_type, err) < 0)
     return berth_error_prefix(err, "store distribution metadata of %s", blob_digest);
   return 0;
 }

@@ -1,6 +1,8 @@
 /* distribution/: diffid-by-digest/sha256/<blob-hex> → "sha256:<diffid>",
  * v2metadata-by-diffid/sha256/<diffid-hex> → JSON list of
- * {"Digest","SourceRepository","HMAC"}, and berth's own
+ * {"Digest","SourceRepository","HMAC"} (and berth's "MediaType" of the blob
+ * where it knows it: Docker's readers ignore the key; an entry without it
+ * is a gzip blob, as Docker's are), and berth's own
  * manifest-by-digest/sha256/<hex> → the manifest bytes as received. */
 #pragma once
 
@@ -11,8 +13,10 @@
 #include "common/error.h"
 typedef struct berth_store berth_store; /* store/store.h */
 
+/* media_type: the blob's (a manifest's layer mediaType), or NULL. */
 int berth_store_distribution_put(berth_store *s, const char *blob_digest, const char *diff_id,
-                                 const char *source_repository, berth_error **err);
+                                 const char *source_repository, const char *media_type,
+                                 berth_error **err);
 /* 1 found, 0 absent, -1 error. */
 int berth_store_diffid_by_digest(berth_store *s, const char *blob_digest,
                                  char out[BERTH_DIGEST_LEN], berth_error **err);

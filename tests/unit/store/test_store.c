@@ -326,9 +326,12 @@ TEST(distribution_files)
   cleanup_store berth_store *s = berth_store_open(root, &err);
   const char *blob = "sha256:0bd14e8e5178efe593243e3ca91d6827d9b6105b0f2b10c9e89c6b9ad1fc7ca3";
   const char *diff = "sha256:521f2e0db066bca3b1d5b53e098467004d060eb6bec02167d2efc20fcb61269a";
-  CHECK(berth_store_distribution_put(s, blob, diff, "127.0.0.1:5000/library/debian", &err) == 0);
-  CHECK(berth_store_distribution_put(s, blob, diff, "127.0.0.1:5000/test/layered", &err) == 0);
-  CHECK(berth_store_distribution_put(s, blob, diff, "127.0.0.1:5000/library/debian", &err) == 0);
+  CHECK(berth_store_distribution_put(s, blob, diff, "127.0.0.1:5000/library/debian", NULL, &err)
+        == 0);
+  CHECK(berth_store_distribution_put(s, blob, diff, "127.0.0.1:5000/test/layered", NULL, &err)
+        == 0);
+  CHECK(berth_store_distribution_put(s, blob, diff, "127.0.0.1:5000/library/debian", NULL, &err)
+        == 0);
   cleanup_free char *by
       = slurp(root, "image/overlay2/distribution/diffid-by-digest/sha256/"
                     "0bd14e8e5178efe593243e3ca91d6827d9b6105b0f2b10c9e89c6b9ad1fc7ca3");
