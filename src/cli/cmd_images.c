@@ -58,19 +58,6 @@ short_id(const char *id, bool no_trunc)
   return no_trunc ? xstrdup(id) : xstrndup(berth_digest_hex(id), 12);
 }
 
-/* Docker's time.Time String(): "2026-12-01 13:38:25 +0000 UTC". */
-static char *
-created_at(int64_t t)
-{
-  time_t tt = (time_t)t;
-  struct tm tm;
-  char buf[64];
-  if (localtime_r(&tt, &tm) == NULL
-      || strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z %Z", &tm) == 0)
-    return xstrdup("");
-  return xstrdup(buf);
-}
-
 /* One row as Docker's imageContext shows it: every column a string. */
 static int
 add_row(berth_format *f, const images_opts *o, const berth_image_summary *im, const char *repo,
@@ -78,7 +65,7 @@ add_row(berth_format *f, const images_opts *o, const berth_image_summary *im, co
 {
   cleanup_free char *id = short_id(im->id, o->no_trunc);
   cleanup_free char *created = berth_human_since(im->created, now);
-  cleanup_free char *at = created_at(im->created);
+  cleanup_free char *at = berth_go_time_string(im->created);
   cleanup_free char *size = berth_human_size(im->size);
   cleanup_free char *virtual_size = berth_human_size_precision(im->size, 4);
   cleanup_json json_t *row = json_pack(

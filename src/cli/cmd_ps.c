@@ -139,19 +139,6 @@ mounts_cell(const json_t *binds, bool no_trunc)
   return out;
 }
 
-/* Go's time.Time String() of an RFC 3339 time: "2026-12-01 13:43:22 +0000 UTC". */
-static char *
-time_string(int64_t t)
-{
-  time_t tt = (time_t)t;
-  struct tm tm;
-  char buf[64];
-  if (localtime_r(&tt, &tm) == NULL
-      || strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z %Z", &tm) == 0)
-    return xstrdup("");
-  return xstrdup(buf);
-}
-
 /* One row as Docker's ContainerContext shows it: every column a string.
  * SIZE is not there: berth does not measure a container's layer yet. */
 static json_t *
@@ -160,7 +147,7 @@ ps_row(const berth_container *c, const ps_opts *o, int64_t now)
   cleanup_free char *id = o->no_trunc ? xstrdup(c->id) : xasprintf("%.12s", c->id);
   cleanup_free char *image = image_cell(c, o->no_trunc);
   cleanup_free char *cmd = command_cell(c, o->no_trunc);
-  cleanup_free char *created_at = time_string(parse_time(c->created));
+  cleanup_free char *created_at = berth_go_time_string(parse_time(c->created));
   cleanup_free char *running_for = berth_human_since(parse_time(c->created), now);
   cleanup_free char *status = status_cell(c, now);
   cleanup_free char *labels = labels_cell(json_object_get(c->config, "Labels"));

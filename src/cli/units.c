@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/xalloc.h"
 
@@ -78,4 +79,16 @@ berth_ellipsis(const char *s, int max)
   if (chars <= max)
     return xstrdup(s);
   return xasprintf("%.*s…", (int)(cut - s), s);
+}
+
+char *
+berth_go_time_string(int64_t t)
+{
+  time_t tt = (time_t)t;
+  struct tm tm;
+  char buf[64];
+  if (localtime_r(&tt, &tm) == NULL
+      || strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z %Z", &tm) == 0)
+    return xstrdup("");
+  return xstrdup(buf);
 }

@@ -15,5 +15,9 @@ char *berth_human_duration(int64_t seconds);
 /* Docker's "CREATED" column: human duration since t plus " ago". */
 char *berth_human_since(int64_t t, int64_t now);
 
+/* Go's time.Time String() in the local zone, as Docker's CreatedAt
+ * columns print it: "2026-12-01 13:38:25 +0000 UTC". */
+char *berth_go_time_string(int64_t t);
+
 /* Docker's Ellipsis: at most max characters (UTF-8 aware), the last one "…". */
 char *berth_ellipsis(const char *s, int max);

@@ -197,24 +197,10 @@ copy_archive(struct archive_copy *c, int fd, berth_error **err)
       goto out;
     }
     any = true;
-    cleanup_free char *name = load_path_clean(archive_entry_pathname(ae));
-    const char *hard = archive_entry_hardlink(ae);
-    if (name == NULL || name[0] == '\0')
-      continue; /* outside the archive: nothing may name it */
-    if (hard != NULL) {
-      struct entry *e = load_add_entry(c, name);
-      e->is_link = true;
-      e->target = load_path_clean(hard);
-    } else if (archive_entry_filetype(ae) == AE_IFLNK) {
-      struct entry *e = load_add_entry(c, name);
-      e->is_link = true;
-      e->target = load_link_target(name, archive_entry_symlink(ae));
-    } else if (archive_entry_filetype(ae) == AE_IFREG) {
-      struct entry *e = load_add_entry(c, name);
-      if (copy_contents(c, a, ae, src, e->index, err) < 0) {
-        ret = -1;
-        goto out;
-      }
+    struct entry *e = load_note_entry(c, ae);
+    if (e != NULL && copy_contents(c, a, ae, src, e->index, err) < 0) {
+      ret = -1;
+      goto out;
     }
   }
 out:
@@ -222,6 +208,35 @@ out:
   berth_error_free(src->err);
   free(src);
   return ret;
+}
+
+void
+load_image_add_tag(struct load_image *im, char *tag)
+{
+  for (size_t i = 0; i < im->n_tags; i++)
+    if (strcmp(im->tags[i], tag) == 0) {
+      free(tag);
+      return;
+    }
+  im->tags = xrealloc(im->tags, (im->n_tags + 1) * sizeof *im->tags);
+  im->tags[im->n_tags++] = tag;
+}
+
+struct entry *
+load_note_entry(struct archive_copy *c, struct archive_entry *ae)
+{
+  cleanup_free char *name = load_path_clean(archive_entry_pathname(ae));
+  const char *hard = archive_entry_hardlink(ae);
+  if (name == NULL || name[0] == '\0')
+    return NULL; /* outside the archive: nothing may name it */
+  if (hard != NULL || archive_entry_filetype(ae) == AE_IFLNK) {
+    struct entry *e = load_add_entry(c, name);
+    e->is_link = true;
+    e->target
+        = hard != NULL ? load_path_clean(hard) : load_link_target(name, archive_entry_symlink(ae));
+    return NULL;
+  }
+  return archive_entry_filetype(ae) == AE_IFREG ? load_add_entry(c, name) : NULL;
 }
 
 const struct entry *

@@ -82,20 +82,8 @@ index_entries(struct archive_copy *c, int fd, off_t base, off_t file_size, berth
       ret = 0; /* holes to fill: copy it */
       goto out;
     }
-    cleanup_free char *name = load_path_clean(archive_entry_pathname(ae));
-    const char *hard = archive_entry_hardlink(ae);
-    if (name == NULL || name[0] == '\0')
-      continue; /* outside the archive: nothing may name it */
-    if (hard != NULL) {
-      struct entry *e = load_add_entry(c, name);
-      e->is_link = true;
-      e->target = load_path_clean(hard);
-    } else if (archive_entry_filetype(ae) == AE_IFLNK) {
-      struct entry *e = load_add_entry(c, name);
-      e->is_link = true;
-      e->target = load_link_target(name, archive_entry_symlink(ae));
-    } else if (archive_entry_filetype(ae) == AE_IFREG) {
-      struct entry *e = load_add_entry(c, name);
+    struct entry *e = load_note_entry(c, ae);
+    if (e != NULL) {
       /* the headers consumed so far end where the contents begin */
       e->offset = base + (off_t)archive_filter_bytes(a, 0);
       e->size = (off_t)archive_entry_size(ae);

@@ -4,6 +4,7 @@
  * them. */
 #pragma once
 
+#include <archive_entry.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,6 +51,11 @@ ssize_t load_reader_read(void *ctx, void *buf, size_t len, berth_error **err);
 void load_reader_close(load_reader *r);
 
 struct entry *load_add_entry(struct archive_copy *c, const char *name);
+/* Notes an outer tar entry: a link (hard or symbolic) is recorded with its
+ * target, cleaned inside the archive; a regular file gets its entry, which
+ * is returned for the caller to fill; anything else (a name outside the
+ * archive, a directory) is NULL. */
+struct entry *load_note_entry(struct archive_copy *c, struct archive_entry *ae);
 /* A path of the archive cleaned ("./" and empty components dropped), NULL
  * when absolute or climbing with ".."; a symlink's target from the link's
  * directory, NULL when it points outside. */
@@ -65,6 +71,10 @@ char *load_link_target(const char *link_name, const char *target);
 int load_index_archive(struct archive_copy *c, int fd, berth_error **err);
 
 /* One image of manifest.json. */
+struct load_image;
+/* Adds tag (taken) to the image's names unless it has it already. */
+void load_image_add_tag(struct load_image *im, char *tag);
+
 struct load_image {
   char *config;
   size_t config_len;

@@ -301,18 +301,6 @@ find_layer(struct v1_layer *ls, size_t n, const char *dir)
   return NULL;
 }
 
-static void
-add_tag(struct load_image *im, char *tag)
-{
-  for (size_t i = 0; i < im->n_tags; i++)
-    if (strcmp(im->tags[i], tag) == 0) {
-      free(tag);
-      return;
-    }
-  im->tags = xrealloc(im->tags, (im->n_tags + 1) * sizeof *im->tags);
-  im->tags[im->n_tags++] = tag;
-}
-
 /* `repositories` (untrusted JSON: {name: {tag: v1 id}}) as tags of the
  * images planned. */
 static int
@@ -349,7 +337,7 @@ read_repositories(const struct archive_copy *c, struct v1_layer *ls, size_t n, b
         return berth_error_prefix(err, "repositories");
       if (ref->digest != NULL || strchr(tag, '@') != NULL)
         return berth_error_set(err, 0, "repositories: %s is not a tag", full);
-      add_tag(l->im, berth_reference_familiar_string(ref));
+      load_image_add_tag(l->im, berth_reference_familiar_string(ref));
       l->im->intermediate = false;
     }
   }

@@ -158,18 +158,6 @@ annotated_name(json_t *desc)
   return NULL;
 }
 
-static void
-add_tag(struct load_image *im, char *tag)
-{
-  for (size_t i = 0; i < im->n_tags; i++)
-    if (strcmp(im->tags[i], tag) == 0) {
-      free(tag);
-      return;
-    }
-  im->tags = xrealloc(im->tags, (im->n_tags + 1) * sizeof *im->tags);
-  im->tags[im->n_tags++] = tag;
-}
-
 int
 load_oci_plan(const struct archive_copy *c, struct load_image **ims, size_t *n, berth_error **err)
 {
@@ -212,7 +200,7 @@ load_oci_plan(const struct archive_copy *c, struct load_image **ims, size_t *n, 
     }
     char *name = annotated_name(d);
     if (name != NULL)
-      add_tag(&(*ims)[at], name);
+      load_image_add_tag(&(*ims)[at], name);
   }
   return 0;
 }

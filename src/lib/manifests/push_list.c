@@ -18,26 +18,6 @@ registry_cleanup(berth_registry **r)
 }
 #define cleanup_registry __attribute__((cleanup(registry_cleanup)))
 
-static int
-put_manifest(berth_registry *r, const char *tag_or_digest, const char *type, const char *data,
-             size_t len, berth_error **err)
-{
-  cleanup_free char *path
-      = xasprintf("/v2/%s/manifests/%s", berth_registry_repository(r), tag_or_digest);
-  berth_http_request hr = {
-    .method = "PUT",
-    .content_type = type,
-    .upload_data = data,
-    .upload_len = (int64_t)len,
-  };
-  berth_http_response resp;
-  int rc = berth_registry_send(r, path, &hr, &resp, err);
-  if (rc == 0 && resp.status != 201 && resp.status != 200)
-    rc = berth_registry_error_from_response(resp.status, resp.body, resp.len, err);
-  berth_http_response_clear(&resp);
-  return rc < 0 ? berth_error_prefix(err, "manifest %s", tag_or_digest) : 0;
-}
-
 /* A member of another repository: its blobs mounted into r's repository,
  * its manifest put there by digest.  The member was checked when the list
  * was loaded (Raw hashes to digest); Raw is parsed as untrusted. */
@@ -62,7 +42,7 @@ bring_member(berth_registry *r, json_t *m, const berth_reference *from, const ch
       return berth_error_set_as(err, EIO, "error mounting %s/%s@%s to %s", from->domain, from->path,
                                 blob, target);
   }
-  if (put_manifest(r, digest, type, json_string_value(raw), json_string_length(raw), err) < 0)
+  if (push_manifest_put(r, digest, type, json_string_value(raw), json_string_length(raw), err) < 0)
     return -1;
   if (on_line != NULL) {
     cleanup_free char *line
@@ -103,7 +83,7 @@ berth_manifest_list_push(const berth_manifest_list *l, const berth_reference *ta
         && bring_member(r, m, from, target_name, l->ref, on_line, ctx, err) < 0)
       return -1;
   }
-  if (put_manifest(r, target->digest ? target->digest : target->tag, type, text, len, err) < 0)
+  if (push_manifest_put(r, target->digest ? target->digest : target->tag, type, text, len, err) < 0)
     return -1;
   berth_sha256_digest(text, len, digest);
   return 0;

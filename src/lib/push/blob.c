@@ -95,3 +95,23 @@ push_blob_mount(berth_registry *r, const char *digest, const char *from, berth_e
    * other answer: no mount, and the upload that follows reports it. */
   return 0;
 }
+
+int
+push_manifest_put(berth_registry *r, const char *reference, const char *type, const char *data,
+                  size_t len, berth_error **err)
+{
+  cleanup_free char *path
+      = xasprintf("/v2/%s/manifests/%s", berth_registry_repository(r), reference);
+  berth_http_request hr = {
+    .method = "PUT",
+    .content_type = type,
+    .upload_data = data,
+    .upload_len = (int64_t)len,
+  };
+  berth_http_response resp;
+  int rc = berth_registry_send(r, path, &hr, &resp, err);
+  if (rc == 0 && resp.status != 201 && resp.status != 200)
+    rc = berth_registry_error_from_response(resp.status, resp.body, resp.len, err);
+  berth_http_response_clear(&resp);
+  return rc < 0 ? berth_error_prefix(err, "manifest %s", reference) : 0;
+}

@@ -21,3 +21,8 @@ int push_blob_upload(berth_registry *r, const char *digest, const void *data, in
  * the store's records: checked by the caller against the repository
  * grammar); 1 mounted, 0 not. */
 int push_blob_mount(berth_registry *r, const char *digest, const char *from, berth_error **err);
+
+/* PUTs a manifest (or index) of media type `type` as reference (a tag or
+ * a digest) in r's repository; a refusal is the registry's words. */
+int push_manifest_put(berth_registry *r, const char *reference, const char *type, const char *data,
+                      size_t len, berth_error **err);

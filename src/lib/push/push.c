@@ -400,25 +400,6 @@ push_layers(struct run *run, berth_error **err)
   return rc;
 }
 
-static int
-put_manifest(berth_registry *r, const char *tag, const char *type, const char *data, size_t len,
-             berth_error **err)
-{
-  cleanup_free char *path = xasprintf("/v2/%s/manifests/%s", berth_registry_repository(r), tag);
-  berth_http_request hr = {
-    .method = "PUT",
-    .content_type = type,
-    .upload_data = data,
-    .upload_len = (int64_t)len,
-  };
-  berth_http_response resp;
-  int rc = berth_registry_send(r, path, &hr, &resp, err);
-  if (rc == 0 && resp.status != 201 && resp.status != 200)
-    rc = berth_registry_error_from_response(resp.status, resp.body, resp.len, err);
-  berth_http_response_clear(&resp);
-  return rc < 0 ? berth_error_prefix(err, "manifest %s", tag) : 0;
-}
-
 /* The kept manifest bytes go as they are unless another format was asked. */
 static bool
 kept_fits_format(const berth_push_options *o, const berth_manifest *m)
@@ -526,7 +507,7 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
   if (all_kept) {
     /* Every blob is there: the manifest bytes as pulled, its digest kept. */
     const char *type = src.m->media_type ? src.m->media_type : BERTH_MT_OCI_MANIFEST;
-    if (put_manifest(r, tag, type, src.data, src.len, err) < 0)
+    if (push_manifest_put(r, tag, type, src.data, src.len, err) < 0)
       return -1;
     memcpy(out->digest, src.digest, BERTH_DIGEST_LEN);
     out->size = src.len;
@@ -544,7 +525,7 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
   /* Docker's distribution writes its manifests indented by three spaces. */
   cleanup_free char *text = json_dumps(m, JSON_INDENT(3) | JSON_PRESERVE_ORDER);
   size_t len = strlen(text);
-  if (put_manifest(r, tag, manifest_type, text, len, err) < 0)
+  if (push_manifest_put(r, tag, manifest_type, text, len, err) < 0)
     return -1;
   berth_sha256_digest(text, len, out->digest);
   out->size = len;
