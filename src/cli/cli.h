@@ -83,6 +83,7 @@ int berth_cmd_ps(berth_cli *cli, int argc, char **argv);
 int berth_cmd_logs(berth_cli *cli, int argc, char **argv);
 int berth_cmd_wait(berth_cli *cli, int argc, char **argv);
 int berth_cmd_mount(berth_cli *cli, int argc, char **argv);
+int berth_cmd_cp(berth_cli *cli, int argc, char **argv);
 int berth_cmd_export(berth_cli *cli, int argc, char **argv);
 int berth_cmd_umount(berth_cli *cli, int argc, char **argv);
 int berth_cmd_build(berth_cli *cli, int argc, char **argv);

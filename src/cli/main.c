@@ -20,6 +20,7 @@ static const struct command {
   command_fn fn;
   const char *summary;
 } commands[] = {
+  { "cp", berth_cmd_cp, "Copy files/folders between a container and the local filesystem" },
   { "create", berth_cmd_create, "Create a new container" },
   { "build", berth_cmd_build, "Build an image from a Dockerfile" },
   { "commit", berth_cmd_commit, "Create a new image from a container's changes" },
