@@ -55,7 +55,7 @@ status_cell(const berth_container *c, int64_t now)
 {
   if (strcmp(c->status, "running") == 0) {
     cleanup_free char *d = berth_human_duration(now - parse_time(c->started_at));
-    return xasprintf("Up %s", d);
+    return xasprintf("Up %s%s", d, c->paused ? " (Paused)" : "");
   }
   if (strcmp(c->status, "exited") == 0) {
     cleanup_free char *d = berth_human_since(parse_time(c->finished_at), now);
@@ -155,9 +155,10 @@ ps_row(const berth_container *c, const ps_opts *o, int64_t now)
   const char *net = json_string_value(json_object_get(c->hostconfig, "NetworkMode"));
   return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
                    "Image", image, "Command", cmd, "CreatedAt", created_at, "RunningFor",
-                   running_for, "Ports", "", "State", c->status, "Status", status, "Names", c->name,
-                   "Labels", labels, "Mounts", mounts, "Networks", net ? net : "host",
-                   "LocalVolumes", "0");
+                   running_for, "Ports", "", "State",
+                   strcmp(c->status, "running") == 0 && c->paused ? "paused" : c->status, "Status",
+                   status, "Names", c->name, "Labels", labels, "Mounts", mounts, "Networks",
+                   net ? net : "host", "LocalVolumes", "0");
 }
 
 /* Docker's .Label "k": the container's label k, "" when it has none. */

@@ -95,6 +95,7 @@ run_usage(const char *cmd)
          "  -l, --label list         Set meta data on a container\n"
          "      --name string        Assign a name to the container\n"
          "      --network string     host (default) or none\n"
+         "      --restart string     Restart policy to apply when a container exits (only \"no\")\n"
          "      --rm                 Automatically remove the container when it exits\n"
          "      --runtime string     Runtime to use for this container\n"
          "  -t, --tty                Allocate a pseudo-TTY\n"
@@ -138,6 +139,24 @@ flag_name(int c)
 }
 
 #define OPT_HELP 0x100 /* --help has no shorthand: -h is --hostname, as in Docker */
+#define OPT_RESTART 0x101
+
+/* --restart: berth has no daemon that could restart a container, so only
+ * Docker's default, "no", is taken; Docker's other policies are refused by
+ * name, anything else with Docker's words. */
+static int
+check_restart(berth_cli *cli, const char *cmd, const char *policy)
+{
+  if (strcmp(policy, "no") == 0 || strcmp(policy, "") == 0)
+    return 0;
+  if (strcmp(policy, "always") == 0 || strcmp(policy, "unless-stopped") == 0
+      || strcmp(policy, "on-failure") == 0 || strncmp(policy, "on-failure:", 11) == 0)
+    return berth_cli_usage_error(cli, cmd,
+                                 "restart policy '%s' is not supported: berth has no daemon to "
+                                 "restart containers (only --restart=no)",
+                                 policy);
+  return berth_cli_usage_error(cli, cmd, "invalid restart policy '%s'", policy);
+}
 
 /* argv is the user's: every value is checked for UTF-8 here, before the
  * image is looked up or pulled, so a bad byte is refused by its flag's
@@ -155,6 +174,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     { "label", required_argument, NULL, 'l' },
     { "name", required_argument, NULL, 'n' },
     { "network", required_argument, NULL, 'N' },
+    { "restart", required_argument, NULL, OPT_RESTART },
     { "rm", no_argument, NULL, 'R' },
     { "runtime", required_argument, NULL, 'T' },
     { "tty", no_argument, NULL, 't' },
@@ -231,6 +251,10 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       break;
     case 'w':
       o->workdir = optarg;
+      break;
+    case OPT_RESTART:
+      if (check_restart(cli, argv[0], optarg) != 0)
+        return 125;
       break;
     case OPT_HELP:
       return run_usage(argv[0]);

@@ -20,6 +20,8 @@ static const struct command {
   command_fn fn;
   const char *summary;
 } commands[] = {
+  { "attach", berth_cmd_attach,
+    "Attach local standard input, output, and error streams to a running container" },
   { "cp", berth_cmd_cp, "Copy files/folders between a container and the local filesystem" },
   { "create", berth_cmd_create, "Create a new container" },
   { "build", berth_cmd_build, "Build an image from a Dockerfile" },
@@ -41,9 +43,13 @@ static const struct command {
   { "logs", berth_cmd_logs, "Fetch the logs of a container" },
   { "manifest", berth_cmd_manifest, "Manage Docker image manifests and manifest lists" },
   { "mount", berth_cmd_mount, "Mount a container's root filesystem" },
+  { "pause", berth_cmd_pause, "Pause all processes within one or more containers" },
+  { "port", berth_cmd_port, "List port mappings or a specific mapping for the container" },
   { "ps", berth_cmd_ps, "List containers" },
   { "pull", berth_cmd_pull, "Pull an image from a registry" },
   { "push", berth_cmd_push, "Push an image to a registry" },
+  { "rename", berth_cmd_rename, "Rename a container" },
+  { "restart", berth_cmd_restart, "Restart one or more containers" },
   { "rm", berth_cmd_rm, "Remove one or more containers" },
   { "rmi", berth_cmd_rmi, "Remove one or more images" },
   { "run", berth_cmd_run, "Run a command in a new container" },
@@ -52,7 +58,9 @@ static const struct command {
   { "start", berth_cmd_start, "Start one or more stopped containers" },
   { "stop", berth_cmd_stop, "Stop one or more running containers" },
   { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
+  { "top", berth_cmd_top, "Display the running processes of a container" },
   { "umount", berth_cmd_umount, "Release a container's root filesystem mount" },
+  { "unpause", berth_cmd_unpause, "Unpause all processes within one or more containers" },
   { "verify", berth_cmd_verify, "Check every layer of images against its diffID" },
   { "version", berth_cmd_version, "Show the berth version information" },
   { "wait", berth_cmd_wait,

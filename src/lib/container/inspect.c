@@ -9,10 +9,12 @@ static json_t *
 state(const berth_container *c)
 {
   bool running = strcmp(c->status, "running") == 0;
-  return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status", c->status,
-                   "Running", running, "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0,
-                   "Pid", running ? c->pid : 0, "ExitCode", c->exit_code, "Error", c->error,
-                   "StartedAt", c->started_at, "FinishedAt", c->finished_at);
+  bool paused = running && c->paused; /* Docker's Status says "paused" then */
+  return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status",
+                   paused ? "paused" : c->status, "Running", running, "Paused", paused,
+                   "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", running ? c->pid : 0,
+                   "ExitCode", c->exit_code, "Error", c->error, "StartedAt", c->started_at,
+                   "FinishedAt", c->finished_at);
 }
 
 static json_t *

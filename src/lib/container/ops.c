@@ -96,9 +96,13 @@ berth_container_wait_exit(berth_store *s, berth_container **c, int timeout_ms, b
   return 0;
 }
 
+/* A frozen container takes no signal: kill and stop thaw it first, as
+ * Docker does (container/pause.c). */
 int
 berth_container_kill(berth_store *s, berth_container *c, int sig, berth_error **err)
 {
+  if (berth_container_thaw(s, c, err) < 0)
+    return -1;
   if (berth_container_refresh(s, c, err) < 0)
     return -1;
   if (strcmp(c->status, "running") != 0)
@@ -117,6 +121,8 @@ berth_container_stop(berth_store *s, berth_container **c, int timeout_s, berth_e
     return -1;
   if (strcmp((*c)->status, "running") != 0)
     return 0;
+  if (berth_container_thaw(s, *c, err) < 0)
+    return -1;
   cleanup_runtime berth_runtime *rt = berth_container_runtime(s, *c);
   /* A SIGTERM that cannot be sent does not end a stop: as Docker does, we
    * go on to SIGKILL, whose failure is the error. */
@@ -179,7 +185,7 @@ berth_container_remove(berth_store *s, const berth_runtime *rt, berth_container 
                              "You cannot remove a running container %s. Stop the container "
                              "before attempting removal or force remove",
                              c->id);
-    if (kill_for_remove(s, rt, c, err) < 0)
+    if (berth_container_thaw(s, c, err) < 0 || kill_for_remove(s, rt, c, err) < 0)
       return -1;
   }
   if (wait_monitor_gone(s, c, err) < 0)

@@ -25,6 +25,16 @@ int berth_container_refresh(berth_store *s, berth_container *c, berth_error **er
 int berth_container_wait_exit(berth_store *s, berth_container **c, int timeout_ms,
                               berth_error **err);
 
+/* pause / unpause: the runtime's freezer, State.Paused in the record.
+ * Docker's words: "Container <id> is not running", "... is already paused",
+ * "... is not paused". */
+int berth_container_pause(berth_store *s, berth_container *c, berth_error **err);
+int berth_container_unpause(berth_store *s, berth_container *c, berth_error **err);
+/* Resumes a paused container (nothing when it is not paused). */
+int berth_container_thaw(berth_store *s, berth_container *c, berth_error **err);
+/* `rename`: under the store lock (as create takes names), Docker's rules
+ * and words for a same, taken or invalid name. */
+int berth_container_rename(berth_store *s, berth_container *c, const char *name, berth_error **err);
 int berth_container_kill(berth_store *s, berth_container *c, int sig, berth_error **err);
 /* SIGTERM, then SIGKILL after timeout_s seconds. */
 int berth_container_stop(berth_store *s, berth_container **c, int timeout_s, berth_error **err);

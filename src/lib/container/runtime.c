@@ -169,6 +169,31 @@ berth_runtime_kill(const berth_runtime *rt, const char *id, int sig, berth_error
                          msg[0] ? ": " : "", msg);
 }
 
+/* `pause` / `resume` (the cgroup freezer); the runtime's message on failure. */
+static int
+runtime_verb(const berth_runtime *rt, const char *id, const char *verb, berth_error **err)
+{
+  char *argv[] = { rt->path, "--root", rt->state_dir, (char *)verb, (char *)id, NULL };
+  cleanup_free char *msg = NULL;
+  int code = run_capture(rt, argv, &msg, err);
+  if (code <= 0)
+    return code;
+  return berth_error_set(err, 0, "%s %s %.12s: exit status %d%s%s", rt->name, verb, id, code,
+                         msg[0] ? ": " : "", msg);
+}
+
+int
+berth_runtime_pause(const berth_runtime *rt, const char *id, berth_error **err)
+{
+  return runtime_verb(rt, id, "pause", err);
+}
+
+int
+berth_runtime_resume(const berth_runtime *rt, const char *id, berth_error **err)
+{
+  return runtime_verb(rt, id, "resume", err);
+}
+
 static bool
 has_state(const berth_runtime *rt, const char *id)
 {

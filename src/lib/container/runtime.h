@@ -31,6 +31,9 @@ pid_t berth_runtime_spawn_exec(const berth_runtime *rt, const char *id, const ch
  * longer runs is fine; any other failure is an error with the runtime's
  * message. */
 int berth_runtime_kill(const berth_runtime *rt, const char *id, int sig, berth_error **err);
+/* `pause <id>` / `resume <id>`: freeze and thaw the container's processes. */
+int berth_runtime_pause(const berth_runtime *rt, const char *id, berth_error **err);
+int berth_runtime_resume(const berth_runtime *rt, const char *id, berth_error **err);
 /* `delete --force <id>`; an unknown container is fine; a failure that
  * leaves the runtime's state behind is an error with its message. */
 int berth_runtime_delete(const berth_runtime *rt, const char *id, berth_error **err);

@@ -106,6 +106,7 @@ set_running(berth_container *c, void *ctx, berth_error **err)
   c->pid = st->pid;
   c->monitor_pid = st->monitor_pid;
   c->exit_code = 0;
+  c->paused = false;
   free(c->error);
   c->error = xstrdup("");
   free(c->started_at);

@@ -1,0 +1,315 @@
+/* rename, restart, pause, unpause, top, attach, port: Docker's command
+ * lines over container/ops.h, container/top.h and the supervisor's log. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "container/ops.h"
+#include "container/top.h"
+#include "container_cli.h"
+#include "supervisor/log.h"
+#include "supervisor/supervise.h"
+
+/* Commands whose only flag is --help: 1 after printing usage, 0 to go on,
+ * or a usage error's status (> 1). */
+static int
+help_only(berth_cli *cli, int argc, char **argv, const char *usage)
+{
+  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+  int c;
+  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+    if (c == 'h') {
+      puts(usage);
+      return 1;
+    }
+    return berth_cli_bad_option(cli, argv[0], argv, c);
+  }
+  return 0;
+}
+
+int
+berth_cmd_rename(berth_cli *cli, int argc, char **argv)
+{
+  int h = help_only(cli, argc, argv,
+                    "Usage:  berth rename CONTAINER NEW_NAME\n\n"
+                    "Rename a container\n\n"
+                    "Aliases:\n"
+                    "  berth container rename, berth rename");
+  if (h != 0)
+    return h == 1 ? 0 : h;
+  if (argc - optind != 2)
+    return berth_cli_usage_error(cli, argv[0], "\"rename\" requires exactly 2 arguments.");
+  const char *old = argv[optind], *name = argv[optind + 1];
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  cleanup_container berth_container *c = NULL;
+  if (berth_container_find(s, old, &c, &err) < 0 || berth_container_rename(s, c, name, &err) < 0) {
+    /* Docker's client adds its own line after the daemon's */
+    berth_cli_fail(cli, err);
+    fprintf(stderr, "Error: failed to rename container named %s\n", old);
+    return 1;
+  }
+  return 0;
+}
+
+static int
+pause_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
+{
+  bool pause = *(bool *)ctx;
+  return pause ? berth_container_pause(s, *c, err) : berth_container_unpause(s, *c, err);
+}
+
+static int
+pause_cmd(berth_cli *cli, int argc, char **argv, bool pause)
+{
+  int h = help_only(cli, argc, argv,
+                    pause ? "Usage:  berth pause CONTAINER [CONTAINER...]\n\n"
+                            "Pause all processes within one or more containers\n\n"
+                            "Aliases:\n"
+                            "  berth container pause, berth pause"
+                          : "Usage:  berth unpause CONTAINER [CONTAINER...]\n\n"
+                            "Unpause all processes within one or more containers\n\n"
+                            "Aliases:\n"
+                            "  berth container unpause, berth unpause");
+  if (h != 0)
+    return h == 1 ? 0 : h;
+  if (optind >= argc)
+    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.",
+                                 pause ? "pause" : "unpause");
+  return berth_cli_each_container(cli, argv + optind, argc - optind, pause_one, &pause);
+}
+
+int
+berth_cmd_pause(berth_cli *cli, int argc, char **argv)
+{
+  return pause_cmd(cli, argc, argv, true);
+}
+
+int
+berth_cmd_unpause(berth_cli *cli, int argc, char **argv)
+{
+  return pause_cmd(cli, argc, argv, false);
+}
+
+/* Docker's restart: stop (SIGTERM, SIGKILL after the timeout), then start
+ * detached; a stopped container is just started. */
+static int
+restart_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
+{
+  if (berth_container_stop(s, c, *(int *)ctx, err) < 0)
+    return -1;
+  cleanup_runtime berth_runtime *rt = berth_container_runtime(s, *c);
+  return berth_supervisor_start_detached(s, rt, *c, err);
+}
+
+int
+berth_cmd_restart(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "time", required_argument, NULL, 't' },
+    { "timeout", required_argument, NULL, 't' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  int timeout = 10, c;
+  while ((c = getopt_long(argc, argv, "+:t:h", options, NULL)) != -1) {
+    switch (c) {
+    case 't':
+      if (berth_cli_parse_int(cli, argv[0], "-t, --time", optarg, &timeout) != 0)
+        return 125;
+      break;
+    case 'h':
+      puts("Usage:  berth restart [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+           "Restart one or more containers\n\n"
+           "Aliases:\n"
+           "  berth container restart, berth restart\n\n"
+           "Options:\n"
+           "  -t, --time int   Seconds to wait for stop before killing the container (default 10)");
+      return 0;
+    default:
+      return berth_cli_bad_option(cli, argv[0], argv, c);
+    }
+  }
+  if (optind >= argc)
+    return berth_cli_usage_error(cli, argv[0], "\"restart\" requires at least 1 argument.");
+  return berth_cli_each_container(cli, argv + optind, argc - optind, restart_one, &timeout);
+}
+
+/* Docker's top table: tabwriter(minwidth 20, padding 3); the last column
+ * is not padded. */
+static void
+print_top(const berth_top *t)
+{
+  cleanup_free size_t *w = xcalloc(t->ntitles, sizeof *w);
+  for (size_t i = 0; i < t->ntitles; i++) {
+    w[i] = strlen(t->titles[i]);
+    for (size_t r = 0; r < t->nrows; r++)
+      if (strlen(t->rows[r][i]) > w[i])
+        w[i] = strlen(t->rows[r][i]);
+    w[i] = w[i] + 3 < 20 ? 20 : w[i] + 3;
+  }
+  for (size_t r = 0; r <= t->nrows; r++) {
+    char **cells = r == 0 ? t->titles : t->rows[r - 1];
+    for (size_t i = 0; i < t->ntitles; i++) {
+      if (i + 1 < t->ntitles)
+        printf("%-*s", (int)w[i], cells[i]);
+      else
+        printf("%s\n", cells[i]);
+    }
+  }
+}
+
+int
+berth_cmd_top(berth_cli *cli, int argc, char **argv)
+{
+  /* everything after CONTAINER is ps's, flags included */
+  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    puts("Usage:  berth top CONTAINER [ps OPTIONS]\n\n"
+         "Display the running processes of a container\n\n"
+         "Aliases:\n"
+         "  berth container top, berth top");
+    return 0;
+  }
+  if (argc < 2)
+    return berth_cli_usage_error(cli, argv[0], "\"top\" requires at least 1 argument.");
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  cleanup_container berth_container *c = berth_cli_container(cli, s, argv[1], &status);
+  if (c == NULL)
+    return status;
+  berth_top t = { 0 };
+  if (berth_container_top(s, c, argc > 2 ? argv + 2 : NULL, &t, &err) < 0)
+    return berth_cli_fail(cli, err);
+  print_top(&t);
+  berth_top_clear(&t);
+  return 0;
+}
+
+/* port: no networking publishes ports yet, so there is nothing to list;
+ * a given PRIVATE_PORT is Docker's "No public port" error. */
+int
+berth_cmd_port(berth_cli *cli, int argc, char **argv)
+{
+  int h = help_only(cli, argc, argv,
+                    "Usage:  berth port CONTAINER [PRIVATE_PORT[/PROTO]]\n\n"
+                    "List port mappings or a specific mapping for the container\n\n"
+                    "Aliases:\n"
+                    "  berth container port, berth port");
+  if (h != 0)
+    return h == 1 ? 0 : h;
+  int left = argc - optind;
+  if (left < 1 || left > 2)
+    return berth_cli_usage_error(cli, argv[0],
+                                 "\"port\" requires at least 1 and at most 2 arguments.");
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  cleanup_container berth_container *c = berth_cli_container(cli, s, argv[optind], &status);
+  if (c == NULL)
+    return status;
+  if (left == 2) {
+    fprintf(stderr, "Error: No public port '%s' published for %s\n", argv[optind + 1],
+            argv[optind]);
+    return 1;
+  }
+  return 0;
+}
+
+struct attach_ctx {
+  size_t skip; /* entries already in the log when attaching */
+  size_t seen;
+};
+
+static void
+count_entry(void *ctx, const char *stream, const char *text)
+{
+  (void)stream;
+  (void)text;
+  ((struct attach_ctx *)ctx)->seen++;
+}
+
+static void
+attach_entry(void *ctx, const char *stream, const char *text)
+{
+  struct attach_ctx *a = ctx;
+  if (a->seen++ < a->skip)
+    return;
+  FILE *out = strcmp(stream, "stderr") == 0 ? stderr : stdout;
+  fputs(text, out);
+  fflush(out);
+}
+
+/* attach: the output the running container writes from now on (its log,
+ * which the supervisor keeps), until it ends; then its exit code, as
+ * Docker's attach returns it.  Standard input is not connected. */
+int
+berth_cmd_attach(berth_cli *cli, int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "no-stdin", no_argument, NULL, 'n' },
+    { "sig-proxy", optional_argument, NULL, 'p' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  int c;
+  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+    switch (c) {
+    case 'n':
+    case 'p':
+      break;
+    case 'h':
+      puts("Usage:  berth attach [OPTIONS] CONTAINER\n\n"
+           "Attach local standard input, output, and error streams to a running container\n\n"
+           "Aliases:\n"
+           "  berth container attach, berth attach\n\n"
+           "Options:\n"
+           "      --no-stdin    Do not attach STDIN (berth never attaches it)\n"
+           "      --sig-proxy   Proxy all received signals to the process (default true)");
+      return 0;
+    default:
+      return berth_cli_bad_option(cli, argv[0], argv, c);
+    }
+  }
+  if (argc - optind != 1)
+    return berth_cli_usage_error(cli, argv[0], "\"attach\" requires exactly 1 argument.");
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = berth_cli_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  cleanup_container berth_container *ct = berth_cli_container(cli, s, argv[optind], &status);
+  if (ct == NULL)
+    return status;
+  if (berth_container_refresh(s, ct, &err) < 0)
+    return berth_cli_fail(cli, err);
+  if (strcmp(ct->status, "running") != 0) {
+    fprintf(stderr, "You cannot attach to a stopped container, start it first\n");
+    return 1;
+  }
+  if (ct->paused) {
+    fprintf(stderr, "You cannot attach to a paused container, unpause it first\n");
+    return 1;
+  }
+  struct attach_ctx a = { 0 };
+  if (berth_log_read(s, ct, false, count_entry, &a, &err) < 0)
+    return berth_cli_fail(cli, err);
+  a.skip = a.seen;
+  a.seen = 0;
+  if (berth_log_read(s, ct, true, attach_entry, &a, &err) < 0)
+    return berth_cli_fail(cli, err);
+  int r = berth_container_wait_exit(s, &ct, -1, &err);
+  if (r < 0)
+    return berth_cli_fail(cli, err);
+  return ct->exit_code;
+}
