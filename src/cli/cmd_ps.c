@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cmd_prune.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "container/ops.h"
@@ -347,4 +348,11 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
     berth_container_free(v[i]);
   free(v);
   return status;
+}
+
+json_t *
+berth_ps_row_json(const berth_container *c, bool no_trunc, int64_t now)
+{
+  ps_opts o = { .no_trunc = no_trunc };
+  return ps_row(c, &o, now);
 }
