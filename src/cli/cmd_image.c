@@ -67,6 +67,7 @@ static const struct subcommand {
   command_fn fn;
   const char *summary;
 } subcommands[] = {
+  { "build", berth_cmd_build, "Build an image from a Dockerfile" },
   { "history", berth_cmd_history, "Show the history of an image" },
   { "import", berth_cmd_import, "Import the contents from a tarball to create a filesystem image" },
   { "inspect", berth_cmd_inspect, "Display detailed information on one or more images" },
@@ -92,7 +93,7 @@ usage(FILE *out)
   fputs("Usage:  berth image COMMAND\n\nManage images\n\nCommands:\n", out);
   for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
     if (subcommands[i].summary != NULL)
-      fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
+      fprintf(out, "  %-11s %s\n", subcommands[i].name, subcommands[i].summary);
   fputs("\nRun 'berth image COMMAND --help' for more information on a command.\n", out);
 }
 

@@ -26,12 +26,37 @@ static const subcommand builder_cmds[] = {
   { NULL, NULL, NULL },
 };
 
+/* Docker's `docker container` list, in its order, on the same code as the
+ * top-level commands (berth has no stats or update). */
 static const subcommand container_cmds[] = {
+  { "attach", berth_cmd_attach,
+    "Attach local standard input, output, and error streams to a running container" },
+  { "commit", berth_cmd_commit, "Create a new image from a container's changes" },
+  { "cp", berth_cmd_cp, "Copy files/folders between a container and the local filesystem" },
+  { "create", berth_cmd_create, "Create a new container" },
+  { "diff", berth_cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
+  { "exec", berth_cmd_exec, "Execute a command in a running container" },
+  { "export", berth_cmd_export, "Export a container's filesystem as a tar archive" },
+  { "inspect", berth_cmd_inspect, "Display detailed information on one or more containers" },
+  { "kill", berth_cmd_kill, "Kill one or more running containers" },
+  { "logs", berth_cmd_logs, "Fetch the logs of a container" },
   { "ls", berth_cmd_ps, "List containers" },
   { "list", berth_cmd_ps, NULL },
   { "ps", berth_cmd_ps, NULL },
+  { "pause", berth_cmd_pause, "Pause all processes within one or more containers" },
+  { "port", berth_cmd_port, "List port mappings or a specific mapping for the container" },
   { "prune", berth_cmd_container_prune, "Remove all stopped containers" },
+  { "rename", berth_cmd_rename, "Rename a container" },
+  { "restart", berth_cmd_restart, "Restart one or more containers" },
   { "rm", berth_cmd_rm, "Remove one or more containers" },
+  { "remove", berth_cmd_rm, NULL },
+  { "run", berth_cmd_run, "Create and run a new container from an image" },
+  { "start", berth_cmd_start, "Start one or more stopped containers" },
+  { "stop", berth_cmd_stop, "Stop one or more running containers" },
+  { "top", berth_cmd_top, "Display the running processes of a container" },
+  { "unpause", berth_cmd_unpause, "Unpause all processes within one or more containers" },
+  { "wait", berth_cmd_wait,
+    "Block until one or more containers stop, then print their exit codes" },
   { NULL, NULL, NULL },
 };
 
@@ -41,7 +66,7 @@ usage(FILE *out, const char *name, const char *what, const subcommand *v)
   fprintf(out, "Usage:  berth %s COMMAND\n\n%s\n\nCommands:\n", name, what);
   for (; v->name != NULL; v++)
     if (v->summary != NULL)
-      fprintf(out, "  %-9s %s\n", v->name, v->summary);
+      fprintf(out, "  %-11s %s\n", v->name, v->summary); /* cobra's name padding */
   fprintf(out, "\nRun 'berth %s COMMAND --help' for more information on a command.\n", name);
 }
 
