@@ -390,8 +390,9 @@ berth_ps_filter_step(berth_ps_filter *flt, const berth_container *c, bool all)
   }
   cleanup_free const char **status = berth_filters_values(flt->f, "status");
   bool status_ok = status[0] == NULL;
+  const char *state = running && c->paused ? "paused" : c->status; /* Docker's State */
   for (const char **p = status; *p != NULL && !status_ok; p++)
-    status_ok = strcmp(*p, c->status) == 0;
+    status_ok = strcmp(*p, state) == 0;
   if (!status_ok)
     return 0;
   if (berth_filters_has(flt->f, "volume") && !volume_matches(flt, c))

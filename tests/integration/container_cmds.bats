@@ -68,6 +68,9 @@ state() {
   [ "$output" = "paused true true" ] || fail_with "got '$output'"
   run --separate-stderr b ps --format '{{.Status}}|{{.State}}'
   [[ "$output" == Up*" (Paused)|paused" ]] || fail_with "got '$output'"
+  # docker ps --filter status=paused shows it, status=running does not
+  [ "$(b ps -q --no-trunc --filter status=paused)" = "$id" ] || fail_with "status=paused"
+  [ -z "$(b ps -q --filter status=running)" ] || fail_with "status=running"
   # the processes are frozen: the cgroup freezer says so
   run --separate-stderr b inspect -f '{{.State.Pid}}' pz
   local pid="$output"
