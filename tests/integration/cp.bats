@@ -137,6 +137,8 @@ tar_names() {
 
 @test "cp: into a stopped container, the container sees the files; -a and -L accepted" {
   echo payload > "$OUT/f"
+  # docker cp keeps the host file's owner in the container, with or without -a
+  chown 1234:567 "$OUT/f"
   mkdir -p "$OUT/dir/sub" && echo deep > "$OUT/dir/sub/x"
   ln -s f "$OUT/link"
   run --separate-stderr b cp "$OUT/f" c1:/tmp/
@@ -150,9 +152,9 @@ tar_names() {
   run --separate-stderr b commit c1 cp-result
   assert_success
   run --separate-stderr b run --rm cp-result sh -c \
-    'cat /tmp/f /newdir/sub/x /tmp/followed; readlink /tmp/link; test -L /tmp/followed || echo regular'
+    'cat /tmp/f /newdir/sub/x /tmp/followed; readlink /tmp/link; test -L /tmp/followed || echo regular; stat -c %u:%g /tmp/f'
   assert_success
-  [ "$output" = $'payload\ndeep\npayload\nf\nregular' ] || fail_with "got '$output'"
+  [ "$output" = $'payload\ndeep\npayload\nf\nregular\n1234:567' ] || fail_with "got '$output'"
 }
 
 @test "cp: a running container, both directions, and - from stdin" {
@@ -223,4 +225,13 @@ tar_names() {
   [ ! -e "$BERTH_TEST_ROOT/x" ] && [ ! -e /x ] || fail_with "written outside"
   assert_store_unchanged
   ! grep -q "$BERTH_TEST_ROOT/overlay2" /proc/mounts || fail_with "left mounted"
+}
+
+@test "cp: hard links within the copied tree stay hard links" {
+  run --separate-stderr b run --name hl "$IMG" sh -c 'mkdir /h && echo x > /h/x && ln /h/x /h/y'
+  assert_success
+  run --separate-stderr b cp hl:/h "$OUT/h"
+  assert_success
+  [ "$(stat -c %i "$OUT/h/x")" = "$(stat -c %i "$OUT/h/y")" ] || fail_with "not linked"
+  [ "$(cat "$OUT/h/y")" = x ]
 }
