@@ -191,7 +191,7 @@ src_open(int rootfd, const char *path, bool follow, const char *name, cp_src *ou
   } else {
     split_dir_entry(path, &d, &out->base);
   }
-  if (strcmp(out->base, "/") == 0) {
+  if (strcmp(out->base, "/") == 0 || out->base[0] == '\0') { /* "/" or "CTR:" */
     free(out->base);
     out->base = xstrdup(".");
   }
