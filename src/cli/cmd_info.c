@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "sysformat.h"
 #include "system/info.h"
 
 /* go-units' BytesSize: binary units, 4 significant digits ("23.54GiB"). */
@@ -51,12 +52,24 @@ print_info(const berth_info *in)
 int
 berth_cmd_info(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+  static const struct option options[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "help", no_argument, NULL, 'h' },
+    { 0 },
+  };
+  const char *format = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:f:h", options, NULL)) != -1) {
     if (c == 'h') {
-      puts("Usage:  berth info\n\nDisplay system-wide information");
+      puts("Usage:  berth info [OPTIONS]\n\n"
+           "Display system-wide information\n\n"
+           "Options:\n"
+           "  -f, --format string   Format the output using the given Go template");
       return 0;
+    }
+    if (c == 'f') {
+      format = optarg;
+      continue;
     }
     return berth_cli_bad_option(cli, argv[0], argv, c);
   }
@@ -67,7 +80,13 @@ berth_cmd_info(berth_cli *cli, int argc, char **argv)
   berth_info in;
   if (store == NULL || berth_info_gather(store, cli->config, &in, &err) < 0)
     return berth_cli_fail(cli, err);
-  print_info(&in);
+  int status = 0;
+  if (format != NULL && format[0] != '\0') { /* Docker: an empty format is the default */
+    cleanup_json json_t *data = berth_cli_info_json(&in, cli->config, cli->debug);
+    status = berth_cli_struct_format("", "system.info", format, data);
+  } else {
+    print_info(&in);
+  }
   berth_info_clear(&in);
-  return 0;
+  return status;
 }
