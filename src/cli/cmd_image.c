@@ -19,7 +19,9 @@ cmd_image_mount(berth_cli *cli, int argc, char **argv)
     else if (c == 'h') {
       puts("Usage:  berth image mount [--rw] IMAGE[@layer:N]|CHAIN-ID [DIR]\n\n"
            "Mount an image's layers (read-only; --rw: over a fresh, throw-away upper layer)\n"
-           "and print the mount point");
+           "and print the mount point\n\n"
+           "Options:\n"
+           "      --rw   Mount over a fresh, throw-away upper layer");
       return 0;
     } else
       return berth_cli_bad_option(cli, "image mount", argv, c);
