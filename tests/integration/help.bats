@@ -169,3 +169,26 @@ OWN_WORDS+=" start:attach push:format save:format "
   assert_success
   [[ "$output" == "berth version "* ]] || fail_with "$output"
 }
+
+@test "help: each command's help is in Docker's layout: Usage, a description, its options" {
+  local cmd bad=0
+  while read -r cmd; do
+    # shellcheck disable=SC2086
+    run b $cmd --help
+    # (image ls, image rm … still show the top-level command's usage:
+    # Docker shows "docker image ls")
+    [[ "$status" == 0 && "${lines[0]}" == "Usage:  berth ${cmd#image }"* ||
+      "${lines[0]}" == "Usage:  berth $cmd"* || "$cmd" == "image "* ]] || {
+      echo "$cmd: ${lines[0]}" >&2
+      bad=1
+    }
+    # the line after the usage lines (and the blank one) describes the command
+    local i=1
+    while [[ "${lines[i]}" == "        berth "* ]]; do i=$((i + 1)); done
+    [[ -n "${lines[i]}" && "${lines[i]}" != "Options:" && "${lines[i]}" != "Commands:" ]] || {
+      echo "$cmd: no description (${lines[i]})" >&2
+      bad=1
+    }
+  done < <(all_commands)
+  [[ "$bad" == 0 ]]
+}
