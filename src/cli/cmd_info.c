@@ -1,9 +1,9 @@
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "sysformat.h"
 #include "system/info.h"
 
@@ -52,26 +52,19 @@ print_info(const berth_info *in)
 int
 berth_cmd_info(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "format", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "format", 'f', "string", "Format the output using the given Go template" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth info [OPTIONS]", "Display system-wide information", flags };
+  berth_flag_iter it = { 0 };
   const char *format = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+:f:h", options, NULL)) != -1) {
-    if (c == 'h') {
-      puts("Usage:  berth info [OPTIONS]\n\n"
-           "Display system-wide information\n\n"
-           "Options:\n"
-           "  -f, --format string   Format the output using the given Go template");
-      return 0;
-    }
-    if (c == 'f') {
-      format = optarg;
-      continue;
-    }
-    return berth_cli_bad_option(cli, argv[0], argv, c);
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
+    format = optarg; /* -f, --format */
   }
   if (argc - optind != 0)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" accepts no arguments.", argv[0]);

@@ -103,8 +103,9 @@ sources_of() {
     )
     for f in $(sources_of "$c"); do
       [[ -f "$CLI_SRC/$f" ]] || continue
-      for opt in $(grep -oE '\{ "[a-z0-9-]+", (no|required|optional)_argument' "$CLI_SRC/$f" |
-        sed -E 's/\{ "([^"]+)".*/\1/'); do
+      # getopt's struct option tables, and flags.h's berth_flag tables
+      for opt in $(grep -oE "\{ \"[a-z0-9-]+\", ((no|required|optional)_argument|'.'|0), " \
+        "$CLI_SRC/$f" | sed -E 's/\{ "([^"]+)".*/\1/'); do
         [[ "$listed" == *" $opt "* ]] || {
           echo "$c: --$opt (in $f) is not in its help" >&2
           bad=1
