@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "flags.h"
 #include "images/mount.h"
 
 static int
@@ -45,18 +46,19 @@ cmd_image_mount(berth_cli *cli, int argc, char **argv)
 static int
 cmd_image_umount(berth_cli *cli, int argc, char **argv)
 {
-  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    puts("Usage:  berth image umount DIR|IMAGE\n\n"
-         "Unmount what `berth image mount` mounted at DIR, or every mount of IMAGE");
-    return 0;
-  }
-  if (argc != 2)
+  static const berth_cmd_spec spec
+      = { "berth image umount DIR|IMAGE",
+          "Unmount what `berth image mount` mounted at DIR, or every mount of IMAGE", NULL };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
+    return it.status; /* --help, or a flag: it has none */
+  if (argc - optind != 1)
     return berth_cli_usage_error(cli, "image umount",
                                  "\"image umount\" requires exactly 1 argument.");
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);
   int n = 0;
-  if (store == NULL || berth_image_umount(store, argv[1], &n, &err) < 0)
+  if (store == NULL || berth_image_umount(store, argv[optind], &n, &err) < 0)
     return berth_cli_fail(cli, err);
   return 0;
 }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "registry/credentials.h"
 
 #define DEFAULT_SERVER "docker.io"
@@ -151,13 +152,13 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
 int
 berth_cmd_logout(berth_cli *cli, int argc, char **argv)
 {
-  if (argc > 2)
+  static const berth_cmd_spec spec = { "berth logout [SERVER]", "Log out from a registry.", NULL };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
+    return it.status; /* --help, or a flag: it has none */
+  if (argc - optind > 1)
     return berth_cli_usage_error(cli, "logout", "\"logout\" requires at most 1 argument.");
-  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    puts("Usage:  berth logout [SERVER]\n\nLog out from a registry.");
-    return 0;
-  }
-  const char *domain = server_domain(argc == 2 ? argv[1] : NULL);
+  const char *domain = server_domain(argc - optind == 1 ? argv[optind] : NULL);
   cleanup_error berth_error *err = NULL;
   int r = berth_credentials_erase(&cli->registry, domain, &err);
   if (r < 0)

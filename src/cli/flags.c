@@ -32,6 +32,17 @@ build(berth_flag_iter *it, const berth_cmd_spec *spec)
   if (!h_taken)
     it->optstring[k++] = 'h';
   it->optstring[k] = '\0';
+  /* "berth image umount DIR|IMAGE": the lower-case words after "berth" */
+  const char *u = strncmp(spec->usage, "berth ", 6) == 0 ? spec->usage + 6 : spec->usage;
+  size_t len = 0;
+  while (u[len] >= 'a' && u[len] <= 'z') {
+    while ((u[len] >= 'a' && u[len] <= 'z') || u[len] == '-')
+      len++;
+    if (u[len] != ' ' || !(u[len + 1] >= 'a' && u[len + 1] <= 'z'))
+      break;
+    len++;
+  }
+  snprintf(it->name, sizeof it->name, "%.*s", (int)len, u);
 }
 
 int
@@ -53,7 +64,7 @@ berth_flags_next(berth_flag_iter *it, berth_cli *cli, const berth_cmd_spec *spec
     return BERTH_FLAG_DONE;
   }
   if (c == '?' || c == ':') {
-    it->status = berth_cli_bad_option(cli, argv[0], argv, c);
+    it->status = berth_cli_bad_option(cli, it->name[0] ? it->name : argv[0], argv, c);
     return BERTH_FLAG_DONE;
   }
   return c;

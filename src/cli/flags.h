@@ -32,7 +32,8 @@ typedef struct berth_cmd_spec {
 typedef struct berth_flag_iter {
   struct option options[BERTH_FLAGS_MAX + 2];
   char optstring[3 * BERTH_FLAGS_MAX + 4];
-  int status; /* after BERTH_FLAG_DONE: the command's exit status */
+  int status;    /* after BERTH_FLAG_DONE: the command's exit status */
+  char name[64]; /* the command's name in its usage ("image umount"), for errors */
 } berth_flag_iter;
 
 /* returned once --help was printed (status 0) or a bad flag reported in

@@ -193,3 +193,19 @@ OWN_WORDS+=" start:attach push:format save:format "
   done < <(all_commands)
   [[ "$bad" == 0 ]]
 }
+
+@test "help: every command refuses a flag it does not have in Docker's words" {
+  local cmd bad=0
+  store_snapshot
+  while read -r cmd; do
+    [[ "$cmd" == image || "$cmd" == manifest ]] && continue # they take a subcommand
+    # shellcheck disable=SC2086
+    run --separate-stderr b $cmd --no-such-flag some-name < /dev/null
+    [[ "$status" == 125 && "$stderr" == "unknown flag: --no-such-flag"$'\n'"See 'berth "* ]] || {
+      echo "$cmd ($status): $stderr" >&2
+      bad=1
+    }
+  done < <(all_commands)
+  [[ "$bad" == 0 ]]
+  assert_store_unchanged
+}
