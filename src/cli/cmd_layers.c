@@ -34,8 +34,9 @@ add_row(berth_table *t, const berth_layer_row *r, bool no_trunc)
 int
 berth_cmd_layers(berth_cli *cli, int argc, char **argv)
 {
+  enum { OPT_NO_TRUNC = BERTH_FLAG_LONG };
   static const berth_flag flags[] = {
-    { "no-trunc", 0, NULL, "Don't truncate output" },
+    { "no-trunc", OPT_NO_TRUNC, NULL, "Don't truncate output" },
     { 0 },
   };
   static const berth_cmd_spec spec
@@ -46,7 +47,7 @@ berth_cmd_layers(berth_cli *cli, int argc, char **argv)
   int c;
   while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
-    case BERTH_FLAG_LONG + 0: /* --no-trunc */
+    case OPT_NO_TRUNC:
       no_trunc = true;
       break;
     default:

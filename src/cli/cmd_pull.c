@@ -36,8 +36,9 @@ berth_cli_pull(berth_cli *cli, const berth_reference *ref, const char *platform,
 int
 berth_cmd_pull(berth_cli *cli, int argc, char **argv)
 {
+  enum { OPT_PLATFORM = BERTH_FLAG_LONG };
   static const berth_flag flags[] = {
-    { "platform", 0, "string", "Set platform if server is multi-platform capable" },
+    { "platform", OPT_PLATFORM, "string", "Set platform if server is multi-platform capable" },
     { "quiet", 'q', NULL, "Suppress verbose output" },
     { 0 },
   };
@@ -49,7 +50,7 @@ berth_cmd_pull(berth_cli *cli, int argc, char **argv)
   int c;
   while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
-    case BERTH_FLAG_LONG + 0: /* --platform */
+    case OPT_PLATFORM:
       platform = optarg;
       break;
     case 'q':

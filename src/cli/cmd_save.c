@@ -14,8 +14,9 @@
 int
 berth_cmd_save(berth_cli *cli, int argc, char **argv)
 {
+  enum { OPT_FORMAT = BERTH_FLAG_LONG };
   static const berth_flag flags[] = {
-    { "format", 0, "string",
+    { "format", OPT_FORMAT, "string",
       "docker-archive (default), oci-archive, or oci-dir (a directory, named by -o)" },
     { "output", 'o', "string", "Write to a file, instead of STDOUT" },
     { 0 },
@@ -31,7 +32,7 @@ berth_cmd_save(berth_cli *cli, int argc, char **argv)
     case 'o':
       output = optarg;
       break;
-    case BERTH_FLAG_LONG + 0: /* --format */
+    case OPT_FORMAT:
       format = optarg;
       break;
     default:

@@ -18,13 +18,13 @@ build(berth_flag_iter *it, const berth_cmd_spec *spec)
   it->optstring[k++] = ':';
   for (const berth_flag *f = spec->flags; f != NULL && f->name != NULL && n < BERTH_FLAGS_MAX;
        f++, n++) {
-    it->options[n] = (struct option){ f->name, f->type ? required_argument : no_argument, NULL,
-                                      f->shorthand != 0 ? f->shorthand : BERTH_FLAG_LONG + (int)n };
-    if (f->shorthand != 0) {
-      it->optstring[k++] = f->shorthand;
+    it->options[n]
+        = (struct option){ f->name, f->type ? required_argument : no_argument, NULL, f->key };
+    if (f->key < BERTH_FLAG_LONG) {
+      it->optstring[k++] = (char)f->key;
       if (f->type != NULL)
         it->optstring[k++] = ':';
-      h_taken |= f->shorthand == 'h';
+      h_taken |= f->key == 'h';
     }
   }
   it->options[n++] = (struct option){ "help", no_argument, NULL, 'h' };
@@ -75,8 +75,8 @@ static char *
 flag_text(const berth_flag *f)
 {
   char s[4] = "   ";
-  if (f->shorthand != 0)
-    s[0] = '-', s[1] = f->shorthand, s[2] = ',';
+  if (f->key < BERTH_FLAG_LONG)
+    s[0] = '-', s[1] = (char)f->key, s[2] = ',';
   return xasprintf("  %s --%s%s%s", s, f->name, f->type ? " " : "", f->type ? f->type : "");
 }
 

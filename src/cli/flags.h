@@ -10,14 +10,15 @@
 
 typedef struct berth_flag {
   const char *name;  /* the long name, without "--" */
-  char shorthand;    /* 0: none */
+  int key;           /* a letter: the shorthand (-f), and what berth_flags_next
+                         returns; BERTH_FLAG_LONG or above: a flag with no
+                         shorthand, returned as this value */
   const char *type;  /* the value's type as Docker's help shows it ("string",
                         "list", "int"); NULL: the flag takes no value */
   const char *usage; /* Docker's words */
 } berth_flag;
 
-/* What berth_flags_next returns for a flag: its shorthand, or for a flag
- * with none BERTH_FLAG_LONG + its index in the table. */
+/* The first key of a flag with no shorthand (a command's own enum). */
 #define BERTH_FLAG_LONG 256
 
 typedef struct berth_cmd_spec {
