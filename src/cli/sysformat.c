@@ -112,9 +112,9 @@ int
 berth_cli_struct_format(const char *name, const char *type, const char *format, json_t *data)
 {
   cleanup_error berth_error *err = NULL;
-  /* newer Docker's --format json: the whole struct as JSON */
-  const char *text = strcmp(format, "json") == 0 ? "{{json .}}" : format;
-  cleanup_template berth_template *t = berth_template_parse_named(name, text, &err);
+  /* "json" is text to Docker 20.10 (newer Docker's --format json is
+   * {{json .}}), as berth's images, ps and inspect take it */
+  cleanup_template berth_template *t = berth_template_parse_named(name, format, &err);
   if (t == NULL) {
     fprintf(stderr, "template parsing error: %s\n", berth_error_message(err));
     return 64; /* Docker's status for a template that does not parse */

@@ -15,7 +15,7 @@ json_t *berth_cli_info_json(const berth_info *in, const berth_config *config, bo
  * no daemon), each with .Version, .Os, .Arch. */
 json_t *berth_cli_version_json(void);
 
-/* Runs format (the user's; "json" is newer Docker's {{json .}}) over data
+/* Runs format (the user's) over data
  * as Docker's info and version do: the output and a newline; a template
  * that does not parse is "template parsing error: …" and 64, one that
  * fails Go's error (naming type, Go's type of data) and 1.  name: Go's
