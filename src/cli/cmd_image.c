@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_prune.h"
 #include "common/cleanup.h"
 #include "flags.h"
 #include "images/mount.h"
@@ -78,6 +79,7 @@ static const struct subcommand {
   { "list", berth_cmd_images, NULL },
   { "ls", berth_cmd_images, "List images" },
   { "mount", cmd_image_mount, "Mount an image's layers and print the path" },
+  { "prune", berth_cmd_image_prune, "Remove unused images" },
   { "pull", berth_cmd_pull, "Pull an image from a registry" },
   { "push", berth_cmd_push, "Push an image to a registry" },
   { "remove", berth_cmd_rmi, NULL },

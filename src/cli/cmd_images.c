@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "filters.h"
 #include "format.h"
 #include "images/list.h"
 #include "reference/reference.h"
@@ -14,8 +15,9 @@
 
 typedef struct images_opts {
   bool all, quiet, digests, no_trunc;
-  const char *filter;
-  const char *format; /* --format, NULL: Docker's default table */
+  const char *filter;    /* the REPOSITORY[:TAG] argument */
+  berth_filters filters; /* --filter */
+  const char *format;    /* --format, NULL: Docker's default table */
 } images_opts;
 
 static int
@@ -26,21 +28,24 @@ usage(void)
        "Options:\n"
        "  -a, --all             Show all images (default hides intermediate images)\n"
        "      --digests         Show digests\n"
+       "  -f, --filter filter   Filter output based on conditions provided\n"
        "      --format string   Pretty-print images using a Go template\n"
        "      --no-trunc        Don't truncate output\n"
        "  -q, --quiet           Only show image IDs");
   return 0;
 }
 
-/* Keeps the names in v (tags or digest refs) that match the REPO[:TAG]
- * pattern; -1 on a bad pattern. */
+/* Keeps the names in v (tags or digest refs) that match one of the
+ * REPO[:TAG] patterns; -1 on a bad pattern. */
 static int
-filter_names(char **v, const char *pattern, berth_error **err)
+filter_names(char **v, const char **patterns, berth_error **err)
 {
   size_t kept = 0;
   for (size_t i = 0; v[i] != NULL; i++) {
     cleanup_reference berth_reference *ref = berth_reference_parse_normalized(v[i], NULL);
-    int m = ref != NULL ? berth_reference_familiar_match(pattern, ref, err) : 0;
+    int m = 0;
+    for (const char **p = patterns; ref != NULL && *p != NULL && m == 0; p++)
+      m = berth_reference_familiar_match(*p, ref, err);
     if (m < 0)
       return -1;
     if (m == 1)
@@ -161,8 +166,12 @@ list(berth_cli *cli, const images_opts *o)
   berth_store *store = berth_cli_store(cli, &err);
   berth_image_summary *v = NULL;
   size_t n = 0;
-  if (store == NULL || berth_image_list(store, &v, &n, &err) < 0)
+  berth_image_filter flt = { 0 };
+  if (store == NULL || berth_image_filter_init(&flt, store, &o->filters, o->filter, &err) < 0
+      || berth_image_list(store, &v, &n, &err) < 0) {
+    berth_image_filter_clear(&flt);
     return berth_cli_fail(cli, err);
+  }
   int64_t now = time(NULL);
   int status = 0;
   char **seen_ids = xcalloc(n + 1, sizeof(char *));
@@ -170,14 +179,19 @@ list(berth_cli *cli, const images_opts *o)
   for (size_t i = 0; i < n && status == 0; i++) {
     berth_image_summary *im = &v[i];
     bool named = im->tags[0] != NULL || im->digests[0] != NULL;
-    if (o->filter != NULL
-        && (filter_names(im->tags, o->filter, &err) < 0
-            || filter_names(im->digests, o->filter, &err) < 0)) {
+    if (!berth_image_filter_keep(&flt, store, im))
+      continue;
+    if (flt.refs != NULL
+        && (filter_names(im->tags, flt.refs, &err) < 0
+            || filter_names(im->digests, flt.refs, &err) < 0)) {
       status = berth_cli_fail(cli, err);
       break;
     }
     bool still_named = im->tags[0] != NULL || im->digests[0] != NULL;
-    if (!still_named && (named || o->filter != NULL || (!o->all && im->has_children)))
+    if (!still_named
+        && (named || flt.refs != NULL || flt.dangling == 0 || (!o->all && im->has_children)))
+      continue;
+    if (flt.dangling == 1 && im->tags[0] != NULL)
       continue;
     if (quiet) {
       bool dup = false;
@@ -199,6 +213,7 @@ list(berth_cli *cli, const images_opts *o)
   if (!quiet && status == 0)
     berth_format_print(f);
   berth_image_summaries_free(v, n);
+  berth_image_filter_clear(&flt);
   return status;
 }
 
@@ -206,18 +221,20 @@ int
 berth_cmd_images(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
-    { "all", no_argument, NULL, 'a' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "digests", no_argument, NULL, 'd' },
-    { "no-trunc", no_argument, NULL, 'T' },
-    { "format", required_argument, NULL, 'F' },
-    { "help", no_argument, NULL, 'h' },
-    { 0 },
+    { "all", no_argument, NULL, 'a' },          { "quiet", no_argument, NULL, 'q' },
+    { "digests", no_argument, NULL, 'd' },      { "no-trunc", no_argument, NULL, 'T' },
+    { "format", required_argument, NULL, 'F' }, { "filter", required_argument, NULL, 'f' },
+    { "help", no_argument, NULL, 'h' },         { 0 },
   };
   images_opts o = { 0 };
+  cleanup_filters berth_filters *filters = &o.filters;
   int c;
-  while ((c = getopt_long(argc, argv, "+:aqh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:aqf:h", options, NULL)) != -1) {
     switch (c) {
+    case 'f':
+      if (berth_filters_add(cli, argv[0], filters, optarg) != 0)
+        return 125;
+      break;
     case 'a':
       o.all = true;
       break;

@@ -5,17 +5,20 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cmd_prune.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "container/ops.h"
 #include "container_cli.h"
+#include "filters.h"
 #include "format.h"
 #include "image/time.h"
 #include "units.h"
 
 typedef struct ps_opts {
   bool all, quiet, no_trunc, latest;
-  const char *format; /* --format, NULL: Docker's default table */
+  berth_filters filters; /* --filter */
+  const char *format;    /* --format, NULL: Docker's default table */
 } ps_opts;
 
 /* Docker quotes an argument with spaces or shell characters in '…'. */
@@ -255,12 +258,25 @@ collect(berth_store *s, const ps_opts *o, size_t *count, berth_error **err)
     v[n++] = c;
   }
   qsort(v, n, sizeof(*v), by_created_desc);
+  berth_ps_filter flt;
+  if (berth_ps_filter_init(&flt, s, &o->filters, err) < 0) {
+    berth_ps_filter_clear(&flt);
+    for (size_t i = 0; i < n; i++)
+      berth_container_free(v[i]);
+    free(v);
+    return NULL;
+  }
   size_t shown = 0;
-  for (size_t i = 0; i < n; i++)
-    if (o->all || o->latest || strcmp(v[i]->status, "running") == 0)
+  bool stop = false;
+  for (size_t i = 0; i < n; i++) {
+    int step = stop ? -1 : berth_ps_filter_step(&flt, v[i], o->all || o->latest);
+    stop = step < 0;
+    if (step > 0)
       v[shown++] = v[i];
     else
       berth_container_free(v[i]);
+  }
+  berth_ps_filter_clear(&flt);
   if (o->latest && shown > 1) {
     for (size_t i = 1; i < shown; i++)
       berth_container_free(v[i]);
@@ -274,18 +290,20 @@ int
 berth_cmd_ps(berth_cli *cli, int argc, char **argv)
 {
   static const struct option options[] = {
-    { "all", no_argument, NULL, 'a' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "no-trunc", no_argument, NULL, 'T' },
-    { "latest", no_argument, NULL, 'l' },
-    { "format", required_argument, NULL, 'F' },
-    { "help", no_argument, NULL, 'h' },
-    { 0 },
+    { "all", no_argument, NULL, 'a' },          { "quiet", no_argument, NULL, 'q' },
+    { "no-trunc", no_argument, NULL, 'T' },     { "latest", no_argument, NULL, 'l' },
+    { "format", required_argument, NULL, 'F' }, { "filter", required_argument, NULL, 'f' },
+    { "help", no_argument, NULL, 'h' },         { 0 },
   };
   ps_opts o = { 0 };
+  cleanup_filters berth_filters *filters = &o.filters;
   int c;
-  while ((c = getopt_long(argc, argv, "+:aqlh", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:aqlf:h", options, NULL)) != -1) {
     switch (c) {
+    case 'f':
+      if (berth_filters_add(cli, argv[0], filters, optarg) != 0)
+        return 125;
+      break;
     case 'a':
       o.all = true;
       break;
@@ -306,6 +324,7 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
            "List containers\n\n"
            "Options:\n"
            "  -a, --all             Show all containers (default shows just running)\n"
+           "  -f, --filter filter   Filter output based on conditions provided\n"
            "      --format string   Pretty-print containers using a Go template\n"
            "  -l, --latest          Show the latest created container (includes all states)\n"
            "      --no-trunc        Don't truncate output\n"
@@ -329,4 +348,11 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
     berth_container_free(v[i]);
   free(v);
   return status;
+}
+
+json_t *
+berth_ps_row_json(const berth_container *c, bool no_trunc, int64_t now)
+{
+  ps_opts o = { .no_trunc = no_trunc };
+  return ps_row(c, &o, now);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_prune.h"
 #include "common/cleanup.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
@@ -22,7 +23,9 @@ static const struct command {
 } commands[] = {
   { "create", berth_cmd_create, "Create a new container" },
   { "build", berth_cmd_build, "Build an image from a Dockerfile" },
+  { "builder", berth_cmd_builder, "Manage builds" },
   { "commit", berth_cmd_commit, "Create a new image from a container's changes" },
+  { "container", berth_cmd_container, "Manage containers" },
   { "diff", berth_cmd_diff, "Inspect changes to files or directories on a container's filesystem" },
   { "exec", berth_cmd_exec, "Execute a command in a running container" },
   { "export", berth_cmd_export, "Export a container's filesystem as a tar archive" },
@@ -48,6 +51,7 @@ static const struct command {
   { "run", berth_cmd_run, "Run a command in a new container" },
   { "save", berth_cmd_save,
     "Save one or more images to a tar archive (streamed to STDOUT by default)" },
+  { "system", berth_cmd_system, "Manage Docker" },
   { "start", berth_cmd_start, "Start one or more stopped containers" },
   { "stop", berth_cmd_stop, "Stop one or more running containers" },
   { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },

@@ -152,6 +152,8 @@ mounted_at(berth_store *s, const char *id, char **at, berth_error **err)
   return *at != NULL;
 }
 
+static int container_using(berth_store *s, const char *id, char user[65], berth_error **err);
+
 /* 1 when the image may go (refs removed when soft conflicts are ignored), 0
  * when quiet and there is a conflict, -1 on a conflict or error.  A mounted
  * image is a hard conflict, as an image a running container uses is to
@@ -172,6 +174,12 @@ check_conflicts(berth_store *s, const char *id, bool force, bool quiet, berth_er
     return -1;
   if (children > 0)
     return quiet ? 0 : conflict(id, true, "image has dependent child images", err);
+  /* a parent a container was made from stays, as in Docker's
+   * imageDeleteHelper (the image named was checked before) */
+  char user[65];
+  int using = quiet ? container_using(s, id, user, err) : 0;
+  if (using != 0)
+    return using < 0 ? -1 : 0;
   berth_ref *refs = NULL;
   size_t n = 0;
   if (refs_of(s, id, &refs, &n, err) < 0)

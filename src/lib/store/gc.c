@@ -8,11 +8,13 @@
 #include "common/fs.h"
 #include "common/xalloc.h"
 #include "store/internal.h"
+#include "store/lock.h"
 
 typedef struct gc_marks {
   berth_strset roots; /* chain ids */
   berth_strset live;  /* chain ids, roots and their ancestors */
   berth_strset dirs;  /* overlay2 dir names in use */
+  berth_strset *dry;  /* berth_store_gc_scan: what would go, nothing removed */
 } gc_marks;
 
 static void
@@ -79,6 +81,8 @@ mark_image_mounts(berth_store *s, gc_marks *m, berth_gc_stats *stats, berth_erro
       = openat(s->root_fd, BERTH_IMAGE_MOUNTS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   for (size_t i = 0; i < n && ret == 0; i++) {
     if (!recs[i].live) {
+      if (m->dry != NULL)
+        continue;
       ret = fd < 0 ? 0 : berth_store_trash_locked(s, fd, recs[i].name, err);
       stats->mount_records++;
     } else if (recs[i].chain_id[0] != '\0') {
@@ -136,6 +140,11 @@ sweep_layerdb(berth_store *s, gc_marks *m, berth_gc_stats *stats, berth_error **
       berth_strset_add(&m->dirs, cache_id);
       continue;
     }
+    if (m->dry != NULL) {
+      cleanup_free char *rel = xasprintf("image/overlay2/" LAYERDB_SHA "/%s", de->d_name);
+      berth_strset_add(m->dry, rel);
+      continue;
+    }
     if (berth_store_trash_locked(s, fd, de->d_name, err) < 0)
       return -1;
     stats->layers++;
@@ -154,10 +163,17 @@ sweep_overlay(berth_store *s, gc_marks *m, berth_gc_stats *stats, berth_error **
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0
         || strcmp(de->d_name, "l") == 0 || berth_strset_has(&m->dirs, de->d_name))
       continue;
+    if (m->dry != NULL) {
+      cleanup_free char *rel = xasprintf("overlay2/%s", de->d_name);
+      berth_strset_add(m->dry, rel);
+      continue;
+    }
     if (berth_store_trash_locked(s, s->overlay_fd, de->d_name, err) < 0)
       return -1;
     stats->dirs++;
   }
+  if (m->dry != NULL)
+    return 0;
   /* l/ links whose ../<dir>/diff target is gone */
   cleanup_dir DIR *l = berth_store_opendir(s->links_fd, ".", err);
   if (l == NULL)
@@ -259,6 +275,33 @@ berth_store_gc_locked(berth_store *s, berth_gc_stats *stats, berth_error **err)
   }
   marks_clear(&m);
   sweep_all_temp_files(s, stats);
+  if (made == 1)
+    berth_store_pins_release(s);
+  return ret;
+}
+
+int
+berth_store_gc_scan(berth_store *s, berth_strset *garbage, berth_error **err)
+{
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL)
+    return -1;
+  int made = berth_store_pins_open(s, err);
+  if (made < 0)
+    return -1;
+  berth_gc_stats stats = { 0 };
+  gc_marks m = { .dry = garbage };
+  int ret = 0;
+  if (mark_images(s, &m, err) < 0 || mark_containers(s, &m, err) < 0
+      || mark_image_mounts(s, &m, &stats, err) < 0
+      || berth_store_pinned_chains(s, &m.roots, err) < 0)
+    ret = -1;
+  if (ret == 0) {
+    mark_ancestors(s, &m);
+    if (sweep_layerdb(s, &m, &stats, err) < 0 || sweep_overlay(s, &m, &stats, err) < 0)
+      ret = -1;
+  }
+  marks_clear(&m);
   if (made == 1)
     berth_store_pins_release(s);
   return ret;

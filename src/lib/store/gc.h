@@ -37,6 +37,13 @@ typedef struct berth_gc_stats {
  * read, say) nothing more is removed: when in doubt, keep. */
 int berth_store_gc(berth_store *s, berth_gc_stats *stats, berth_error **err);
 
+/* What a collection would remove now (layerdb entries and overlay2 dirs,
+ * as paths under the root: "image/overlay2/layerdb/sha256/<hex>",
+ * "overlay2/<dir>"), added to garbage; nothing is removed.  Under the
+ * writer lock, for `system df`. */
+typedef struct berth_strset berth_strset;
+int berth_store_gc_scan(berth_store *s, berth_strset *garbage, berth_error **err);
+
 /* Drops the pins of every layer this handle published (berth_layer_stage_
  * publish pins them): call once the image that names them is stored, or
  * when the operation failed, before collecting.  A handle runs one
