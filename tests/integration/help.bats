@@ -176,10 +176,9 @@ OWN_WORDS+=" start:attach push:format save:format "
   while read -r cmd; do
     # shellcheck disable=SC2086
     run b $cmd --help
-    # (image ls, image rm … still show the top-level command's usage:
-    # Docker shows "docker image ls")
-    [[ "$status" == 0 && "${lines[0]}" == "Usage:  berth ${cmd#image }"* ||
-      "${lines[0]}" == "Usage:  berth $cmd"* || "$cmd" == "image "* ]] || {
+    # (a management command's subcommands, image ls, container rm …, still
+    # show the top-level command's usage: Docker shows "docker image ls")
+    [[ "$status" == 0 && ("${lines[0]}" == "Usage:  berth $cmd"* || "$cmd" == *" "*) ]] || {
       echo "$cmd: ${lines[0]}" >&2
       bad=1
     }
@@ -198,7 +197,8 @@ OWN_WORDS+=" start:attach push:format save:format "
   local cmd bad=0
   store_snapshot
   while read -r cmd; do
-    [[ "$cmd" == image || "$cmd" == manifest ]] && continue # they take a subcommand
+    # a management command (image, system …) takes a subcommand first
+    [[ -z "$(b $cmd --help | "$PY3" "$HELPTEXT" --commands)" ]] || continue
     # shellcheck disable=SC2086
     run --separate-stderr b $cmd --no-such-flag some-name < /dev/null
     [[ "$status" == 125 && "$stderr" == "unknown flag: --no-such-flag"$'\n'"See 'berth "* ]] || {

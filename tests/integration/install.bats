@@ -89,6 +89,9 @@ complete_words() {
   [[ "$output" == $'--env\n--env-file\n--entrypoint' ]] || fail_with "$output"
   run complete_words berth image l
   [[ "$output" == *ls* && "$output" == *load* ]] || fail_with "$output"
+  # any management command's subcommands, from its own --help
+  run complete_words berth system d
+  [[ "$output" == df ]] || fail_with "$output"
   # the store's names (the store given with --root)
   tar -C "$BATS_TEST_TMPDIR" -cf "$BATS_TEST_TMPDIR/empty.tar" --files-from /dev/null
   b import "$BATS_TEST_TMPDIR/empty.tar" compl/img:v1 > /dev/null
@@ -96,6 +99,8 @@ complete_words() {
   run complete_words berth --root "$BERTH_TEST_ROOT" run compl/
   [[ "$output" == "compl/img:v1" ]] || fail_with "$output"
   run complete_words berth --root "$BERTH_TEST_ROOT" rm compl
+  [[ "$output" == "compl-ctr" ]] || fail_with "$output"
+  run complete_words berth --root "$BERTH_TEST_ROOT" container rm compl
   [[ "$output" == "compl-ctr" ]] || fail_with "$output"
   run complete_words berth --root "$BERTH_TEST_ROOT" inspect compl
   [[ "$output" == $'compl/img:v1\ncompl-ctr' ]] || fail_with "$output"
