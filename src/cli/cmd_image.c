@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,22 +10,23 @@
 static int
 cmd_image_mount(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[]
-      = { { "rw", no_argument, NULL, 'w' }, { "help", no_argument, NULL, 'h' }, { 0 } };
+  enum { OPT_RW = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "rw", OPT_RW, NULL, "Mount over a fresh, throw-away upper layer" },
+    { 0 },
+  };
+  static const berth_cmd_spec spec
+      = { "berth image mount [OPTIONS] IMAGE[@layer:N]|CHAIN-ID [DIR]",
+          "Mount an image's layers (read-only; --rw: over a fresh, throw-away upper layer)\n"
+          "and print the mount point",
+          flags };
+  berth_flag_iter it = { 0 };
   bool rw = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    if (c == 'w')
-      rw = true;
-    else if (c == 'h') {
-      puts("Usage:  berth image mount [--rw] IMAGE[@layer:N]|CHAIN-ID [DIR]\n\n"
-           "Mount an image's layers (read-only; --rw: over a fresh, throw-away upper layer)\n"
-           "and print the mount point\n\n"
-           "Options:\n"
-           "      --rw   Mount over a fresh, throw-away upper layer");
-      return 0;
-    } else
-      return berth_cli_bad_option(cli, "image mount", argv, c);
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c != OPT_RW)
+      return it.status; /* BERTH_FLAG_DONE */
+    rw = true;
   }
   int left = argc - optind;
   if (left < 1 || left > 2)
