@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "common/error.h"
 #include "reference/reference.h"
@@ -16,8 +17,17 @@ typedef struct berth_cli {
   const char *root; /* --root, $BERTH_ROOT, data-root, or the default */
   berth_config *config;
   berth_registry_options registry;
-  berth_store *store; /* see berth_cli_store() */
+  berth_store *store;         /* see berth_cli_store() */
+  bool debug;                 /* -D, --debug: error chains and phase timings on stderr */
+  struct timespec debug_mark; /* when the last phase ended (debug.c) */
 } berth_cli;
+
+/* -D, --debug (debug.c): the start of the first phase; the end of one (its
+ * name and how long it took, on stderr); an error's whole chain, each cause
+ * with its errno and kind.  Nothing at all without --debug. */
+void berth_cli_debug_start(berth_cli *cli);
+void berth_cli_debug_phase(berth_cli *cli, const char *phase);
+void berth_cli_debug_error(berth_cli *cli, const berth_error *err);
 
 /* Opens the store on first use. */
 berth_store *berth_cli_store(berth_cli *cli, berth_error **err);

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -9,20 +8,7 @@
 #include "container/exec.h"
 #include "container/ops.h"
 #include "container_cli.h"
-
-static int
-exec_usage(void)
-{
-  puts("Usage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
-       "Execute a command in a running container\n\n"
-       "Options:\n"
-       "  -e, --env list         Set environment variables\n"
-       "  -i, --interactive      Keep STDIN open even if not attached\n"
-       "  -t, --tty              Allocate a pseudo-TTY\n"
-       "  -u, --user string      Username or UID (format: <name|uid>[:<group|gid>])\n"
-       "  -w, --workdir string   Working directory inside the container");
-  return 0;
-}
+#include "flags.h"
 
 static int
 exec_parsed(berth_cli *cli, const char *name, berth_exec_options *o)
@@ -48,20 +34,22 @@ exec_parsed(berth_cli *cli, const char *name, berth_exec_options *o)
 int
 berth_cmd_exec(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "env", required_argument, NULL, 'e' },
-    { "interactive", no_argument, NULL, 'i' },
-    { "tty", no_argument, NULL, 't' },
-    { "user", required_argument, NULL, 'u' },
-    { "workdir", required_argument, NULL, 'w' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "env", 'e', "list", "Set environment variables" },
+    { "interactive", 'i', NULL, "Keep STDIN open even if not attached" },
+    { "tty", 't', NULL, "Allocate a pseudo-TTY" },
+    { "user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
+    { "workdir", 'w', "string", "Working directory inside the container" },
     { 0 },
   };
+  static const berth_cmd_spec spec = { "berth exec [OPTIONS] CONTAINER COMMAND [ARG...]",
+                                       "Execute a command in a running container", flags };
+  berth_flag_iter it = { 0 };
   berth_exec_options o = { 0 };
   cleanup_free char **env = xcalloc((size_t)argc + 1, sizeof(char *));
   size_t nenv = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+:e:ithu:w:", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'e': /* -e, -u, -w and the command go into runc's JSON process */
       if (berth_cli_check_utf8(cli, argv[0], "\"-e, --env\" flag", optarg) != 0)
@@ -84,10 +72,8 @@ berth_cmd_exec(berth_cli *cli, int argc, char **argv)
         return 125;
       o.workdir = optarg;
       break;
-    case 'h':
-      return exec_usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind < 2)

@@ -1,5 +1,4 @@
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -7,30 +6,27 @@
 #include "common/cleanup.h"
 #include "container/export.h"
 #include "container_cli.h"
+#include "flags.h"
 
 int
 berth_cmd_export(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "output", required_argument, NULL, 'o' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "output", 'o', "string", "Write to a file, instead of STDOUT" },
     { 0 },
   };
+  static const berth_cmd_spec spec = { "berth export [OPTIONS] CONTAINER",
+                                       "Export a container's filesystem as a tar archive", flags };
+  berth_flag_iter it = { 0 };
   const char *output = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'o':
       output = optarg;
       break;
-    case 'h':
-      puts("Usage:  berth export [OPTIONS] CONTAINER\n\n"
-           "Export a container's filesystem as a tar archive\n\n"
-           "Options:\n"
-           "  -o, --output string   Write to a file, instead of STDOUT");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind != 1)

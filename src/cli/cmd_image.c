@@ -1,29 +1,32 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cmd_prune.h"
 #include "common/cleanup.h"
+#include "flags.h"
 #include "images/mount.h"
 
 static int
 cmd_image_mount(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[]
-      = { { "rw", no_argument, NULL, 'w' }, { "help", no_argument, NULL, 'h' }, { 0 } };
+  enum { OPT_RW = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "rw", OPT_RW, NULL, "Mount over a fresh, throw-away upper layer" },
+    { 0 },
+  };
+  static const berth_cmd_spec spec
+      = { "berth image mount [OPTIONS] IMAGE[@layer:N]|CHAIN-ID [DIR]",
+          "Mount an image's layers (read-only; --rw: over a fresh, throw-away upper layer)\n"
+          "and print the mount point",
+          flags };
+  berth_flag_iter it = { 0 };
   bool rw = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    if (c == 'w')
-      rw = true;
-    else if (c == 'h') {
-      puts("Usage:  berth image mount [--rw] IMAGE[@layer:N]|CHAIN-ID [DIR]\n\n"
-           "Mount an image's layers (read-only; --rw: over a fresh, throw-away upper layer)\n"
-           "and print the mount point");
-      return 0;
-    } else
-      return berth_cli_bad_option(cli, "image mount", argv, c);
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c != OPT_RW)
+      return it.status; /* BERTH_FLAG_DONE */
+    rw = true;
   }
   int left = argc - optind;
   if (left < 1 || left > 2)
@@ -44,18 +47,19 @@ cmd_image_mount(berth_cli *cli, int argc, char **argv)
 static int
 cmd_image_umount(berth_cli *cli, int argc, char **argv)
 {
-  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    puts("Usage:  berth image umount DIR|IMAGE\n\n"
-         "Unmount what `berth image mount` mounted at DIR, or every mount of IMAGE");
-    return 0;
-  }
-  if (argc != 2)
+  static const berth_cmd_spec spec
+      = { "berth image umount DIR|IMAGE",
+          "Unmount what `berth image mount` mounted at DIR, or every mount of IMAGE", NULL };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
+    return it.status; /* --help, or a flag: it has none */
+  if (argc - optind != 1)
     return berth_cli_usage_error(cli, "image umount",
                                  "\"image umount\" requires exactly 1 argument.");
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);
   int n = 0;
-  if (store == NULL || berth_image_umount(store, argv[1], &n, &err) < 0)
+  if (store == NULL || berth_image_umount(store, argv[optind], &n, &err) < 0)
     return berth_cli_fail(cli, err);
   return 0;
 }

@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,19 +7,8 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "images/import.h"
-
-static int
-usage(void)
-{
-  puts("Usage:  berth import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]\n\n"
-       "Import the contents from a tarball to create a filesystem image\n\n"
-       "Options:\n"
-       "  -c, --change list       Apply Dockerfile instruction to the created image\n"
-       "  -m, --message string    Set commit message for imported image\n"
-       "      --platform string   Set platform if server is multi-platform capable");
-  return 0;
-}
 
 /* Docker's urlutil.IsURL: what the daemon fetches rather than a file. */
 static bool
@@ -41,19 +29,22 @@ print_downloading(void *ctx, const char *url)
 int
 berth_cmd_import(berth_cli *cli, int argc, char **argv)
 {
-  enum { OPT_PLATFORM = 256 };
-  static const struct option options[] = {
-    { "change", required_argument, NULL, 'c' },
-    { "message", required_argument, NULL, 'm' },
-    { "platform", required_argument, NULL, OPT_PLATFORM },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_PLATFORM = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "change", 'c', "list", "Apply Dockerfile instruction to the created image" },
+    { "message", 'm', "string", "Set commit message for imported image" },
+    { "platform", OPT_PLATFORM, "string", "Set platform if server is multi-platform capable" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+          "Import the contents from a tarball to create a filesystem image", flags };
+  berth_flag_iter it = { 0 };
   berth_import_options o = { .source = "-" };
   size_t n_changes = 0;
   cleanup_free char **changes = xcalloc((size_t)argc + 1, sizeof *changes);
   int c;
-  while ((c = getopt_long(argc, argv, "+:c:m:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'c': /* into the config as JSON strings: UTF-8 only */
       if (berth_cli_check_utf8(cli, argv[0], "\"-c, --change\" flag", optarg) != 0)
@@ -68,10 +59,8 @@ berth_cmd_import(berth_cli *cli, int argc, char **argv)
     case OPT_PLATFORM:
       o.platform = optarg;
       break;
-    case 'h':
-      return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   int nargs = argc - optind;

@@ -1,9 +1,10 @@
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
+#include "sysformat.h"
 #include "system/info.h"
 
 /* go-units' BytesSize: binary units, 4 significant digits ("23.54GiB"). */
@@ -51,14 +52,19 @@ print_info(const berth_info *in)
 int
 berth_cmd_info(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+  static const berth_flag flags[] = {
+    { "format", 'f', "string", "Format the output using the given Go template" },
+    { 0 },
+  };
+  static const berth_cmd_spec spec
+      = { "berth info [OPTIONS]", "Display system-wide information", flags };
+  berth_flag_iter it = { 0 };
+  const char *format = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    if (c == 'h') {
-      puts("Usage:  berth info\n\nDisplay system-wide information");
-      return 0;
-    }
-    return berth_cli_bad_option(cli, argv[0], argv, c);
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
+    format = optarg; /* -f, --format */
   }
   if (argc - optind != 0)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" accepts no arguments.", argv[0]);
@@ -67,7 +73,13 @@ berth_cmd_info(berth_cli *cli, int argc, char **argv)
   berth_info in;
   if (store == NULL || berth_info_gather(store, cli->config, &in, &err) < 0)
     return berth_cli_fail(cli, err);
-  print_info(&in);
+  int status = 0;
+  if (format != NULL && format[0] != '\0') { /* Docker: an empty format is the default */
+    cleanup_json json_t *data = berth_cli_info_json(&in, cli->config, cli->debug);
+    status = berth_cli_struct_format("", "system.info", format, data);
+  } else {
+    print_info(&in);
+  }
   berth_info_clear(&in);
-  return 0;
+  return status;
 }

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include "common/cleanup.h"
 #include "container/ops.h"
 #include "container_cli.h"
+#include "flags.h"
 
 static const struct {
   const char *name;
@@ -44,27 +44,23 @@ kill_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
 int
 berth_cmd_kill(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "signal", required_argument, NULL, 's' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "signal", 's', "string", "Signal to send to the container (default \"KILL\")" },
     { 0 },
   };
+  static const berth_cmd_spec spec = { "berth kill [OPTIONS] CONTAINER [CONTAINER...]",
+                                       "Kill one or more running containers", flags };
+  berth_flag_iter it = { 0 };
   int sig = SIGKILL, c;
-  while ((c = getopt_long(argc, argv, "+:s:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 's':
       sig = parse_signal(optarg);
       if (sig < 0)
         return berth_cli_usage_error(cli, argv[0], "invalid signal: %s", optarg);
       break;
-    case 'h':
-      puts("Usage:  berth kill [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-           "Kill one or more running containers\n\n"
-           "Options:\n"
-           "  -s, --signal string   Signal to send to the container (default \"KILL\")");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (optind >= argc)

@@ -1,23 +1,13 @@
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "images/layers.h"
 #include "images/resolve.h"
 #include "table.h"
 #include "units.h"
-
-static int
-usage(void)
-{
-  puts("Usage:  berth layers [OPTIONS] IMAGE\n\n"
-       "Show every layer of an image with all its IDs (1 = bottom)\n\n"
-       "Options:\n"
-       "      --no-trunc   Don't truncate output");
-  return 0;
-}
 
 static char *
 short_digest(const char *d, bool no_trunc)
@@ -44,22 +34,24 @@ add_row(berth_table *t, const berth_layer_row *r, bool no_trunc)
 int
 berth_cmd_layers(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "no-trunc", no_argument, NULL, 'T' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_NO_TRUNC = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "no-trunc", OPT_NO_TRUNC, NULL, "Don't truncate output" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth layers [OPTIONS] IMAGE",
+          "Show every layer of an image with all its IDs (1 = bottom)", flags };
+  berth_flag_iter it = { 0 };
   bool no_trunc = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
-    case 'T':
+    case OPT_NO_TRUNC:
       no_trunc = true;
       break;
-    case 'h':
-      return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind != 1)

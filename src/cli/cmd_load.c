@@ -1,23 +1,12 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "flags.h"
 #include "images/load.h"
-
-static int
-usage(void)
-{
-  puts("Usage:  berth load [OPTIONS]\n\n"
-       "Load an image from a tar archive or STDIN\n\n"
-       "Options:\n"
-       "  -i, --input string   Read from tar archive file, instead of STDIN\n"
-       "  -q, --quiet          Suppress the load output");
-  return 0;
-}
 
 /* As Docker: -q only silences progress (berth prints none), the names of
  * the loaded images are printed either way. */
@@ -34,25 +23,25 @@ print_loaded(void *ctx, const char *name, const char *id)
 int
 berth_cmd_load(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "input", required_argument, NULL, 'i' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "input", 'i', "string", "Read from tar archive file, instead of STDIN" },
+    { "quiet", 'q', NULL, "Suppress the load output" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth load [OPTIONS]", "Load an image from a tar archive or STDIN", flags };
+  berth_flag_iter it = { 0 };
   const char *input = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+:i:qh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'i':
       input = optarg;
       break;
     case 'q':
       break;
-    case 'h':
-      return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (optind != argc)

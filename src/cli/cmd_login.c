@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -8,6 +7,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "registry/credentials.h"
 
 #define DEFAULT_SERVER "docker.io"
@@ -79,17 +79,20 @@ server_domain(const char *server)
 int
 berth_cmd_login(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "username", required_argument, NULL, 'u' },
-    { "password", required_argument, NULL, 'p' },
-    { "password-stdin", no_argument, NULL, 's' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_PASSWORD_STDIN = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "password", 'p', "string", "Password" },
+    { "password-stdin", OPT_PASSWORD_STDIN, NULL, "Take the password from stdin" },
+    { "username", 'u', "string", "Username" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth login [OPTIONS] [SERVER]", "Log in to a registry.", flags };
+  berth_flag_iter it = { 0 };
   cleanup_free char *user = NULL, *password = NULL;
   bool from_stdin = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:u:p:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'u':
       free(user);
@@ -99,16 +102,11 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
       free(password);
       password = xstrdup(optarg);
       break;
-    case 's':
+    case OPT_PASSWORD_STDIN:
       from_stdin = true;
       break;
-    case 'h':
-      puts("Usage:  berth login [OPTIONS] [SERVER]\n\nLog in to a registry.\n\nOptions:\n"
-           "  -p, --password string   Password\n      --password-stdin    Take the password "
-           "from stdin\n  -u, --username string   Username");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, "login", argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind > 1)
@@ -151,13 +149,13 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
 int
 berth_cmd_logout(berth_cli *cli, int argc, char **argv)
 {
-  if (argc > 2)
+  static const berth_cmd_spec spec = { "berth logout [SERVER]", "Log out from a registry.", NULL };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
+    return it.status; /* --help, or a flag: it has none */
+  if (argc - optind > 1)
     return berth_cli_usage_error(cli, "logout", "\"logout\" requires at most 1 argument.");
-  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    puts("Usage:  berth logout [SERVER]\n\nLog out from a registry.");
-    return 0;
-  }
-  const char *domain = server_domain(argc == 2 ? argv[1] : NULL);
+  const char *domain = server_domain(argc - optind == 1 ? argv[optind] : NULL);
   cleanup_error berth_error *err = NULL;
   int r = berth_credentials_erase(&cli->registry, domain, &err);
   if (r < 0)

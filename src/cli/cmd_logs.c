@@ -1,10 +1,10 @@
-#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "container_cli.h"
+#include "flags.h"
 #include "supervisor/log.h"
 
 /* Each entry to the stream it came from, as `docker logs` does. */
@@ -19,26 +19,22 @@ print_entry(void *ctx, const char *stream, const char *text)
 int
 berth_cmd_logs(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "follow", no_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "follow", 'f', NULL, "Follow log output" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth logs [OPTIONS] CONTAINER", "Fetch the logs of a container", flags };
+  berth_flag_iter it = { 0 };
   bool follow = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:fh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'f':
       follow = true;
       break;
-    case 'h':
-      puts("Usage:  berth logs [OPTIONS] CONTAINER\n\n"
-           "Fetch the logs of a container\n\n"
-           "Options:\n"
-           "  -f, --follow   Follow log output");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind != 1)

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "image/manifest.h"
 #include "manifests/list.h"
 #include "manifests/member.h"
@@ -500,18 +501,20 @@ push(berth_cli *cli, int argc, char **argv, berth_error **err)
 static int
 rm(berth_cli *cli, int argc, char **argv, berth_error **err)
 {
-  if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-    return puts("Usage:  berth manifest rm MANIFEST_LIST [MANIFEST_LIST...]\n\n"
-                "Delete one or more manifest lists from local storage"),
-           0;
-  if (argc < 2)
+  static const berth_cmd_spec spec
+      = { "berth manifest rm MANIFEST_LIST [MANIFEST_LIST...]",
+          "Delete one or more manifest lists from local storage", NULL };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
+    return it.status; /* --help, or a flag: it has none */
+  if (argc - optind < 1)
     return berth_cli_usage_error(cli, "manifest rm",
                                  "\"manifest rm\" requires at least 1 argument.");
   berth_store *store = berth_cli_store(cli, err);
   if (store == NULL)
     return -1;
   cleanup_free char *errors = NULL;
-  for (int i = 1; i < argc; i++) {
+  for (int i = optind; i < argc; i++) {
     cleanup_error berth_error *e = NULL;
     cleanup_free char *name = NULL;
     cleanup_reference berth_reference *ref = normalize(argv[i], &name, &e);

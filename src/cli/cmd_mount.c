@@ -5,25 +5,26 @@
 #include "common/cleanup.h"
 #include "container/mount.h"
 #include "container_cli.h"
+#include "flags.h"
 
 /* `mount CONTAINER`: mounts the rootfs (counted) and prints the path of its
  * nosuid,nodev view for the host. */
 int
 berth_cmd_mount(berth_cli *cli, int argc, char **argv)
 {
-  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    puts("Usage:  berth mount CONTAINER\n\nMount a container's root filesystem and print "
-         "its path");
-    return 0;
-  }
-  if (argc != 2)
+  static const berth_cmd_spec spec
+      = { "berth mount CONTAINER", "Mount a container's root filesystem and print its path", NULL };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
+    return it.status; /* --help, or a flag: it has none */
+  if (argc - optind != 1)
     return berth_cli_usage_error(cli, argv[0], "\"mount\" requires exactly 1 argument.");
   cleanup_error berth_error *err = NULL;
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)
     return berth_cli_fail(cli, err);
   int status = 0;
-  cleanup_container berth_container *c = berth_cli_container(cli, s, argv[1], &status);
+  cleanup_container berth_container *c = berth_cli_container(cli, s, argv[optind], &status);
   if (c == NULL)
     return status;
   cleanup_free char *merged = berth_container_mount_host(s, c, &err);

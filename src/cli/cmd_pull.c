@@ -1,22 +1,11 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "flags.h"
 #include "pull/pull.h"
 #include "pull_progress.h"
-
-static int
-usage(void)
-{
-  puts("Usage:  berth pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-       "Pull an image from a registry\n\n"
-       "Options:\n"
-       "      --platform string   Set platform if server is multi-platform capable\n"
-       "  -q, --quiet             Suppress verbose output");
-  return 0;
-}
 
 int
 berth_cli_pull(berth_cli *cli, const berth_reference *ref, const char *platform, FILE *out,
@@ -47,27 +36,28 @@ berth_cli_pull(berth_cli *cli, const berth_reference *ref, const char *platform,
 int
 berth_cmd_pull(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "platform", required_argument, NULL, 'p' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_PLATFORM = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "platform", OPT_PLATFORM, "string", "Set platform if server is multi-platform capable" },
+    { "quiet", 'q', NULL, "Suppress verbose output" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth pull [OPTIONS] NAME[:TAG|@DIGEST]", "Pull an image from a registry", flags };
+  berth_flag_iter it = { 0 };
   const char *platform = NULL;
   bool quiet = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
-    case 'p':
+    case OPT_PLATFORM:
       platform = optarg;
       break;
     case 'q':
       quiet = true;
       break;
-    case 'h':
-      return usage();
     default:
-      return berth_cli_bad_option(cli, "pull", argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind != 1)

@@ -1,10 +1,10 @@
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
 #include "container/ops.h"
 #include "container_cli.h"
+#include "flags.h"
 
 static int
 remove_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
@@ -16,30 +16,25 @@ remove_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
 int
 berth_cmd_rm(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "force", no_argument, NULL, 'f' },
-    { "volumes", no_argument, NULL, 'v' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "force", 'f', NULL, "Force the removal of a running container (uses SIGKILL)" },
+    { "volumes", 'v', NULL, "Remove anonymous volumes associated with the container" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth rm [OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers", flags };
+  berth_flag_iter it = { 0 };
   bool force = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:fvh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'f':
       force = true;
       break;
     case 'v':
       break; /* berth has no anonymous volumes to remove */
-    case 'h':
-      puts("Usage:  berth rm [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-           "Remove one or more containers\n\n"
-           "Options:\n"
-           "  -f, --force     Force the removal of a running container (uses SIGKILL)\n"
-           "  -v, --volumes   Remove anonymous volumes associated with the container");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (optind >= argc)

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,37 +8,35 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "images/save.h"
 
 int
 berth_cmd_save(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "output", required_argument, NULL, 'o' },
-    { "format", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_FORMAT = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "format", OPT_FORMAT, "string",
+      "docker-archive (default), oci-archive, or oci-dir (a directory, named by -o)" },
+    { "output", 'o', "string", "Write to a file, instead of STDOUT" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth save [OPTIONS] IMAGE [IMAGE...]",
+          "Save one or more images to a tar archive (streamed to STDOUT by default)", flags };
+  berth_flag_iter it = { 0 };
   const char *output = NULL, *format = "docker-archive";
   int c;
-  while ((c = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'o':
       output = optarg;
       break;
-    case 'f':
+    case OPT_FORMAT:
       format = optarg;
       break;
-    case 'h':
-      puts("Usage:  berth save [OPTIONS] IMAGE [IMAGE...]\n\n"
-           "Save one or more images to a tar archive (streamed to STDOUT by default)\n\n"
-           "Options:\n"
-           "      --format string   docker-archive (default), oci-archive, or oci-dir (a\n"
-           "                        directory, named by -o)\n"
-           "  -o, --output string   Write to a file, instead of STDOUT");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind < 1)

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -6,6 +5,7 @@
 #include "common/cleanup.h"
 #include "container/ops.h"
 #include "container_cli.h"
+#include "flags.h"
 
 static int
 stop_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
@@ -16,26 +16,22 @@ stop_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
 int
 berth_cmd_stop(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "time", required_argument, NULL, 't' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "time", 't', "int", "Seconds to wait for stop before killing it (default 10)" },
     { 0 },
   };
+  static const berth_cmd_spec spec = { "berth stop [OPTIONS] CONTAINER [CONTAINER...]",
+                                       "Stop one or more running containers", flags };
+  berth_flag_iter it = { 0 };
   int timeout = 10, c;
-  while ((c = getopt_long(argc, argv, "+:t:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 't':
       if (berth_cli_parse_int(cli, argv[0], "-t, --time", optarg, &timeout) != 0)
         return 125;
       break;
-    case 'h':
-      puts("Usage:  berth stop [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-           "Stop one or more running containers\n\n"
-           "Options:\n"
-           "  -t, --time int   Seconds to wait for stop before killing it (default 10)");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (optind >= argc)

@@ -5,23 +5,25 @@
 #include "common/cleanup.h"
 #include "container/ops.h"
 #include "container_cli.h"
+#include "flags.h"
 
 int
 berth_cmd_wait(berth_cli *cli, int argc, char **argv)
 {
-  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    puts("Usage:  berth wait CONTAINER [CONTAINER...]\n\n"
-         "Block until one or more containers stop, then print their exit codes");
-    return 0;
-  }
-  if (argc < 2)
+  static const berth_cmd_spec spec
+      = { "berth wait CONTAINER [CONTAINER...]",
+          "Block until one or more containers stop, then print their exit codes", NULL };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
+    return it.status; /* --help, or a flag: it has none */
+  if (argc - optind < 1)
     return berth_cli_usage_error(cli, argv[0], "\"wait\" requires at least 1 argument.");
   cleanup_error berth_error *err = NULL;
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)
     return berth_cli_fail(cli, err);
   int status = 0;
-  for (int i = 1; i < argc; i++) {
+  for (int i = optind; i < argc; i++) {
     int r = 0;
     berth_container *ct = berth_cli_container(cli, s, argv[i], &r);
     berth_error *e = NULL;

@@ -85,6 +85,7 @@ static int
 run_usage(const char *cmd)
 {
   printf("Usage:  berth %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
+         "%s\n\n"
          "Options:\n"
          "  -d, --detach             Run container in background and print container ID\n"
          "  -e, --env list           Set environment variables\n"
@@ -102,7 +103,9 @@ run_usage(const char *cmd)
          "  -u, --user string        Username or UID (format: <name|uid>[:<group|gid>])\n"
          "  -v, --volume list        Bind mount a volume (HOST:CONTAINER[:ro])\n"
          "  -w, --workdir string     Working directory inside the container\n",
-         cmd);
+         cmd,
+         strcmp(cmd, "create") == 0 ? "Create a new container"
+                                    : "Run a command in a new container");
   return -2;
 }
 

@@ -78,7 +78,9 @@ usage(FILE *out)
         "A daemonless container image engine\n\n"
         "Options:\n"
         "      --config string   Location of client config files (default \"~/.docker\")\n"
-        "      --root string     Root of the berth store (default \"/var/lib/berth\")\n\n"
+        "  -D, --debug           Enable debug mode\n"
+        "      --root string     Root of the berth store (default \"/var/lib/berth\")\n"
+        "  -v, --version         Print version information and quit\n\n"
         "Commands:\n",
         out);
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -89,8 +91,10 @@ usage(FILE *out)
 berth_store *
 berth_cli_store(berth_cli *cli, berth_error **err)
 {
-  if (cli->store == NULL)
+  if (cli->store == NULL) {
     cli->store = berth_store_open(cli->root, err);
+    berth_cli_debug_phase(cli, "open the store");
+  }
   return cli->store;
 }
 
@@ -117,6 +121,7 @@ int
 berth_cli_fail(berth_cli *cli, berth_error *err)
 {
   fprintf(stderr, "Error: %s\n", berth_error_message(err));
+  berth_cli_debug_error(cli, err);
   return berth_cli_exit_code(err);
 }
 
@@ -184,13 +189,6 @@ berth_cli_parse_int(berth_cli *cli, const char *cmd, const char *flag, const cha
   return 0;
 }
 
-int
-berth_cmd_version(berth_cli *cli, int argc, char **argv)
-{
-  printf("berth version %s\n", BERTH_VERSION);
-  return 0;
-}
-
 static const struct command *
 find_command(const char *name)
 {
@@ -223,22 +221,24 @@ int
 main(int argc, char **argv)
 {
   static const struct option options[] = {
-    { "root", required_argument, NULL, 'r' },
-    { "config", required_argument, NULL, 'c' },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'v' },
-    { 0 },
+    { "root", required_argument, NULL, 'r' }, { "config", required_argument, NULL, 'c' },
+    { "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'v' },
+    { "debug", no_argument, NULL, 'D' },      { 0 },
   };
   berth_cli cli = { .prog = "berth" };
+  berth_cli_debug_start(&cli);
   const char *root = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+hv", options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+hvD", options, NULL)) != -1) {
     switch (c) {
     case 'r':
       root = optarg;
       break;
     case 'c':
       cli.registry.docker_config_dir = optarg;
+      break;
+    case 'D':
+      cli.debug = true;
       break;
     case 'h':
       usage(stdout);
@@ -263,6 +263,7 @@ main(int argc, char **argv)
   cleanup_error berth_error *err = NULL;
   const char *config_path = getenv("BERTH_CONFIG");
   cli.config = berth_config_load(config_path ? config_path : BERTH_DEFAULT_CONFIG, &err);
+  berth_cli_debug_phase(&cli, "load the configuration");
   if (cli.config == NULL)
     return berth_cli_fail(&cli, err);
   if (root == NULL)
@@ -285,6 +286,7 @@ main(int argc, char **argv)
   optind = 0; /* each command parses its own options afresh */
   opterr = 0; /* and reports bad ones in Docker's words (berth_cli_bad_option) */
   int status = cmd->fn(&cli, sub_argc, sub_argv);
+  berth_cli_debug_phase(&cli, cmd->name);
   berth_store_free(cli.store);
   berth_config_free(cli.config);
   fflush(stdout);

@@ -15,6 +15,8 @@ struct berth_error {
   berth_error_kind kind;
   berth_error *cause; /* the error that was pending when this one was set */
   char *rendered;     /* berth_error_message()'s cache */
+  size_t *ctx_ends;   /* where each prefixed context ends in msg, outermost first */
+  size_t n_ctx;
 };
 
 /* Puts e on top of *err: a pending error becomes the innermost cause of e, so
@@ -77,6 +79,12 @@ berth_error_prefix(berth_error **err, const char *fmt, ...)
   char *ctx = xvasprintf(fmt, ap);
   va_end(ap);
   char *msg = xasprintf("%s: %s", ctx, (*err)->msg);
+  berth_error *e = *err;
+  e->ctx_ends = xrealloc(e->ctx_ends, (e->n_ctx + 1) * sizeof *e->ctx_ends);
+  for (size_t i = e->n_ctx; i > 0; i--)
+    e->ctx_ends[i] = e->ctx_ends[i - 1] + strlen(ctx) + 2;
+  e->ctx_ends[0] = strlen(ctx);
+  e->n_ctx++;
   free(ctx);
   free((*err)->msg);
   (*err)->msg = msg;
@@ -148,6 +156,31 @@ berth_error_message(const berth_error *err)
   return s;
 }
 
+char *
+berth_error_describe(const berth_error *err)
+{
+  static const char *const kinds[] = { "failed", "engine", "cannot invoke", "not found" };
+  int saved = errno;
+  char *s = xstrdup("");
+  for (const berth_error *e = err; e != NULL; e = e->cause) {
+    size_t start = 0;
+    for (size_t i = 0; i <= e->n_ctx; i++) {
+      size_t end = i < e->n_ctx ? e->ctx_ends[i] : strlen(e->msg);
+      char *next = xasprintf("%s  %.*s\n", s, (int)(end - start), e->msg + start);
+      free(s);
+      s = next;
+      start = end + 2; /* past ": " */
+    }
+    char *next = xasprintf("%s    (kind: %s, errno: %d%s%s)\n", s,
+                           kinds[(size_t)e->kind < sizeof kinds / sizeof kinds[0] ? e->kind : 0],
+                           e->errnum, e->errnum ? " " : "", e->errnum ? strerror(e->errnum) : "");
+    free(s);
+    s = next;
+  }
+  errno = saved;
+  return s;
+}
+
 void
 berth_error_clear(berth_error **err)
 {
@@ -164,6 +197,7 @@ berth_error_free(berth_error *err)
     berth_error *cause = err->cause;
     free(err->msg);
     free(err->rendered);
+    free(err->ctx_ends);
     free(err);
     err = cause;
   }

@@ -72,6 +72,10 @@ berth_error_kind berth_error_get_kind(const berth_error *err);
  * an errno.  Owned by err, valid until err changes; NULL when err is NULL. */
 const char *berth_error_message(const berth_error *err);
 
+/* For a --debug report: every link of the chain on its own line, outermost
+ * first (each prefixed context apart, then the pending errors it kept),
+ * each line indented, each error followed by "    (kind: …, errno: N text)".  A new string. */
+char *berth_error_describe(const berth_error *err);
 /* Frees *err (if any) and sets it to NULL; err may be NULL. */
 void berth_error_clear(berth_error **err);
 

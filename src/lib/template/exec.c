@@ -76,8 +76,8 @@ fail_at(exec_state *s, const node *n, berth_error **err, const char *fmt, ...)
   bool cut = strlen(ctx) > 20;
   if (cut)
     ctx[20] = '\0';
-  return berth_error_set(err, 0, "template: :%d:%zu: executing \"\" at <%s%s>: %s", line, col, ctx,
-                         cut ? "..." : "", msg ? msg : "?");
+  return berth_error_set(err, 0, "template: %s:%d:%zu: executing \"%s\" at <%s%s>: %s", s->t->name,
+                         line, col, s->t->name, ctx, cut ? "..." : "", msg ? msg : "?");
 }
 
 static void
@@ -127,7 +127,8 @@ field(exec_state *s, const node *at, json_t *receiver, const char *name, json_t 
   if (!json_is_object(receiver))
     return fail_at(s, at, err, "can't evaluate field %s in type interface {}", name);
   json_t *v = json_object_get(receiver, name);
-  bool row = receiver == s->root && s->o->row_type != NULL;
+  const char *type = s->o->row_type != NULL ? s->o->row_type : s->o->struct_type;
+  bool row = receiver == s->root && type != NULL;
   if (v == NULL && s->o->method != NULL) {
     int rc = s->o->method(s->o->method_ctx, receiver, name, args, n_args, out, err);
     if (rc != 0)
@@ -136,7 +137,7 @@ field(exec_state *s, const node *at, json_t *receiver, const char *name, json_t 
   if (n_args > 0 && last)
     return fail_at(s, at, err, "%s is not a method but has arguments", name);
   if (v == NULL && row)
-    return fail_at(s, at, err, "can't evaluate field %s in type %s", name, s->o->row_type);
+    return fail_at(s, at, err, "can't evaluate field %s in type %s", name, type);
   if (v == NULL) {
     if (s->o->missing_key_error)
       return fail_at(s, at, err, "map has no entry for key \"%s\"", name);

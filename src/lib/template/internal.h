@@ -106,6 +106,7 @@ char *tmpl_node_string(const node *n);
 
 struct berth_template {
   char *src;
+  char *name; /* Go's template name: "" but for `version`'s "version" */
   node *root;
 };
 

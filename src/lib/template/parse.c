@@ -27,6 +27,7 @@ typedef struct parser {
   int range_depth;
   int depth;         /* of controls and parentheses: bounded, as the C stack is */
   size_t action_pos; /* where the current action starts, for its line */
+  const char *name;  /* Go's template name, "" for Docker's formatters */
 } parser;
 
 typedef enum ends { END_EOF, END_END, END_ELSE } ends;
@@ -75,7 +76,7 @@ fail(parser *p, size_t pos, berth_error **err, const char *fmt, ...)
   if (vasprintf(&msg, fmt, ap) < 0)
     msg = NULL;
   va_end(ap);
-  return berth_error_set(err, 0, "template: :%d: %s", line_of(p, pos), msg ? msg : "?");
+  return berth_error_set(err, 0, "template: %s:%d: %s", p->name, line_of(p, pos), msg ? msg : "?");
 }
 
 /* A lexer error, in the same frame. */
@@ -658,7 +659,13 @@ bad:
 berth_template *
 berth_template_parse(const char *src, berth_error **err)
 {
-  parser p = { .src = src, .len = strlen(src) };
+  return berth_template_parse_named("", src, err);
+}
+
+berth_template *
+berth_template_parse_named(const char *name, const char *src, berth_error **err)
+{
+  parser p = { .src = src, .len = strlen(src), .name = name };
   add_str(&p.vars, &p.n_vars, "$");
   ends how;
   node *root = list(&p, &how, err);
@@ -675,6 +682,7 @@ berth_template_parse(const char *src, berth_error **err)
     return NULL;
   berth_template *t = xcalloc(1, sizeof *t);
   t->src = xstrdup(src);
+  t->name = xstrdup(name);
   t->root = root;
   return t;
 }
@@ -686,6 +694,7 @@ berth_template_free(berth_template *t)
     return;
   tmpl_node_free(t->root);
   free(t->src);
+  free(t->name);
   free(t);
 }
 

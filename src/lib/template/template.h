@@ -42,6 +42,11 @@ typedef struct berth_template_options {
    * and {{json .}} marshals it as the row's MarshalJSON does (keys sorted,
    * <, > and & escaped).  NULL: plain JSON data. */
   const char *row_type;
+  /* The data is a Go struct marshalled by encoding/json (Docker's info and
+   * version): a field it lacks is "can't evaluate field X in type
+   * <struct_type>" as for a row, but {{json .}} keeps the fields' order.
+   * Ignored when row_type is set. */
+  const char *struct_type;
   /* The header line of a table: Docker's HeaderFunctions, under which
    * json, split, join, title, lower, upper and truncate give their first
    * argument back unchanged (pad still pads: the header stays aligned). */
@@ -50,6 +55,9 @@ typedef struct berth_template_options {
 
 /* Parses text (untrusted: a user's --format; any bytes) into a template. */
 berth_template *berth_template_parse(const char *text, berth_error **err);
+/* The same with Go's template name, which its errors carry ("template:
+ * version:1: …", "executing \"version\" at …"); name is berth's own. */
+berth_template *berth_template_parse_named(const char *name, const char *text, berth_error **err);
 
 /* Evaluates t with data as dot (and $).  *out gets the whole output (a
  * NUL-terminated string, *out_len its length); nothing on error, so a

@@ -1,0 +1,52 @@
+/* One table per command for its flags: it drives getopt_long and it is
+ * the Options section of the command's --help, so the two can never
+ * disagree (nor the man pages and the completion, made from --help). */
+#pragma once
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+typedef struct berth_flag {
+  const char *name;  /* the long name, without "--" */
+  int key;           /* a letter: the shorthand (-f), and what berth_flags_next
+                         returns; BERTH_FLAG_LONG or above: a flag with no
+                         shorthand, returned as this value */
+  const char *type;  /* the value's type as Docker's help shows it ("string",
+                        "list", "int"); NULL: the flag takes no value */
+  const char *usage; /* Docker's words */
+} berth_flag;
+
+/* The first key of a flag with no shorthand (a command's own enum). */
+#define BERTH_FLAG_LONG 256
+
+typedef struct berth_cmd_spec {
+  const char *usage;       /* "berth kill [OPTIONS] CONTAINER [CONTAINER...]" */
+  const char *description; /* "Kill one or more running containers" */
+  const berth_flag *flags; /* ended by { 0 }; --help is every command's */
+} berth_cmd_spec;
+
+#define BERTH_FLAGS_MAX 32
+
+/* berth_flags_next's state: the getopt tables built from the spec. */
+typedef struct berth_flag_iter {
+  struct option options[BERTH_FLAGS_MAX + 2];
+  char optstring[3 * BERTH_FLAGS_MAX + 4];
+  int status;    /* after BERTH_FLAG_DONE: the command's exit status */
+  char name[64]; /* the command's name in its usage ("image umount"), for errors */
+} berth_flag_iter;
+
+/* returned once --help was printed (status 0) or a bad flag reported in
+ * Docker's words (status 125): the command returns it->status */
+#define BERTH_FLAG_DONE (-2)
+
+/* The next flag of argv (user input: any bytes) by spec's table: its val
+ * (optarg set when it takes a value), -1 after the last flag (optind at
+ * the first argument), or BERTH_FLAG_DONE.  it starts zeroed. */
+int berth_flags_next(berth_flag_iter *it, berth_cli *cli, const berth_cmd_spec *spec, int argc,
+                     char **argv);
+
+/* Docker's help: "Usage:  …", the description, and the Options section
+ * aligned as pflag aligns it. */
+void berth_flags_help(FILE *out, const berth_cmd_spec *spec);
