@@ -19,10 +19,13 @@ struct berth_format {
   size_t len;
 };
 
-/* Docker's preFormat: "table" cut, spaces trimmed, \t and \n replaced. */
+/* Docker's preFormat: "table" cut, spaces trimmed, \t and \n replaced;
+ * "json" is newer Docker's shorthand for a row as JSON per line. */
 static char *
 final_format(const char *format, bool *table)
 {
+  if (strcmp(format, "json") == 0)
+    format = "{{json .}}";
   *table = strncmp(format, "table", 5) == 0;
   const char *s = *table ? format + 5 : format;
   while (*s == ' ')

@@ -3,7 +3,7 @@
  * run over the column names with Docker's HeaderFunctions) and aligns
  * everything through the tabwriter; any other template prints each row
  * as it comes out.  `\t` and `\n` written in the format are a tab and a
- * newline. */
+ * newline; `json` is `{{json .}}`, as Docker 23 and later take it. */
 #pragma once
 
 #include <jansson.h>

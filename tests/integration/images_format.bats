@@ -63,3 +63,10 @@ same() {
   done
   [ "$failed" -eq 0 ]
 }
+
+@test "images, history --format json: newer Docker's shorthand, the rows of 20.10's {{json .}}" {
+  [ "$(b images --format json | sort)" = "$(dk images --format '{{json .}}' | sort)" ] ||
+    fail_with "images: $(b images --format json)"
+  [ "$(b history --format json "$REG_HOST/test/layered:1")" = \
+    "$(dk history --format '{{json .}}' "$REG_HOST/test/layered:1")" ] || fail_with "history"
+}
