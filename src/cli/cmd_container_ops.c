@@ -168,16 +168,23 @@ print_top(const berth_top *t)
 int
 berth_cmd_top(berth_cli *cli, int argc, char **argv)
 {
-  /* everything after CONTAINER is ps's, flags included */
-  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+  /* top's own flags (only --help) come before CONTAINER; everything after
+   * it is ps's, flags included ("+": getopt stops at CONTAINER) */
+  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+  int opt;
+  while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+    if (opt != 'h')
+      return berth_cli_bad_option(cli, argv[0], argv, opt);
     puts("Usage:  berth top CONTAINER [ps OPTIONS]\n\n"
          "Display the running processes of a container\n\n"
          "Aliases:\n"
          "  berth container top, berth top");
     return 0;
   }
-  if (argc < 2)
+  if (optind >= argc)
     return berth_cli_usage_error(cli, argv[0], "\"top\" requires at least 1 argument.");
+  argv += optind - 1;
+  argc -= optind - 1;
   cleanup_error berth_error *err = NULL;
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)

@@ -112,8 +112,10 @@ int
 berth_cli_struct_format(const char *name, const char *type, const char *format, json_t *data)
 {
   cleanup_error berth_error *err = NULL;
-  /* "json" is text to Docker 20.10 (newer Docker's --format json is
-   * {{json .}}), as berth's images, ps and inspect take it */
+  /* "json" is newer Docker's {{json .}} (Docker 20.10 printed the word),
+   * as berth's images, ps and history take it (issue 9) */
+  if (strcmp(format, "json") == 0)
+    format = "{{json .}}";
   cleanup_template berth_template *t = berth_template_parse_named(name, format, &err);
   if (t == NULL) {
     fprintf(stderr, "template parsing error: %s\n", berth_error_message(err));

@@ -129,9 +129,10 @@ sources_of() {
 }
 
 # Flags whose words are berth's on purpose: what berth does differs from
-# Docker's flag of the same name (COMMAND:FLAG).
+# Docker's flag of the same name (COMMAND:FLAG, the command's last word, so
+# that `container run` is `run`).
 OWN_WORDS=" build:network run:network create:network run:volume create:volume "
-OWN_WORDS+=" start:attach push:format save:format "
+OWN_WORDS+=" start:attach push:format save:format run:restart create:restart attach:no-stdin "
 
 @test "help: a flag Docker also has is described in Docker's words" {
   require_tool /usr/bin/docker
@@ -143,7 +144,7 @@ OWN_WORDS+=" start:attach push:format save:format "
       docker_type[$dlong]="$dshort $dtype"
     done < <(/usr/bin/docker $cmd --help 2> /dev/null | "$PY3" "$HELPTEXT")
     while IFS=$'\x1f' read -r long short type desc; do
-      key="${cmd%% *}:$long"
+      key="${cmd##* }:$long"
       [[ -n "${docker_desc[$long]+set}" && "$OWN_WORDS" != *" $key "* ]] || continue
       n=$((n + 1))
       if [[ "$desc" != "${docker_desc[$long]}" || "$short $type" != "${docker_type[$long]}" ]]; then
