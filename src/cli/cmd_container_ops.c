@@ -288,16 +288,12 @@ berth_cmd_attach(berth_cli *cli, int argc, char **argv)
       return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, argv[0], "\"attach\" requires exactly 1 argument.");
-  cleanup_error berth_error *err = NULL;
-  berth_store *s = berth_cli_store(cli, &err);
-  if (s == NULL)
-    return berth_cli_fail(cli, err);
+  berth_store *s = NULL;
   int status = 0;
-  cleanup_container berth_container *ct = berth_cli_container(cli, s, argv[optind], &status);
+  cleanup_container berth_container *ct = berth_cli_only_container(cli, argc, argv, &s, &status);
   if (ct == NULL)
     return status;
+  cleanup_error berth_error *err = NULL;
   if (berth_container_refresh(s, ct, &err) < 0)
     return berth_cli_fail(cli, err);
   if (strcmp(ct->status, "running") != 0) {

@@ -37,16 +37,12 @@ berth_cmd_logs(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, argv[0], "\"logs\" requires exactly 1 argument.");
-  cleanup_error berth_error *err = NULL;
-  berth_store *s = berth_cli_store(cli, &err);
-  if (s == NULL)
-    return berth_cli_fail(cli, err);
+  berth_store *s = NULL;
   int status = 0;
-  cleanup_container berth_container *ct = berth_cli_container(cli, s, argv[optind], &status);
+  cleanup_container berth_container *ct = berth_cli_only_container(cli, argc, argv, &s, &status);
   if (ct == NULL)
     return status;
+  cleanup_error berth_error *err = NULL;
   if (berth_log_read(s, ct, follow, print_entry, NULL, &err) < 0)
     return berth_cli_fail(cli, err);
   return 0;

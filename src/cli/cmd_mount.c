@@ -17,16 +17,12 @@ berth_cmd_mount(berth_cli *cli, int argc, char **argv)
   berth_flag_iter it = { 0 };
   if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
     return it.status; /* --help, or a flag: it has none */
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, argv[0], "\"mount\" requires exactly 1 argument.");
-  cleanup_error berth_error *err = NULL;
-  berth_store *s = berth_cli_store(cli, &err);
-  if (s == NULL)
-    return berth_cli_fail(cli, err);
+  berth_store *s = NULL;
   int status = 0;
-  cleanup_container berth_container *c = berth_cli_container(cli, s, argv[optind], &status);
+  cleanup_container berth_container *c = berth_cli_only_container(cli, argc, argv, &s, &status);
   if (c == NULL)
     return status;
+  cleanup_error berth_error *err = NULL;
   cleanup_free char *merged = berth_container_mount_host(s, c, &err);
   if (merged == NULL)
     return berth_cli_fail(cli, err);

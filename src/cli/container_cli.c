@@ -315,6 +315,22 @@ berth_cli_container(berth_cli *cli, berth_store *s, const char *name, int *statu
   return c;
 }
 
+berth_container *
+berth_cli_only_container(berth_cli *cli, int argc, char **argv, berth_store **s, int *status)
+{
+  if (argc - optind != 1) {
+    *status = berth_cli_usage_error(cli, argv[0], "\"%s\" requires exactly 1 argument.", argv[0]);
+    return NULL;
+  }
+  cleanup_error berth_error *err = NULL;
+  *s = berth_cli_store(cli, &err);
+  if (*s == NULL) {
+    *status = berth_cli_fail(cli, err);
+    return NULL;
+  }
+  return berth_cli_container(cli, *s, argv[optind], status);
+}
+
 int
 berth_cli_each_container(berth_cli *cli, char **names, int n, berth_container_op op, void *ctx)
 {
