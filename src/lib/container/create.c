@@ -10,6 +10,7 @@
 #include "common/xalloc.h"
 #include "container/initlayer.h"
 #include "container/name.h"
+#include "container/network.h"
 #include "image/chain.h"
 #include "image/container_config.h"
 #include "store/image_load.h"
@@ -84,6 +85,24 @@ add_labels(json_t *c, char **labels, berth_error **err)
   return 0;
 }
 
+/* -p's ports are exposed too, as Docker adds them to Config.ExposedPorts. */
+static void
+add_exposed(json_t *c, const berth_create_options *o)
+{
+  if (o->n_ports == 0)
+    return;
+  json_t *ex = json_object_get(c, "ExposedPorts");
+  if (!json_is_object(ex)) {
+    ex = json_object();
+    json_object_set_new(c, "ExposedPorts", ex);
+  }
+  for (size_t i = 0; i < o->n_ports; i++) {
+    cleanup_free char *key = xasprintf("%u/%s", o->ports[i].container_port, o->ports[i].proto);
+    if (json_object_get(ex, key) == NULL)
+      json_object_set_new(ex, key, json_object());
+  }
+}
+
 /* The Docker Config of the container: the image's, with the flags applied.
  * Every value from o is user input and must be UTF-8: one that is not is
  * refused, naming its flag, rather than dropped from the record. */
@@ -137,6 +156,7 @@ make_config(const json_t *image_cfg, const berth_create_options *o, const char *
     return NULL;
   if (add_labels(c, o->labels, err) < 0)
     return NULL;
+  add_exposed(c, o);
   json_object_set_new(c, "Tty", json_boolean(o->tty));
   json_object_set_new(c, "OpenStdin", json_boolean(o->interactive));
   json_object_set_new(c, "StdinOnce", json_boolean(o->interactive));
@@ -212,6 +232,10 @@ make_hostconfig(const berth_create_options *o, berth_error **err)
     berth_error_set(err, 0, "invalid runtime or network name: not valid UTF-8");
     return NULL;
   }
+  json_t *pb = json_object();
+  berth_ports_to_bindings(o->ports, o->n_ports, pb);
+  json_object_set_new(hc, "PortBindings", pb);
+  json_object_set_new(hc, "PublishAllPorts", json_boolean(o->publish_all));
   if (o->n_mounts > 0) {
     json_t *mounts = mounts_json(o, err);
     if (mounts == NULL) {
@@ -265,7 +289,8 @@ fill_init_layer(berth_store *s, const berth_container *c, berth_error **err)
 }
 
 static int
-create_locked(berth_store *s, berth_container *c, const char *top_chain, berth_error **err)
+create_locked(berth_store *s, berth_container *c, const char *top_chain, const berth_network *net,
+              berth_error **err)
 {
   char other[65];
   int used = berth_container_name_in_use(s, c->name, other, err);
@@ -282,7 +307,9 @@ create_locked(berth_store *s, berth_container *c, const char *top_chain, berth_e
   if (berth_store_rwlayer_create(s, c->id, top_chain, &c->layer, err) < 0)
     return -1;
   if (fill_init_layer(s, c, err) < 0 || write_etc_files(s, c, err) < 0
-      || berth_container_save(s, c, err) < 0) {
+      || berth_container_save(s, c, err) < 0
+      || berth_container_network_register(s, c, net, err) < 0) {
+    berth_container_network_remove(s, c, NULL);
     berth_store_rwlayer_delete(s, c->id, NULL);
     cleanup_free char *dir = xasprintf("containers/%s", c->id);
     berth_rm_rf_at(berth_store_root_fd(s), dir, NULL);
@@ -319,6 +346,22 @@ check_binds(char *const *binds, berth_error **err)
   return 0;
 }
 
+/* Docker's refusals of flags that cannot go with the network mode. */
+static int
+check_network(const berth_create_options *o, berth_error **err)
+{
+  bool joined = o->network != NULL && strncmp(o->network, "container:", 10) == 0;
+  if (joined && o->hostname != NULL)
+    return berth_error_set(err, 0, "conflicting options: hostname and the network mode");
+  if (joined && (o->n_ports > 0 || o->publish_all))
+    return berth_error_set(err, 0,
+                           "conflicting options: port publishing and the container type network "
+                           "mode");
+  if (o->network != NULL && strcmp(o->network, "container:") == 0)
+    return berth_error_set(err, 0, "invalid container format container:<name|id>");
+  return 0;
+}
+
 /* o holds user input: the name is validated, the binds checked. */
 int
 berth_container_create(berth_store *s, const berth_create_options *o, berth_container **out,
@@ -332,11 +375,10 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
                     shown);
     return setup_failed(err);
   }
-  if (o->network != NULL && strcmp(o->network, "host") != 0 && strcmp(o->network, "none") != 0) {
-    berth_error_set(err, 0, "network %s not found", o->network);
+  if (check_network(o, err) < 0 || check_binds(o->binds, err) < 0)
     return setup_failed(err);
-  }
-  if (check_binds(o->binds, err) < 0)
+  cleanup_network berth_network *net = NULL;
+  if (berth_container_network_resolve(s, o->network_config, o->network, &net, err) < 0)
     return setup_failed(err);
   cleanup_container berth_container *c = berth_container_new();
   size_t n_layers = o->n_layers;
@@ -362,7 +404,7 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
     return setup_failed(err);
   c->name = o->name ? xstrdup(o->name[0] == '/' ? o->name + 1 : o->name)
                     : berth_container_name_unique(s, err);
-  if (c->name == NULL || create_locked(s, c, top, err) < 0)
+  if (c->name == NULL || create_locked(s, c, top, net, err) < 0)
     return setup_failed(err);
   *out = steal_pointer(&c);
   return 0;

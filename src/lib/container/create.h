@@ -7,6 +7,8 @@
 
 #include "common/error.h"
 #include "container/container.h"
+#include "network/network.h"
+#include "network/ports.h"
 #include "store/store.h"
 
 /* A mount made for the container besides -v's binds (build's RUN --mount):
@@ -33,8 +35,13 @@ typedef struct berth_create_options {
   char **labels;          /* -l / --label "K=V" or "K" (an empty value), NULL-terminated */
   const char *entrypoint; /* NULL: the image's; "" clears it */
   const char *hostname;   /* NULL: the short id (the host's with --network host) */
-  const char *network;    /* "host" (default) or "none" */
-  const char *runtime;    /* NULL: the configured default */
+  const char *network;    /* NULL or "host", "none", "default", "bridge", a user network's
+                             name, "container:NAME" (HostConfig.NetworkMode) */
+  const berth_network_config *network_config; /* the configuration's bridge (NULL: Docker's) */
+  const berth_port_map *ports;                /* -p, n_ports of them (HostConfig.PortBindings) */
+  size_t n_ports;
+  bool publish_all;    /* -P: every exposed port (HostConfig.PublishAllPorts) */
+  const char *runtime; /* NULL: the configured default */
   bool tty, interactive, auto_remove;
 
   /* more mounts after the binds (build's RUN --mount), n_mounts of them */

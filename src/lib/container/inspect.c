@@ -4,6 +4,7 @@
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "container/network.h"
 
 static json_t *
 state(const berth_container *c)
@@ -51,8 +52,6 @@ berth_container_inspect(berth_store *s, const berth_container *c)
   json_object_set_new(j, "GraphDriver", graph_driver(s, c));
   json_object_set_new(j, "Mounts", json_array());
   json_object_set(j, "Config", c->config);
-  const char *net = json_string_value(json_object_get(c->hostconfig, "NetworkMode"));
-  json_object_set_new(j, "NetworkSettings",
-                      json_pack("{s:{s:{}}}", "Networks", net ? net : "host"));
+  json_object_set_new(j, "NetworkSettings", berth_container_network_settings(s, c));
   return j;
 }

@@ -10,6 +10,7 @@
 #include "common/fs.h"
 #include "common/xalloc.h"
 #include "container/mount.h"
+#include "container/network.h"
 
 berth_runtime *
 berth_container_runtime(berth_store *s, const berth_container *c)
@@ -63,6 +64,8 @@ berth_container_refresh(berth_store *s, berth_container *c, berth_error **err)
     return 0;
   if (berth_runtime_delete(rt, c->id, err) < 0 || berth_container_unmount_all(s, c, err) < 0)
     return berth_error_prefix(err, "clean up container %.12s", c->id);
+  /* its dead monitor's network: a failure is left for the next sweep */
+  (void)berth_container_network_sweep_one(s, c->id, NULL);
   return 0;
 }
 
@@ -204,6 +207,7 @@ berth_container_remove(berth_store *s, const berth_runtime *rt, berth_container 
   if (!berth_exists_at(berth_store_root_fd(s), record))
     return 0;
   if (berth_runtime_delete(rt, c->id, err) < 0 || berth_container_unmount_all(s, c, err) < 0
+      || berth_container_network_remove(s, c, err) < 0
       || berth_store_rwlayer_delete(s, c->id, err) < 0)
     return berth_error_prefix(err, "remove container %.12s", c->id);
   return berth_rm_rf_at(berth_store_root_fd(s), dir, err);

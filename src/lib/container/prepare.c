@@ -10,6 +10,7 @@
 #include "common/safe_open.h"
 #include "common/xalloc.h"
 #include "container/mount.h"
+#include "container/network.h"
 #include "container/ops.h"
 #include "container/passwd.h"
 #include "container/spec.h"
@@ -131,7 +132,10 @@ write_spec(berth_store *s, berth_container *c, const char *merged, uid_t uid, gi
   cleanup_strv char **env = env_vector(json_object_get(c->config, "Env"));
   cleanup_strv char **binds = binds_vector(json_object_get(c->hostconfig, "Binds"));
   cleanup_free char *dir = berth_container_dir(s, c);
-  const char *net = json_string_value(json_object_get(c->hostconfig, "NetworkMode"));
+  cleanup_free char *netns = NULL;
+  bool own_network = false;
+  if (berth_container_network_namespace(s, c, &netns, &own_network, err) < 0)
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   berth_spec_options o = {
     .rootfs = merged,
     .args = argv,
@@ -141,7 +145,8 @@ write_spec(berth_store *s, berth_container *c, const char *merged, uid_t uid, gi
     .gid = gid,
     .terminal = json_is_true(json_object_get(c->config, "Tty")),
     .hostname = json_string_value(json_object_get(c->config, "Hostname")),
-    .own_network = net != NULL && strcmp(net, "none") == 0,
+    .own_network = own_network,
+    .netns_path = netns,
     .container_dir = dir,
     .binds = binds,
     .mounts = json_object_get(c->hostconfig, "Mounts"),

@@ -193,7 +193,9 @@ linux_json(const berth_spec_options *o)
 {
   json_t *ns = json_pack("[{s:s}, {s:s}, {s:s}, {s:s}]", "type", "mount", "type", "pid", "type",
                          "ipc", "type", "uts");
-  if (o->own_network)
+  if (o->netns_path != NULL)
+    json_array_append_new(ns, json_pack("{s:s, s:s}", "type", "network", "path", o->netns_path));
+  else if (o->own_network)
     json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
   return json_pack("{s:o, s:o, s:o, s:{s:[{s:b, s:s}]}}", "namespaces", ns, "maskedPaths",
                    str_array(masked), "readonlyPaths", str_array(readonly), "resources", "devices",
@@ -220,7 +222,8 @@ berth_container_spec(const berth_spec_options *o, berth_error **err)
    * and the record; json_pack would refuse them silently. */
   if (berth_utf8_check(o->rootfs, "the rootfs path", err) < 0
       || berth_utf8_check(o->container_dir, "the container directory", err) < 0
-      || berth_utf8_check(o->hostname, "the hostname", err) < 0) {
+      || berth_utf8_check(o->hostname, "the hostname", err) < 0
+      || berth_utf8_check(o->netns_path, "the network namespace path", err) < 0) {
     json_decref(mounts);
     return NULL;
   }

@@ -20,6 +20,7 @@ typedef struct berth_spec_options {
   unsigned short console_rows, console_cols; /* with terminal; 0: the runtime's */
   const char *hostname;
   bool own_network;          /* a network namespace of its own (--network none) */
+  const char *netns_path;    /* or that one (a bridge network's, container:NAME's) */
   const char *container_dir; /* holds hosts, hostname, resolv.conf to bind */
   char *const *binds;        /* "HOST:CTR[:ro]", NULL-terminated, may be NULL */
   const json_t *mounts;      /* HostConfig.Mounts (create.h's berth_mount_spec), may be NULL */

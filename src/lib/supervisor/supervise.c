@@ -17,6 +17,7 @@
 #include "common/fs.h"
 #include "common/xalloc.h"
 #include "container/mount.h"
+#include "container/network.h"
 #include "container/ops.h"
 #include "container/prepare.h"
 #include "supervisor/log.h"
@@ -138,10 +139,13 @@ mark_running(berth_store *s, berth_container *c, int pid, berth_error **err)
   return r < 0 ? -1 : 0;
 }
 
-/* Records the end and releases the rootfs. */
+/* Records the end and releases the network and the rootfs. */
 static int
 mark_exited(berth_store *s, berth_container *c, int code, berth_error **err)
 {
+  /* What cannot be released now stays recorded: the next berth command's
+   * sweep (container/network.h) tries again once our lock is gone. */
+  (void)berth_container_network_down(s, c, NULL);
   int r = berth_container_update(s, c, set_exited, &code, err);
   /* A failed unmount leaves the mount counted: rm's unmount_all and the
    * next start clean it up, so it does not make the end untrue. */
@@ -320,6 +324,14 @@ keep(struct keeper *k)
   sigaddset(&set, SIGCHLD);
   cleanup_close int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   cleanup_error berth_error *err = NULL;
+  /* The network namespace config.json names, set up while we hold the
+   * liveness lock: it lives exactly as long as this keeper's watch. */
+  if (berth_container_network_up(k->s, k->c, &err) < 0) {
+    berth_error_set_kind(&err, BERTH_ERR_ENGINE);
+    report_error(k->report_fd, err);
+    mark_exited(k->s, k->c, 125, NULL);
+    return 125;
+  }
   struct session ss;
   if (open_session(k->c, k->stdin_fd, k->echo, &ss, &err) < 0) {
     report_error(k->report_fd, err);

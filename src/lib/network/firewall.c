@@ -1,0 +1,137 @@
+#include "network/firewall.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+
+#define STAGE1 "BERTH-ISOLATION-STAGE-1"
+#define STAGE2 "BERTH-ISOLATION-STAGE-2"
+
+int
+berth_firewall_run(char *const argv[], char **why)
+{
+  cleanup_close int errfd = memfd_create("tool-stderr", MFD_CLOEXEC);
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      dup2(null, 0);
+      dup2(null, 1);
+    }
+    if (errfd >= 0)
+      dup2(errfd, 2);
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (code != 0 && why != NULL && errfd >= 0) {
+    char buf[4096];
+    ssize_t n = pread(errfd, buf, sizeof(buf) - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    size_t len = strlen(buf);
+    while (len > 0 && buf[len - 1] == '\n')
+      buf[--len] = '\0';
+    char *last = strrchr(buf, '\n');
+    *why = xstrdup(last ? last + 1 : buf);
+  }
+  return code;
+}
+
+static int
+ipt(berth_error **err, const char *what, char *const argv[])
+{
+  cleanup_free char *why = NULL;
+  int code = berth_firewall_run(argv, &why);
+  if (code == 0)
+    return 0;
+  if (err != NULL && what != NULL)
+    berth_error_set(err, 0, "iptables: %s: %s", what,
+                    code < 0      ? "cannot run"
+                    : code == 127 ? "not found (apt-get install iptables)"
+                                  : (why && why[0] ? why : "failed"));
+  return -1;
+}
+
+/* -C then -A/-I: iptables has no "add unless there". */
+static int
+ensure_rule(const char *chain, bool first, char *const *rule, berth_error **err)
+{
+  char *check[16] = { "iptables", "-w", "-t", "filter", "-C", (char *)chain };
+  size_t n = 6;
+  for (size_t i = 0; rule[i] != NULL && n < 15; i++)
+    check[n++] = rule[i];
+  check[n] = NULL;
+  if (ipt(NULL, NULL, check) == 0)
+    return 0;
+  check[4] = first ? "-I" : "-A";
+  return ipt(err, chain, check);
+}
+
+static void
+ensure_chain(const char *chain)
+{
+  char *argv[] = { "iptables", "-w", "-t", "filter", "-N", (char *)chain, NULL };
+  (void)ipt(NULL, NULL, argv); /* exists already: fine */
+}
+
+int
+berth_firewall_isolate(const char *bridge, berth_error **err)
+{
+  ensure_chain(STAGE1);
+  ensure_chain(STAGE2);
+  /* First in FORWARD, again after every ADD: the firewall plugin puts its
+   * jump to CNI-FORWARD (which accepts the container's traffic) at the
+   * top when it makes it. */
+  char *del[] = { "iptables", "-w", "-t", "filter", "-D", "FORWARD", "-j", STAGE1, NULL };
+  (void)ipt(NULL, NULL, del);
+  char *ins[] = { "iptables", "-w", "-t", "filter", "-I", "FORWARD", "1", "-j", STAGE1, NULL };
+  if (ipt(err, "insert the isolation jump in FORWARD", ins) < 0)
+    return -1;
+  char *s1[] = { "-i", (char *)bridge, "!", "-o", (char *)bridge, "-j", STAGE2, NULL };
+  char *s2[] = { "-o", (char *)bridge, "-j", "DROP", NULL };
+  if (ensure_rule(STAGE1, false, s1, err) < 0 || ensure_rule(STAGE2, false, s2, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+berth_firewall_forget(const char *bridge, berth_error **err)
+{
+  char *d1[] = { "iptables",     "-w", "-t", "filter",       "-D", STAGE1, "-i",
+                 (char *)bridge, "!",  "-o", (char *)bridge, "-j", STAGE2, NULL };
+  char *d2[] = { "iptables", "-w",           "-t", "filter", "-D", STAGE2,
+                 "-o",       (char *)bridge, "-j", "DROP",   NULL };
+  while (ipt(NULL, NULL, d1) == 0)
+    ;
+  while (ipt(NULL, NULL, d2) == 0)
+    ;
+  char *show[] = { "ip", "link", "show", (char *)bridge, NULL };
+  if (berth_firewall_run(show, NULL) != 0)
+    return 0;
+  char *link[] = { "ip", "link", "delete", (char *)bridge, "type", "bridge", NULL };
+  cleanup_free char *why = NULL;
+  int code = berth_firewall_run(link, &why);
+  if (code != 0)
+    return berth_error_set(err, 0, "ip link delete %s: %s", bridge,
+                           code == 127 ? "ip not found (apt-get install iproute2)"
+                                       : (why && why[0] ? why : "failed"));
+  return 0;
+}
