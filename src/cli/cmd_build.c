@@ -14,6 +14,7 @@
 #include "common/fs.h"
 #include "common/mount.h"
 #include "common/xalloc.h"
+#include "container/network.h"
 #include "dockerfile/parser.h"
 #include "images/resolve.h"
 #include "images/rootfs_ref.h"
@@ -32,7 +33,7 @@ static const char build_usage[]
       "      --label list          Set metadata for an image\n"
       "      --no-cache            Do not use cache when building the image\n"
       "      --network string      Set the networking mode for the RUN instructions during "
-      "build (host, none)\n"
+      "build (default \"default\")\n"
       "      --platform string     Set platform if server is multi-platform capable\n"
       "      --pull                Always attempt to pull a newer version of the image\n"
       "  -q, --quiet               Suppress the build output and print image ID on success\n"
@@ -426,12 +427,6 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
       labels[n_labels++] = optarg;
       break;
     case O_NETWORK:
-      if (strcmp(optarg, "default") != 0 && strcmp(optarg, "host") != 0
-          && strcmp(optarg, "none") != 0)
-        return berth_cli_usage_error(cli, argv[0],
-                                     "invalid argument \"%s\" for \"--network\" flag: "
-                                     "network mode %s is not supported (host, none)",
-                                     optarg, optarg);
       network = strcmp(optarg, "default") == 0 ? NULL : optarg;
       break;
     case O_SECRET:
@@ -501,6 +496,16 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)
     return berth_cli_fail(cli, err);
+  /* RUN's network: --network's, else the configuration's, else Docker's
+   * default bridge; one that does not exist is refused before any step */
+  if (network == NULL)
+    network
+        = cli->config && cli->config->default_network ? cli->config->default_network : "default";
+  const berth_network_config *netcfg = cli->config ? &cli->config->network : NULL;
+  cleanup_network berth_network *net = NULL;
+  if (berth_container_network_resolve(s, netcfg, network, &net, &err) < 0)
+    return berth_cli_usage_error(cli, argv[0], "%s", berth_error_message(err));
+  (void)berth_container_network_sweep(s, NULL);
   cleanup_scratch berth_store_scratch *scratch = NULL;
   cleanup_context berth_context *ctx = NULL;
   if (stdin_ctx) { /* a tar, or the Dockerfile alone, in a scratch dir */
@@ -547,6 +552,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     .quiet = quiet,
     .runtime = cli->config ? cli->config->default_runtime : NULL,
     .network = network,
+    .network_config = netcfg,
     .secrets = sec.v,
     .n_secrets = sec.n,
     .on_event = print_event,

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
+#include "container/network.h"
 #include "container/runtime.h"
 #include "flags.h"
 #include "images/rootfs_ref.h"
@@ -86,6 +87,7 @@ enum {
   OPT_ENV_FILE,
   OPT_NAME,
   OPT_NETWORK,
+  OPT_NETWORK_ALIAS,
   OPT_RESTART,
   OPT_RM,
   OPT_RUNTIME,
@@ -103,7 +105,10 @@ static const berth_flag run_flags[] = {
   { "interactive", 'i', NULL, "Keep STDIN open even if not attached" },
   { "label", 'l', "list", "Set meta data on a container" },
   { "name", OPT_NAME, "string", "Assign a name to the container" },
-  { "network", OPT_NETWORK, "string", "host (default) or none" },
+  { "network", OPT_NETWORK, "network", "Connect a container to a network" },
+  { "network-alias", OPT_NETWORK_ALIAS, "list", "Add network-scoped alias for the container" },
+  { "publish", 'p', "list", "Publish a container's port(s) to the host" },
+  { "publish-all", 'P', NULL, "Publish all exposed ports to random ports" },
   { "restart", OPT_RESTART, "string",
     "Restart policy to apply when a container exits (only \"no\")" },
   { "rm", OPT_RM, NULL, "Automatically remove the container when it exits" },
@@ -166,7 +171,8 @@ int
 berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth_run_flags *f)
 {
   memset(f, 0, sizeof(*f));
-  struct strv env = { 0 }, binds = { 0 }, labels = { 0 };
+  struct strv env = { 0 }, binds = { 0 }, labels = { 0 }, aliases = { 0 };
+  strv_push(&aliases, NULL), aliases.n = 0;
   strv_push(&env, NULL), env.n = 0;
   strv_push(&binds, NULL), binds.n = 0;
   strv_push(&labels, NULL), labels.n = 0;
@@ -174,6 +180,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
   o->env = env.v; /* owned by f from here on: berth_run_flags_clear frees */
   o->binds = binds.v;
   o->labels = labels.v;
+  o->network_aliases = aliases.v;
   const berth_cmd_spec *spec = run_spec(allow_run);
   berth_flag_iter it = { 0 };
   int c;
@@ -218,6 +225,21 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     case OPT_NETWORK:
       o->network = optarg;
       break;
+    case OPT_NETWORK_ALIAS:
+      strv_push(&aliases, xstrdup(optarg));
+      o->network_aliases = aliases.v;
+      break;
+    case 'p': {
+      cleanup_error berth_error *err = NULL;
+      if (berth_ports_parse(optarg, &f->ports, &f->n_ports, &err) < 0)
+        return berth_cli_usage_error(cli, argv[0], "%s.", berth_error_message(err));
+      o->ports = f->ports;
+      o->n_ports = f->n_ports;
+      break;
+    }
+    case 'P':
+      o->publish_all = true;
+      break;
     case OPT_RM:
       o->auto_remove = true;
       break;
@@ -245,6 +267,10 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
   }
   if (o->runtime == NULL)
     o->runtime = berth_runtime_default(NULL, cli->config ? cli->config->default_runtime : NULL);
+  if (o->network == NULL)
+    o->network
+        = cli->config && cli->config->default_network ? cli->config->default_network : "default";
+  o->network_config = cli->config ? &cli->config->network : NULL;
   if (o->runtime != NULL && strcmp(o->runtime, "runc") != 0 && strcmp(o->runtime, "crun") != 0)
     return berth_cli_usage_error(cli, argv[0], "unknown or invalid runtime name: %s", o->runtime);
   o->env = env.v;
@@ -276,7 +302,11 @@ berth_run_flags_clear(berth_run_flags *f)
   free_strv(f->create.env);
   free_strv(f->create.binds);
   free_strv(f->create.labels);
-  f->create.env = f->create.binds = f->create.labels = NULL;
+  free_strv(f->create.network_aliases);
+  free(f->ports);
+  f->ports = NULL;
+  f->n_ports = 0;
+  f->create.env = f->create.binds = f->create.labels = f->create.network_aliases = NULL;
 }
 
 berth_container *
@@ -373,6 +403,9 @@ berth_cli_create_container(berth_cli *cli, berth_create_options *o, berth_contai
   if (resolve_image(cli, s, o->image, id, &o->n_layers, err) < 0)
     return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   o->image_id = id;
+  /* what a killed berth left of a network is released first: its ports
+   * and addresses are free again for this container */
+  (void)berth_container_network_sweep(s, NULL);
   int r = berth_container_create(s, o, out, err);
   o->image_id = NULL;
   return r;

@@ -11,6 +11,8 @@
 typedef struct berth_run_flags {
   berth_create_options create;
   bool detach;
+  berth_port_map *ports; /* -p's, n_ports of them (create.ports points here) */
+  size_t n_ports;
   char **owned; /* strings the parser allocated (env-file lines, vectors) */
 } berth_run_flags;
 

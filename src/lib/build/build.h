@@ -6,6 +6,8 @@
  * no container at all. */
 #pragma once
 
+#include "network/network.h"
+
 #include <stdbool.h>
 
 #include "common/digest.h"
@@ -69,8 +71,10 @@ typedef struct berth_build_options {
   bool quiet;           /* the commands' own output is not shown */
   const char *runtime;  /* NULL: the default */
 
-  /* RUN's --network ("host", "none"; NULL: host) and --secret's */
+  /* RUN's --network (create.h's network modes; NULL: host) and the
+   * configuration's bridge, and --secret's */
   const char *network;
+  const berth_network_config *network_config;
   const berth_build_secret *secrets;
   size_t n_secrets;
 

@@ -61,6 +61,7 @@ make_container_with(berth_build_state *st, char **cmd, char **env, const char *n
     .entrypoint = "",
     .runtime = st->o->runtime,
     .network = network != NULL ? network : st->o->network,
+    .network_config = st->o->network_config,
     .mounts = mounts,
     .n_mounts = n_mounts,
   };

@@ -1,6 +1,7 @@
 #include "common/testpoint.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,8 +22,14 @@ berth_test_point(const char *name)
   if (++seen != want)
     return;
   int fd = open(colon + 1, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd >= 0)
+  if (fd >= 0) {
+    /* the pid to kill, for a point a forked process reaches (a monitor) */
+    char pid[24];
+    int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+    ssize_t w = write(fd, pid, (size_t)n);
+    (void)w;
     close(fd);
+  }
   for (;;)
     pause();
 }

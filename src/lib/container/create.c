@@ -290,7 +290,7 @@ fill_init_layer(berth_store *s, const berth_container *c, berth_error **err)
 
 static int
 create_locked(berth_store *s, berth_container *c, const char *top_chain, const berth_network *net,
-              berth_error **err)
+              char *const *aliases, berth_error **err)
 {
   char other[65];
   int used = berth_container_name_in_use(s, c->name, other, err);
@@ -308,7 +308,7 @@ create_locked(berth_store *s, berth_container *c, const char *top_chain, const b
     return -1;
   if (fill_init_layer(s, c, err) < 0 || write_etc_files(s, c, err) < 0
       || berth_container_save(s, c, err) < 0
-      || berth_container_network_register(s, c, net, err) < 0) {
+      || berth_container_network_register(s, c, net, aliases, err) < 0) {
     berth_container_network_remove(s, c, NULL);
     berth_store_rwlayer_delete(s, c->id, NULL);
     cleanup_free char *dir = xasprintf("containers/%s", c->id);
@@ -404,7 +404,7 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
     return setup_failed(err);
   c->name = o->name ? xstrdup(o->name[0] == '/' ? o->name + 1 : o->name)
                     : berth_container_name_unique(s, err);
-  if (c->name == NULL || create_locked(s, c, top, net, err) < 0)
+  if (c->name == NULL || create_locked(s, c, top, net, o->network_aliases, err) < 0)
     return setup_failed(err);
   berth_store_trace(s, "create: container %.12s", c->id);
   *out = steal_pointer(&c);

@@ -40,8 +40,9 @@ typedef struct berth_create_options {
   const berth_network_config *network_config; /* the configuration's bridge (NULL: Docker's) */
   const berth_port_map *ports;                /* -p, n_ports of them (HostConfig.PortBindings) */
   size_t n_ports;
-  bool publish_all;    /* -P: every exposed port (HostConfig.PublishAllPorts) */
-  const char *runtime; /* NULL: the configured default */
+  bool publish_all;       /* -P: every exposed port (HostConfig.PublishAllPorts) */
+  char **network_aliases; /* --network-alias, NULL-terminated, may be NULL */
+  const char *runtime;    /* NULL: the configured default */
   bool tty, interactive, auto_remove;
 
   /* more mounts after the binds (build's RUN --mount), n_mounts of them */

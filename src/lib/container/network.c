@@ -48,17 +48,23 @@ berth_container_network_resolve(berth_store *s, const berth_network_config *cfg,
 
 int
 berth_container_network_register(berth_store *s, const berth_container *c, const berth_network *net,
-                                 berth_error **err)
+                                 char *const *aliases, berth_error **err)
 {
   if (net == NULL)
     return 0;
+  size_t n = 0;
+  while (aliases != NULL && aliases[n] != NULL)
+    n++;
+  cleanup_free char **all = xcalloc(n + 2, sizeof(char *));
+  for (size_t i = 0; i < n; i++)
+    all[i] = aliases[i];
   /* on a user network Docker's DNS answers for the short ID too */
   char shortid[13];
   snprintf(shortid, sizeof(shortid), "%.12s", c->id);
-  char *aliases[] = { shortid, NULL };
+  if (!net->predefined)
+    all[n] = shortid;
   if (berth_network_touch(s, net, err) < 0
-      || berth_endpoints_register(s, c->id, c->name, net, net->predefined ? NULL : aliases, err)
-             < 0)
+      || berth_endpoints_register(s, c->id, c->name, net, all, err) < 0)
     return -1;
   return 0;
 }

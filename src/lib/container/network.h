@@ -23,9 +23,12 @@ bool berth_container_network_is_bridge(const char *mode);
  * NAME").  *net is the network for the bridge modes (else NULL). */
 int berth_container_network_resolve(berth_store *s, const berth_network_config *cfg,
                                     const char *mode, berth_network **net, berth_error **err);
-/* At create, once the record is saved: the endpoint registered. */
+/* At create, once the record is saved: the endpoint registered, with the
+ * --network-alias names (and, on a user network, the short ID, as
+ * Docker's DNS answers for it). */
 int berth_container_network_register(berth_store *s, const berth_container *c,
-                                     const berth_network *net, berth_error **err);
+                                     const berth_network *net, char *const *aliases,
+                                     berth_error **err);
 
 /* At prepare: the namespace config.json names.  *path NULL and *own
  * false: the host's; *own true: a new one of the runtime's; *path: that

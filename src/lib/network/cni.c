@@ -201,17 +201,20 @@ run_reverse(const berth_cni_args *a, const char *command, const json_t *list,
 }
 
 int
-berth_cni_list_add(const berth_cni_args *a, const json_t *list, const json_t *runtime_config,
-                   json_t **result, berth_error **err)
+berth_cni_list_add_progress(const berth_cni_args *a, const json_t *list,
+                            const json_t *runtime_config, berth_cni_progress_fn progress, void *ctx,
+                            json_t **result, berth_error **err)
 {
   json_t *plugins = json_object_get(list, "plugins");
   cleanup_json json_t *prev = NULL;
   for (size_t i = 0; i < json_array_size(plugins); i++) {
     cleanup_json json_t *conf = plugin_conf(list, json_array_get(plugins, i), runtime_config, prev);
     json_t *r = NULL;
-    if (berth_cni_exec(a, "ADD", conf, &r, err) < 0) {
+    if (berth_cni_exec(a, "ADD", conf, &r, err) < 0
+        || (progress != NULL && progress(r, ctx, err) < 0)) {
       /* what the plugins before this one (and this one, half way) made */
-      (void)run_reverse(a, "DEL", list, runtime_config, prev, NULL);
+      (void)run_reverse(a, "DEL", list, runtime_config, r ? r : prev, NULL);
+      json_decref(r);
       return berth_error_prefix(err, "network %s",
                                 json_string_value(json_object_get(list, "name")));
     }
@@ -220,6 +223,13 @@ berth_cni_list_add(const berth_cni_args *a, const json_t *list, const json_t *ru
   }
   *result = steal_pointer(&prev);
   return 0;
+}
+
+int
+berth_cni_list_add(const berth_cni_args *a, const json_t *list, const json_t *runtime_config,
+                   json_t **result, berth_error **err)
+{
+  return berth_cni_list_add_progress(a, list, runtime_config, NULL, NULL, result, err);
 }
 
 int

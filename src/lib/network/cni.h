@@ -37,6 +37,13 @@ int berth_cni_exec(const berth_cni_args *a, const char *command, const json_t *c
  * specification asks, so nothing of a half ADD stays. */
 int berth_cni_list_add(const berth_cni_args *a, const json_t *list, const json_t *runtime_config,
                        json_t **result, berth_error **err);
+/* The same, telling progress the result so far after each plugin (the
+ * runtime records it: a DEL after a crash then has every plugin's
+ * prevResult that needs one); progress failing fails the ADD. */
+typedef int (*berth_cni_progress_fn)(const json_t *result, void *ctx, berth_error **err);
+int berth_cni_list_add_progress(const berth_cni_args *a, const json_t *list,
+                                const json_t *runtime_config, berth_cni_progress_fn progress,
+                                void *ctx, json_t **result, berth_error **err);
 /* DEL of the list, plugins in reverse order, each given prev_result (the
  * ADD's result, may be NULL when it was never seen).  Stops at the first
  * failure, as the specification asks; the caller keeps what it needs to

@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/random.h"
+#include "common/testpoint.h"
 #include "common/xalloc.h"
 #include "network/cni.h"
 #include "network/firewall.h"
@@ -357,6 +358,27 @@ resolve_ports(berth_store *s, const char *cid, const char *cname, const char *en
 
 /* --- ADD and DEL --------------------------------------------------------- */
 
+/* The bridge plugin unmasquerades the addresses it finds in the
+ * namespace: with the namespace gone (its mount namespace died with a
+ * killed build) berth removes those rules by the result's addresses. */
+static void
+masq_leftovers(const char *cid, const json_t *e, const json_t *result)
+{
+  json_t *ips = json_object_get(result, "ips");
+  cleanup_strv char **v = xcalloc(json_array_size(ips) + 1, sizeof(char *));
+  size_t i, n = 0;
+  json_t *ip;
+  json_array_foreach(ips, i, ip)
+  {
+    const char *addr = json_string_value(json_object_get(ip, "address"));
+    if (addr != NULL && strchr(addr, ':') == NULL)
+      v[n++] = xstrdup(addr);
+  }
+  const char *name = json_string_value(json_object_get(json_object_get(e, "Config"), "name"));
+  if (name != NULL)
+    berth_firewall_masq_teardown(name, cid, v);
+}
+
 static int
 del_entry(const char *cid, const char *netns, json_t *e, berth_error **err)
 {
@@ -370,6 +392,8 @@ del_entry(const char *cid, const char *netns, json_t *e, berth_error **err)
                          json_is_object(result) ? result : NULL, err)
       < 0)
     return -1;
+  if (a.netns[0] == '\0' && json_is_object(result))
+    masq_leftovers(cid, e, result);
   json_object_set_new(e, "Attached", json_false());
   json_object_del(e, "Result");
   json_object_del(e, "RuntimeConfig");
@@ -396,8 +420,25 @@ next_ifname(const json_t *doc)
   }
 }
 
+struct progress {
+  berth_store *s;
+  const char *cid;
+  json_t *doc, *entry;
+};
+
+/* After each plugin's ADD: its result is the next DEL's prevResult (the
+ * firewall plugin finds the rules it made by the addresses in it). */
+static int
+record_progress(const json_t *result, void *ctx, berth_error **err)
+{
+  struct progress *p = ctx;
+  berth_test_point("network-plugin-added");
+  json_object_set(p->entry, "Result", (json_t *)result);
+  return save(p->s, p->cid, p->doc, err);
+}
+
 /* Records the attachment (so a DEL can always follow), then ADD; the
- * result recorded.  Under the network lock. */
+ * result recorded after each plugin.  Under the network lock. */
 static int
 add_entry(berth_store *s, const char *cid, json_t *doc, json_t *e, const berth_port_map *ports,
           size_t n_ports, berth_error **err)
@@ -422,10 +463,14 @@ add_entry(berth_store *s, const char *cid, json_t *doc, json_t *e, const berth_p
   json_object_del(e, "Result");
   if (save(s, cid, doc, err) < 0)
     return -1;
+  berth_test_point("network-recorded");
   const char *netns = json_string_value(json_object_get(doc, "Netns"));
   berth_cni_args a = { cid, netns, ifname, getenv("BERTH_CNI_PATH") };
   json_t *result = NULL;
-  if (berth_cni_list_add(&a, json_object_get(e, "Config"), rc, &result, err) < 0) {
+  struct progress pr = { s, cid, doc, e };
+  if (berth_cni_list_add_progress(&a, json_object_get(e, "Config"), rc, record_progress, &pr,
+                                  &result, err)
+      < 0) {
     /* the list's ADD undid itself: the entry is no longer attached */
     json_object_set_new(e, "Attached", json_false());
     json_object_del(e, "RuntimeConfig");

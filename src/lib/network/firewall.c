@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/sha.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -134,4 +135,26 @@ berth_firewall_forget(const char *bridge, berth_error **err)
                            code == 127 ? "ip not found (apt-get install iproute2)"
                                        : (why && why[0] ? why : "failed"));
   return 0;
+}
+
+void
+berth_firewall_masq_teardown(const char *network, const char *cid, char *const *ips)
+{
+  cleanup_free char *both = xasprintf("%s%s", network, cid);
+  unsigned char md[SHA512_DIGEST_LENGTH];
+  SHA512((const unsigned char *)both, strlen(both), md);
+  char chain[29] = "CNI-";
+  for (int i = 0; i < 12; i++)
+    snprintf(chain + 4 + 2 * i, 3, "%02x", md[i]);
+  cleanup_free char *comment = xasprintf("name: \"%s\" id: \"%s\"", network, cid);
+  for (char *const *ip = ips; ip != NULL && *ip != NULL; ip++) {
+    cleanup_free char *src = xasprintf("%.*s/32", (int)strcspn(*ip, "/"), *ip);
+    char *rule[] = { "iptables", "-w",      "-t",        "nat",   "-D", "POSTROUTING", "-s", src,
+                     "-m",       "comment", "--comment", comment, "-j", chain,         NULL };
+    (void)ipt(NULL, NULL, rule);
+  }
+  char *flush[] = { "iptables", "-w", "-t", "nat", "-F", chain, NULL };
+  char *drop[] = { "iptables", "-w", "-t", "nat", "-X", chain, NULL };
+  if (ipt(NULL, NULL, flush) == 0)
+    (void)ipt(NULL, NULL, drop);
 }

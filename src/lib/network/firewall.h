@@ -17,3 +17,10 @@ int berth_firewall_forget(const char *bridge, berth_error **err);
  * output discarded; its exit status, -1 when it could not run.  The last
  * line of its stderr into *why when it fails and why is not NULL. */
 int berth_firewall_run(char *const argv[], char **why);
+
+/* What the bridge plugin's DEL leaves when the container's namespace is
+ * already gone (it finds the addresses to unmasquerade on the interface):
+ * its NAT rule and chain for each address, removed as it would have
+ * (the chain "CNI-" + sha512(network + container id)[:24 hex], the rule's
+ * comment 'name: "NETWORK" id: "CID"').  ips: "172.17.0.2/16", … */
+void berth_firewall_masq_teardown(const char *network, const char *cid, char *const *ips);

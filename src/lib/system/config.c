@@ -63,6 +63,40 @@ runtimes(json_t *root, berth_config *c, berth_error **err)
   return 0;
 }
 
+/* "bip" must be an address with its prefix, as Docker's daemon checks it
+ * at start; "default-address-pools" a list of {base: CIDR, size: N}. */
+static int
+network_keys(json_t *root, berth_config *c, berth_error **err)
+{
+  if (optional_string(root, "bip", &c->bip, err) < 0
+      || optional_string(root, "default-network", &c->default_network, err) < 0)
+    return -1;
+  berth_cidr bip;
+  if (c->bip != NULL && berth_cidr_parse(c->bip, false, &bip, err) < 0)
+    return berth_error_prefix(err, "\"bip\"");
+  json_t *v = json_object_get(root, "default-address-pools");
+  if (v != NULL && !json_is_array(v))
+    return berth_error_set(err, 0, "\"default-address-pools\" must be a list");
+  size_t n = json_array_size(v);
+  c->pools = xcalloc(n + 1, sizeof(*c->pools));
+  for (size_t i = 0; i < n; i++) {
+    json_t *p = json_array_get(v, i);
+    const char *base = json_string_value(json_object_get(p, "base"));
+    json_t *size = json_object_get(p, "size");
+    if (base == NULL || !json_is_integer(size)
+        || berth_cidr_parse(base, true, &c->pools[i].base, NULL) < 0
+        || json_integer_value(size) < c->pools[i].base.prefix || json_integer_value(size) > 32)
+      return berth_error_set(err, 0,
+                             "\"default-address-pools\": entry %zu needs a \"base\" CIDR and a "
+                             "\"size\" between its prefix and 32",
+                             i);
+    c->pools[i].size = (int)json_integer_value(size);
+  }
+  c->n_pools = n;
+  c->network = (berth_network_config){ c->bip, n > 0 ? c->pools : NULL, n };
+  return 0;
+}
+
 berth_config *
 berth_config_load(const char *path, berth_error **err)
 {
@@ -92,7 +126,7 @@ berth_config_load(const char *path, berth_error **err)
       || optional_string(root, "default-runtime", &c->default_runtime, err) < 0
       || string_list(root, "insecure-registries", &c->insecure_registries, err) < 0
       || string_list(root, "registry-mirrors", &c->registry_mirrors, err) < 0
-      || runtimes(root, c, err) < 0) {
+      || runtimes(root, c, err) < 0 || network_keys(root, c, err) < 0) {
     berth_error_prefix(err, "%s", path);
     berth_config_free(c);
     return NULL;
@@ -111,5 +145,8 @@ berth_config_free(berth_config *c)
   berth_cleanup_strvp(&c->registry_mirrors);
   berth_cleanup_strvp(&c->runtime_names);
   berth_cleanup_strvp(&c->runtime_paths);
+  free(c->bip);
+  free(c->pools);
+  free(c->default_network);
   free(c);
 }

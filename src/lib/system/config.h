@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/error.h"
+#include "network/network.h"
 
 #define BERTH_DEFAULT_CONFIG "/etc/berth/config.json"
 #define BERTH_DEFAULT_ROOT "/var/lib/berth"
@@ -14,6 +15,12 @@ typedef struct berth_config {
   char *default_runtime;      /* "default-runtime" */
   char **runtime_names;       /* keys of "runtimes", NULL-terminated */
   char **runtime_paths;       /* their "path", same order */
+  char *bip;                  /* "bip": the default bridge's address/prefix */
+  berth_address_pool *pools;  /* "default-address-pools" ({base, size}), n_pools of them */
+  size_t n_pools;
+  char *default_network;        /* "default-network" (berth's own key): run's and build's
+                                   network when no --network says; NULL: "bridge" */
+  berth_network_config network; /* bip and the pools, for network/ */
 } berth_config;
 
 /* Reads the file at path (trusted as far as it is the administrator's, but

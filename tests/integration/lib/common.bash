@@ -196,7 +196,9 @@ common_setup() {
   export DOCKER_CONFIG="$BATS_TEST_TMPDIR/docker-config"
   export BERTH_CONFIG="$BATS_TEST_TMPDIR/berth-config.json"
   mkdir -p "$BERTH_TEST_ROOT" "$DOCKER_CONFIG"
-  printf '{"insecure-registries":[]}\n' > "$BERTH_CONFIG"
+  # host networking for every suite but network*.bats: no test makes a bridge
+  # outside a network namespace of its own
+  printf '{"insecure-registries":[],"default-network":"host"}\n' > "$BERTH_CONFIG"
   export BERTH_CERTS_D="${REG_CERTS_D:-$BATS_TEST_TMPDIR/certs.d}"
   require_berth
 }
