@@ -103,6 +103,7 @@ int berth_cmd_pause(berth_cli *cli, int argc, char **argv);
 int berth_cmd_unpause(berth_cli *cli, int argc, char **argv);
 int berth_cmd_top(berth_cli *cli, int argc, char **argv);
 int berth_cmd_port(berth_cli *cli, int argc, char **argv);
+int berth_cmd_network(berth_cli *cli, int argc, char **argv);
 int berth_cmd_attach(berth_cli *cli, int argc, char **argv);
 int berth_cmd_export(berth_cli *cli, int argc, char **argv);
 int berth_cmd_umount(berth_cli *cli, int argc, char **argv);

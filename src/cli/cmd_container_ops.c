@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "container/network.h"
 #include "container/ops.h"
 #include "container/top.h"
 #include "container_cli.h"
@@ -201,8 +202,9 @@ berth_cmd_top(berth_cli *cli, int argc, char **argv)
   return 0;
 }
 
-/* port: no networking publishes ports yet, so there is nothing to list;
- * a given PRIVATE_PORT is Docker's "No public port" error. */
+/* port: NetworkSettings.Ports as Docker 20.10's client prints them
+ * ("80/tcp -> 0.0.0.0:8080", or for one PRIVATE_PORT its bindings alone);
+ * a port not published is Docker's "No public port" error. */
 int
 berth_cmd_port(berth_cli *cli, int argc, char **argv)
 {
@@ -225,11 +227,27 @@ berth_cmd_port(berth_cli *cli, int argc, char **argv)
   cleanup_container berth_container *c = berth_cli_container(cli, s, argv[optind], &status);
   if (c == NULL)
     return status;
+  (void)berth_container_refresh(s, c, NULL);
+  cleanup_json json_t *ns = berth_container_network_settings(s, c);
+  const json_t *ports = json_object_get(ns, "Ports");
   if (left == 2) {
-    fprintf(stderr, "Error: No public port '%s' published for %s\n", argv[optind + 1],
-            argv[optind]);
-    return 1;
+    /* Docker's client: PORT[/PROTO], tcp when none is said */
+    const char *want = argv[optind + 1];
+    cleanup_free char *key = strchr(want, '/') != NULL && strchr(want, '/')[1] != '\0'
+                                 ? xstrdup(want)
+                                 : xasprintf("%.*s/tcp", (int)strcspn(want, "/"), want);
+    cleanup_strv char **lines = berth_ports_port_lines(ports, key);
+    if (lines[0] == NULL) {
+      fprintf(stderr, "Error: No public port '%s' published for %s\n", key, argv[optind]);
+      return 1;
+    }
+    for (char **l = lines; *l != NULL; l++)
+      puts(*l);
+    return 0;
   }
+  cleanup_strv char **lines = berth_ports_port_lines(ports, NULL);
+  for (char **l = lines; *l != NULL; l++)
+    puts(*l);
   return 0;
 }
 

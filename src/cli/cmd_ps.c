@@ -8,6 +8,7 @@
 #include "cmd_prune.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "container/network.h"
 #include "container/ops.h"
 #include "container_cli.h"
 #include "filters.h"
@@ -19,6 +20,7 @@ typedef struct ps_opts {
   bool all, quiet, no_trunc, latest;
   berth_filters filters; /* --filter */
   const char *format;    /* --format, NULL: Docker's default table */
+  berth_store *store;    /* for the PORTS and NETWORKS cells; NULL: none */
 } ps_opts;
 
 /* Docker quotes an argument with spaces or shell characters in '…'. */
@@ -142,6 +144,31 @@ mounts_cell(const json_t *binds, bool no_trunc)
   return out;
 }
 
+/* PORTS as Docker's DisplayablePorts prints NetworkSettings.Ports (empty
+ * unless it runs), NETWORKS its networks' names. */
+static void
+network_cells(berth_store *s, const berth_container *c, char **ports, char **nets)
+{
+  const char *mode = json_string_value(json_object_get(c->hostconfig, "NetworkMode")) ?: "host";
+  if (s == NULL) {
+    *ports = xstrdup("");
+    *nets = xstrdup(strcmp(mode, "default") == 0 ? "bridge" : mode);
+    return;
+  }
+  cleanup_json json_t *ns = berth_container_network_settings(s, c);
+  *ports = berth_ports_ps_column(json_object_get(ns, "Ports"));
+  char *names = xstrdup("");
+  const char *key;
+  json_t *v;
+  json_object_foreach(json_object_get(ns, "Networks"), key, v)
+  {
+    char *next = xasprintf("%s%s%s", names, names[0] ? "," : "", key);
+    free(names);
+    names = next;
+  }
+  *nets = names;
+}
+
 /* One row as Docker's ContainerContext shows it: every column a string.
  * SIZE is not there: berth does not measure a container's layer yet. */
 static json_t *
@@ -155,13 +182,13 @@ ps_row(const berth_container *c, const ps_opts *o, int64_t now)
   cleanup_free char *status = status_cell(c, now);
   cleanup_free char *labels = labels_cell(json_object_get(c->config, "Labels"));
   cleanup_free char *mounts = mounts_cell(json_object_get(c->hostconfig, "Binds"), o->no_trunc);
-  const char *net = json_string_value(json_object_get(c->hostconfig, "NetworkMode"));
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
-                   "Image", image, "Command", cmd, "CreatedAt", created_at, "RunningFor",
-                   running_for, "Ports", "", "State",
-                   strcmp(c->status, "running") == 0 && c->paused ? "paused" : c->status, "Status",
-                   status, "Names", c->name, "Labels", labels, "Mounts", mounts, "Networks",
-                   net ? net : "host", "LocalVolumes", "0");
+  cleanup_free char *ports = NULL, *nets = NULL;
+  network_cells(o->store, c, &ports, &nets);
+  return json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Image", image,
+      "Command", cmd, "CreatedAt", created_at, "RunningFor", running_for, "Ports", ports, "State",
+      strcmp(c->status, "running") == 0 && c->paused ? "paused" : c->status, "Status", status,
+      "Names", c->name, "Labels", labels, "Mounts", mounts, "Networks", nets, "LocalVolumes", "0");
 }
 
 /* Docker's .Label "k": the container's label k, "" when it has none. */
@@ -342,6 +369,7 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
   berth_store *s = berth_cli_store(cli, &err);
   size_t n = 0;
   berth_container **v = s != NULL ? collect(s, &o, &n, &err) : NULL;
+  o.store = s;
   if (v == NULL)
     return berth_cli_fail(cli, err);
   int status = print_rows(f, v, n, &o, &err) < 0 ? berth_format_fail(NULL, err) : 0;

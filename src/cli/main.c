@@ -46,6 +46,7 @@ static const struct command {
   { "logs", berth_cmd_logs, "Fetch the logs of a container" },
   { "manifest", berth_cmd_manifest, "Manage Docker image manifests and manifest lists" },
   { "mount", berth_cmd_mount, "Mount a container's root filesystem" },
+  { "network", berth_cmd_network, "Manage networks" },
   { "pause", berth_cmd_pause, "Pause all processes within one or more containers" },
   { "port", berth_cmd_port, "List port mappings or a specific mapping for the container" },
   { "ps", berth_cmd_ps, "List containers" },

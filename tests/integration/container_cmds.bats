@@ -169,14 +169,14 @@ state() {
   [ "$status" -eq 1 ] && [ "$stderr" = "You cannot attach to a stopped container, start it first" ] || fail_with "$stderr"
 }
 
-@test "port: nothing until networking exists; a named port is Docker's error" {
+@test "port: nothing for a container that publishes none; a named port is Docker's error" {
   run --separate-stderr b create --name pt "$IMG" true
   run --separate-stderr b port pt
   assert_success
   [ -z "$output$stderr" ] || fail_with "got '$output' '$stderr'"
-  # docker: Error: No public port '80' published for pt
+  # docker: Error: No public port '80/tcp' published for pt (data/network/port.txt)
   run --separate-stderr b port pt 80
-  [ "$status" -eq 1 ] && [ "$stderr" = "Error: No public port '80' published for pt" ] || fail_with "$stderr"
+  [ "$status" -eq 1 ] && [ "$stderr" = "Error: No public port '80/tcp' published for pt" ] || fail_with "$stderr"
   run --separate-stderr b port nosuch
   [ "$stderr" = "Error: No such container: nosuch" ] || fail_with "$stderr"
 }

@@ -133,7 +133,7 @@ sources_of() {
 # Flags whose words are berth's on purpose: what berth does differs from
 # Docker's flag of the same name (COMMAND:FLAG, the command's last word, so
 # that `container run` is `run`).
-OWN_WORDS=" build:network run:network create:network run:volume create:volume "
+OWN_WORDS=" build:network run:volume create:volume "
 OWN_WORDS+=" start:attach push:format save:format run:restart create:restart attach:no-stdin "
 
 @test "help: a flag Docker also has is described in Docker's words" {

@@ -361,3 +361,46 @@ berth_container_network_sweep(berth_store *s, berth_error **err)
   }
   return ret;
 }
+
+int
+berth_container_network_connect(berth_store *s, const berth_container *c, const berth_network *n,
+                                char *const *aliases, berth_error **err)
+{
+  if (!berth_container_network_is_bridge(mode_of(c)) || !berth_network_has_bridge(n))
+    return berth_error_set(err, 0,
+                           "container cannot be disconnected from host network or connected to "
+                           "host network");
+  size_t k = 0;
+  while (aliases != NULL && aliases[k] != NULL)
+    k++;
+  cleanup_free char **all = xcalloc(k + 2, sizeof(char *));
+  for (size_t i = 0; i < k; i++)
+    all[i] = aliases[i];
+  char shortid[13];
+  snprintf(shortid, sizeof(shortid), "%.12s", c->id);
+  if (!n->predefined)
+    all[k] = shortid;
+  if (berth_network_touch(s, n, err) < 0
+      || berth_endpoints_connect(s, c->id, c->name, n, all, err) < 0)
+    return -1;
+  const char *hostname = json_string_value(json_object_get(c->config, "Hostname"));
+  if (strcmp(c->status, "running") == 0) {
+    (void)write_hosts(s, c->id, hostname, NULL);
+    cleanup_strv char **peers = peer_ids(s, c->id);
+    rewrite_peers(s, peers);
+  }
+  return 0;
+}
+
+int
+berth_container_network_disconnect(berth_store *s, const berth_container *c, const berth_network *n,
+                                   berth_error **err)
+{
+  cleanup_strv char **peers = peer_ids(s, c->id);
+  if (berth_endpoints_disconnect(s, c->id, n, err) < 0)
+    return -1;
+  if (strcmp(c->status, "running") == 0)
+    (void)write_hosts(s, c->id, json_string_value(json_object_get(c->config, "Hostname")), NULL);
+  rewrite_peers(s, peers);
+  return 0;
+}

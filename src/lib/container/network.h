@@ -49,6 +49,18 @@ int berth_container_network_down(berth_store *s, const berth_container *c, berth
 /* `rm`: down, and the endpoints' record goes. */
 int berth_container_network_remove(berth_store *s, const berth_container *c, berth_error **err);
 
+/* `network connect`: Docker's refusals (the host, none and container:
+ * modes cannot join a bridge network: "container cannot be disconnected
+ * from host network or connected to host network"), then the endpoint
+ * registered, set up at once when the container runs; the hosts files of
+ * the network's members updated. */
+int berth_container_network_connect(berth_store *s, const berth_container *c,
+                                    const berth_network *n, char *const *aliases,
+                                    berth_error **err);
+/* `network disconnect`: the endpoint released and gone. */
+int berth_container_network_disconnect(berth_store *s, const berth_container *c,
+                                       const berth_network *n, berth_error **err);
+
 /* What a killed berth left: every container with endpoints up that no
  * monitor holds and the runtime no longer runs is released; those of
  * removed containers are deleted.  Takes each container's monitor lock

@@ -75,7 +75,9 @@ berth_container_network_settings(berth_store *s, const berth_container *c)
   {
     const char *name = json_string_value(json_object_get(e, "Name")) ?: "";
     const char *id = json_string_value(json_object_get(e, "NetworkID")) ?: "";
-    json_object_set_new(networks, name, endpoint_settings(e, id));
+    /* Docker names the network once the container has started on it */
+    bool started = strncmp(c->started_at ? c->started_at : "0001", "0001", 4) != 0;
+    json_object_set_new(networks, name, endpoint_settings(e, started ? id : ""));
     /* Docker's top-level addresses are the default bridge's only */
     if (strcmp(name, "bridge") == 0 && running) {
       berth_endpoint_addr_of(e, &primary);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -145,7 +146,7 @@ berth_etc_resolv_filter(const char *host_text)
   }
   out[o] = '\0';
   if (!has_nameserver(out)) {
-    char *next = xasprintf("%s\nnameserver 8.8.8.8\nnameserver 8.8.4.4", out);
+    char *next = xasprintf("%s\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n", out);
     free(out);
     return next;
   }
@@ -172,5 +173,7 @@ berth_etc_resolv_conf_source(void)
     }
     line += l + (line[l] == '\n');
   }
-  return count == 1 && stub ? "/run/systemd/resolve/resolv.conf" : "/etc/resolv.conf";
+  return count == 1 && stub && access("/run/systemd/resolve/resolv.conf", R_OK) == 0
+             ? "/run/systemd/resolve/resolv.conf"
+             : "/etc/resolv.conf";
 }

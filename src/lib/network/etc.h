@@ -16,5 +16,5 @@ const char *berth_etc_resolv_conf_source(void);
  * as the host's file is: any text is handled): nameserver lines naming
  * localhost (127.x.x.x, ::1) and IPv6 nameservers (berth's networks are
  * IPv4) removed; when no nameserver is left, Docker's "\nnameserver
- * 8.8.8.8\nnameserver 8.8.4.4" appended. */
+ * 8.8.8.8\nnameserver 8.8.4.4\n" appended. */
 char *berth_etc_resolv_filter(const char *host_text);

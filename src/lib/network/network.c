@@ -86,10 +86,12 @@ predefined_id(const char *name, char id[65])
 /* The default bridge's subnet: "bip" (its gateway and prefix), else the
  * first pool's first subnet, else Docker's 172.17.0.0/16. */
 static void
-default_bridge_subnet(const berth_network_config *cfg, berth_cidr *subnet, uint32_t *gateway)
+default_bridge_subnet(const berth_network_config *cfg, berth_cidr *subnet, uint32_t *gateway,
+                      bool *explicit_gw)
 {
   berth_cidr bip;
   if (cfg != NULL && cfg->bip != NULL && berth_cidr_parse(cfg->bip, false, &bip, NULL) == 0) {
+    *explicit_gw = true;
     *gateway = bip.addr;
     *subnet = (berth_cidr){ bip.addr & berth_cidr_mask(bip.prefix), bip.prefix };
     return;
@@ -135,7 +137,7 @@ make_predefined(berth_store *s, const berth_network_config *cfg, const char *nam
   if (strcmp(name, "bridge") == 0) {
     n->driver = xstrdup("bridge");
     snprintf(n->bridge, sizeof(n->bridge), "%s", DEFAULT_BRIDGE);
-    default_bridge_subnet(cfg, &n->subnet, &n->gateway);
+    default_bridge_subnet(cfg, &n->subnet, &n->gateway, &n->explicit_gateway);
     json_object_set_new(n->options, "com.docker.network.bridge.default_bridge",
                         json_string("true"));
     json_object_set_new(n->options, "com.docker.network.bridge.enable_icc", json_string("true"));
@@ -261,7 +263,7 @@ berth_network_list(berth_store *s, const berth_network_config *cfg, berth_networ
     }
     v[k++] = u;
   }
-  qsort(v + 3, k - 3, sizeof(*v), by_name);
+  qsort(v, k, sizeof(*v), by_name); /* Docker lists them all by name */
   *out = v;
   *n = k;
   return 0;
@@ -306,20 +308,26 @@ berth_network_find(berth_store *s, const berth_network_config *cfg, const char *
 json_t *
 berth_network_inspect_json(const berth_network *n)
 {
+  /* Docker 20.10: the default bridge's IPAM names its subnet only (and
+   * its gateway when "bip" sets it), Options null; a user network's has
+   * both, Options {} */
   json_t *ipam_config = json_array();
   if (berth_network_has_bridge(n)) {
     cleanup_free char *subnet = berth_cidr_format(&n->subnet);
     char gw[16];
     berth_ipv4_format(n->gateway, gw);
-    json_array_append_new(ipam_config, json_pack("{s:s, s:s}", "Subnet", subnet, "Gateway", gw));
+    json_t *c = json_pack("{s:s}", "Subnet", subnet);
+    if (!n->predefined || n->explicit_gateway)
+      json_object_set_new(c, "Gateway", json_string(gw));
+    json_array_append_new(ipam_config, c);
   }
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:n, s:o}, s:b, s:b, s:b, s:{s:s}, "
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:o, s:o}, s:b, s:b, s:b, s:{s:s}, "
                    "s:b, s:{}, s:O, s:O}",
                    "Name", n->name, "Id", n->id, "Created", n->created, "Scope", "local", "Driver",
-                   n->driver, "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config",
-                   ipam_config, "Internal", 0, "Attachable", 0, "Ingress", 0, "ConfigFrom",
-                   "Network", "", "ConfigOnly", 0, "Containers", "Options", n->options, "Labels",
-                   n->labels);
+                   n->driver, "EnableIPv6", 0, "IPAM", "Driver", "default", "Options",
+                   n->predefined ? json_null() : json_object(), "Config", ipam_config, "Internal",
+                   0, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "", "ConfigOnly", 0,
+                   "Containers", "Options", n->options, "Labels", n->labels);
 }
 
 json_t *

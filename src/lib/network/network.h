@@ -32,9 +32,10 @@ typedef struct berth_network {
   bool predefined; /* bridge, host, none: never removed */
   berth_cidr subnet;
   uint32_t gateway;
-  char bridge[16]; /* the Linux bridge ("" for host and none) */
-  json_t *labels;  /* object */
-  json_t *options; /* Docker's Options */
+  bool explicit_gateway; /* the default bridge's from "bip" */
+  char bridge[16];       /* the Linux bridge ("" for host and none) */
+  json_t *labels;        /* object */
+  json_t *options;       /* Docker's Options */
 } berth_network;
 
 void berth_network_free(berth_network *n);
@@ -51,7 +52,7 @@ bool berth_network_has_bridge(const berth_network *n);
  * found based on ID prefix)". */
 int berth_network_find(berth_store *s, const berth_network_config *cfg, const char *name,
                        berth_network **out, berth_error **err);
-/* Every network: the predefined ones, then the user networks by name.
+/* Every network, the predefined ones too, sorted by name as Docker lists them.
  * *n of them in a new array of pointers. */
 int berth_network_list(berth_store *s, const berth_network_config *cfg, berth_network ***out,
                        size_t *n, berth_error **err);

@@ -264,7 +264,8 @@ api_ports(const json_t *ports, size_t *count)
       n++;
     }
   }
-  qsort(v, n, sizeof(*v), by_port_info);
+  if (n > 0)
+    qsort(v, n, sizeof(*v), by_port_info);
   *count = n;
   return v;
 }
