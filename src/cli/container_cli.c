@@ -88,6 +88,7 @@ enum {
   OPT_NAME,
   OPT_NETWORK,
   OPT_NETWORK_ALIAS,
+  OPT_EXPOSE,
   OPT_RESTART,
   OPT_RM,
   OPT_RUNTIME,
@@ -101,6 +102,7 @@ static const berth_flag run_flags[] = {
   { "entrypoint", OPT_ENTRYPOINT, "string", "Overwrite the default ENTRYPOINT of the image" },
   { "env", 'e', "list", "Set environment variables" },
   { "env-file", OPT_ENV_FILE, "list", "Read in a file of environment variables" },
+  { "expose", OPT_EXPOSE, "list", "Expose a port or a range of ports" },
   { "hostname", 'h', "string", "Container host name" },
   { "interactive", 'i', NULL, "Keep STDIN open even if not attached" },
   { "label", 'l', "list", "Set meta data on a container" },
@@ -240,6 +242,18 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
     case 'P':
       o->publish_all = true;
       break;
+    case OPT_EXPOSE: {
+      /* Docker's --expose: PORT[/PROTO] or a range, never a host part */
+      cleanup_error berth_error *err = NULL;
+      if (strchr(optarg, ':') != NULL)
+        return berth_cli_usage_error(cli, argv[0], "invalid port format for --expose: %s.",
+                                     optarg);
+      if (berth_ports_parse(optarg, &f->exposed, &f->n_exposed, &err) < 0)
+        return berth_cli_usage_error(cli, argv[0], "%s.", berth_error_message(err));
+      o->exposed = f->exposed;
+      o->n_exposed = f->n_exposed;
+      break;
+    }
     case OPT_RM:
       o->auto_remove = true;
       break;
@@ -304,8 +318,9 @@ berth_run_flags_clear(berth_run_flags *f)
   free_strv(f->create.labels);
   free_strv(f->create.network_aliases);
   free(f->ports);
-  f->ports = NULL;
-  f->n_ports = 0;
+  free(f->exposed);
+  f->ports = f->exposed = NULL;
+  f->n_ports = f->n_exposed = 0;
   f->create.env = f->create.binds = f->create.labels = f->create.network_aliases = NULL;
 }
 

@@ -13,6 +13,8 @@ typedef struct berth_run_flags {
   bool detach;
   berth_port_map *ports; /* -p's, n_ports of them (create.ports points here) */
   size_t n_ports;
+  berth_port_map *exposed; /* --expose's */
+  size_t n_exposed;
   char **owned; /* strings the parser allocated (env-file lines, vectors) */
 } berth_run_flags;
 

@@ -87,20 +87,30 @@ add_labels(json_t *c, char **labels, berth_error **err)
 
 /* -p's ports are exposed too, as Docker adds them to Config.ExposedPorts. */
 static void
-add_exposed(json_t *c, const berth_create_options *o)
+expose(json_t *c, const berth_port_map *v, size_t n)
 {
-  if (o->n_ports == 0)
+  if (n == 0)
     return;
   json_t *ex = json_object_get(c, "ExposedPorts");
   if (!json_is_object(ex)) {
     ex = json_object();
     json_object_set_new(c, "ExposedPorts", ex);
   }
-  for (size_t i = 0; i < o->n_ports; i++) {
-    cleanup_free char *key = xasprintf("%u/%s", o->ports[i].container_port, o->ports[i].proto);
+  for (size_t i = 0; i < n; i++) {
+    cleanup_free char *key = xasprintf("%u/%s", v[i].container_port, v[i].proto);
     if (json_object_get(ex, key) == NULL)
       json_object_set_new(ex, key, json_object());
   }
+}
+
+/* --expose's ports and -p's are exposed, as Docker adds them to
+ * Config.ExposedPorts. */
+static void
+add_exposed(json_t *c, const berth_create_options *o)
+{
+  expose(c, o->exposed, o->n_exposed);
+  expose(c, o->ports, o->n_ports);
+  berth_ports_sort_keys(json_object_get(c, "ExposedPorts"));
 }
 
 /* The Docker Config of the container: the image's, with the flags applied.
@@ -234,6 +244,7 @@ make_hostconfig(const berth_create_options *o, berth_error **err)
   }
   json_t *pb = json_object();
   berth_ports_to_bindings(o->ports, o->n_ports, pb);
+  berth_ports_sort_keys(pb);
   json_object_set_new(hc, "PortBindings", pb);
   json_object_set_new(hc, "PublishAllPorts", json_boolean(o->publish_all));
   if (o->n_mounts > 0) {

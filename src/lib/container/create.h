@@ -40,6 +40,8 @@ typedef struct berth_create_options {
   const berth_network_config *network_config; /* the configuration's bridge (NULL: Docker's) */
   const berth_port_map *ports;                /* -p, n_ports of them (HostConfig.PortBindings) */
   size_t n_ports;
+  const berth_port_map *exposed; /* --expose, n_exposed of them (Config.ExposedPorts) */
+  size_t n_exposed;
   bool publish_all;       /* -P: every exposed port (HostConfig.PublishAllPorts) */
   char **network_aliases; /* --network-alias, NULL-terminated, may be NULL */
   const char *runtime;    /* NULL: the configured default */

@@ -57,6 +57,7 @@ ports_json(const berth_container *c, const json_t *doc)
                             json_pack("{s:s, s:s}", "HostIp", ip ? ip : "0.0.0.0", "HostPort", hp));
     }
   }
+  berth_ports_sort_keys(ports);
   return ports;
 }
 

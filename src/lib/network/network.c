@@ -87,11 +87,11 @@ predefined_id(const char *name, char id[65])
  * first pool's first subnet, else Docker's 172.17.0.0/16. */
 static void
 default_bridge_subnet(const berth_network_config *cfg, berth_cidr *subnet, uint32_t *gateway,
-                      bool *explicit_gw)
+                      bool *show_gw)
 {
   berth_cidr bip;
   if (cfg != NULL && cfg->bip != NULL && berth_cidr_parse(cfg->bip, false, &bip, NULL) == 0) {
-    *explicit_gw = true;
+    *show_gw = true;
     *gateway = bip.addr;
     *subnet = (berth_cidr){ bip.addr & berth_cidr_mask(bip.prefix), bip.prefix };
     return;
@@ -137,7 +137,7 @@ make_predefined(berth_store *s, const berth_network_config *cfg, const char *nam
   if (strcmp(name, "bridge") == 0) {
     n->driver = xstrdup("bridge");
     snprintf(n->bridge, sizeof(n->bridge), "%s", DEFAULT_BRIDGE);
-    default_bridge_subnet(cfg, &n->subnet, &n->gateway, &n->explicit_gateway);
+    default_bridge_subnet(cfg, &n->subnet, &n->gateway, &n->show_gateway);
     json_object_set_new(n->options, "com.docker.network.bridge.default_bridge",
                         json_string("true"));
     json_object_set_new(n->options, "com.docker.network.bridge.enable_icc", json_string("true"));
@@ -169,7 +169,7 @@ load_record(berth_store *s, const char *id, berth_error **err)
   const char *rid = json_string_value(json_object_get(j, "Id"));
   json_t *cfg0 = json_array_get(json_object_get(json_object_get(j, "IPAM"), "Config"), 0);
   const char *subnet = json_string_value(json_object_get(cfg0, "Subnet"));
-  const char *gateway = json_string_value(json_object_get(cfg0, "Gateway"));
+  const char *gateway = json_string_value(json_object_get(j, "BerthGateway"));
   berth_network *n = xcalloc(1, sizeof(*n));
   if (name == NULL || rid == NULL || strcmp(rid, id) != 0 || subnet == NULL || gateway == NULL
       || berth_cidr_parse(subnet, true, &n->subnet, NULL) < 0
@@ -183,6 +183,7 @@ load_record(berth_store *s, const char *id, berth_error **err)
   const char *created = json_string_value(json_object_get(j, "Created"));
   n->created = xstrdup(created ? created : "0001-01-01T00:00:00Z");
   n->driver = xstrdup("bridge");
+  n->show_gateway = !json_is_false(json_object_get(j, "BerthShowGateway"));
   snprintf(n->bridge, sizeof(n->bridge), "br-%.12s", id);
   json_t *labels = json_object_get(j, "Labels"), *options = json_object_get(j, "Options");
   n->labels = json_is_object(labels) ? json_deep_copy(labels) : json_object();
@@ -317,7 +318,7 @@ berth_network_inspect_json(const berth_network *n)
     char gw[16];
     berth_ipv4_format(n->gateway, gw);
     json_t *c = json_pack("{s:s}", "Subnet", subnet);
-    if (!n->predefined || n->explicit_gateway)
+    if (n->show_gateway)
       json_object_set_new(c, "Gateway", json_string(gw));
     json_array_append_new(ipam_config, c);
   }
@@ -423,6 +424,11 @@ write_record(berth_store *s, const berth_network *n, berth_error **err)
     return -1;
   cleanup_json json_t *j = berth_network_inspect_json(n);
   json_object_del(j, "Containers");
+  /* what inspect may not show, kept for berth */
+  char gw[16];
+  berth_ipv4_format(n->gateway, gw);
+  json_object_set_new(j, "BerthGateway", json_string(gw));
+  json_object_set_new(j, "BerthShowGateway", json_boolean(n->show_gateway));
   cleanup_free char *text = json_dumps(j, JSON_INDENT(1));
   cleanup_free char *rel = xasprintf(NETWORKS_DIR "/%s.json", n->id);
   return berth_write_file_atomic_at(berth_store_root_fd(s), rel, text, strlen(text), 0600, err);
@@ -463,6 +469,7 @@ berth_network_create(berth_store *s, const berth_network_config *cfg,
   } else if (o->subnet != NULL) {
     n->gateway = n->subnet.addr + 1;
   }
+  n->show_gateway = o->subnet == NULL || o->gateway != NULL;
   for (char **l = o->labels; l != NULL && *l != NULL; l++) {
     if (berth_utf8_check(*l, "\"--label\" flag", err) < 0)
       return -1;

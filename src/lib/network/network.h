@@ -32,7 +32,8 @@ typedef struct berth_network {
   bool predefined; /* bridge, host, none: never removed */
   berth_cidr subnet;
   uint32_t gateway;
-  bool explicit_gateway; /* the default bridge's from "bip" */
+  bool show_gateway; /* inspect names it (Docker: not for a --subnet alone, nor the default
+                      * bridge without "bip") */
   char bridge[16];       /* the Linux bridge ("" for host and none) */
   json_t *labels;        /* object */
   json_t *options;       /* Docker's Options */

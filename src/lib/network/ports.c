@@ -354,11 +354,26 @@ join_host_port(const char *ip, const char *port)
   return strchr(ip, ':') != NULL ? xasprintf("[%s]:%s", ip, port) : xasprintf("%s:%s", ip, port);
 }
 
+/* Docker 20.10's client lists the ports by their "PORT/PROTO" key as a
+ * string ("7000/tcp" before "80/tcp"), each port's bindings in order. */
+static int
+by_key_string(const void *a, const void *b)
+{
+  const struct api_port *x = a, *y = b;
+  char kx[16], ky[16];
+  snprintf(kx, sizeof(kx), "%u/%s", x->private_port, x->type);
+  snprintf(ky, sizeof(ky), "%u/%s", y->private_port, y->type);
+  int c = strcmp(kx, ky);
+  return c != 0 ? c : by_port_info(a, b);
+}
+
 char **
 berth_ports_port_lines(const json_t *ports, const char *want)
 {
   size_t n;
   cleanup_free struct api_port *v = api_ports(ports, &n);
+  if (n > 0)
+    qsort(v, n, sizeof(*v), by_key_string);
   char **lines = xcalloc(n + 1, sizeof(char *));
   size_t k = 0;
   unsigned want_port = 0;
@@ -377,4 +392,28 @@ berth_ports_port_lines(const json_t *ports, const char *want)
                               : xasprintf("%u/%s -> %s", v[i].private_port, v[i].type, front);
   }
   return lines;
+}
+
+static int
+by_string(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void
+berth_ports_sort_keys(json_t *obj)
+{
+  size_t n = json_object_size(obj), i = 0;
+  if (n < 2)
+    return;
+  cleanup_free const char **keys = xcalloc(n, sizeof(char *));
+  const char *key;
+  json_t *v;
+  json_object_foreach(obj, key, v) keys[i++] = key;
+  qsort(keys, n, sizeof(char *), by_string);
+  cleanup_json json_t *copy = json_object();
+  for (i = 0; i < n; i++)
+    json_object_set(copy, keys[i], json_object_get(obj, keys[i]));
+  json_object_clear(obj);
+  json_object_foreach(copy, key, v) json_object_set(obj, key, v);
 }

@@ -40,3 +40,7 @@ char *berth_ports_ps_column(const json_t *ports);
 /* `port`'s lines: "80/tcp -> 0.0.0.0:8080", one per binding, sorted as
  * Docker sorts them; only those of want ("80" or "80/tcp", NULL: all). */
 char **berth_ports_port_lines(const json_t *ports, const char *want);
+
+/* Rearranges obj's keys in byte order, as Go's encoding/json writes a map
+ * (Docker's PortBindings, ExposedPorts, Ports). */
+void berth_ports_sort_keys(json_t *obj);
