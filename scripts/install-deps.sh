@@ -23,6 +23,11 @@ PACKAGES=(
   # tests: the OCI image-layout validator peers_archive.bats runs on
   # berth's --format oci-dir and oci-archive output
   oci-image-tool
+  # berth's networks (issue 10): the CNI plugins it execs from /usr/lib/cni
+  # (bridge, host-local, portmap, firewall), the iptables and ip they and
+  # berth run (nf_tables iptables works inside a network namespace, where
+  # network.bats makes every bridge)
+  containernetworking-plugins iptables iproute2
   # tests: fixtures and checks (busybox-static images, layer tars, xattrs
   # and file capabilities, pgrep/ps, script(1) for ttys)
   busybox-static jq attr libcap2-bin zstd gzip tar procps bsdutils

@@ -31,9 +31,8 @@ nb() {
 
 setup() {
   container_setup # the fixture is pulled here, where the registry is
-  require_tool iptables ip nsenter unshare curl
-  [[ -x /usr/lib/cni/bridge ]] ||
-    fail_with "the CNI plugins are not installed (apt-get install containernetworking-plugins)"
+  require_tool iptables ip nsenter unshare curl jq \
+    /usr/lib/cni/bridge /usr/lib/cni/host-local /usr/lib/cni/portmap /usr/lib/cni/firewall
   # the default network is Docker's bridge here, not the suite's host
   printf '{"insecure-registries":[]}\n' > "$BERTH_CONFIG"
   unshare --net --mount --propagation private sleep 100000 &

@@ -33,6 +33,8 @@ SUITE_TOOLS=(
   getfattr setfattr getcap setcap pgrep ps script timeout flock sha256sum
   meson ninja pkg-config cc clang-format
   debootstrap /usr/bin/time mkfs.ext4 tree file
+  iptables ip unshare nsenter
+  /usr/lib/cni/bridge /usr/lib/cni/host-local /usr/lib/cni/portmap /usr/lib/cni/firewall
 )
 
 @test "tools: every package scripts/install-deps.sh promises is installed" {
@@ -64,6 +66,15 @@ SUITE_TOOLS=(
     grep -qx -- "$pkg" <<< "$promised" || missing+=("$t ($pkg)")
   done
   [[ ${#missing[@]} -eq 0 ]] || fail_with "install-deps.sh does not install: ${missing[*]}"
+}
+
+@test "tools: iptables and ip work in a network namespace of its own, where network.bats makes its bridges" {
+  require_tool iptables ip unshare
+  run unshare --net sh -c 'ip link set lo up && ip link add tools-br0 type bridge &&
+    iptables -w -t nat -N TOOLS-CHECK && iptables -w -t nat -A POSTROUTING -s 10.0.0.2/32 -j TOOLS-CHECK &&
+    iptables-save -t nat | grep -c TOOLS-CHECK'
+  assert_success
+  [[ "${lines[-1]}" == 2 ]] || fail_with "iptables in a new network namespace: $output"
 }
 
 @test "tools: podman runs a busybox container with the tests' containers.conf" {

@@ -70,6 +70,8 @@ tool_package() {
     cc | gcc | make) echo build-essential ;;
     timeout | sha256sum | stty) echo coreutils ;;
     flock | unshare | nsenter | losetup) echo util-linux ;;
+    ip) echo iproute2 ;;
+    /usr/lib/cni/*) echo containernetworking-plugins ;;
     *) echo "$1" ;;
   esac
 }
@@ -157,6 +159,15 @@ tool_problem() {
     podman)
       out=$(podman --version 2>&1) || { echo "podman cannot run: $out (apt-get install --reinstall podman)"; return 1; }
       _podman_problem || return 1
+      ;;
+    /usr/lib/cni/*)
+      # the CNI specification's VERSION command
+      out=$(echo '{"cniVersion":"1.0.0"}' | CNI_COMMAND=VERSION "$t" 2>&1) ||
+        { echo "$t cannot run: $out (apt-get install --reinstall $pkg)"; return 1; }
+      ;;
+    iptables | ip)
+      out=$("$t" -V 2>&1 < /dev/null) ||
+        { echo "$t cannot run: $(printf '%s\n' "$out" | grep . | tail -n 1) (apt-get install --reinstall $pkg)"; return 1; }
       ;;
     skopeo | umoci | oci-image-tool | runc | crun | docker-registry | dockerd | /usr/sbin/dockerd | /usr/bin/docker)
       out=$("$t" --version 2>&1 < /dev/null) ||
