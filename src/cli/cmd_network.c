@@ -406,7 +406,7 @@ static const struct subcommand {
 static int
 network_usage(FILE *out)
 {
-  fputs("\nUsage:  berth network COMMAND\n\nManage networks\n\nCommands:\n", out);
+  fputs("Usage:  berth network COMMAND\n\nManage networks\n\nCommands:\n", out);
   for (const struct subcommand *sc = subcommands; sc->name != NULL; sc++)
     fprintf(out, "  %-11s %s\n", sc->name, sc->summary);
   fputs("\nRun 'berth network COMMAND --help' for more information on a command.\n", out);

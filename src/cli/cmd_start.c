@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "container/network.h"
 #include "container/ops.h"
 #include "container/prepare.h"
 #include "container_cli.h"
@@ -25,6 +26,8 @@ start_one(berth_cli *cli, berth_store *s, const char *name, bool attach, bool in
       puts(name);
     return 0;
   }
+  /* the ports and addresses a killed berth left are free again first */
+  (void)berth_container_network_sweep(s, NULL);
   cleanup_runtime berth_runtime *rt = berth_container_runtime(s, c);
   if (!attach) {
     if (berth_supervisor_start_detached(s, rt, c, &err) < 0)

@@ -246,8 +246,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       /* Docker's --expose: PORT[/PROTO] or a range, never a host part */
       cleanup_error berth_error *err = NULL;
       if (strchr(optarg, ':') != NULL)
-        return berth_cli_usage_error(cli, argv[0], "invalid port format for --expose: %s.",
-                                     optarg);
+        return berth_cli_usage_error(cli, argv[0], "invalid port format for --expose: %s.", optarg);
       if (berth_ports_parse(optarg, &f->exposed, &f->n_exposed, &err) < 0)
         return berth_cli_usage_error(cli, argv[0], "%s.", berth_error_message(err));
       o->exposed = f->exposed;

@@ -34,9 +34,9 @@ typedef struct berth_network {
   uint32_t gateway;
   bool show_gateway; /* inspect names it (Docker: not for a --subnet alone, nor the default
                       * bridge without "bip") */
-  char bridge[16];       /* the Linux bridge ("" for host and none) */
-  json_t *labels;        /* object */
-  json_t *options;       /* Docker's Options */
+  char bridge[16];   /* the Linux bridge ("" for host and none) */
+  json_t *labels;    /* object */
+  json_t *options;   /* Docker's Options */
 } berth_network;
 
 void berth_network_free(berth_network *n);
