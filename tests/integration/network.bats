@@ -91,6 +91,11 @@ wait_for() {
   fail_with "waited 30 s for $what"
 }
 
+# resolv_block N: Docker's resolv.conf for the N-th host file of resolv.txt
+resolv_block() {
+  awk -v n="$1" '/^## docker run/ { k++; on = (k == n); next } /^#/ { on = 0; next } on' "$DATA/resolv.txt"
+}
+
 key_set() {
   jq -S '[paths | map(if type == "number" then 0 else . end) | join(".")] | unique'
 }
@@ -120,6 +125,18 @@ key_set() {
   [ "$output" = "$(printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n%s\t%s' "$ipa" "$(nb inspect -f '{{.Config.Hostname}}' ca)")" ] ||
     fail_with "hosts: $output"
   [ "$(nb exec ca hostname)" = "$(nb inspect -f '{{.Id}}' ca | cut -c1-12)" ] || fail_with "hostname"
+  # stopped, the network is released already; inspect as Docker's for a
+  # container not running (data/network/settings-created.json's keys)
+  nb stop -t 0 ca b2 > /dev/null
+  net_state > "$BATS_TEST_TMPDIR/after"
+  diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" || fail_with "left behind by stop"
+  nb inspect -f '{{json .NetworkSettings}}' ca | key_set > "$BATS_TEST_TMPDIR/ours"
+  data settings-created.json | key_set > "$BATS_TEST_TMPDIR/docker"
+  diff -u "$BATS_TEST_TMPDIR/docker" "$BATS_TEST_TMPDIR/ours" || fail_with "stopped NetworkSettings keys"
+  [ "$(nb inspect -f '{{.NetworkSettings.IPAddress}}|{{json .NetworkSettings.Ports}}' ca)" = "|{}" ]
+  # started again: an address again, released again by rm
+  nb start ca > /dev/null
+  [[ "$(nb inspect -f '{{.NetworkSettings.IPAddress}}' ca)" == 172.17.* ]] || fail_with "no address after start"
   nb rm -f ca b2 > /dev/null
   net_state > "$BATS_TEST_TMPDIR/after"
   diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" || fail_with "left behind"
@@ -130,12 +147,14 @@ key_set() {
   printf 'search example.com\nnameserver 127.0.0.53\noptions edns0\n' > "$BATS_TEST_TMPDIR/resolv.local"
   sb mount --bind "$BATS_TEST_TMPDIR/resolv.local" /etc/resolv.conf
   run nb run --rm "$IMG" cat /etc/resolv.conf
-  # Docker 20.10, the same file (data/network/README: resolv.local)
+  # Docker 20.10 on the same host files (data/network/resolv.txt)
+  [ "$output" = "$(resolv_block 1)" ] || fail_with "resolv.conf: $output"
   [ "$output" = $'search example.com\noptions edns0\n\nnameserver 8.8.8.8\nnameserver 8.8.4.4' ] ||
     fail_with "resolv.conf: $output"
   printf 'nameserver 127.0.0.1\nnameserver 10.0.0.2\nnameserver ::1\nnameserver fe80::1\n' > "$BATS_TEST_TMPDIR/resolv.local"
   run nb run --rm "$IMG" cat /etc/resolv.conf
-  [ "$output" = "nameserver 10.0.0.2" ] || fail_with "resolv.conf: $output"
+  [ "$output" = "$(resolv_block 2)" ] && [ "$output" = "nameserver 10.0.0.2" ] ||
+    fail_with "resolv.conf: $output"
   # --network host: the host's file as it is
   run nb run --rm --network host "$IMG" cat /etc/resolv.conf
   [ "$output" = "$(cat "$BATS_TEST_TMPDIR/resolv.local")" ] || fail_with "host: $output"
@@ -321,10 +340,13 @@ kill_at() {
   assert_failure
   run --separate-stderr nb network disconnect n2 u1
   [ "$stderr" = "Error: container $(nb inspect -f '{{.Id}}' u1) is not connected to network n2" ] || fail_with "$stderr"
-  # rm of a network in use: Docker's words; prune keeps it
+  # rm of a network in use: Docker's words, nothing of the network store
+  # changed; prune keeps it
+  store_snapshot "$BERTH_TEST_ROOT/network"
   run --separate-stderr nb network rm n1
   [ "$status" = 1 ] && [ "$stderr" = "Error: error while removing network: network n1 id $id has active endpoints" ] ||
     fail_with "$stderr"
+  assert_store_unchanged "$BERTH_TEST_ROOT/network"
   nb network create p1 > /dev/null
   run nb network prune -f
   [ "$output" = $'Deleted Networks:\np1' ] || fail_with "prune: $output"

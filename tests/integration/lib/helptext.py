@@ -24,7 +24,7 @@ for line in lines:
     if want == "Commands:":
         print(line.split()[0])
         continue
-    m = re.match(r"^\s+(?:-(\w), )?--([a-z0-9-]+)(?: ([a-zA-Z0-9]+))?(?:\s{2,}(.*))?$", line)
+    m = re.match(r"^\s+(?:-(\w), )?--([a-z0-9-]+)(?: ([a-zA-Z0-9-]+))?(?:\s{2,}(.*))?$", line)
     if m:
         flags.append([m.group(2), m.group(1) or "", m.group(3) or "", (m.group(4) or "").strip()])
     elif flags:
