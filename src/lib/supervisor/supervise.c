@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "container/cgroup.h"
 #include "container/mount.h"
 #include "container/ops.h"
 #include "container/prepare.h"
@@ -107,6 +108,7 @@ set_running(berth_container *c, void *ctx, berth_error **err)
   c->monitor_pid = st->monitor_pid;
   c->exit_code = 0;
   c->paused = false;
+  c->oom_killed = false;
   free(c->error);
   c->error = xstrdup("");
   free(c->started_at);
@@ -114,15 +116,22 @@ set_running(berth_container *c, void *ctx, berth_error **err)
   return 1;
 }
 
+struct ended {
+  int code;
+  bool oom_killed;
+};
+
 static int
 set_exited(berth_container *c, void *ctx, berth_error **err)
 {
   (void)err;
+  const struct ended *e = ctx;
   free(c->status);
   c->status = xstrdup("exited");
   c->pid = 0;
   c->monitor_pid = 0;
-  c->exit_code = *(const int *)ctx;
+  c->exit_code = e->code;
+  c->oom_killed = e->oom_killed;
   free(c->finished_at);
   c->finished_at = berth_container_now();
   return 1;
@@ -140,9 +149,10 @@ mark_running(berth_store *s, berth_container *c, int pid, berth_error **err)
 
 /* Records the end and releases the rootfs. */
 static int
-mark_exited(berth_store *s, berth_container *c, int code, berth_error **err)
+mark_exited(berth_store *s, berth_container *c, int code, bool oom_killed, berth_error **err)
 {
-  int r = berth_container_update(s, c, set_exited, &code, err);
+  struct ended e = { code, oom_killed };
+  int r = berth_container_update(s, c, set_exited, &e, err);
   /* A failed unmount leaves the mount counted: rm's unmount_all and the
    * next start clean it up, so it does not make the end untrue. */
   berth_container_unmount(s, c, NULL);
@@ -298,6 +308,16 @@ check_caller(struct keeper *k, const struct pollfd *p, int code)
     (void)berth_runtime_kill(k->rt, k->c->id, SIGKILL, NULL);
 }
 
+/* A container with a memory limit is watched for OOM kills from the
+ * moment it runs (State.OOMKilled).  Best effort: a watch that cannot be
+ * set up leaves OOMKilled false, as the end is still recorded. */
+static void
+watch_oom(const berth_container *c, const char *cgroups, berth_oom_watch *w)
+{
+  if (json_integer_value(json_object_get(c->hostconfig, "Memory")) > 0)
+    (void)berth_oom_watch_start(w, cgroups, NULL);
+}
+
 /* Starts the runtime and supervises it to the end: returns the exit code,
  * recorded. */
 static int
@@ -323,13 +343,20 @@ keep(struct keeper *k)
   struct session ss;
   if (open_session(k->c, k->stdin_fd, k->echo, &ss, &err) < 0) {
     report_error(k->report_fd, err);
-    mark_exited(k->s, k->c, 125, NULL);
+    mark_exited(k->s, k->c, 125, false, NULL);
     return 125;
   }
   cleanup_close int log_fd = berth_log_open_append(k->s, k->c);
   cleanup_free char *bundle = berth_container_dir(k->s, k->c);
   cleanup_free char *pid_file = xasprintf("%s/init.pid", bundle);
   unlink(pid_file);
+  /* The cgroups the runtime is about to make, written down first: a
+   * cleanup after our SIGKILL finds them from any cgroup (cgroup.h). */
+  cleanup_close int dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd >= 0)
+    (void)berth_cgroup_record_at(dirfd, k->c->id, NULL);
+  cleanup_free char *cgroups = berth_cgroup_path_of(k->c->id);
+  berth_oom_watch oom = { .fd = -1, .control_fd = -1 };
   pid_t pid = berth_runtime_spawn_run(k->rt, k->c->id, bundle, pid_file, ss.fds, &err);
   for (int i = 0; i < 2; i++)
     if (ss.close_after_spawn[i] >= 0)
@@ -339,7 +366,7 @@ keep(struct keeper *k)
       if (ss.readers[i] >= 0)
         close(ss.readers[i]);
     report_error(k->report_fd, err);
-    mark_exited(k->s, k->c, 125, NULL);
+    mark_exited(k->s, k->c, 125, false, NULL);
     return 125;
   }
   struct stream streams[2]
@@ -348,19 +375,22 @@ keep(struct keeper *k)
   int code = -1;
   bool started = false;
   while (code < 0 || streams[0].fd >= 0 || streams[1].fd >= 0) {
-    struct pollfd p[4] = { { streams[0].fd, POLLIN, 0 },
+    struct pollfd p[5] = { { streams[0].fd, POLLIN, 0 },
                            { streams[1].fd, POLLIN, 0 },
                            { code < 0 ? sfd : -1, POLLIN, 0 },
-                           { k->tied && !k->orphaned ? k->report_fd : -1, 0, 0 } };
+                           { k->tied && !k->orphaned ? k->report_fd : -1, 0, 0 },
+                           { oom.fd, POLLIN, 0 } };
     /* Until the pid file is there it is looked for every 2 ms (a run -d
      * returns as soon as it is); after,
      * only output and SIGCHLD wake us (every 100 ms without a signalfd). */
     int timeout = !started ? 2 : (sfd < 0 && code < 0 ? 100 : -1);
     if (k->orphaned && code < 0)
       timeout = 20;
-    if (poll(p, 4, timeout) < 0 && errno != EINTR)
+    if (poll(p, 5, timeout) < 0 && errno != EINTR)
       break;
     check_caller(k, &p[3], code);
+    if (p[4].revents != 0)
+      berth_oom_watch_check(&oom);
     for (int i = 0; i < 2; i++)
       if (streams[i].fd >= 0 && p[i].revents != 0 && !pump(&streams[i], log_fd)) {
         close(streams[i].fd);
@@ -379,6 +409,7 @@ keep(struct keeper *k)
         report_error(k->report_fd, err);
         (void)berth_runtime_kill(k->rt, k->c->id, SIGKILL, NULL); /* its end is reaped below */
       } else {
+        watch_oom(k->c, cgroups, &oom);
         report(k->report_fd, 'R', NULL);
       }
     } else if (code >= 0) {
@@ -399,8 +430,11 @@ keep(struct keeper *k)
     code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
   }
   unlink(pid_file);
+  bool oom_killed = berth_oom_watch_finish(&oom, code == 128 + SIGKILL);
+  /* runc removed the cgroups; a runtime that died first did not */
+  (void)berth_cgroup_remove_at(dirfd, k->c->id, NULL);
   berth_error *end_err = NULL;
-  if (mark_exited(k->s, k->c, code, &end_err) < 0) {
+  if (mark_exited(k->s, k->c, code, oom_killed, &end_err) < 0) {
     report_error(k->report_fd, end_err);
     berth_error_free(end_err);
   }
