@@ -411,6 +411,7 @@ keep(struct keeper *k)
       } else {
         watch_oom(k->c, cgroups, &oom);
         report(k->report_fd, 'R', NULL);
+        berth_store_trace(k->s, "run: the runtime started the container");
       }
     } else if (code >= 0) {
       started = true;
@@ -430,6 +431,7 @@ keep(struct keeper *k)
     code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
   }
   unlink(pid_file);
+  berth_store_trace(k->s, "run: the container's process ran to its end");
   bool oom_killed = berth_oom_watch_finish(&oom, code == 128 + SIGKILL);
   /* runc removed the cgroups; a runtime that died first did not */
   (void)berth_cgroup_remove_at(dirfd, k->c->id, NULL);
