@@ -366,22 +366,20 @@ berth_cgroup_remove_at(int dirfd, const char *id, berth_error **err)
 }
 
 /* v1's memory.oom_control ("oom_kill N", kernel 4.13 and later) or v2's
- * memory.events ("oom_kill N"): 1 when N > 0, 0 when it is 0, -1 when the
- * file cannot be read (the cgroup is gone) or has no such line. */
-static int
-oom_kill_count(int fd)
+ * memory.events ("oom_kill N"): N, 0 without such a line, or -1 when the
+ * file cannot be read any more: the cgroup is gone. */
+static long long
+oom_kills(int fd)
 {
   char buf[512];
   ssize_t n;
   while ((n = pread(fd, buf, sizeof(buf) - 1, 0)) < 0 && errno == EINTR)
     ;
-  if (n <= 0)
+  if (n < 0)
     return -1;
   buf[n] = '\0';
   const char *p = strstr(buf, "oom_kill ");
-  if (p == NULL)
-    return -1;
-  return strtoull(p + 9, NULL, 10) > 0 ? 1 : 0;
+  return p != NULL ? strtoll(p + 9, NULL, 10) : 0;
 }
 
 static int
@@ -432,7 +430,7 @@ berth_oom_watch_start(berth_oom_watch *w, const char *cgroups_path, berth_error 
     berth_oom_watch_finish(w, false);
     return -1;
   }
-  w->oom = oom_kill_count(w->control_fd) > 0; /* one before the watch began */
+  w->oom = oom_kills(w->control_fd) > 0; /* one before the watch began */
   return 0;
 }
 
@@ -451,14 +449,17 @@ berth_oom_watch_check(berth_oom_watch *w)
   }
   if (count == 0)
     return;
-  int kills = oom_kill_count(w->control_fd);
+  long long kills = oom_kills(w->control_fd);
   if (kills >= 0) {
-    w->oom |= kills > 0;
+    /* v1 signals when the cgroup goes under OOM, before its killer has
+     * picked a victim (the count may still say 0): that is the OOM kill,
+     * as containerd and Docker take it.  v2's memory.events also changes
+     * for other events: there the count decides. */
+    w->oom |= w->v2 ? kills > 0 : true;
     return;
   }
-  /* The cgroup is gone (or the kernel too old to count kills).  v1 signals
-   * the eventfd once per OOM and once more when the cgroup is removed:
-   * two or more means an OOM came first. */
+  /* The cgroup is gone.  v1 signals the eventfd once per OOM and once more
+   * when the cgroup is removed: two or more means an OOM came first. */
   if (!w->v2) {
     w->events += count;
     w->oom |= w->events >= 2;
