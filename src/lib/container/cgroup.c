@@ -317,7 +317,9 @@ berth_cgroup_record_at(int dirfd, const char *id, berth_error **err)
   size_t k = 0;
   for (char **d = dirs; *d != NULL; d++)
     k += (size_t)snprintf(text + k, n + 1 - k, "%s\n", *d);
-  return berth_write_file_atomic_at(dirfd, "cgroups", text, k, 0600, err);
+  /* Not synced: a reboot takes the cgroups too, and a write cut short by
+   * our SIGKILL comes before the runtime is started. */
+  return berth_write_file_at(dirfd, "cgroups", text, k, 0600, err);
 }
 
 /* A recorded line berth may rmdir: absolute, no "..", ending in
@@ -475,7 +477,10 @@ berth_oom_watch_finish(berth_oom_watch *w, bool killed)
    * (137), wait a little for that second event. */
   if (!w->oom && !w->v2 && w->fd >= 0 && w->events == 1 && killed) {
     struct pollfd p = { w->fd, POLLIN, 0 };
-    if (poll(&p, 1, 200) > 0)
+    int r;
+    while ((r = poll(&p, 1, 200)) < 0 && errno == EINTR)
+      ;
+    if (r > 0)
       berth_oom_watch_check(w);
   }
   if (w->fd >= 0)

@@ -155,7 +155,11 @@ apply_resources(json_t *linux_obj, const json_t *hc, berth_error **err)
       json_object_set_new(cpu, "shares", json_integer(shares));
     if (nano > 0) {
       const json_int_t period = 100000;
-      json_object_set_new(cpu, "quota", json_integer(nano * period / 1000000000LL));
+      /* Docker's quota of 0 (--cpus under 0.00001) would be no limit at
+       * all: 1 makes the kernel refuse it, as it refuses any quota under
+       * 1 ms (--cpus 0.001 in Docker too) */
+      json_int_t quota = nano * period / 1000000000LL;
+      json_object_set_new(cpu, "quota", json_integer(quota > 0 ? quota : 1));
       json_object_set_new(cpu, "period", json_integer(period));
     }
     json_object_set_new(res, "cpu", cpu);

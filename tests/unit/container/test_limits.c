@@ -373,6 +373,15 @@ TEST(hostconfig_and_spec)
   cleanup_free char *ptext = json_dumps(plain, JSON_SORT_KEYS | JSON_COMPACT);
   CHECK_STR(ptext, "{\"CpuShares\":0,\"Memory\":0,\"MemorySwap\":0,\"NanoCpus\":0,\"PidsLimit\":"
                    "null,\"ShmSize\":67108864,\"Ulimits\":[]}");
+  /* --cpus 0.000000001: Docker's quota of 0 would be no limit; berth's 1
+   * is one the kernel refuses */
+  cleanup_json json_t *tiny = json_pack("{s:I}", "NanoCpus", (json_int_t)1);
+  cleanup_json json_t *tspec = json_pack("{s:{}, s:[], s:{}}", "process", "mounts", "linux");
+  CHECK(berth_limits_apply_spec(tspec, tiny, NULL, NULL, NULL) == 0);
+  CHECK(json_integer_value(json_object_get(
+            json_object_get(json_object_get(json_object_get(tspec, "linux"), "resources"), "cpu"),
+            "quota"))
+        == 1);
   /* a negative CpuShares is refused at start, as Docker's getCPUResources */
   json_object_set_new(plain, "CpuShares", json_integer(-1));
   cleanup_error berth_error *err = NULL;
