@@ -66,11 +66,12 @@ berth_container_refresh(berth_store *s, berth_container *c, berth_error **err)
   if (berth_runtime_delete(rt, c->id, err) < 0 || berth_container_unmount_all(s, c, err) < 0)
     return berth_error_prefix(err, "clean up container %.12s", c->id);
   /* A runtime killed before it wrote its state leaves cgroups it made that
-   * its delete does not know of. */
+   * its delete does not know of.  Best effort: one that still holds
+   * processes stays for rm to retry, and must not make ps fail. */
   cleanup_free char *dir = xasprintf("containers/%s", c->id);
   cleanup_close int dirfd = openat(berth_store_root_fd(s), dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd >= 0 && berth_cgroup_remove_at(dirfd, c->id, err) < 0)
-    return berth_error_prefix(err, "clean up container %.12s", c->id);
+  if (dirfd >= 0)
+    (void)berth_cgroup_remove_at(dirfd, c->id, NULL);
   return 0;
 }
 
