@@ -10,7 +10,7 @@
  * against that client itself: `docker inspect -f '{{.X}}'` (Go's %v, which
  * prints every field in declaration order, omitempty ones too) next to
  * `docker inspect -f '{{json .X}}'` (the JSON keys) on the image
- * tests/integration/data/fixed.tar and on a container created with
+ * the fixed image (tests/integration/lib/fixed_image.py) and on a container created with
  * `--network none` and many flags (-e -l -h -u -w -v --mount --tmpfs
  * --entrypoint --restart on-failure:3 --ulimit --device --device-read-bps
  * --dns --add-host --cap-add --memory --oom-kill-disable --pids-limit

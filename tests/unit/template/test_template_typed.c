@@ -3,7 +3,7 @@
  * [], a struct {…} in field order, struct{} {}, times and durations as Go
  * prints them, a field the JSON omits its zero value), and the errors that
  * send Docker back to the plain JSON.  The image rows are the outputs of
- * /usr/bin/docker inspect -f on tests/integration/data/fixed.tar; a pointer
+ * /usr/bin/docker inspect -f on the fixed image (tests/integration/lib/fixed_image.py); a pointer
  * nested in what is printed is &{…} here where Go prints its address. */
 #include <jansson.h>
 #include <stdio.h>
