@@ -417,12 +417,12 @@ watch_v2(berth_oom_watch *w, const char *dir, berth_error **err)
 }
 
 int
-berth_oom_watch_start(berth_oom_watch *w, const char *cgroups_path, berth_error **err)
+berth_oom_watch_start(berth_oom_watch *w, const char *id, berth_error **err)
 {
   *w = (berth_oom_watch){ .fd = -1, .control_fd = -1 };
-  cleanup_free char *dir = NULL;
+  cleanup_free char *dir = NULL, *rel = berth_cgroup_path_of(id);
   bool v2 = false;
-  cleanup_strv char **dirs = berth_cgroup_dirs(cgroups_path, &dir, &v2, err);
+  cleanup_strv char **dirs = berth_cgroup_dirs(rel, &dir, &v2, err);
   if (dirs == NULL)
     return -1;
   if (dir == NULL)

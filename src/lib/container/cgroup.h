@@ -54,10 +54,11 @@ typedef struct berth_oom_watch {
   uint64_t events; /* v1: eventfd counts read while the cgroup was gone */
 } berth_oom_watch;
 
-/* Starts watching container id's memory cgroup (that of cgroups_path under
- * this process's cgroup); an OOM kill that came before is seen too.  A
- * host without a memory hierarchy watches nothing (fd -1). */
-int berth_oom_watch_start(berth_oom_watch *w, const char *cgroups_path, berth_error **err);
+/* Starts watching container id's memory cgroup (berth/<id> under this
+ * process's cgroup, where the runtime it runs made it); an OOM kill that
+ * came before is seen too.  A host without a memory hierarchy watches
+ * nothing (fd -1). */
+int berth_oom_watch_start(berth_oom_watch *w, const char *id, berth_error **err);
 /* Reads what fd has (call when it polls readable): an OOM seen sets oom. */
 void berth_oom_watch_check(berth_oom_watch *w);
 /* The last look once the container has ended (killed: it ended by SIGKILL,

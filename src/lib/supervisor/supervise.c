@@ -329,16 +329,6 @@ check_caller(struct keeper *k, const struct pollfd *p, int code)
     (void)berth_runtime_kill(k->rt, k->c->id, SIGKILL, NULL);
 }
 
-/* A container with a memory limit is watched for OOM kills from the
- * moment it runs (State.OOMKilled).  Best effort: a watch that cannot be
- * set up leaves OOMKilled false, as the end is still recorded. */
-static void
-watch_oom(const berth_container *c, const char *cgroups, berth_oom_watch *w)
-{
-  if (json_integer_value(json_object_get(c->hostconfig, "Memory")) > 0)
-    (void)berth_oom_watch_start(w, cgroups, NULL);
-}
-
 /* Starts the runtime and supervises it to the end: returns the exit code,
  * recorded. */
 static int
@@ -376,7 +366,6 @@ keep(struct keeper *k)
   cleanup_close int dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd >= 0)
     (void)berth_cgroup_record_at(dirfd, k->c->id, NULL);
-  cleanup_free char *cgroups = berth_cgroup_path_of(k->c->id);
   berth_oom_watch oom = { .fd = -1, .control_fd = -1 };
   pid_t pid = berth_runtime_spawn_run(k->rt, k->c->id, bundle, pid_file, ss.fds, &err);
   for (int i = 0; i < 3; i++)
@@ -444,7 +433,9 @@ keep(struct keeper *k)
         report_error(k->report_fd, err);
         (void)berth_runtime_kill(k->rt, k->c->id, SIGKILL, NULL); /* its end is reaped below */
       } else {
-        watch_oom(k->c, cgroups, &oom);
+        /* State.OOMKilled, best effort (cgroup.h) */
+        if (json_integer_value(json_object_get(k->c->hostconfig, "Memory")) > 0)
+          (void)berth_oom_watch_start(&oom, k->c->id, NULL);
         report(k->report_fd, 'R', NULL);
         berth_store_trace(k->s, "run: the runtime started the container");
       }
