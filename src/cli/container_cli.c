@@ -92,30 +92,46 @@ enum {
   OPT_RESTART,
   OPT_RM,
   OPT_RUNTIME,
+  OPT_CPUS,
+  OPT_INIT,
+  OPT_MEMORY_SWAP,
+  OPT_PIDS_LIMIT,
+  OPT_SHM_SIZE,
+  OPT_ULIMIT,
 };
 
 /* run's flags, in Docker's words where Docker has the flag; create has
  * them all but the run-only ones (run_only).  Every value a flag takes
  * ends up in the container's JSON record, so each is checked for UTF-8. */
 static const berth_flag run_flags[] = {
+  { "cpu-shares", 'c', "int", "CPU shares (relative weight)" },
+  { "cpus", OPT_CPUS, "decimal", "Number of CPUs" },
   { "detach", 'd', NULL, "Run container in background and print container ID" },
   { "entrypoint", OPT_ENTRYPOINT, "string", "Overwrite the default ENTRYPOINT of the image" },
   { "env", 'e', "list", "Set environment variables" },
   { "env-file", OPT_ENV_FILE, "list", "Read in a file of environment variables" },
   { "expose", OPT_EXPOSE, "list", "Expose a port or a range of ports" },
   { "hostname", 'h', "string", "Container host name" },
+  { "init", OPT_INIT, NULL,
+    "Run an init inside the container that forwards signals and reaps processes" },
   { "interactive", 'i', NULL, "Keep STDIN open even if not attached" },
   { "label", 'l', "list", "Set meta data on a container" },
+  { "memory", 'm', "bytes", "Memory limit" },
+  { "memory-swap", OPT_MEMORY_SWAP, "bytes",
+    "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
   { "name", OPT_NAME, "string", "Assign a name to the container" },
   { "network", OPT_NETWORK, "network", "Connect a container to a network" },
   { "network-alias", OPT_NETWORK_ALIAS, "list", "Add network-scoped alias for the container" },
+  { "pids-limit", OPT_PIDS_LIMIT, "int", "Tune container pids limit (set -1 for unlimited)" },
   { "publish", 'p', "list", "Publish a container's port(s) to the host" },
   { "publish-all", 'P', NULL, "Publish all exposed ports to random ports" },
   { "restart", OPT_RESTART, "string",
     "Restart policy to apply when a container exits (only \"no\")" },
   { "rm", OPT_RM, NULL, "Automatically remove the container when it exits" },
   { "runtime", OPT_RUNTIME, "string", "Runtime to use for this container" },
+  { "shm-size", OPT_SHM_SIZE, "bytes", "Size of /dev/shm" },
   { "tty", 't', NULL, "Allocate a pseudo-TTY" },
+  { "ulimit", OPT_ULIMIT, "ulimit", "Ulimit options (default [])" },
   { "user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
   { "volume", 'v', "list", "Bind mount a volume (HOST:CONTAINER[:ro])" },
   { "workdir", 'w', "string", "Working directory inside the container" },
@@ -164,6 +180,56 @@ check_restart(berth_cli *cli, const char *cmd, const char *policy)
                                  "restart containers (only --restart=no)",
                                  policy);
   return berth_cli_usage_error(cli, cmd, "invalid restart policy '%s'", policy);
+}
+
+/* One value of a limit flag (the user's), parsed as Docker's CLI parses
+ * it: a bad one is refused with Docker's words
+ * (`invalid argument "x" for "-m, --memory" flag: invalid size: 'x'`). */
+static int
+parse_limit(berth_cli *cli, const char *cmd, int key, const char *what, const char *value,
+            berth_run_flags *f)
+{
+  berth_limits *l = &f->create.limits;
+  cleanup_error berth_error *err = NULL;
+  int r = 0;
+  switch (key) {
+  case 'c':
+    r = berth_parse_int64(value, 0, &l->cpu_shares, &err);
+    break;
+  case OPT_CPUS:
+    r = berth_parse_nano_cpus(value, &l->nano_cpus, &err);
+    break;
+  case OPT_INIT:
+    l->init = true;
+    break;
+  case 'm':
+    r = berth_parse_ram_in_bytes(value, &l->memory, &err);
+    break;
+  case OPT_MEMORY_SWAP:
+    r = berth_parse_memory_swap(value, &l->memory_swap, &err);
+    break;
+  case OPT_PIDS_LIMIT:
+    r = berth_parse_int64(value, 0, &l->pids_limit, &err);
+    break;
+  case OPT_SHM_SIZE:
+    r = berth_parse_ram_in_bytes(value, &l->shm_size, &err);
+    break;
+  case OPT_ULIMIT: {
+    berth_ulimit u;
+    r = berth_parse_ulimit(value, &u, &err);
+    if (r == 0) {
+      f->ulimits = xrealloc(f->ulimits, (l->n_ulimits + 1) * sizeof(*f->ulimits));
+      f->ulimits[l->n_ulimits++] = u;
+      l->ulimits = f->ulimits;
+    }
+    break;
+  }
+  }
+  if (r == 0)
+    return 0;
+  cleanup_free char *shown = berth_bytes_escape(value);
+  return berth_cli_usage_error(cli, cmd, "invalid argument \"%s\" for %s: %s", shown, what,
+                               berth_error_message(err));
 }
 
 /* argv is the user's: every value is checked for UTF-8 here, before the
@@ -276,6 +342,10 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       if (check_restart(cli, argv[0], optarg) != 0)
         return 125;
       break;
+    default:
+      if (parse_limit(cli, argv[0], c, what, optarg, f) != 0)
+        return 125;
+      break;
     }
   }
   if (o->runtime == NULL)
@@ -321,6 +391,10 @@ berth_run_flags_clear(berth_run_flags *f)
   f->ports = f->exposed = NULL;
   f->n_ports = f->n_exposed = 0;
   f->create.env = f->create.binds = f->create.labels = f->create.network_aliases = NULL;
+  free(f->ulimits);
+  f->ulimits = NULL;
+  f->create.limits.ulimits = NULL;
+  f->create.limits.n_ulimits = 0;
 }
 
 berth_container *

@@ -15,7 +15,8 @@ typedef struct berth_run_flags {
   size_t n_ports;
   berth_port_map *exposed; /* --expose's */
   size_t n_exposed;
-  char **owned; /* strings the parser allocated (env-file lines, vectors) */
+  char **owned;          /* strings the parser allocated (env-file lines, vectors) */
+  berth_ulimit *ulimits; /* --ulimit's, create.limits.ulimits */
 } berth_run_flags;
 
 /* Parses `create`/`run` flags (allow_run adds -d/--rm).  0 on success;
