@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "container/confine.h"
 #include "container/container.h"
 #include "store/store.h"
 
@@ -40,6 +41,8 @@ typedef struct berth_create_options {
   /* more mounts after the binds (build's RUN --mount), n_mounts of them */
   const berth_mount_spec *mounts;
   size_t n_mounts;
+
+  berth_confine_options confine; /* capabilities, seccomp, devices… (confine.h) */
 } berth_create_options;
 
 /* Makes the container from the image id and layer count the caller

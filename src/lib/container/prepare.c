@@ -9,6 +9,7 @@
 #include "common/fs.h"
 #include "common/safe_open.h"
 #include "common/xalloc.h"
+#include "container/confine.h"
 #include "container/mount.h"
 #include "container/ops.h"
 #include "container/passwd.h"
@@ -149,7 +150,12 @@ write_spec(berth_store *s, berth_container *c, const char *merged, uid_t uid, gi
   };
   if (o.terminal)
     berth_spec_console_size(&o.console_rows, &o.console_cols);
+  berth_confine cf;
+  if (berth_confine_load(s, c, &cf, err) < 0)
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
+  berth_confine_apply(&cf, &o);
   cleanup_json json_t *spec = berth_container_spec(&o, err);
+  berth_confine_clear(&cf);
   if (spec == NULL)
     return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   cleanup_free char *text = json_dumps(spec, JSON_INDENT(1));
