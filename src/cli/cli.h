@@ -28,6 +28,9 @@ typedef struct berth_cli {
 void berth_cli_debug_start(berth_cli *cli);
 void berth_cli_debug_phase(berth_cli *cli, const char *phase);
 void berth_cli_debug_error(berth_cli *cli, const berth_error *err);
+/* Has the store tell each phase of the library's operations (pull's
+ * manifest, layers…) to berth_cli_debug_phase, with --debug. */
+void berth_cli_debug_trace(berth_cli *cli, berth_store *store);
 
 /* Opens the store on first use. */
 berth_store *berth_cli_store(berth_cli *cli, berth_error **err);

@@ -1,7 +1,6 @@
 #include "container_cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "common/utf8.h"
 #include "common/xalloc.h"
 #include "container/runtime.h"
+#include "flags.h"
 #include "images/rootfs_ref.h"
 
 struct strv {
@@ -81,68 +81,66 @@ read_env_file(const char *path, struct strv *env, berth_error **err)
   }
 }
 
-static int
-run_usage(const char *cmd)
+enum {
+  OPT_ENTRYPOINT = BERTH_FLAG_LONG,
+  OPT_ENV_FILE,
+  OPT_NAME,
+  OPT_NETWORK,
+  OPT_RESTART,
+  OPT_RM,
+  OPT_RUNTIME,
+};
+
+/* run's flags, in Docker's words where Docker has the flag; create has
+ * them all but the run-only ones (run_only).  Every value a flag takes
+ * ends up in the container's JSON record, so each is checked for UTF-8. */
+static const berth_flag run_flags[] = {
+  { "detach", 'd', NULL, "Run container in background and print container ID" },
+  { "entrypoint", OPT_ENTRYPOINT, "string", "Overwrite the default ENTRYPOINT of the image" },
+  { "env", 'e', "list", "Set environment variables" },
+  { "env-file", OPT_ENV_FILE, "list", "Read in a file of environment variables" },
+  { "hostname", 'h', "string", "Container host name" },
+  { "interactive", 'i', NULL, "Keep STDIN open even if not attached" },
+  { "label", 'l', "list", "Set meta data on a container" },
+  { "name", OPT_NAME, "string", "Assign a name to the container" },
+  { "network", OPT_NETWORK, "string", "host (default) or none" },
+  { "restart", OPT_RESTART, "string",
+    "Restart policy to apply when a container exits (only \"no\")" },
+  { "rm", OPT_RM, NULL, "Automatically remove the container when it exits" },
+  { "runtime", OPT_RUNTIME, "string", "Runtime to use for this container" },
+  { "tty", 't', NULL, "Allocate a pseudo-TTY" },
+  { "user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
+  { "volume", 'v', "list", "Bind mount a volume (HOST:CONTAINER[:ro])" },
+  { "workdir", 'w', "string", "Working directory inside the container" },
+  { 0 },
+};
+
+/* The flags of run that berth's create does not take: -d (nor does
+ * Docker's), --rm (Docker's create has it, berth's has refused it so far). */
+static bool
+run_only(int key)
 {
-  printf("Usage:  berth %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
-         "%s\n\n"
-         "Options:\n"
-         "  -d, --detach             Run container in background and print container ID\n"
-         "  -e, --env list           Set environment variables\n"
-         "      --env-file list      Read in a file of environment variables\n"
-         "      --entrypoint string  Overwrite the default ENTRYPOINT of the image\n"
-         "  -h, --hostname string    Container host name\n"
-         "  -i, --interactive        Keep STDIN open even if not attached\n"
-         "  -l, --label list         Set meta data on a container\n"
-         "      --name string        Assign a name to the container\n"
-         "      --network string     host (default) or none\n"
-         "      --restart string     Restart policy to apply when a container exits (only \"no\")\n"
-         "      --rm                 Automatically remove the container when it exits\n"
-         "      --runtime string     Runtime to use for this container\n"
-         "  -t, --tty                Allocate a pseudo-TTY\n"
-         "  -u, --user string        Username or UID (format: <name|uid>[:<group|gid>])\n"
-         "  -v, --volume list        Bind mount a volume (HOST:CONTAINER[:ro])\n"
-         "  -w, --workdir string     Working directory inside the container\n",
-         cmd,
-         strcmp(cmd, "create") == 0 ? "Create a new container"
-                                    : "Run a command in a new container");
-  return -2;
+  return key == 'd' || key == OPT_RM;
 }
 
-/* What each string flag of create/run is called in errors: all of them end
- * up in the container's JSON record, so all must be UTF-8. */
-static const char *
-flag_name(int c)
+static const berth_cmd_spec *
+run_spec(bool allow_run)
 {
-  switch (c) {
-  case 'e':
-    return "\"-e, --env\" flag";
-  case 'E':
-    return "\"--env-file\" flag";
-  case 'P':
-    return "\"--entrypoint\" flag";
-  case 'h':
-    return "\"-h, --hostname\" flag";
-  case 'l':
-    return "\"-l, --label\" flag";
-  case 'n':
-    return "\"--name\" flag";
-  case 'N':
-    return "\"--network\" flag";
-  case 'T':
-    return "\"--runtime\" flag";
-  case 'u':
-    return "\"-u, --user\" flag";
-  case 'v':
-    return "\"-v, --volume\" flag";
-  case 'w':
-    return "\"-w, --workdir\" flag";
+  static const berth_cmd_spec run = { "berth run [OPTIONS] IMAGE [COMMAND] [ARG...]",
+                                      "Run a command in a new container", run_flags };
+  static berth_flag create_flags[sizeof run_flags / sizeof run_flags[0]];
+  static const berth_cmd_spec create = { "berth create [OPTIONS] IMAGE [COMMAND] [ARG...]",
+                                         "Create a new container", create_flags };
+  if (allow_run)
+    return &run;
+  if (create_flags[0].name == NULL) {
+    size_t n = 0;
+    for (const berth_flag *f = run_flags; f->name != NULL; f++)
+      if (!run_only(f->key))
+        create_flags[n++] = *f;
   }
-  return NULL;
+  return &create;
 }
-
-#define OPT_HELP 0x100 /* --help has no shorthand: -h is --hostname, as in Docker */
-#define OPT_RESTART 0x101
 
 /* --restart: berth has no daemon that could restart a container, so only
  * Docker's default, "no", is taken; Docker's other policies are refused by
@@ -167,26 +165,6 @@ check_restart(berth_cli *cli, const char *cmd, const char *policy)
 int
 berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth_run_flags *f)
 {
-  static const struct option options[] = {
-    { "detach", no_argument, NULL, 'd' },
-    { "env", required_argument, NULL, 'e' },
-    { "env-file", required_argument, NULL, 'E' },
-    { "entrypoint", required_argument, NULL, 'P' },
-    { "hostname", required_argument, NULL, 'h' },
-    { "interactive", no_argument, NULL, 'i' },
-    { "label", required_argument, NULL, 'l' },
-    { "name", required_argument, NULL, 'n' },
-    { "network", required_argument, NULL, 'N' },
-    { "restart", required_argument, NULL, OPT_RESTART },
-    { "rm", no_argument, NULL, 'R' },
-    { "runtime", required_argument, NULL, 'T' },
-    { "tty", no_argument, NULL, 't' },
-    { "user", required_argument, NULL, 'u' },
-    { "volume", required_argument, NULL, 'v' },
-    { "workdir", required_argument, NULL, 'w' },
-    { "help", no_argument, NULL, OPT_HELP },
-    { 0 },
-  };
   memset(f, 0, sizeof(*f));
   struct strv env = { 0 }, binds = { 0 }, labels = { 0 };
   strv_push(&env, NULL), env.n = 0;
@@ -196,10 +174,14 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
   o->env = env.v; /* owned by f from here on: berth_run_flags_clear frees */
   o->binds = binds.v;
   o->labels = labels.v;
+  const berth_cmd_spec *spec = run_spec(allow_run);
+  berth_flag_iter it = { 0 };
   int c;
-  while ((c = getopt_long(argc, argv, "+:de:h:il:tu:v:w:", options, NULL)) != -1) {
-    const char *name = flag_name(c);
-    if (name != NULL && berth_cli_check_utf8(cli, argv[0], name, optarg) != 0)
+  while ((c = berth_flags_next(&it, cli, spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status == 0 ? -2 : it.status;
+    cleanup_free char *what = it.flag->type != NULL ? berth_flag_what(it.flag) : NULL;
+    if (what != NULL && berth_cli_check_utf8(cli, argv[0], what, optarg) != 0)
       return 125;
     switch (c) {
     case 'd':
@@ -209,7 +191,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       strv_push(&env, xstrdup(optarg));
       o->env = env.v;
       break;
-    case 'E': {
+    case OPT_ENV_FILE: {
       cleanup_error berth_error *err = NULL;
       int r = read_env_file(optarg, &env, &err);
       o->env = env.v;
@@ -217,7 +199,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
         return berth_cli_usage_error(cli, argv[0], "%s", berth_error_message(err));
       break;
     }
-    case 'P':
+    case OPT_ENTRYPOINT:
       o->entrypoint = optarg;
       break;
     case 'h':
@@ -230,16 +212,16 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       strv_push(&labels, xstrdup(optarg));
       o->labels = labels.v;
       break;
-    case 'n':
+    case OPT_NAME:
       o->name = optarg;
       break;
-    case 'N':
+    case OPT_NETWORK:
       o->network = optarg;
       break;
-    case 'R':
+    case OPT_RM:
       o->auto_remove = true;
       break;
-    case 'T':
+    case OPT_RUNTIME:
       o->runtime = optarg;
       break;
     case 't':
@@ -259,14 +241,8 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       if (check_restart(cli, argv[0], optarg) != 0)
         return 125;
       break;
-    case OPT_HELP:
-      return run_usage(argv[0]);
-    default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
-  if (!allow_run && (f->detach || o->auto_remove))
-    return berth_cli_usage_error(cli, argv[0], "unknown flag");
   if (o->runtime == NULL)
     o->runtime = berth_runtime_default(NULL, cli->config ? cli->config->default_runtime : NULL);
   if (o->runtime != NULL && strcmp(o->runtime, "runc") != 0 && strcmp(o->runtime, "crun") != 0)

@@ -26,6 +26,19 @@ berth_cli_debug_phase(berth_cli *cli, const char *phase)
   cli->debug_mark = now;
 }
 
+static void
+trace(void *ctx, const char *phase)
+{
+  berth_cli_debug_phase(ctx, phase);
+}
+
+void
+berth_cli_debug_trace(berth_cli *cli, berth_store *store)
+{
+  if (cli->debug && store != NULL)
+    berth_store_set_trace(store, trace, cli);
+}
+
 void
 berth_cli_debug_error(berth_cli *cli, const berth_error *err)
 {

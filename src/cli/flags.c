@@ -67,6 +67,10 @@ berth_flags_next(berth_flag_iter *it, berth_cli *cli, const berth_cmd_spec *spec
     it->status = berth_cli_bad_option(cli, it->name[0] ? it->name : argv[0], argv, c);
     return BERTH_FLAG_DONE;
   }
+  it->flag = NULL;
+  for (const berth_flag *f = spec->flags; f != NULL && f->name != NULL; f++)
+    if (f->key == c)
+      it->flag = f;
   return c;
 }
 
@@ -78,6 +82,14 @@ flag_text(const berth_flag *f)
   if (f->key < BERTH_FLAG_LONG)
     s[0] = '-', s[1] = (char)f->key, s[2] = ',';
   return xasprintf("  %s --%s%s%s", s, f->name, f->type ? " " : "", f->type ? f->type : "");
+}
+
+char *
+berth_flag_what(const berth_flag *f)
+{
+  if (f->key < BERTH_FLAG_LONG)
+    return xasprintf("\"-%c, --%s\" flag", (char)f->key, f->name);
+  return xasprintf("\"--%s\" flag", f->name);
 }
 
 void

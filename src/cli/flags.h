@@ -27,14 +27,16 @@ typedef struct berth_cmd_spec {
   const berth_flag *flags; /* ended by { 0 }; --help is every command's */
 } berth_cmd_spec;
 
-#define BERTH_FLAGS_MAX 32
+/* run's table is the longest: Docker's run has 96 flags */
+#define BERTH_FLAGS_MAX 128
 
 /* berth_flags_next's state: the getopt tables built from the spec. */
 typedef struct berth_flag_iter {
   struct option options[BERTH_FLAGS_MAX + 2];
   char optstring[3 * BERTH_FLAGS_MAX + 4];
-  int status;    /* after BERTH_FLAG_DONE: the command's exit status */
-  char name[64]; /* the command's name in its usage ("image umount"), for errors */
+  int status;             /* after BERTH_FLAG_DONE: the command's exit status */
+  char name[64];          /* the command's name in its usage ("image umount"), for errors */
+  const berth_flag *flag; /* the flag berth_flags_next returned last */
 } berth_flag_iter;
 
 /* returned once --help was printed (status 0) or a bad flag reported in
@@ -46,6 +48,10 @@ typedef struct berth_flag_iter {
  * the first argument), or BERTH_FLAG_DONE.  it starts zeroed. */
 int berth_flags_next(berth_flag_iter *it, berth_cli *cli, const berth_cmd_spec *spec, int argc,
                      char **argv);
+
+/* A flag as Docker's errors name it: "\"-e, --env\" flag", "\"--env-file\" flag"
+ * (to be freed). */
+char *berth_flag_what(const berth_flag *f);
 
 /* Docker's help: "Usage:  …", the description, and the Options section
  * aligned as pflag aligns it. */

@@ -94,6 +94,7 @@ berth_cli_store(berth_cli *cli, berth_error **err)
   if (cli->store == NULL) {
     cli->store = berth_store_open(cli->root, err);
     berth_cli_debug_phase(cli, "open the store");
+    berth_cli_debug_trace(cli, cli->store);
   }
   return cli->store;
 }

@@ -71,6 +71,14 @@ refused_utf8() {
   refused_utf8 '"--entrypoint" flag' '/bin/sh\xff' run --rm --entrypoint $'/bin/sh\xff' "$IMG"
 }
 
+@test "utf8: every value flag of run and create is refused by its name from the table" {
+  # the name each error gives is the one --help lists (flags.c's table)
+  refused_utf8 '"--restart" flag' 'no\xff' run --rm --restart $'no\xff' "$IMG" true
+  refused_utf8 '"-l, --label" flag' 'a=\xff' create -l $'a=\xff' "$IMG" true
+  refused_utf8 '"--runtime" flag' 'runc\xff' create --runtime $'runc\xff' "$IMG" true
+  refused_utf8 '"--network" flag' 'none\xff' run --rm --network $'none\xff' "$IMG" true
+}
+
 @test "utf8: the image name is refused" {
   refused_utf8 'the image name' 'busybox\xff' run --rm $'busybox\xff' true
 }

@@ -99,6 +99,8 @@ sources_of() {
       listed+="$long $short "
     done < <(
       flags "$c"
+      # create's table is run's, less the flags only run has
+      [[ "$c" != create ]] || flags run
       for s in $(b "$c" --help | "$PY3" "$HELPTEXT" --commands); do flags "$c" "$s"; done
     )
     for f in $(sources_of "$c"); do
@@ -156,6 +158,21 @@ OWN_WORDS+=" start:attach push:format save:format run:restart create:restart att
     unset docker_desc docker_type
   done < <(all_commands)
   [[ "$bad" == 0 && "$n" -gt 40 ]] || fail_with "$n flags compared"
+}
+
+@test "help: create has run's flags less -d and --rm, and refuses those in Docker's words" {
+  local run_flags create_flags
+  run_flags=$(flags run | cut -d $'\x1f' -f1 | grep -vxE 'detach|rm')
+  create_flags=$(flags create | cut -d $'\x1f' -f1)
+  [ "$create_flags" = "$run_flags" ] || fail_with "create: $create_flags"
+  store_snapshot
+  run --separate-stderr b create -d busybox
+  [ "$status" = 125 ] && [ "$stderr" = $'unknown shorthand flag: \'d\' in -d\nSee \'berth create --help\'.' ] ||
+    fail_with "$status: $stderr"
+  run --separate-stderr b create --rm busybox
+  [ "$status" = 125 ] && [ "$stderr" = $'unknown flag: --rm\nSee \'berth create --help\'.' ] ||
+    fail_with "$status: $stderr"
+  assert_store_unchanged
 }
 
 @test "help: the global options are listed and accepted" {

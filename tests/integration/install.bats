@@ -86,7 +86,7 @@ complete_words() {
   run complete_words berth -
   [[ "$output" == *"--debug"* && "$output" == *"--root"* ]] || fail_with "$output"
   run complete_words berth run --en
-  [[ "$output" == $'--env\n--env-file\n--entrypoint' ]] || fail_with "$output"
+  [[ "$output" == $'--entrypoint\n--env\n--env-file' ]] || fail_with "$output"
   run complete_words berth image l
   [[ "$output" == *ls* && "$output" == *load* ]] || fail_with "$output"
   # any management command's subcommands, from its own --help

@@ -1,8 +1,7 @@
 #!/usr/bin/env bats
 # info --format and version --format (Docker's system.info and
 # system.versionInfo for what berth has), compared with Docker 20.10's
-# client on its private daemon where a field means the same; and the
-# global -D/--debug flag.
+# client on its private daemon where a field means the same.
 
 load lib/common
 load lib/dockerd
@@ -81,26 +80,4 @@ teardown() {
   jq -e '.Client.Version == "0.1.0" and .Server.Components[0].Name == "Engine"' <<< "$output"
   run --separate-stderr b version
   [[ "$output" == "berth version 0.1.0" ]] || fail_with "$output"
-}
-
-@test "--debug: the error chain and each phase's time on stderr, nothing without it" {
-  run --separate-stderr b info
-  assert_success
-  [[ "$stderr" == "" ]] || fail_with "no debug: $stderr"
-  run --separate-stderr b -D info
-  assert_success
-  [[ "$stderr" == *"DEBU phase load the configuration: "*" ms"* ]] || fail_with "$stderr"
-  [[ "$stderr" == *"DEBU phase open the store: "* && "$stderr" == *"DEBU phase info: "* ]] ||
-    fail_with "$stderr"
-  run --separate-stderr b --debug info --format '{{.Debug}}'
-  [[ "$output" == true ]] || fail_with "$output"
-  # a failure: the one-line error as always, then every link on its own line
-  store_snapshot
-  run --separate-stderr b -D rmi nosuch:tag
-  assert_failure
-  [[ "$stderr" == *"Error: No such image: nosuch:tag"$'\n'"DEBU error chain, outermost first:"$'\n'* ]] || fail_with "$stderr"
-  [[ "$stderr" == *"(kind: failed, errno: "* ]] || fail_with "$stderr"
-  run --separate-stderr b rmi nosuch:tag
-  [[ "$stderr" != *DEBU* ]] || fail_with "$stderr"
-  assert_store_unchanged
 }

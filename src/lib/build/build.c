@@ -507,6 +507,7 @@ run_steps(berth_build_state *st, const berth_dockerfile *df, const berth_dockerf
         return -1; /* Docker's words alone: "The command … returned …" */
       return berth_error_prefix(err, "%s:%d", name, in->start_line);
     }
+    berth_store_trace(st->s, "build: step %d/%d %s", st->step, st->n_steps, in->keyword);
   }
   finish_stage(st);
   if (st->image_id[0] == '\0')

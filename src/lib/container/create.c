@@ -378,6 +378,7 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
                     : berth_container_name_unique(s, err);
   if (c->name == NULL || create_locked(s, c, top, seccomp, err) < 0)
     return setup_failed(err);
+  berth_store_trace(s, "create: container %.12s", c->id);
   *out = steal_pointer(&c);
   return 0;
 }

@@ -184,5 +184,7 @@ berth_container_prepare(berth_store *s, berth_container *c, berth_error **err)
     ret = -1;
   if (ret < 0)
     berth_container_unmount(s, c, NULL);
+  else
+    berth_store_trace(s, "prepare: rootfs mounted, config.json written");
   return ret;
 }

@@ -415,17 +415,21 @@ berth_pull(berth_store *store, const berth_reference *ref, const berth_pull_opti
 
   if (resolve_manifest(reg, ref, opts->platform, &plan, err) < 0)
     goto out;
+  berth_store_trace(store, "pull: manifest");
   {
     cleanup_free char *line = xasprintf("Pulling from %s", ref->path);
     berth_pull_events_status(&ev, ref->digest != NULL ? ref->digest : ref->tag, line);
   }
   if (fetch_config(reg, ref, opts->platform, &plan, err) < 0)
     goto out;
+  berth_store_trace(store, "pull: config");
   fetches = xcalloc(plan.manifest->n_layers ? plan.manifest->n_layers : 1, sizeof(*fetches));
   if (pull_layers(store, reg, &plan, fetches, &ev, &cancel, err) < 0)
     goto out;
+  berth_store_trace(store, "pull: %zu layers fetched and unpacked", plan.manifest->n_layers);
   memcpy(out->digest, plan.named.digest, BERTH_DIGEST_LEN);
   ret = publish(store, ref, &plan, fetches, &ev, out, err);
+  berth_store_trace(store, "pull: publish");
   /* A publish that failed partway stored layers no image uses: collect them,
    * so that the store is as it was (pull.h). */
   berth_store_publish_done(store, ret < 0);

@@ -478,6 +478,7 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
   run.o.event_ctx = &run;
   if (push_layers(&run, err) < 0)
     return -1;
+  berth_store_trace(s, "push: %zu layers", run.n);
 
   /* Recorded as pull records it, with the blob's media type, so that later
    * pushes and pulls know the blob of this diffID. */
@@ -503,6 +504,7 @@ berth_push(berth_store *s, const berth_reference *ref, const char *image_id,
   if (has < 0
       || (!has && push_upload_bytes(r, &uo, config_digest, config, (int64_t)config_len, err) < 0))
     return -1;
+  berth_store_trace(s, "push: config");
 
   if (all_kept) {
     /* Every blob is there: the manifest bytes as pulled, its digest kept. */

@@ -31,13 +31,15 @@ struct berth_store {
   int lock_fd;           /* tmp/.lock; -1 on a read-only store until a writer needs it */
   pthread_mutex_t mutex; /* recursive; guards everything below */
   int lock_depth;
-  bool swept;       /* the sweep ran under this handle's first writer lock */
-  bool sweep_tmp;   /* dead tmp/ dirs still to remove once the lock is released */
-  int trash_fd;     /* tmp/trash-<random>/, flock()ed: what this lock holder deleted */
-  char *trash_name; /* its name under tmp/, NULL when there is none */
-  unsigned trash_n; /* entries moved into it so far (their names) */
-  int pins_fd;      /* tmp/pins-<random>/, flock()ed: layers published, not yet used */
-  char *pins_name;  /* its name under tmp/, NULL when nothing is pinned */
+  bool swept;           /* the sweep ran under this handle's first writer lock */
+  bool sweep_tmp;       /* dead tmp/ dirs still to remove once the lock is released */
+  int trash_fd;         /* tmp/trash-<random>/, flock()ed: what this lock holder deleted */
+  char *trash_name;     /* its name under tmp/, NULL when there is none */
+  unsigned trash_n;     /* entries moved into it so far (their names) */
+  int pins_fd;          /* tmp/pins-<random>/, flock()ed: layers published, not yet used */
+  char *pins_name;      /* its name under tmp/, NULL when nothing is pinned */
+  berth_trace_fn trace; /* berth_store_set_trace's hook, NULL for none */
+  void *trace_ctx;
 };
 
 /* A fresh directory stream on dirfd/path (its own file description). */

@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -146,4 +148,24 @@ int
 berth_store_root_fd(const berth_store *s)
 {
   return s->root_fd;
+}
+
+void
+berth_store_set_trace(berth_store *s, berth_trace_fn fn, void *ctx)
+{
+  s->trace = fn;
+  s->trace_ctx = ctx;
+}
+
+void
+berth_store_trace(berth_store *s, const char *fmt, ...)
+{
+  if (s == NULL || s->trace == NULL)
+    return;
+  char phase[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(phase, sizeof phase, fmt, ap);
+  va_end(ap);
+  s->trace(s->trace_ctx, phase);
 }

@@ -23,6 +23,14 @@ void berth_store_cleanup(berth_store **s);
 #define cleanup_store __attribute__((cleanup(berth_store_cleanup)))
 
 const char *berth_store_root(const berth_store *s);
+
+/* A hook told when a phase of an operation on this store ends ("pull:
+ * layers"): the CLI's --debug timings.  None by default; the library only
+ * calls it from the thread that runs the operation. */
+typedef void (*berth_trace_fn)(void *ctx, const char *phase);
+void berth_store_set_trace(berth_store *s, berth_trace_fn fn, void *ctx);
+/* Tells the hook, if there is one, that the phase named by fmt ended. */
+void berth_store_trace(berth_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int berth_store_root_fd(const berth_store *s);
 
 /* Backing filesystem facts for `info`: Docker's name for the filesystem of

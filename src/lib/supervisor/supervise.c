@@ -380,6 +380,7 @@ keep(struct keeper *k)
         (void)berth_runtime_kill(k->rt, k->c->id, SIGKILL, NULL); /* its end is reaped below */
       } else {
         report(k->report_fd, 'R', NULL);
+        berth_store_trace(k->s, "run: the runtime started the container");
       }
     } else if (code >= 0) {
       started = true;
@@ -399,6 +400,7 @@ keep(struct keeper *k)
     code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
   }
   unlink(pid_file);
+  berth_store_trace(k->s, "run: the container's process ran to its end");
   berth_error *end_err = NULL;
   if (mark_exited(k->s, k->c, code, &end_err) < 0) {
     report_error(k->report_fd, end_err);
