@@ -87,10 +87,13 @@ static const char *const arches[]
 
 /* ---- shape: what moby's decoder would refuse, for every rule ---- */
 
+/* where: "syscalls[2].args" (a trailing '.' of a prefix dropped) */
 static int
 bad(berth_error **err, const char *where, const char *want)
 {
-  return berth_error_set(err, 0, "Decoding seccomp profile failed: %s: %s", where, want);
+  size_t n = strlen(where);
+  return berth_error_set(err, 0, "Decoding seccomp profile failed: %.*s: %s",
+                         (int)(n > 0 && where[n - 1] == '.' ? n - 1 : n), where, want);
 }
 
 /* absent, null or a string */
@@ -191,8 +194,10 @@ check_rule(const json_t *rule, size_t i, berth_error **err)
   const json_t *args = json_object_get(rule, "args");
   if (args == NULL || json_is_null(args))
     return 0;
-  if (!json_is_array(args))
-    return bad(err, at, "args: want a list");
+  if (!json_is_array(args)) {
+    cleanup_free char *aat = xasprintf("%sargs", at);
+    return bad(err, aat, "want a list");
+  }
   size_t j;
   json_t *a;
   json_array_foreach(args, j, a)
