@@ -121,16 +121,21 @@ add_node(const char *path, const char *ctr, const char *perms, json_t *devs, jso
   return 1;
 }
 
+/* Entries one --device directory walk looks at, at most: Docker walks
+ * whatever directory it is given (`--device /` is the whole host). */
+#define WALK_BUDGET 65536
+
 /* Every device node under dir (symlinks not followed, as filepath.Walk),
  * named under ctr; skip lists what the host's /dev holds that is not for
- * a container (runc's HostDevices).  Depth is bounded: /dev is shallow. */
+ * a container (runc's HostDevices).  Depth and entries are bounded. */
 static void
 walk(const char *dir, const char *ctr, const char *perms, const char *const *skip, int depth,
-     json_t *devs, json_t *rules)
+     size_t *budget, json_t *devs, json_t *rules)
 {
   cleanup_dir DIR *d = depth < 16 ? opendir(dir) : NULL;
   struct dirent *e;
-  while (d != NULL && (e = readdir(d)) != NULL) {
+  while (d != NULL && *budget > 0 && (e = readdir(d)) != NULL) {
+    --*budget;
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
       continue;
     bool skipped = false;
@@ -142,7 +147,7 @@ walk(const char *dir, const char *ctr, const char *perms, const char *const *ski
     cleanup_free char *in = xasprintf("%s/%s", ctr, e->d_name);
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-      walk(path, in, perms, NULL, depth + 1, devs, rules);
+      walk(path, in, perms, NULL, depth + 1, budget, devs, rules);
     else
       add_node(path, in, perms, devs, rules);
   }
@@ -164,8 +169,9 @@ add_mapping(const char *host, const char *ctr, const char *perms, json_t *devs, 
     return 0;
   int errnum = stat(path, &st) < 0 ? errno : 0;
   size_t before = json_array_size(devs);
+  size_t budget = WALK_BUDGET;
   if (errnum == 0 && S_ISDIR(st.st_mode))
-    walk(path, ctr, perms, NULL, 0, devs, rules);
+    walk(path, ctr, perms, NULL, 0, &budget, devs, rules);
   if (json_array_size(devs) > before)
     return 0;
   cleanup_free char *shown = berth_bytes_escape(host);
@@ -184,7 +190,8 @@ berth_devices_resolve(const json_t *hc_devices, bool privileged, json_t **device
   cleanup_json json_t *devs = json_array();
   cleanup_json json_t *r = json_array();
   if (privileged) {
-    walk("/dev", "/dev", "rwm", host_skip, 0, devs, NULL);
+    size_t budget = WALK_BUDGET;
+    walk("/dev", "/dev", "rwm", host_skip, 0, &budget, devs, NULL);
     json_array_append_new(r, json_pack("{s:b, s:s}", "allow", 1, "access", "rwm"));
   } else {
     json_array_append_new(r, json_pack("{s:b, s:s}", "allow", 0, "access", "rwm"));
