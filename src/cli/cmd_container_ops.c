@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach_stdin.h"
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -259,7 +260,8 @@ attach_entry(void *ctx, const char *stream, const char *text)
 
 /* attach: the output the running container writes from now on (its log,
  * which the supervisor keeps), until it ends; then its exit code, as
- * Docker's attach returns it.  Standard input is not connected. */
+ * Docker's attach returns it.  Our stdin goes to the container's when it
+ * was made with -i (its keeper relays it) unless --no-stdin. */
 int
 berth_cmd_attach(berth_cli *cli, int argc, char **argv)
 {
@@ -270,9 +272,12 @@ berth_cmd_attach(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   int c;
+  bool no_stdin = false;
   while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
     switch (c) {
     case 'n':
+      no_stdin = true;
+      break;
     case 'p':
       break;
     case 'h':
@@ -281,7 +286,7 @@ berth_cmd_attach(berth_cli *cli, int argc, char **argv)
            "Aliases:\n"
            "  berth container attach, berth attach\n\n"
            "Options:\n"
-           "      --no-stdin    Do not attach STDIN (berth never attaches it)\n"
+           "      --no-stdin    Do not attach STDIN\n"
            "      --sig-proxy   Proxy all received signals to the process (default true)");
       return 0;
     default:
@@ -309,7 +314,15 @@ berth_cmd_attach(berth_cli *cli, int argc, char **argv)
     return berth_cli_fail(cli, err);
   a.skip = a.seen;
   a.seen = 0;
-  if (berth_log_read(s, ct, true, attach_entry, &a, &err) < 0)
+  berth_attach_input *in = NULL;
+  if (!no_stdin && json_is_true(json_object_get(ct->config, "OpenStdin"))) {
+    in = berth_cli_attach_stdin(s, ct, json_is_true(json_object_get(ct->config, "Tty")), &err);
+    if (in == NULL)
+      return berth_cli_fail(cli, err);
+  }
+  int followed = berth_log_read(s, ct, true, attach_entry, &a, &err);
+  berth_cli_attach_stdin_end(in);
+  if (followed < 0)
     return berth_cli_fail(cli, err);
   int r = berth_container_wait_exit(s, &ct, -1, &err);
   if (r < 0)

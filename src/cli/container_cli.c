@@ -90,6 +90,12 @@ enum {
   OPT_RESTART,
   OPT_RM,
   OPT_RUNTIME,
+  OPT_CPUS,
+  OPT_INIT,
+  OPT_MEMORY_SWAP,
+  OPT_PIDS_LIMIT,
+  OPT_SHM_SIZE,
+  OPT_ULIMIT,
   OPT_CAP_ADD,
   OPT_CAP_DROP,
   OPT_DEVICE,
@@ -105,16 +111,24 @@ enum {
 static const berth_flag run_flags[] = {
   { "cap-add", OPT_CAP_ADD, "list", "Add Linux capabilities" },
   { "cap-drop", OPT_CAP_DROP, "list", "Drop Linux capabilities" },
+  { "cpu-shares", 'c', "int", "CPU shares (relative weight)" },
+  { "cpus", OPT_CPUS, "decimal", "Number of CPUs" },
   { "detach", 'd', NULL, "Run container in background and print container ID" },
   { "device", OPT_DEVICE, "list", "Add a host device to the container" },
   { "entrypoint", OPT_ENTRYPOINT, "string", "Overwrite the default ENTRYPOINT of the image" },
   { "env", 'e', "list", "Set environment variables" },
   { "env-file", OPT_ENV_FILE, "list", "Read in a file of environment variables" },
   { "hostname", 'h', "string", "Container host name" },
+  { "init", OPT_INIT, NULL,
+    "Run an init inside the container that forwards signals and reaps processes" },
   { "interactive", 'i', NULL, "Keep STDIN open even if not attached" },
   { "label", 'l', "list", "Set meta data on a container" },
+  { "memory", 'm', "bytes", "Memory limit" },
+  { "memory-swap", OPT_MEMORY_SWAP, "bytes",
+    "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
   { "name", OPT_NAME, "string", "Assign a name to the container" },
   { "network", OPT_NETWORK, "string", "host (default) or none" },
+  { "pids-limit", OPT_PIDS_LIMIT, "int", "Tune container pids limit (set -1 for unlimited)" },
   { "privileged", OPT_PRIVILEGED, NULL, "Give extended privileges to this container" },
   { "read-only", OPT_READ_ONLY, NULL, "Mount the container's root filesystem as read only" },
   { "restart", OPT_RESTART, "string",
@@ -122,8 +136,10 @@ static const berth_flag run_flags[] = {
   { "rm", OPT_RM, NULL, "Automatically remove the container when it exits" },
   { "runtime", OPT_RUNTIME, "string", "Runtime to use for this container" },
   { "security-opt", OPT_SECURITY_OPT, "list", "Security Options" },
+  { "shm-size", OPT_SHM_SIZE, "bytes", "Size of /dev/shm" },
   { "tmpfs", OPT_TMPFS, "list", "Mount a tmpfs directory" },
   { "tty", 't', NULL, "Allocate a pseudo-TTY" },
+  { "ulimit", OPT_ULIMIT, "ulimit", "Ulimit options (default [])" },
   { "user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
   { "volume", 'v', "list", "Bind mount a volume (HOST:CONTAINER[:ro])" },
   { "workdir", 'w', "string", "Working directory inside the container" },
@@ -218,6 +234,56 @@ check_confine(berth_cli *cli, const char *cmd, berth_create_options *o)
   return 0;
 }
 
+/* One value of a limit flag (the user's), parsed as Docker's CLI parses
+ * it: a bad one is refused with Docker's words
+ * (`invalid argument "x" for "-m, --memory" flag: invalid size: 'x'`). */
+static int
+parse_limit(berth_cli *cli, const char *cmd, int key, const char *what, const char *value,
+            berth_run_flags *f)
+{
+  berth_limits *l = &f->create.limits;
+  cleanup_error berth_error *err = NULL;
+  int r = 0;
+  switch (key) {
+  case 'c':
+    r = berth_parse_int64(value, 0, &l->cpu_shares, &err);
+    break;
+  case OPT_CPUS:
+    r = berth_parse_nano_cpus(value, &l->nano_cpus, &err);
+    break;
+  case OPT_INIT:
+    l->init = true;
+    break;
+  case 'm':
+    r = berth_parse_ram_in_bytes(value, &l->memory, &err);
+    break;
+  case OPT_MEMORY_SWAP:
+    r = berth_parse_memory_swap(value, &l->memory_swap, &err);
+    break;
+  case OPT_PIDS_LIMIT:
+    r = berth_parse_int64(value, 0, &l->pids_limit, &err);
+    break;
+  case OPT_SHM_SIZE:
+    r = berth_parse_ram_in_bytes(value, &l->shm_size, &err);
+    break;
+  case OPT_ULIMIT: {
+    berth_ulimit u;
+    r = berth_parse_ulimit(value, &u, &err);
+    if (r == 0) {
+      f->ulimits = xrealloc(f->ulimits, (l->n_ulimits + 1) * sizeof(*f->ulimits));
+      f->ulimits[l->n_ulimits++] = u;
+      l->ulimits = f->ulimits;
+    }
+    break;
+  }
+  }
+  if (r == 0)
+    return 0;
+  cleanup_free char *shown = berth_bytes_escape(value);
+  return berth_cli_usage_error(cli, cmd, "invalid argument \"%s\" for %s: %s", shown, what,
+                               berth_error_message(err));
+}
+
 /* argv is the user's: every value is checked for UTF-8 here, before the
  * image is looked up or pulled, so a bad byte is refused by its flag's
  * name instead of vanishing from the record. */
@@ -301,8 +367,11 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
         return 125;
       break;
     default:
-      if (confine_flag(c, optarg, &o->confine) < 0)
-        return berth_cli_usage_error(cli, argv[0], "unknown flag");
+      if (confine_flag(c, optarg, &o->confine) == 0)
+        break;
+      if (parse_limit(cli, argv[0], c, what, optarg, f) != 0)
+        return 125;
+      break;
     }
   }
   if (o->runtime == NULL)
@@ -341,6 +410,10 @@ berth_run_flags_clear(berth_run_flags *f)
   free_strv(f->create.binds);
   free_strv(f->create.labels);
   f->create.env = f->create.binds = f->create.labels = NULL;
+  free(f->ulimits);
+  f->ulimits = NULL;
+  f->create.limits.ulimits = NULL;
+  f->create.limits.n_ulimits = 0;
   berth_confine_options *c = &f->create.confine;
   free_strv(c->cap_add), free_strv(c->cap_drop), free_strv(c->devices);
   free_strv(c->security_opt), free_strv(c->tmpfs);

@@ -1,6 +1,7 @@
 #include "container/create.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -8,6 +9,7 @@
 #include "common/fs.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
+#include "container/cgroup.h"
 #include "container/initlayer.h"
 #include "container/name.h"
 #include "image/chain.h"
@@ -196,7 +198,8 @@ mounts_json(const berth_create_options *o, berth_error **err)
  * were checked against the known ones (a NULL from json_pack means one was
  * not UTF-8 after all).  *seccomp gets the container's filter. */
 static json_t *
-make_hostconfig(const berth_create_options *o, json_t **seccomp, berth_error **err)
+make_hostconfig(const berth_create_options *o, const berth_limits *limits, json_t **seccomp,
+                berth_error **err)
 {
   const char *net = o->network ? o->network : "host";
   json_t *binds = json_null();
@@ -212,6 +215,7 @@ make_hostconfig(const berth_create_options *o, json_t **seccomp, berth_error **e
     berth_error_set(err, 0, "invalid runtime or network name: not valid UTF-8");
     return NULL;
   }
+  berth_limits_hostconfig(hc, limits);
   if (o->n_mounts > 0) {
     json_t *mounts = mounts_json(o, err);
     if (mounts == NULL) {
@@ -332,11 +336,28 @@ check_binds(char *const *binds, berth_error **err)
   return 0;
 }
 
-/* o holds user input: the name is validated, the binds checked. */
+/* The CPUs this process may run on, as Go's runtime.NumCPU counts them. */
+static long
+cpu_count(void)
+{
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0)
+    return CPU_COUNT(&set);
+  return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* o holds user input: the name is validated, the binds and limits checked. */
 int
 berth_container_create(berth_store *s, const berth_create_options *o, berth_container **out,
                        berth_error **err)
 {
+  berth_limits limits = o->limits;
+  berth_cgroup_support host = { true, true, true, true, true };
+  if (limits.memory != 0 || limits.memory_swap != 0 || limits.nano_cpus != 0
+      || limits.cpu_shares != 0 || limits.pids_limit != 0)
+    berth_cgroup_support_probe(NULL, NULL, &host); /* a few files: only when it matters */
+  if (berth_limits_check(&limits, &host, cpu_count(), err) < 0)
+    return setup_failed(err);
   if (o->name != NULL && !berth_container_name_valid(o->name)) {
     cleanup_free char *shown = berth_bytes_escape(o->name);
     berth_error_set(err, 0,
@@ -366,7 +387,7 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
   c->config = make_config(json_object_get(ic->json, "config"), o, c->id, err);
   json_decref(c->hostconfig);
   cleanup_json json_t *seccomp = NULL;
-  c->hostconfig = c->config != NULL ? make_hostconfig(o, &seccomp, err) : NULL;
+  c->hostconfig = c->config != NULL ? make_hostconfig(o, &limits, &seccomp, err) : NULL;
   if (c->hostconfig == NULL)
     return setup_failed(err);
   if (set_process(c, err) < 0)

@@ -14,6 +14,7 @@
 #include "common/xalloc.h"
 #include "container/confine.h"
 #include "container/env.h"
+#include "container/limits.h"
 #include "container/mount.h"
 #include "container/ops.h"
 #include "container/passwd.h"
@@ -87,7 +88,7 @@ write_process(berth_store *s, berth_container *c, const berth_exec_options *o,
     return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   so.caps = caps;
   cleanup_json json_t *proc = berth_container_process_spec(&so, err);
-  if (proc == NULL)
+  if (proc == NULL || berth_limits_apply_rlimits(proc, c->hostconfig, err) < 0)
     return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   cleanup_free char *text = json_dumps(proc, JSON_INDENT(1));
   return berth_write_file_atomic_at(AT_FDCWD, process_file, text, strlen(text), 0600, err);
