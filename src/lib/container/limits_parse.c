@@ -165,7 +165,7 @@ berth_parse_ram_in_bytes(const char *s, int64_t *out, berth_error **err)
     return berth_error_set(err, 0, "invalid size: '%s'", shown);
   cleanup_free char *num = xstrndup(s, (size_t)(sep - s) + (*sep != ' '));
   const char *sfx = sep + 1;
-  double size;
+  double size = 0; /* set by go_parse_float; gcc -O2 cannot tell */
   if (go_parse_float(num, &size, err) < 0)
     return -1;
   if (size < 0)
