@@ -226,9 +226,10 @@ mounts_json(const berth_create_options *o, berth_error **err)
 
 /* The HostConfig; the binds are user input, the network and runtime names
  * were checked against the known ones (a NULL from json_pack means one was
- * not UTF-8 after all). */
+ * not UTF-8 after all).  *seccomp gets the container's filter. */
 static json_t *
-make_hostconfig(const berth_create_options *o, const berth_limits *limits, berth_error **err)
+make_hostconfig(const berth_create_options *o, const berth_limits *limits, json_t **seccomp,
+                berth_error **err)
 {
   const char *net = o->network ? o->network : "host";
   json_t *binds = json_null();
@@ -257,6 +258,10 @@ make_hostconfig(const berth_create_options *o, const berth_limits *limits, berth
       return NULL;
     }
     json_object_set_new(hc, "Mounts", mounts);
+  }
+  if (berth_confine_hostconfig(hc, &o->confine, seccomp, err) < 0) {
+    json_decref(hc);
+    return NULL;
   }
   return hc;
 }
@@ -303,8 +308,16 @@ fill_init_layer(berth_store *s, const berth_container *c, berth_error **err)
 }
 
 static int
-create_locked(berth_store *s, berth_container *c, const char *top_chain, const berth_network *net,
-              char *const *aliases, berth_error **err)
+write_seccomp(berth_store *s, const berth_container *c, const json_t *seccomp, berth_error **err)
+{
+  cleanup_free char *dir = xasprintf("containers/%s", c->id);
+  cleanup_close int fd = berth_open_dir_at(berth_store_root_fd(s), dir, true, err);
+  return fd < 0 ? -1 : berth_confine_save_seccomp(fd, seccomp, err);
+}
+
+static int
+create_locked(berth_store *s, berth_container *c, const char *top_chain, const json_t *seccomp,
+              const berth_network *net, char *const *aliases, berth_error **err)
 {
   char other[65];
   int used = berth_container_name_in_use(s, c->name, other, err);
@@ -321,7 +334,7 @@ create_locked(berth_store *s, berth_container *c, const char *top_chain, const b
   if (berth_store_rwlayer_create(s, c->id, top_chain, &c->layer, err) < 0)
     return -1;
   if (fill_init_layer(s, c, err) < 0 || write_etc_files(s, c, err) < 0
-      || berth_container_save(s, c, err) < 0
+      || write_seccomp(s, c, seccomp, err) < 0 || berth_container_save(s, c, err) < 0
       || berth_container_network_register(s, c, net, aliases, err) < 0) {
     berth_container_network_remove(s, c, NULL);
     berth_store_rwlayer_delete(s, c->id, NULL);
@@ -425,7 +438,8 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
   json_decref(c->config);
   c->config = make_config(json_object_get(ic->json, "config"), o, c->id, err);
   json_decref(c->hostconfig);
-  c->hostconfig = c->config != NULL ? make_hostconfig(o, &limits, err) : NULL;
+  cleanup_json json_t *seccomp = NULL;
+  c->hostconfig = c->config != NULL ? make_hostconfig(o, &limits, &seccomp, err) : NULL;
   if (c->hostconfig == NULL)
     return setup_failed(err);
   if (set_process(c, err) < 0)
@@ -435,7 +449,7 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
     return setup_failed(err);
   c->name = o->name ? xstrdup(o->name[0] == '/' ? o->name + 1 : o->name)
                     : berth_container_name_unique(s, err);
-  if (c->name == NULL || create_locked(s, c, top, net, o->network_aliases, err) < 0)
+  if (c->name == NULL || create_locked(s, c, top, seccomp, net, o->network_aliases, err) < 0)
     return setup_failed(err);
   berth_store_trace(s, "create: container %.12s", c->id);
   *out = steal_pointer(&c);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "container/confine.h"
 #include "container/container.h"
 #include "container/limits.h"
 #include "network/network.h"
@@ -53,6 +54,7 @@ typedef struct berth_create_options {
   size_t n_mounts;
 
   berth_limits limits; /* --memory, --cpus, --pids-limit, --ulimit, --shm-size, --init... */
+  berth_confine_options confine; /* capabilities, seccomp, devices… (confine.h) */
 } berth_create_options;
 
 /* Makes the container from the image id and layer count the caller

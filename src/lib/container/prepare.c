@@ -10,6 +10,7 @@
 #include "common/safe_open.h"
 #include "common/xalloc.h"
 #include "container/cgroup.h"
+#include "container/confine.h"
 #include "container/limits.h"
 #include "container/mount.h"
 #include "container/network.h"
@@ -156,7 +157,12 @@ write_spec(berth_store *s, berth_container *c, const char *merged, uid_t uid, gi
   };
   if (o.terminal)
     berth_spec_console_size(&o.console_rows, &o.console_cols);
+  berth_confine cf;
+  if (berth_confine_load(s, c, &cf, err) < 0)
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
+  berth_confine_apply(&cf, &o);
   cleanup_json json_t *spec = berth_container_spec(&o, err);
+  berth_confine_clear(&cf);
   if (spec == NULL)
     return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   cleanup_free char *cgroups = berth_cgroup_path_of(c->id);

@@ -21,6 +21,7 @@ typedef struct berth_config {
   char *default_network;        /* "default-network" (berth's own key): run's and build's
                                    network when no --network says; NULL: "bridge" */
   berth_network_config network; /* bip and the pools, for network/ */
+  char *seccomp_profile;        /* "seccomp-profile": the default seccomp profile's path */
 } berth_config;
 
 /* Reads the file at path (trusted as far as it is the administrator's, but
