@@ -50,14 +50,32 @@ berth_endpoints_load(berth_store *s, const char *cid)
   return doc;
 }
 
+/* Temp file and rename, without fsync: what the document describes
+ * (addresses, veths, iptables rules, namespaces) does not outlive a reboot
+ * either, and a killed berth finds the old document or the new one whole
+ * all the same.  Several saves per start: the fsyncs were most of their
+ * cost. */
 static int
 save(berth_store *s, const char *cid, const json_t *doc, berth_error **err)
 {
   if (berth_mkdir_p_at(berth_store_root_fd(s), ENDPOINTS_DIR, 0700, err) < 0)
     return -1;
   cleanup_free char *rel = doc_rel(cid);
+  char rnd[17];
+  berth_random_hex(rnd, 16);
+  cleanup_free char *tmp = xasprintf("%s.tmp-%s", rel, rnd);
   cleanup_free char *text = json_dumps(doc, JSON_COMPACT);
-  return berth_write_file_atomic_at(berth_store_root_fd(s), rel, text, strlen(text), 0600, err);
+  int root = berth_store_root_fd(s);
+  if (berth_write_file_at(root, tmp, text, strlen(text), 0600, err) < 0) {
+    unlinkat(root, tmp, 0);
+    return -1;
+  }
+  if (renameat(root, tmp, root, rel) < 0) {
+    int e = errno;
+    unlinkat(root, tmp, 0);
+    return berth_error_set(err, e, "rename %s", tmp);
+  }
+  return 0;
 }
 
 static json_t *

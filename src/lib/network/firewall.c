@@ -16,10 +16,12 @@
 #define STAGE1 "BERTH-ISOLATION-STAGE-1"
 #define STAGE2 "BERTH-ISOLATION-STAGE-2"
 
-int
-berth_firewall_run(char *const argv[], char **why)
+/* The tool's exit status; its stdout into *out when out is not NULL. */
+static int
+run_capture(char *const argv[], char **why, char **out)
 {
   cleanup_close int errfd = memfd_create("tool-stderr", MFD_CLOEXEC);
+  cleanup_close int outfd = out != NULL ? memfd_create("tool-stdout", MFD_CLOEXEC) : -1;
   pid_t pid = fork();
   if (pid < 0)
     return -1;
@@ -29,6 +31,8 @@ berth_firewall_run(char *const argv[], char **why)
       dup2(null, 0);
       dup2(null, 1);
     }
+    if (outfd >= 0)
+      dup2(outfd, 1);
     if (errfd >= 0)
       dup2(errfd, 2);
     signal(SIGPIPE, SIG_DFL);
@@ -53,7 +57,19 @@ berth_firewall_run(char *const argv[], char **why)
     char *last = strrchr(buf, '\n');
     *why = xstrdup(last ? last + 1 : buf);
   }
+  if (out != NULL && outfd >= 0) {
+    off_t len = lseek(outfd, 0, SEEK_END);
+    *out = xmalloc(len > 0 ? (size_t)len + 1 : 1);
+    ssize_t n = len > 0 ? pread(outfd, *out, (size_t)len, 0) : 0;
+    (*out)[n > 0 ? n : 0] = '\0';
+  }
   return code;
+}
+
+int
+berth_firewall_run(char *const argv[], char **why)
+{
+  return run_capture(argv, why, NULL);
 }
 
 static int
@@ -93,9 +109,29 @@ ensure_chain(const char *chain)
   (void)ipt(NULL, NULL, argv); /* exists already: fine */
 }
 
+/* Whether the rules are all there already, FORWARD's jump first: one
+ * iptables-save instead of the half dozen calls that make sure. */
+static bool
+isolated_already(const char *bridge)
+{
+  char *argv[] = { "iptables-save", "-t", "filter", NULL };
+  cleanup_free char *out = NULL;
+  if (run_capture(argv, NULL, &out) != 0 || out == NULL)
+    return false;
+  cleanup_free char *r1
+      = xasprintf("\n-A " STAGE1 " -i %s ! -o %s -j " STAGE2 "\n", bridge, bridge);
+  cleanup_free char *r2 = xasprintf("\n-A " STAGE2 " -o %s -j DROP\n", bridge);
+  static const char jump[] = "\n-A FORWARD -j " STAGE1 "\n";
+  const char *first = strstr(out, "\n-A FORWARD ");
+  return first != NULL && strncmp(first, jump, sizeof(jump) - 1) == 0 && strstr(out, r1) != NULL
+         && strstr(out, r2) != NULL;
+}
+
 int
 berth_firewall_isolate(const char *bridge, berth_error **err)
 {
+  if (isolated_already(bridge))
+    return 0;
   ensure_chain(STAGE1);
   ensure_chain(STAGE2);
   /* First in FORWARD, again after every ADD: the firewall plugin puts its
