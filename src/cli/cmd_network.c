@@ -12,9 +12,9 @@
 #include "container/ops.h"
 #include "container_cli.h"
 #include "flags.h"
+#include "format.h"
 #include "images/inspect.h"
 #include "network/endpoint.h"
-#include "tabwriter.h"
 #include "template/template.h"
 
 static const berth_network_config *
@@ -87,11 +87,95 @@ network_create(berth_cli *cli, int argc, char **argv)
   return 0;
 }
 
+/* Docker's --filter keys for networks: name (a substring, as Docker's
+ * matches it), id (a prefix), driver, type (custom or builtin), label. */
+static bool
+keep_network(const berth_network *n, char **filters, size_t n_filters)
+{
+  for (size_t i = 0; i < n_filters; i++) {
+    const char *f = filters[i], *eq = strchr(f, '=');
+    const char *v = eq ? eq + 1 : "";
+    size_t klen = eq ? (size_t)(eq - f) : strlen(f);
+    if (klen == 4 && strncmp(f, "name", 4) == 0 && strstr(n->name, v) == NULL)
+      return false;
+    if (klen == 2 && strncmp(f, "id", 2) == 0 && strncmp(n->id, v, strlen(v)) != 0)
+      return false;
+    if (klen == 6 && strncmp(f, "driver", 6) == 0 && strcmp(n->driver, v) != 0)
+      return false;
+    if (klen == 4 && strncmp(f, "type", 4) == 0
+        && (strcmp(v, "custom") == 0 ? n->predefined : !n->predefined))
+      return false;
+    if (klen == 5 && strncmp(f, "label", 5) == 0) {
+      const char *leq = strchr(v, '=');
+      cleanup_free char *key = leq ? xstrndup(v, (size_t)(leq - v)) : xstrdup(v);
+      const char *have = json_string_value(json_object_get(n->labels, key));
+      if (have == NULL || (leq != NULL && strcmp(have, leq + 1) != 0))
+        return false;
+    }
+  }
+  return true;
+}
+
+static const char *const filter_keys[] = { "name", "id", "driver", "type", "label", NULL };
+
+/* A --filter value (user input): one of Docker's keys, type custom or
+ * builtin, in Docker's words otherwise. */
+static int
+check_filter(berth_cli *cli, const char *f)
+{
+  const char *eq = strchr(f, '=');
+  if (eq == NULL)
+    return berth_cli_usage_error(cli, "network ls", "bad format of filter (expected name=value)");
+  size_t klen = (size_t)(eq - f);
+  for (const char *const *k = filter_keys; *k != NULL; k++)
+    if (strlen(*k) == klen && strncmp(*k, f, klen) == 0) {
+      if (klen == 4 && strncmp(f, "type", 4) == 0 && strcmp(eq + 1, "custom") != 0
+          && strcmp(eq + 1, "builtin") != 0) {
+        fprintf(stderr, "Error: Invalid filter: 'type'='%s'\n", eq + 1);
+        return 1;
+      }
+      return 0;
+    }
+  fprintf(stderr, "Error: Invalid filter '%.*s'\n", (int)klen, f);
+  return 1;
+}
+
+static json_t *
+ls_headers(void)
+{
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "NETWORK ID", "Name", "NAME",
+                   "Driver", "DRIVER", "Scope", "SCOPE", "IPv6", "IPV6", "Internal", "INTERNAL",
+                   "Labels", "LABELS", "CreatedAt", "CREATED");
+}
+
+/* One row as Docker's networkContext shows it: every column a string. */
+static json_t *
+ls_row(const berth_network *n, bool no_trunc)
+{
+  char id[65];
+  snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, n->id);
+  cleanup_free char *labels = xstrdup("");
+  const char *k;
+  json_t *v;
+  json_object_foreach(n->labels, k, v)
+  {
+    char *more
+        = xasprintf("%s%s%s=%s", labels, labels[0] ? "," : "", k, json_string_value(v) ?: "");
+    free(labels);
+    labels = more;
+  }
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Name", n->name, "Driver",
+                   n->driver, "Scope", "local", "IPv6", "false", "Internal", "false", "Labels",
+                   labels, "CreatedAt", n->created);
+}
+
 static int
 network_ls(berth_cli *cli, int argc, char **argv)
 {
-  enum { OPT_NO_TRUNC = BERTH_FLAG_LONG };
+  enum { OPT_NO_TRUNC = BERTH_FLAG_LONG, OPT_FORMAT };
   static const berth_flag flags[] = {
+    { "filter", 'f', "filter", "Provide filter values (e.g. 'driver=bridge')" },
+    { "format", OPT_FORMAT, "string", "Pretty-print networks using a Go template" },
     { "no-trunc", OPT_NO_TRUNC, NULL, "Do not truncate the output" },
     { "quiet", 'q', NULL, "Only display network IDs" },
     { 0 },
@@ -99,41 +183,55 @@ network_ls(berth_cli *cli, int argc, char **argv)
   static const berth_cmd_spec spec = { "berth network ls [OPTIONS]", "List networks", flags };
   berth_flag_iter it = { 0 };
   bool quiet = false, no_trunc = false;
+  const char *format = NULL;
+  cleanup_free char **filters = xcalloc((size_t)argc + 1, sizeof(char *));
+  size_t n_filters = 0;
   int c;
   while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     if (c == BERTH_FLAG_DONE)
       return it.status;
     if (c == 'q')
       quiet = true;
-    else
+    else if (c == OPT_NO_TRUNC)
       no_trunc = true;
+    else if (c == OPT_FORMAT)
+      format = optarg;
+    else {
+      int bad = check_filter(cli, optarg);
+      if (bad != 0)
+        return bad;
+      filters[n_filters++] = optarg;
+    }
   }
   if (argc - optind != 0)
     return berth_cli_usage_error(cli, "network ls", "\"network ls\" accepts no arguments.");
+  /* -q: the IDs alone unless a template is given, Docker's order */
+  const char *fmt = format != NULL && format[0] != '\0' ? format
+                    : quiet                             ? "{{.ID}}"
+                            : "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
   cleanup_error berth_error *err = NULL;
+  cleanup_json json_t *headers = ls_headers();
+  cleanup_format berth_format *f
+      = berth_format_new(fmt, headers, "*formatter.networkContext", NULL, &err);
+  if (f == NULL)
+    return berth_format_fail("template parsing error", err);
   berth_store *s = berth_cli_store(cli, &err);
   berth_network **v = NULL;
   size_t n = 0;
   if (s == NULL || berth_network_list(s, netcfg(cli), &v, &n, &err) < 0)
     return berth_cli_fail(cli, err);
-  cleanup_free char *text = xstrdup("NETWORK ID\tNAME\tDRIVER\tSCOPE\n");
-  for (size_t i = 0; i < n; i++) {
-    char id[65];
-    snprintf(id, sizeof(id), "%.*s", no_trunc ? 64 : 12, v[i]->id);
-    if (quiet) {
-      puts(id);
+  int status = 0;
+  for (size_t i = 0; i < n && status == 0; i++) {
+    if (!keep_network(v[i], filters, n_filters))
       continue;
-    }
-    char *more = xasprintf("%s%s\t%s\t%s\tlocal\n", text, id, v[i]->name, v[i]->driver);
-    free(text);
-    text = more;
-  }
-  if (!quiet) {
-    cleanup_free char *aligned = berth_tabwriter(text);
-    fputs(aligned, stdout);
+    cleanup_json json_t *row = ls_row(v[i], no_trunc);
+    if (berth_format_row(f, row, NULL, &err) < 0)
+      status = berth_format_fail(NULL, err);
   }
   berth_network_list_free(v, n);
-  return 0;
+  if (status == 0)
+    berth_format_print(f);
+  return status;
 }
 
 /* Docker's inspect of a network: its record, and the running containers

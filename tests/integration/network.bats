@@ -289,6 +289,8 @@ kill_at() {
   [ "${lines[0]}" = "$(data ls.txt | head -1)" ] || fail_with "header: ${lines[0]}"
   [ "$(printf '%s\n' "${lines[@]:1}" | awk '{print $2, $3, $4}')" = $'bridge bridge local\nhost host local\nn1 bridge local\nn2 bridge local\nnone null local' ]
   [ "$(nb network ls -q | head -1 | wc -c)" = 13 ]
+  [ "$(nb network ls -f type=custom --format '{{.Name}} {{.Driver}} {{.Scope}}' | xargs)" = "n1 bridge local n2 bridge local" ]
+  [ "$(nb network ls -f name=n2 -q)" = "$(nb network inspect -f '{{.Id}}' n2 | cut -c1-12)" ]
   # inspect: Docker's keys, a user network's subnet from the pools after the bridge's
   # (made as Docker's was: --subnet alone, so its IPAM names no gateway)
   nb network create --subnet 10.10.0.0/24 ushape > /dev/null
@@ -353,7 +355,7 @@ kill_at() {
   nb rm -f u1 u2 v1 d1 > /dev/null
   run nb network rm n1 n2
   [ "$output" = $'n1\nn2' ] || fail_with "rm: $output"
-  [ "$(nb network ls --format '{{.Name}}' 2> /dev/null || nb network ls | awk 'NR > 1 {print $2}' | xargs)" = "bridge host none" ]
+  [ "$(nb network ls --format '{{.Name}}' | xargs)" = "bridge host none" ]
   # their bridges and rules went with them
   net_state > "$BATS_TEST_TMPDIR/after"
   diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" || fail_with "left behind"
