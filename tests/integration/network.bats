@@ -312,6 +312,11 @@ kill_at() {
   assert_success
   run nb exec u2 ping -c 1 -W 5 "$(nb inspect -f '{{.Id}}' u1 | cut -c1-12)"
   assert_success
+  # a renamed member is found by its new name
+  nb rename u2 u2b
+  run nb exec u1 ping -c 1 -W 5 u2b
+  assert_success
+  nb rename u2b u2
   # not across networks, by name nor by address
   run nb exec u1 ping -c 1 -W 1 v1
   assert_failure

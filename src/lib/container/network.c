@@ -404,3 +404,13 @@ berth_container_network_disconnect(berth_store *s, const berth_container *c, con
   rewrite_peers(s, peers);
   return 0;
 }
+
+int
+berth_container_network_rename(berth_store *s, const berth_container *c, berth_error **err)
+{
+  if (berth_endpoints_rename(s, c->id, c->name, err) < 0)
+    return -1;
+  cleanup_strv char **peers = peer_ids(s, c->id);
+  rewrite_peers(s, peers);
+  return 0;
+}

@@ -61,6 +61,10 @@ int berth_container_network_connect(berth_store *s, const berth_container *c,
 int berth_container_network_disconnect(berth_store *s, const berth_container *c,
                                        const berth_network *n, berth_error **err);
 
+/* `rename`: its endpoints and the other members' hosts files learn the
+ * new name. */
+int berth_container_network_rename(berth_store *s, const berth_container *c, berth_error **err);
+
 /* What a killed berth left: every container with endpoints up that no
  * monitor holds and the runtime no longer runs is released; those of
  * removed containers are deleted.  Takes each container's monitor lock

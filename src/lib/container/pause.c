@@ -7,6 +7,7 @@
 #include "common/utf8.h"
 #include "common/xalloc.h"
 #include "container/name.h"
+#include "container/network.h"
 #include "container/ops.h"
 #include "store/lock.h"
 
@@ -109,5 +110,6 @@ berth_container_rename(berth_store *s, berth_container *c, const char *name, ber
   int r = berth_container_update(s, c, set_name, (void *)bare, err);
   if (r == 0)
     return berth_error_set(err, 0, "No such container: %s", c->id);
-  return r < 0 ? -1 : 0;
+  /* the new name is the one its user networks' members resolve */
+  return r < 0 ? -1 : berth_container_network_rename(s, c, err);
 }

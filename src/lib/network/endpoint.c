@@ -663,3 +663,19 @@ berth_endpoints_disconnect(berth_store *s, const char *cid, const berth_network 
   json_array_remove(json_object_get(doc, "Networks"), index);
   return save(s, cid, doc, err);
 }
+
+int
+berth_endpoints_rename(berth_store *s, const char *cid, const char *cname, berth_error **err)
+{
+  cleanup_json json_t *peek = berth_endpoints_load(s, cid);
+  if (peek == NULL)
+    return 0;
+  cleanup_close int lock = berth_network_lock(s, err);
+  if (lock < 0)
+    return -1;
+  cleanup_json json_t *doc = berth_endpoints_load(s, cid);
+  if (doc == NULL)
+    return 0;
+  json_object_set_new(doc, "Name", json_string(cname));
+  return save(s, cid, doc, err);
+}

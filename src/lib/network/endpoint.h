@@ -52,6 +52,9 @@ int berth_endpoints_connect(berth_store *s, const char *cid, const char *cname,
 int berth_endpoints_disconnect(berth_store *s, const char *cid, const berth_network *n,
                                berth_error **err);
 
+/* `rename`: the name the other members of its networks resolve. */
+int berth_endpoints_rename(berth_store *s, const char *cid, const char *cname, berth_error **err);
+
 /* The container's endpoints document (NULL when it has none). */
 json_t *berth_endpoints_load(berth_store *s, const char *cid);
 /* The network namespace path the container runs in (a new string):
