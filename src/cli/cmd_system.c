@@ -1,4 +1,4 @@
-/* The management commands `system` (df, info, prune), `builder` (prune)
+/* The management commands `system` (df, info, prune), `builder` (build, prune)
  * and `container` (prune, and the listing and removal forms). */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +15,7 @@ static const berth_subcommand system_cmds[] = {
 };
 
 static const berth_subcommand builder_cmds[] = {
+  { "build", berth_cmd_build, "Build an image from a Dockerfile" },
   { "prune", berth_cmd_builder_prune, "Remove build cache" },
   { NULL, NULL, NULL },
 };

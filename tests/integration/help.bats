@@ -216,7 +216,7 @@ OWN_WORDS+=" start:attach push:format save:format run:restart create:restart att
 # Where berth's usage or aliases differ from Docker 20.10's on purpose:
 # build takes no URL; `container remove` is newer Docker's name that berth
 # takes too.
-OWN_USAGE=" build image:build "
+OWN_USAGE=" build image:build builder:build "
 OWN_ALIASES=" container:rm "
 
 @test "help: a command's usage line and aliases are Docker's, a management form's too" {

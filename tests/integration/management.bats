@@ -142,3 +142,17 @@ teardown() {
   assert_success
   [ "$output" = "Untagged: mgmt:rmi" ] || fail_with "got '$output'"
 }
+
+@test "builder build: Docker's other name of build" {
+  run --separate-stderr b builder --help
+  assert_success
+  got=$(sed -n 's/^  \([a-z]*\) .*/\1/p' <<< "$output" | tr '\n' ' ')
+  # docker builder --help
+  [ "$got" = "build prune " ] || fail_with "commands: $got"
+  mkdir "$BATS_TEST_TMPDIR/ctx"
+  printf 'FROM scratch\nLABEL via=builder\n' > "$BATS_TEST_TMPDIR/ctx/Dockerfile"
+  run --separate-stderr b builder build -q -t mgmt:built "$BATS_TEST_TMPDIR/ctx"
+  assert_success
+  [ "$output" = "$(b image inspect -f '{{.Id}}' mgmt:built)" ] || fail_with "got '$output'"
+  [ "$(b image inspect -f '{{.Config.Labels.via}}' mgmt:built)" = builder ]
+}
