@@ -36,6 +36,10 @@ PACKAGES=(
   debootstrap time e2fsprogs buildah
   # demo / store inspection
   tree file
+  # run: the default seccomp profile every container gets
+  # (/usr/share/containers/seccomp.json); tests: gcc -static (build-essential)
+  # for confine.bats's syscall probe
+  golang-github-containers-common
 )
 
 if [[ "$(id -u)" -ne 0 ]]; then

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach_stdin.h"
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -226,13 +227,14 @@ attach_entry(void *ctx, const char *stream, const char *text)
 
 /* attach: the output the running container writes from now on (its log,
  * which the supervisor keeps), until it ends; then its exit code, as
- * Docker's attach returns it.  Standard input is not connected. */
+ * Docker's attach returns it.  Our stdin goes to the container's when it
+ * was made with -i (its keeper relays it) unless --no-stdin. */
 int
 berth_cmd_attach(berth_cli *cli, int argc, char **argv)
 {
   enum { OPT_NO_STDIN = BERTH_FLAG_LONG, OPT_SIG_PROXY };
   static const berth_flag flags[] = {
-    { "no-stdin", OPT_NO_STDIN, NULL, "Do not attach STDIN (berth never attaches it)" },
+    { "no-stdin", OPT_NO_STDIN, NULL, "Do not attach STDIN" },
     { "sig-proxy", OPT_SIG_PROXY, berth_flag_bool,
       "Proxy all received signals to the process (default true)" },
     { 0 },
@@ -242,9 +244,12 @@ berth_cmd_attach(berth_cli *cli, int argc, char **argv)
           "Attach local standard input, output, and error streams to a running container", flags };
   berth_flag_iter it = { 0 };
   int c;
-  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1)
+  bool no_stdin = false;
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     if (c == BERTH_FLAG_DONE)
-      return it.status; /* --no-stdin and --sig-proxy change nothing: stdin is never attached */
+      return it.status;
+    no_stdin |= c == OPT_NO_STDIN; /* --sig-proxy changes nothing */
+  }
   berth_store *s = NULL;
   int status = 0;
   cleanup_container berth_container *ct = berth_cli_only_container(cli, argc, argv, &s, &status);
@@ -266,7 +271,15 @@ berth_cmd_attach(berth_cli *cli, int argc, char **argv)
     return berth_cli_fail(cli, err);
   a.skip = a.seen;
   a.seen = 0;
-  if (berth_log_read(s, ct, true, attach_entry, &a, &err) < 0)
+  berth_attach_input *in = NULL;
+  if (!no_stdin && json_is_true(json_object_get(ct->config, "OpenStdin"))) {
+    in = berth_cli_attach_stdin(s, ct, json_is_true(json_object_get(ct->config, "Tty")), &err);
+    if (in == NULL)
+      return berth_cli_fail(cli, err);
+  }
+  int followed = berth_log_read(s, ct, true, attach_entry, &a, &err);
+  berth_cli_attach_stdin_end(in);
+  if (followed < 0)
     return berth_cli_fail(cli, err);
   int r = berth_container_wait_exit(s, &ct, -1, &err);
   if (r < 0)

@@ -1,4 +1,6 @@
+#include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
@@ -21,6 +23,30 @@ bytes_size(long long bytes)
   return xasprintf("%.4g%s", size, units[i]);
 }
 
+/* Docker's: each "name=seccomp,profile=default" as "  seccomp" and
+ * "   Profile: default" */
+static void
+print_security_options(char *const *opts)
+{
+  if (opts == NULL || opts[0] == NULL)
+    return;
+  printf(" Security Options:\n");
+  for (; *opts != NULL; opts++) {
+    cleanup_free char *copy = xstrdup(*opts);
+    char *save = NULL;
+    for (char *kv = strtok_r(copy, ",", &save); kv != NULL; kv = strtok_r(NULL, ",", &save)) {
+      char *eq = strchr(kv, '=');
+      if (eq == NULL)
+        continue;
+      *eq = '\0';
+      if (strcmp(kv, "name") == 0)
+        printf("  %s\n", eq + 1);
+      else
+        printf("   %c%s: %s\n", toupper((unsigned char)kv[0]), kv + 1, eq + 1);
+    }
+  }
+}
+
 static void
 print_info(const berth_info *in)
 {
@@ -36,6 +62,7 @@ print_info(const berth_info *in)
   for (char **p = in->runtimes; *p != NULL; p++)
     printf(" %s", *p);
   printf("\n Default Runtime: %s\n", in->default_runtime);
+  print_security_options(in->security_options);
   printf(" Kernel Version: %s\n", in->kernel_version);
   printf(" Operating System: %s\n", in->operating_system);
   printf(" OSType: linux\n");

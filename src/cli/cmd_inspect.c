@@ -58,15 +58,24 @@ failure(const char *name, const berth_error *e)
   return m != NULL ? m : json_string("No such object"); /* a name that is not UTF-8 */
 }
 
-/* One object through the template, as Docker's template inspector runs
- * it on the raw JSON: missingkey=error, the output and a newline. */
+/* One object through the template, as Docker's TemplateInspector runs it:
+ * first over the Go struct its client decoded the JSON into (go_type),
+ * and when that fails over the JSON itself with missingkey=error, whose
+ * error is the one shown; the output and a newline.  Docker sets
+ * missingkey=error on the template it shares between the objects, so
+ * after one fallback (*fell_back) the typed runs have it too. */
 static int
-format_one(const berth_template *t, json_t *one, char **out, berth_error **err)
+format_one(const berth_template *t, json_t *one, const char *go_type, bool *fell_back, char **out,
+           berth_error **err)
 {
-  berth_template_options o = { .missing_key_error = true };
+  berth_template_options typed = { .go_type = go_type, .missing_key_error = *fell_back };
   cleanup_free char *text = NULL;
-  if (berth_template_execute(t, one, &o, &text, NULL, err) < 0)
-    return berth_error_prefix(err, "template parsing error");
+  if (berth_template_execute(t, one, &typed, &text, NULL, NULL) < 0) {
+    *fell_back = true;
+    berth_template_options raw = { .missing_key_error = true };
+    if (berth_template_execute(t, one, &raw, &text, NULL, err) < 0)
+      return berth_error_prefix(err, "template parsing error");
+  }
   *out = xasprintf("%s\n", text);
   return 0;
 }
@@ -103,20 +112,24 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
   cleanup_json json_t *all = json_array();
   cleanup_free char *formatted = xstrdup("");
   json_t *errors = json_array();
+  bool fell_back = false;
   for (int i = optind; i < argc; i++) {
     char id[BERTH_DIGEST_LEN];
     berth_error *e = NULL;
     json_t *one = berth_image_resolve(store, argv[i], id, &e) == 0
                       ? berth_image_inspect(store, id, &e)
                       : NULL;
-    if (one == NULL)
+    const char *go_type = "types.ImageInspect";
+    if (one == NULL) {
       one = container_json(store, argv[i]);
+      go_type = "types.ContainerJSON";
+    }
     if (one == NULL) {
       json_array_append_new(errors, failure(argv[i], e));
     } else if (tmpl != NULL) {
       char *text = NULL;
       berth_error *te = NULL;
-      if (format_one(tmpl, one, &text, &te) < 0) {
+      if (format_one(tmpl, one, go_type, &fell_back, &text, &te) < 0) {
         json_array_append_new(errors, json_string(berth_error_message(te)));
       } else {
         char *more = xasprintf("%s%s", formatted, text);

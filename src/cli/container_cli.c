@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
+#include "container/devices.h"
 #include "container/runtime.h"
 #include "flags.h"
 #include "images/rootfs_ref.h"
@@ -89,26 +90,56 @@ enum {
   OPT_RESTART,
   OPT_RM,
   OPT_RUNTIME,
+  OPT_CPUS,
+  OPT_INIT,
+  OPT_MEMORY_SWAP,
+  OPT_PIDS_LIMIT,
+  OPT_SHM_SIZE,
+  OPT_ULIMIT,
+  OPT_CAP_ADD,
+  OPT_CAP_DROP,
+  OPT_DEVICE,
+  OPT_PRIVILEGED,
+  OPT_READ_ONLY,
+  OPT_SECURITY_OPT,
+  OPT_TMPFS,
 };
 
 /* run's flags, in Docker's words where Docker has the flag; create has
  * them all but the run-only ones (run_only).  Every value a flag takes
  * ends up in the container's JSON record, so each is checked for UTF-8. */
 static const berth_flag run_flags[] = {
+  { "cap-add", OPT_CAP_ADD, "list", "Add Linux capabilities" },
+  { "cap-drop", OPT_CAP_DROP, "list", "Drop Linux capabilities" },
+  { "cpu-shares", 'c', "int", "CPU shares (relative weight)" },
+  { "cpus", OPT_CPUS, "decimal", "Number of CPUs" },
   { "detach", 'd', NULL, "Run container in background and print container ID" },
+  { "device", OPT_DEVICE, "list", "Add a host device to the container" },
   { "entrypoint", OPT_ENTRYPOINT, "string", "Overwrite the default ENTRYPOINT of the image" },
   { "env", 'e', "list", "Set environment variables" },
   { "env-file", OPT_ENV_FILE, "list", "Read in a file of environment variables" },
   { "hostname", 'h', "string", "Container host name" },
+  { "init", OPT_INIT, NULL,
+    "Run an init inside the container that forwards signals and reaps processes" },
   { "interactive", 'i', NULL, "Keep STDIN open even if not attached" },
   { "label", 'l', "list", "Set meta data on a container" },
+  { "memory", 'm', "bytes", "Memory limit" },
+  { "memory-swap", OPT_MEMORY_SWAP, "bytes",
+    "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
   { "name", OPT_NAME, "string", "Assign a name to the container" },
   { "network", OPT_NETWORK, "string", "host (default) or none" },
+  { "pids-limit", OPT_PIDS_LIMIT, "int", "Tune container pids limit (set -1 for unlimited)" },
+  { "privileged", OPT_PRIVILEGED, NULL, "Give extended privileges to this container" },
+  { "read-only", OPT_READ_ONLY, NULL, "Mount the container's root filesystem as read only" },
   { "restart", OPT_RESTART, "string",
     "Restart policy to apply when a container exits (only \"no\")" },
   { "rm", OPT_RM, NULL, "Automatically remove the container when it exits" },
   { "runtime", OPT_RUNTIME, "string", "Runtime to use for this container" },
+  { "security-opt", OPT_SECURITY_OPT, "list", "Security Options" },
+  { "shm-size", OPT_SHM_SIZE, "bytes", "Size of /dev/shm" },
+  { "tmpfs", OPT_TMPFS, "list", "Mount a tmpfs directory" },
   { "tty", 't', NULL, "Allocate a pseudo-TTY" },
+  { "ulimit", OPT_ULIMIT, "ulimit", "Ulimit options (default [])" },
   { "user", 'u', "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
   { "volume", 'v', "list", "Bind mount a volume (HOST:CONTAINER[:ro])" },
   { "workdir", 'w', "string", "Working directory inside the container" },
@@ -157,6 +188,100 @@ check_restart(berth_cli *cli, const char *cmd, const char *policy)
                                  "restart containers (only --restart=no)",
                                  policy);
   return berth_cli_usage_error(cli, cmd, "invalid restart policy '%s'", policy);
+}
+
+/* The confinement flags (confine.h) into c's vectors. */
+static int
+confine_flag(int key, const char *value, berth_confine_options *c)
+{
+  char ***v = key == OPT_CAP_ADD        ? &c->cap_add
+              : key == OPT_CAP_DROP     ? &c->cap_drop
+              : key == OPT_DEVICE       ? &c->devices
+              : key == OPT_SECURITY_OPT ? &c->security_opt
+              : key == OPT_TMPFS        ? &c->tmpfs
+                                        : NULL;
+  if (key == OPT_PRIVILEGED)
+    c->privileged = true;
+  else if (key == OPT_READ_ONLY)
+    c->read_only = true;
+  else if (v == NULL)
+    return -1;
+  else {
+    size_t n = 0;
+    while (*v != NULL && (*v)[n] != NULL)
+      n++;
+    *v = xrealloc(*v, (n + 2) * sizeof(char *));
+    (*v)[n] = xstrdup(value);
+    (*v)[n + 1] = NULL;
+  }
+  return 0;
+}
+
+/* What Docker's CLI checks itself (--device's form, --security-opt's, a
+ * seccomp profile file read in): usage errors, before anything is made. */
+static int
+check_confine(berth_cli *cli, const char *cmd, berth_create_options *o)
+{
+  cleanup_error berth_error *err = NULL;
+  for (char **d = o->confine.devices; d != NULL && *d != NULL; d++) {
+    cleanup_json json_t *m = berth_device_parse(*d, &err);
+    if (m == NULL)
+      return berth_cli_usage_error(cli, cmd, "%s", berth_error_message(err));
+  }
+  if (berth_confine_read_security_opts(o->confine.security_opt, &err) < 0)
+    return berth_cli_usage_error(cli, cmd, "%s", berth_error_message(err));
+  o->confine.seccomp_profile = cli->config ? cli->config->seccomp_profile : NULL;
+  return 0;
+}
+
+/* One value of a limit flag (the user's), parsed as Docker's CLI parses
+ * it: a bad one is refused with Docker's words
+ * (`invalid argument "x" for "-m, --memory" flag: invalid size: 'x'`). */
+static int
+parse_limit(berth_cli *cli, const char *cmd, int key, const char *what, const char *value,
+            berth_run_flags *f)
+{
+  berth_limits *l = &f->create.limits;
+  cleanup_error berth_error *err = NULL;
+  int r = 0;
+  switch (key) {
+  case 'c':
+    r = berth_parse_int64(value, 0, &l->cpu_shares, &err);
+    break;
+  case OPT_CPUS:
+    r = berth_parse_nano_cpus(value, &l->nano_cpus, &err);
+    break;
+  case OPT_INIT:
+    l->init = true;
+    break;
+  case 'm':
+    r = berth_parse_ram_in_bytes(value, &l->memory, &err);
+    break;
+  case OPT_MEMORY_SWAP:
+    r = berth_parse_memory_swap(value, &l->memory_swap, &err);
+    break;
+  case OPT_PIDS_LIMIT:
+    r = berth_parse_int64(value, 0, &l->pids_limit, &err);
+    break;
+  case OPT_SHM_SIZE:
+    r = berth_parse_ram_in_bytes(value, &l->shm_size, &err);
+    break;
+  case OPT_ULIMIT: {
+    berth_ulimit u;
+    r = berth_parse_ulimit(value, &u, &err);
+    if (r == 0) {
+      f->ulimits = xrealloc(f->ulimits, (l->n_ulimits + 1) * sizeof(*f->ulimits));
+      f->ulimits[l->n_ulimits++] = u;
+      l->ulimits = f->ulimits;
+    }
+    break;
+  }
+  }
+  if (r == 0)
+    return 0;
+  cleanup_free char *shown = berth_bytes_escape(value);
+  return berth_cli_usage_error(cli, cmd, "invalid argument \"%s\" for %s: %s", shown, what,
+                               berth_error_message(err));
 }
 
 /* argv is the user's: every value is checked for UTF-8 here, before the
@@ -241,6 +366,12 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       if (check_restart(cli, argv[0], optarg) != 0)
         return 125;
       break;
+    default:
+      if (confine_flag(c, optarg, &o->confine) == 0)
+        break;
+      if (parse_limit(cli, argv[0], c, what, optarg, f) != 0)
+        return 125;
+      break;
     }
   }
   if (o->runtime == NULL)
@@ -257,6 +388,8 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
   for (int i = optind + 1; i < argc; i++)
     if (berth_cli_check_utf8(cli, argv[0], "the command", argv[i]) != 0)
       return 125;
+  if (check_confine(cli, argv[0], o) != 0)
+    return 125;
   o->image = argv[optind];
   o->cmd = argv + optind + 1;
   return 0;
@@ -277,6 +410,14 @@ berth_run_flags_clear(berth_run_flags *f)
   free_strv(f->create.binds);
   free_strv(f->create.labels);
   f->create.env = f->create.binds = f->create.labels = NULL;
+  free(f->ulimits);
+  f->ulimits = NULL;
+  f->create.limits.ulimits = NULL;
+  f->create.limits.n_ulimits = 0;
+  berth_confine_options *c = &f->create.confine;
+  free_strv(c->cap_add), free_strv(c->cap_drop), free_strv(c->devices);
+  free_strv(c->security_opt), free_strv(c->tmpfs);
+  c->cap_add = c->cap_drop = c->devices = c->security_opt = c->tmpfs = NULL;
 }
 
 berth_container *

@@ -11,7 +11,8 @@
 typedef struct berth_run_flags {
   berth_create_options create;
   bool detach;
-  char **owned; /* strings the parser allocated (env-file lines, vectors) */
+  char **owned;          /* strings the parser allocated (env-file lines, vectors) */
+  berth_ulimit *ulimits; /* --ulimit's, create.limits.ulimits */
 } berth_run_flags;
 
 /* Parses `create`/`run` flags (allow_run adds -d/--rm).  0 on success;

@@ -85,6 +85,10 @@ berth_cli_info_json(const berth_info *in, const berth_config *config, bool debug
   json_object_set_new(o, "ServerVersion", json_string(BERTH_VERSION));
   json_object_set_new(o, "Runtimes", runtimes(in, config));
   json_object_set_new(o, "DefaultRuntime", json_string(in->default_runtime));
+  json_t *sec = json_array();
+  for (char **p = in->security_options; p != NULL && *p != NULL; p++)
+    json_array_append_new(sec, json_string(*p));
+  json_object_set_new(o, "SecurityOptions", sec);
   json_object_set_new(o, "ClientInfo", json_pack("{s:b}", "Debug", debug));
   return o;
 }

@@ -169,6 +169,60 @@ state() {
   [ "$status" -eq 1 ] && [ "$stderr" = "You cannot attach to a stopped container, start it first" ] || fail_with "$stderr"
 }
 
+@test "attach: stdin reaches a detached -i container, which keeps it open for the next attach" {
+  run --separate-stderr b run -d -i --name ai "$IMG" sh -c \
+    'read a; echo "first $a"; read b; echo "second $b"; exit 5'
+  assert_success
+  local id="$output"
+  # -i keeps the stdin open: the container waits for a line (Docker's too)
+  sleep 0.5
+  [ "$(b inspect -f '{{.State.Running}}' ai)" = true ] || fail_with "exited without input"
+  # the first attach sends a line and closes its input: the container's
+  # stdin stays open (StdinOnce false), so attach follows until the end
+  echo one | b attach ai > "$BATS_TEST_TMPDIR/a1.out" &
+  local a1=$!
+  for _ in $(seq 1 100); do
+    [[ "$(b logs ai 2> /dev/null)" == *"first one"* ]] && break
+    sleep 0.1
+  done
+  [[ "$(b logs ai)" == "first one" ]] || fail_with "logs: $(b logs ai)"
+  local rc=0 rc1=0
+  echo two | b attach ai > "$BATS_TEST_TMPDIR/a2.out" || rc=$?
+  wait "$a1" || rc1=$?
+  # both attached until the end: the container's exit code, as Docker's
+  [ "$rc" -eq 5 ] && [ "$rc1" -eq 5 ] || fail_with "attach returned $rc and $rc1"
+  [ "$(b inspect -f '{{.State.ExitCode}}' ai)" = 5 ] || fail_with "exit $(b inspect -f '{{.State.ExitCode}}' ai)"
+  [ "$(cat "$BATS_TEST_TMPDIR/a2.out")" = "second two" ] || fail_with "a2: $(cat "$BATS_TEST_TMPDIR/a2.out")"
+  # the keeper's socket went with it
+  [ ! -e "$BERTH_TEST_ROOT/containers/$id/attach.sock" ] || fail_with "attach.sock left"
+}
+
+@test "attach -t: keys reach the shell through a raw terminal, ctrl-p ctrl-q detach and leave it running" {
+  require_tool script
+  run --separate-stderr b run -dit --name at "$IMG" sh
+  assert_success
+  sleep 0.5
+  # script gives attach a terminal; its input is what we "type"
+  run bash -c "(printf 'echo hi\$((40+2))\\n'; sleep 1; printf '\\x10\\x11'; sleep 1) |
+    timeout 20 script -qec '$BERTH --root $BERTH_TEST_ROOT attach at' /dev/null"
+  [ "$status" -eq 1 ] || fail_with "status $status: $output"
+  [[ "$output" == *$'hi42\r'* ]] || fail_with "$output"
+  [[ "$output" == *"read escape sequence"* ]] || fail_with "$output"
+  [ "$(b inspect -f '{{.State.Running}}' at)" = true ] || fail_with "the detach stopped it"
+  b rm -f at > /dev/null
+}
+
+@test "attach: --no-stdin, and a container made without -i, read nothing of ours" {
+  run --separate-stderr b run -d --name an "$IMG" sh -c 'sleep 1; cat; echo done'
+  assert_success
+  echo ignored | b attach an > "$BATS_TEST_TMPDIR/an.out"
+  [ "$(cat "$BATS_TEST_TMPDIR/an.out")" = done ] || fail_with "$(cat "$BATS_TEST_TMPDIR/an.out")"
+  run --separate-stderr b run -d -i --name ani "$IMG" sh -c 'sleep 1; read -t 2 x && echo "got $x"; echo end'
+  assert_success
+  echo ignored | b attach --no-stdin ani > "$BATS_TEST_TMPDIR/ani.out"
+  [ "$(cat "$BATS_TEST_TMPDIR/ani.out")" = end ] || fail_with "$(cat "$BATS_TEST_TMPDIR/ani.out")"
+}
+
 @test "port: nothing until networking exists; a named port is Docker's error" {
   run --separate-stderr b create --name pt "$IMG" true
   run --separate-stderr b port pt

@@ -136,7 +136,7 @@ accepted() {
 # Docker's flag of the same name (COMMAND:FLAG, the command's last word, so
 # that `container run` is `run`).
 OWN_WORDS=" build:network run:network create:network run:volume create:volume "
-OWN_WORDS+=" start:attach push:format save:format run:restart create:restart attach:no-stdin "
+OWN_WORDS+=" start:attach push:format save:format run:restart create:restart "
 
 @test "help: a flag Docker also has is described in Docker's words" {
   require_tool /usr/bin/docker

@@ -1,7 +1,12 @@
 #!/usr/bin/env bats
 # inspect --format: Go templates over the inspect JSON, each template run by
 # berth and by Docker 20.10's client (its private daemon) on the same pulled
-# image; output, error words and exit status must be Docker's.
+# image; output, error words and exit status must be Docker's.  Docker runs a
+# template over its typed Go structs first (nil slices print [], structs
+# {…}), then over the JSON: the typed tests use the fixed image of
+# lib/fixed_image.py (whose typed templates are in data/docker/commands,
+# recorded.bats) and containers both engines create from it with the same
+# flags.
 
 load lib/common
 load lib/dockerd
@@ -11,6 +16,8 @@ setup_file() {
   registry_with_fixtures REG plain basic
   dockerd_start "$BATS_FILE_TMPDIR/dockerd"
   dk pull -q "$REG_HOST/library/busybox:latest" > /dev/null
+  python3 "$INTEG_DIR/lib/fixed_image.py" "$BATS_FILE_TMPDIR/fixed.tar"
+  dk load -q -i "$BATS_FILE_TMPDIR/fixed.tar" > /dev/null
 }
 
 teardown_file() {
@@ -64,4 +71,40 @@ same() {
   [ "$status" -eq 1 ]
   [ "$output" = $'linux\nlinux' ] || fail_with "$output"
   [ "$stderr" = "Error: No such object: nothere" ] || fail_with "$stderr"
+}
+
+# same_shape TEMPLATE NAME: Docker's output with its pointers' addresses
+# (0xc…) and berth's with the &{…} it prints for them masked
+same_shape() {
+  local want got
+  want=$(dk inspect --format "$1" "$2" 2>&1 | sed -E 's/0xc[0-9a-f]+/PTR/g')
+  got=$(b inspect --format "$1" "$2" 2>&1 | sed -E 's/&\{[^{}]*\}/PTR/g')
+  [[ "$got" == "$want" ]] || {
+    printf '%s\n docker:\n%s\n berth:\n%s\n' "$1" "$want" "$got" >&2
+    return 1
+  }
+}
+
+@test "inspect --format: a created container's typed struct as Docker prints it" {
+  local t failed=0 dir="$BATS_TEST_TMPDIR/src" flags
+  mkdir -p "$dir"
+  b load -q -i "$BATS_FILE_TMPDIR/fixed.tar" > /dev/null
+  flags=(--name typed --network none -h hn -u 0:0 -w /w -l k=v --entrypoint /bin/x -v "$dir:/c:ro")
+  dk rm -f typed > /dev/null 2>&1 || true
+  dk create "${flags[@]}" fixed/app:1.0 a b > /dev/null
+  b create "${flags[@]}" fixed/app:1.0 a b > /dev/null
+  for t in '{{.State}}' '{{.Config}}' '{{.HostConfig.Binds}} {{.HostConfig.LogConfig}}' \
+    '{{.HostConfig.RestartPolicy}} {{.HostConfig.PortBindings}} {{.HostConfig.Ulimits}}' \
+    '{{.Config.Healthcheck}} {{.Config.Shell}} {{.Config.OnBuild}} {{.State.Health}}' \
+    '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{$v}}{{end}}' \
+    '{{.Name}} {{.Path}} {{.Args}} {{.ExecIDs}} {{.SizeRw}} {{.RestartCount}} {{.Platform}}' \
+    '{{.HostConfig.Memory}} {{.HostConfig.NetworkMode}} {{.NetworkSettings.Ports}}' \
+    '{{with .State}}{{.Status}} {{.ExitCode}} {{.StartedAt}}{{end}}' '{{.State.Health.Status}}' \
+    '{{.Config.Nope}}' '{{.HostConfig.NetworkMode}} {{.HostConfig.Nope}}'; do
+    same_as_docker inspect --format "$t" typed || failed=1
+  done
+  same_shape '{{.NetworkSettings}}' typed || failed=1
+  same_shape '{{.NetworkSettings.Networks}}' typed || failed=1
+  dk rm -f typed > /dev/null
+  [ "$failed" -eq 0 ]
 }

@@ -76,9 +76,9 @@ state_json(const berth_container *c)
   bool running = strcmp(c->status, "running") == 0;
   return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:i, s:s, s:s, s:s}", "Status",
                    c->status, "Running", running, "Paused", running && c->paused, "Restarting", 0,
-                   "OOMKilled", 0, "Dead", 0, "Pid", c->pid, "MonitorPid", c->monitor_pid,
-                   "ExitCode", c->exit_code, "Error", c->error, "StartedAt", c->started_at,
-                   "FinishedAt", c->finished_at);
+                   "OOMKilled", c->oom_killed, "Dead", 0, "Pid", c->pid, "MonitorPid",
+                   c->monitor_pid, "ExitCode", c->exit_code, "Error", c->error, "StartedAt",
+                   c->started_at, "FinishedAt", c->finished_at);
 }
 
 json_t *
@@ -116,6 +116,7 @@ parse_state(berth_container *c, const json_t *st, berth_error **err)
   c->monitor_pid = (int)json_integer_value(json_object_get(st, "MonitorPid"));
   c->exit_code = (int)json_integer_value(json_object_get(st, "ExitCode"));
   c->paused = json_is_true(json_object_get(st, "Paused"));
+  c->oom_killed = json_is_true(json_object_get(st, "OOMKilled"));
   c->error = xstrdup(str_field(st, "Error"));
   c->started_at = xstrdup(str_field(st, "StartedAt"));
   c->finished_at = xstrdup(str_field(st, "FinishedAt"));

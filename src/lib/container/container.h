@@ -30,7 +30,8 @@ typedef struct berth_container {
   int pid;         /* container init on the host, 0 when not running */
   int monitor_pid; /* berth process supervising it, 0 when none */
   int exit_code;
-  bool paused; /* frozen by `pause` (meaningful while running; State.Paused) */
+  bool paused;     /* frozen by `pause` (meaningful while running; State.Paused) */
+  bool oom_killed; /* its memory cgroup OOM-killed a process (State.OOMKilled) */
   char *error;
   char *started_at, *finished_at; /* "0001-01-01T00:00:00Z" when never */
 } berth_container;

@@ -1,6 +1,7 @@
 #include "container/create.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -8,6 +9,7 @@
 #include "common/fs.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
+#include "container/cgroup.h"
 #include "container/initlayer.h"
 #include "container/name.h"
 #include "image/chain.h"
@@ -194,9 +196,10 @@ mounts_json(const berth_create_options *o, berth_error **err)
 
 /* The HostConfig; the binds are user input, the network and runtime names
  * were checked against the known ones (a NULL from json_pack means one was
- * not UTF-8 after all). */
+ * not UTF-8 after all).  *seccomp gets the container's filter. */
 static json_t *
-make_hostconfig(const berth_create_options *o, berth_error **err)
+make_hostconfig(const berth_create_options *o, const berth_limits *limits, json_t **seccomp,
+                berth_error **err)
 {
   const char *net = o->network ? o->network : "host";
   json_t *binds = json_null();
@@ -212,6 +215,7 @@ make_hostconfig(const berth_create_options *o, berth_error **err)
     berth_error_set(err, 0, "invalid runtime or network name: not valid UTF-8");
     return NULL;
   }
+  berth_limits_hostconfig(hc, limits);
   if (o->n_mounts > 0) {
     json_t *mounts = mounts_json(o, err);
     if (mounts == NULL) {
@@ -219,6 +223,10 @@ make_hostconfig(const berth_create_options *o, berth_error **err)
       return NULL;
     }
     json_object_set_new(hc, "Mounts", mounts);
+  }
+  if (berth_confine_hostconfig(hc, &o->confine, seccomp, err) < 0) {
+    json_decref(hc);
+    return NULL;
   }
   return hc;
 }
@@ -265,7 +273,16 @@ fill_init_layer(berth_store *s, const berth_container *c, berth_error **err)
 }
 
 static int
-create_locked(berth_store *s, berth_container *c, const char *top_chain, berth_error **err)
+write_seccomp(berth_store *s, const berth_container *c, const json_t *seccomp, berth_error **err)
+{
+  cleanup_free char *dir = xasprintf("containers/%s", c->id);
+  cleanup_close int fd = berth_open_dir_at(berth_store_root_fd(s), dir, true, err);
+  return fd < 0 ? -1 : berth_confine_save_seccomp(fd, seccomp, err);
+}
+
+static int
+create_locked(berth_store *s, berth_container *c, const char *top_chain, const json_t *seccomp,
+              berth_error **err)
 {
   char other[65];
   int used = berth_container_name_in_use(s, c->name, other, err);
@@ -282,7 +299,7 @@ create_locked(berth_store *s, berth_container *c, const char *top_chain, berth_e
   if (berth_store_rwlayer_create(s, c->id, top_chain, &c->layer, err) < 0)
     return -1;
   if (fill_init_layer(s, c, err) < 0 || write_etc_files(s, c, err) < 0
-      || berth_container_save(s, c, err) < 0) {
+      || write_seccomp(s, c, seccomp, err) < 0 || berth_container_save(s, c, err) < 0) {
     berth_store_rwlayer_delete(s, c->id, NULL);
     cleanup_free char *dir = xasprintf("containers/%s", c->id);
     berth_rm_rf_at(berth_store_root_fd(s), dir, NULL);
@@ -319,11 +336,28 @@ check_binds(char *const *binds, berth_error **err)
   return 0;
 }
 
-/* o holds user input: the name is validated, the binds checked. */
+/* The CPUs this process may run on, as Go's runtime.NumCPU counts them. */
+static long
+cpu_count(void)
+{
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0)
+    return CPU_COUNT(&set);
+  return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* o holds user input: the name is validated, the binds and limits checked. */
 int
 berth_container_create(berth_store *s, const berth_create_options *o, berth_container **out,
                        berth_error **err)
 {
+  berth_limits limits = o->limits;
+  berth_cgroup_support host = { true, true, true, true, true };
+  if (limits.memory != 0 || limits.memory_swap != 0 || limits.nano_cpus != 0
+      || limits.cpu_shares != 0 || limits.pids_limit != 0)
+    berth_cgroup_support_probe(NULL, NULL, &host); /* a few files: only when it matters */
+  if (berth_limits_check(&limits, &host, cpu_count(), err) < 0)
+    return setup_failed(err);
   if (o->name != NULL && !berth_container_name_valid(o->name)) {
     cleanup_free char *shown = berth_bytes_escape(o->name);
     berth_error_set(err, 0,
@@ -352,7 +386,8 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
   json_decref(c->config);
   c->config = make_config(json_object_get(ic->json, "config"), o, c->id, err);
   json_decref(c->hostconfig);
-  c->hostconfig = c->config != NULL ? make_hostconfig(o, err) : NULL;
+  cleanup_json json_t *seccomp = NULL;
+  c->hostconfig = c->config != NULL ? make_hostconfig(o, &limits, &seccomp, err) : NULL;
   if (c->hostconfig == NULL)
     return setup_failed(err);
   if (set_process(c, err) < 0)
@@ -362,7 +397,7 @@ berth_container_create(berth_store *s, const berth_create_options *o, berth_cont
     return setup_failed(err);
   c->name = o->name ? xstrdup(o->name[0] == '/' ? o->name + 1 : o->name)
                     : berth_container_name_unique(s, err);
-  if (c->name == NULL || create_locked(s, c, top, err) < 0)
+  if (c->name == NULL || create_locked(s, c, top, seccomp, err) < 0)
     return setup_failed(err);
   berth_store_trace(s, "create: container %.12s", c->id);
   *out = steal_pointer(&c);

@@ -6,7 +6,9 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "container/confine.h"
 #include "container/container.h"
+#include "container/limits.h"
 #include "store/store.h"
 
 /* A mount made for the container besides -v's binds (build's RUN --mount):
@@ -40,11 +42,15 @@ typedef struct berth_create_options {
   /* more mounts after the binds (build's RUN --mount), n_mounts of them */
   const berth_mount_spec *mounts;
   size_t n_mounts;
+
+  berth_limits limits; /* --memory, --cpus, --pids-limit, --ulimit, --shm-size, --init... */
+  berth_confine_options confine; /* capabilities, seccomp, devices… (confine.h) */
 } berth_create_options;
 
 /* Makes the container from the image id and layer count the caller
  * resolved, under the writer lock: name check, RW layer, init
- * layer, hosts/hostname/resolv.conf files, record.  Errors carry exit code
- * 125 as Docker's do. */
+ * layer, hosts/hostname/resolv.conf files, record.  The limits are checked
+ * first, as Docker's daemon checks them, against this host's cgroups.
+ * Errors carry exit code 125 as Docker's do. */
 int berth_container_create(berth_store *s, const berth_create_options *o, berth_container **out,
                            berth_error **err);

@@ -12,7 +12,9 @@
 #include "common/fs.h"
 #include "common/random.h"
 #include "common/xalloc.h"
+#include "container/confine.h"
 #include "container/env.h"
+#include "container/limits.h"
 #include "container/mount.h"
 #include "container/ops.h"
 #include "container/passwd.h"
@@ -79,8 +81,14 @@ write_process(berth_store *s, berth_container *c, const berth_exec_options *o,
   };
   if (so.terminal)
     berth_spec_console_size(&so.console_rows, &so.console_cols);
+  /* the container's capabilities and no-new-privileges; its seccomp
+   * filter the runtime puts on every process it execs into it */
+  cleanup_strv char **caps = NULL;
+  if (berth_confine_process(c->hostconfig, &caps, &so.no_new_privileges, err) < 0)
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
+  so.caps = caps;
   cleanup_json json_t *proc = berth_container_process_spec(&so, err);
-  if (proc == NULL)
+  if (proc == NULL || berth_limits_apply_rlimits(proc, c->hostconfig, err) < 0)
     return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   cleanup_free char *text = json_dumps(proc, JSON_INDENT(1));
   return berth_write_file_atomic_at(AT_FDCWD, process_file, text, strlen(text), 0600, err);

@@ -12,9 +12,9 @@ state(const berth_container *c)
   bool paused = running && c->paused; /* Docker's Status says "paused" then */
   return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status",
                    paused ? "paused" : c->status, "Running", running, "Paused", paused,
-                   "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", running ? c->pid : 0,
-                   "ExitCode", c->exit_code, "Error", c->error, "StartedAt", c->started_at,
-                   "FinishedAt", c->finished_at);
+                   "Restarting", 0, "OOMKilled", c->oom_killed, "Dead", 0, "Pid",
+                   running ? c->pid : 0, "ExitCode", c->exit_code, "Error", c->error, "StartedAt",
+                   c->started_at, "FinishedAt", c->finished_at);
 }
 
 static json_t *

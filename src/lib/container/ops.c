@@ -1,6 +1,7 @@
 #include "container/ops.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "container/cgroup.h"
 #include "container/mount.h"
 
 berth_runtime *
@@ -63,6 +65,13 @@ berth_container_refresh(berth_store *s, berth_container *c, berth_error **err)
     return 0;
   if (berth_runtime_delete(rt, c->id, err) < 0 || berth_container_unmount_all(s, c, err) < 0)
     return berth_error_prefix(err, "clean up container %.12s", c->id);
+  /* A runtime killed before it wrote its state leaves cgroups it made that
+   * its delete does not know of.  Best effort: one that still holds
+   * processes stays for rm to retry, and must not make ps fail. */
+  cleanup_free char *dir = xasprintf("containers/%s", c->id);
+  cleanup_close int dirfd = openat(berth_store_root_fd(s), dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd >= 0)
+    (void)berth_cgroup_remove_at(dirfd, c->id, NULL);
   return 0;
 }
 
@@ -203,7 +212,8 @@ berth_container_remove(berth_store *s, const berth_runtime *rt, berth_container 
   cleanup_free char *record = xasprintf("%s/config.v2.json", dir);
   if (!berth_exists_at(berth_store_root_fd(s), record))
     return 0;
-  if (berth_runtime_delete(rt, c->id, err) < 0 || berth_container_unmount_all(s, c, err) < 0
+  if (berth_runtime_delete(rt, c->id, err) < 0 || berth_cgroup_remove_at(lock, c->id, err) < 0
+      || berth_container_unmount_all(s, c, err) < 0
       || berth_store_rwlayer_delete(s, c->id, err) < 0)
     return berth_error_prefix(err, "remove container %.12s", c->id);
   return berth_rm_rf_at(berth_store_root_fd(s), dir, err);

@@ -9,6 +9,9 @@
 #include "common/fs.h"
 #include "common/safe_open.h"
 #include "common/xalloc.h"
+#include "container/cgroup.h"
+#include "container/confine.h"
+#include "container/limits.h"
 #include "container/mount.h"
 #include "container/ops.h"
 #include "container/passwd.h"
@@ -149,8 +152,19 @@ write_spec(berth_store *s, berth_container *c, const char *merged, uid_t uid, gi
   };
   if (o.terminal)
     berth_spec_console_size(&o.console_rows, &o.console_cols);
+  berth_confine cf;
+  if (berth_confine_load(s, c, &cf, err) < 0)
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
+  berth_confine_apply(&cf, &o);
   cleanup_json json_t *spec = berth_container_spec(&o, err);
+  berth_confine_clear(&cf);
   if (spec == NULL)
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
+  cleanup_free char *cgroups = berth_cgroup_path_of(c->id);
+  cleanup_free char *init = NULL;
+  if (berth_limits_wants_init(c->hostconfig) && (init = berth_limits_init_path(err)) == NULL)
+    return berth_error_set_kind(err, BERTH_ERR_ENGINE);
+  if (berth_limits_apply_spec(spec, c->hostconfig, cgroups, init, err) < 0)
     return berth_error_set_kind(err, BERTH_ERR_ENGINE);
   cleanup_free char *text = json_dumps(spec, JSON_INDENT(1));
   cleanup_free char *rel = xasprintf("containers/%s/config.json", c->id);
@@ -172,7 +186,10 @@ berth_container_prepare(berth_store *s, berth_container *c, berth_error **err)
     ret = berth_error_set(err, errno, "open %s", merged);
   else if (berth_passwd_resolve_in(rootfd, user ? user : "", &uid, &gid, err) < 0)
     ret = berth_error_set_kind(err, BERTH_ERR_ENGINE);
-  else if (check_command(rootfd, c, err) < 0)
+  /* With --init the init runs the command and says why it cannot, as
+   * Docker's tini does ("exec nosuchcmd failed: No such file or directory",
+   * 127). */
+  else if (!berth_limits_wants_init(c->hostconfig) && check_command(rootfd, c, err) < 0)
     ret = -1;
   else if (write_spec(s, c, merged, uid, gid, err) < 0)
     ret = -1;

@@ -8,22 +8,7 @@
 #include "common/path.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
-
-static const char *const caps[] = { "CAP_CHOWN",
-                                    "CAP_DAC_OVERRIDE",
-                                    "CAP_FSETID",
-                                    "CAP_FOWNER",
-                                    "CAP_MKNOD",
-                                    "CAP_NET_RAW",
-                                    "CAP_SETGID",
-                                    "CAP_SETUID",
-                                    "CAP_SETFCAP",
-                                    "CAP_SETPCAP",
-                                    "CAP_NET_BIND_SERVICE",
-                                    "CAP_SYS_CHROOT",
-                                    "CAP_KILL",
-                                    "CAP_AUDIT_WRITE",
-                                    NULL };
+#include "container/caps.h"
 
 static const char *const masked[] = { "/proc/asound",
                                       "/proc/acpi",
@@ -39,6 +24,9 @@ static const char *const masked[] = { "/proc/asound",
 
 static const char *const readonly[]
     = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
+
+const char *const *const berth_spec_masked_paths = masked;
+const char *const *const berth_spec_readonly_paths = readonly;
 
 static json_t *
 str_array(const char *const *v)
@@ -64,16 +52,17 @@ berth_container_process_spec(const berth_spec_options *o, berth_error **err)
     json_decref(args);
     return NULL;
   }
-  json_t *c = str_array(caps);
+  json_t *c = str_array(o->caps != NULL ? (const char *const *)o->caps : berth_caps_default);
   json_t *capabilities = json_pack("{s:O, s:O, s:O, s:o}", "bounding", c, "effective", c,
                                    "permitted", c, "inheritable", json_array());
   json_decref(c);
   json_t *rlimits = json_pack("[{s:s, s:I, s:I}]", "type", "RLIMIT_NOFILE", "hard",
                               (json_int_t)o->nofile, "soft", (json_int_t)o->nofile);
-  json_t *p = json_pack("{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:o, s:o, s:b, s:i}", "terminal",
-                        o->terminal, "user", "uid", (json_int_t)o->uid, "gid", (json_int_t)o->gid,
-                        "args", args, "env", env, "cwd", cwd, "capabilities", capabilities,
-                        "rlimits", rlimits, "noNewPrivileges", 0, "oomScoreAdj", 0);
+  json_t *p
+      = json_pack("{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:o, s:o, s:b, s:i}", "terminal", o->terminal,
+                  "user", "uid", (json_int_t)o->uid, "gid", (json_int_t)o->gid, "args", args, "env",
+                  env, "cwd", cwd, "capabilities", capabilities, "rlimits", rlimits,
+                  "noNewPrivileges", o->no_new_privileges, "oomScoreAdj", 0);
   /* The runtime sizes the console before the process starts; without it
    * the size is 0x0 until the runtime's first resize, which races the
    * process (`stty size` fails). */
@@ -106,19 +95,20 @@ add_mount(json_t *mounts, const char *dest, const char *type, const char *src,
                                           "source", src, "options", str_array(opts)));
 }
 
+/* privileged: /sys and its cgroup read-write, as Docker mounts them */
 static void
-default_mounts(json_t *m)
+default_mounts(json_t *m, bool privileged)
 {
+  const char *ro = privileged ? "rw" : "ro";
   add_mount(m, "/proc", "proc", "proc", (const char *[]){ "nosuid", "noexec", "nodev", NULL });
   add_mount(m, "/dev", "tmpfs", "tmpfs",
             (const char *[]){ "nosuid", "strictatime", "mode=755", "size=65536k", NULL });
   add_mount(m, "/dev/pts", "devpts", "devpts",
             (const char *[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
                               "gid=5", NULL });
-  add_mount(m, "/sys", "sysfs", "sysfs",
-            (const char *[]){ "nosuid", "noexec", "nodev", "ro", NULL });
+  add_mount(m, "/sys", "sysfs", "sysfs", (const char *[]){ "nosuid", "noexec", "nodev", ro, NULL });
   add_mount(m, "/sys/fs/cgroup", "cgroup", "cgroup",
-            (const char *[]){ "ro", "nosuid", "noexec", "nodev", NULL });
+            (const char *[]){ ro, "nosuid", "noexec", "nodev", NULL });
   add_mount(m, "/dev/mqueue", "mqueue", "mqueue",
             (const char *[]){ "nosuid", "noexec", "nodev", NULL });
   add_mount(m, "/dev/shm", "tmpfs", "shm",
@@ -195,16 +185,23 @@ linux_json(const berth_spec_options *o)
                          "ipc", "type", "uts");
   if (o->own_network)
     json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
-  return json_pack("{s:o, s:o, s:o, s:{s:[{s:b, s:s}]}}", "namespaces", ns, "maskedPaths",
-                   str_array(masked), "readonlyPaths", str_array(readonly), "resources", "devices",
-                   "allow", 0, "access", "rwm");
+  json_t *rules = o->device_rules ? json_incref((json_t *)o->device_rules)
+                                  : json_pack("[{s:b, s:s}]", "allow", 0, "access", "rwm");
+  json_t *l = json_pack("{s:o, s:o, s:o, s:{s:o}}", "namespaces", ns, "maskedPaths",
+                        str_array(o->privileged ? NULL : masked), "readonlyPaths",
+                        str_array(o->privileged ? NULL : readonly), "resources", "devices", rules);
+  if (o->devices != NULL && json_array_size(o->devices) > 0)
+    json_object_set(l, "devices", (json_t *)o->devices);
+  if (o->seccomp != NULL)
+    json_object_set(l, "seccomp", (json_t *)o->seccomp);
+  return l;
 }
 
 json_t *
 berth_container_spec(const berth_spec_options *o, berth_error **err)
 {
   json_t *mounts = json_array();
-  default_mounts(mounts);
+  default_mounts(mounts, o->privileged);
   if (o->container_dir != NULL)
     add_file_binds(mounts, o->container_dir);
   for (char *const *b = o->binds; b != NULL && *b != NULL; b++)
@@ -216,6 +213,8 @@ berth_container_spec(const berth_spec_options *o, berth_error **err)
     json_decref(mounts);
     return NULL;
   }
+  if (o->tmpfs_mounts != NULL)
+    json_array_extend(mounts, (json_t *)o->tmpfs_mounts);
   /* The store's own paths and the hostname come from the root the user chose
    * and the record; json_pack would refuse them silently. */
   if (berth_utf8_check(o->rootfs, "the rootfs path", err) < 0
@@ -230,6 +229,6 @@ berth_container_spec(const berth_spec_options *o, berth_error **err)
     return NULL;
   }
   return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2-dev", "process",
-                   process, "root", "path", o->rootfs, "readonly", 0, "hostname",
+                   process, "root", "path", o->rootfs, "readonly", o->readonly_rootfs, "hostname",
                    o->hostname ? o->hostname : "", "mounts", mounts, "linux", linux_json(o));
 }

@@ -24,7 +24,22 @@ typedef struct berth_spec_options {
   char *const *binds;        /* "HOST:CTR[:ro]", NULL-terminated, may be NULL */
   const json_t *mounts;      /* HostConfig.Mounts (create.h's berth_mount_spec), may be NULL */
   unsigned long long nofile; /* RLIMIT_NOFILE for the process (≤ the host's) */
+
+  /* confinement (confine.h) */
+  char *const *caps;          /* NULL-terminated; NULL: Docker's default set */
+  bool no_new_privileges;     /* the process's noNewPrivileges */
+  bool privileged;            /* no masked or read-only paths, /sys rw */
+  bool readonly_rootfs;       /* --read-only */
+  const json_t *seccomp;      /* linux.seccomp; NULL: none */
+  const json_t *tmpfs_mounts; /* more OCI mounts (--tmpfs), may be NULL */
+  const json_t *devices;      /* linux.devices, may be NULL */
+  const json_t *device_rules; /* linux.resources.devices; NULL: deny all */
 } berth_spec_options;
+
+/* Docker's masked and read-only paths (what HostConfig.MaskedPaths and
+ * ReadonlyPaths show), NULL-terminated. */
+extern const char *const *const berth_spec_masked_paths;
+extern const char *const *const berth_spec_readonly_paths;
 
 /* Builds the document.  binds are user input: each must be "HOST:CTR" or
  * "HOST:CTR:ro|rw" with both paths absolute.  Every string must be UTF-8

@@ -2,6 +2,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xalloc.h"
 
 /* STRUCT: a Go pointer to a struct, omitted only when absent. */
 enum kind { STR, BOOL, LIST, MAP, STRUCT, INT };
@@ -82,6 +86,30 @@ is_empty(const json_t *v)
          || (json_is_array(v) && json_array_size(v) == 0);
 }
 
+static int
+compare_keys(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A copy of map with its keys in byte order, as Go's encoding/json
+ * writes a map (the daemon's JSON is Go's marshalling of its structs). */
+static json_t *
+sorted_map(const json_t *map)
+{
+  size_t n = json_object_size(map), i = 0;
+  const char **keys = xcalloc(n + 1, sizeof(*keys));
+  const char *key;
+  const json_t *v;
+  json_object_foreach((json_t *)map, key, v) keys[i++] = key;
+  qsort(keys, n, sizeof(*keys), compare_keys);
+  json_t *out = json_object();
+  for (i = 0; i < n; i++)
+    json_object_set_new(out, keys[i], json_deep_copy(json_object_get(map, keys[i])));
+  free(keys);
+  return out;
+}
+
 json_t *
 berth_container_config_json(const json_t *src)
 {
@@ -94,7 +122,10 @@ berth_container_config_json(const json_t *src)
     bool empty_map = f->kind == MAP && (v == NULL || json_object_size(v) == 0);
     if (f->omitempty && (is_empty(v) || empty_map))
       continue;
-    json_object_set_new(out, f->key, v != NULL ? json_deep_copy(v) : default_value(f->kind));
+    json_t *copy = v == NULL        ? default_value(f->kind)
+                   : f->kind == MAP ? sorted_map(v)
+                                    : json_deep_copy(v);
+    json_object_set_new(out, f->key, copy);
   }
   return out;
 }

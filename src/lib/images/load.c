@@ -592,7 +592,7 @@ publish(berth_store *s, struct load_image *ims, size_t n, berth_error **err)
         < 0)
       return -1;
     for (size_t t = 0; t < im->n_tags; t++)
-      if (berth_image_tag_id(s, im->id, im->tags[t], err) < 0)
+      if (berth_image_add_tag(s, im->id, im->tags[t], err) < 0)
         return -1;
   }
   return 0;

@@ -6,7 +6,7 @@
 
 /* target is untrusted user input, parsed by the reference grammar. */
 int
-berth_image_tag_id(berth_store *s, const char *id, const char *target, berth_error **err)
+berth_image_add_tag(berth_store *s, const char *id, const char *target, berth_error **err)
 {
   cleanup_reference berth_reference *ref = berth_reference_parse_normalized(target, err);
   if (ref == NULL)
@@ -19,7 +19,14 @@ berth_image_tag_id(berth_store *s, const char *id, const char *target, berth_err
   cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
   if (lock == NULL)
     return -1;
-  if (berth_store_ref_set(s, repo, name, id, err) < 0)
+  return berth_store_ref_set(s, repo, name, id, err);
+}
+
+int
+berth_image_tag_id(berth_store *s, const char *id, const char *target, berth_error **err)
+{
+  cleanup_store_lock berth_store_lock *lock = berth_store_lock_acquire(s, err);
+  if (lock == NULL || berth_image_add_tag(s, id, target, err) < 0)
     return -1;
   return berth_store_image_touch(s, id, err);
 }

@@ -16,10 +16,12 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "container/cgroup.h"
 #include "container/mount.h"
 #include "container/ops.h"
 #include "container/prepare.h"
 #include "supervisor/log.h"
+#include "supervisor/stdin_relay.h"
 
 struct stream {
   int fd;
@@ -107,6 +109,7 @@ set_running(berth_container *c, void *ctx, berth_error **err)
   c->monitor_pid = st->monitor_pid;
   c->exit_code = 0;
   c->paused = false;
+  c->oom_killed = false;
   free(c->error);
   c->error = xstrdup("");
   free(c->started_at);
@@ -114,15 +117,22 @@ set_running(berth_container *c, void *ctx, berth_error **err)
   return 1;
 }
 
+struct ended {
+  int code;
+  bool oom_killed;
+};
+
 static int
 set_exited(berth_container *c, void *ctx, berth_error **err)
 {
   (void)err;
+  const struct ended *e = ctx;
   free(c->status);
   c->status = xstrdup("exited");
   c->pid = 0;
   c->monitor_pid = 0;
-  c->exit_code = *(const int *)ctx;
+  c->exit_code = e->code;
+  c->oom_killed = e->oom_killed;
   free(c->finished_at);
   c->finished_at = berth_container_now();
   return 1;
@@ -140,9 +150,10 @@ mark_running(berth_store *s, berth_container *c, int pid, berth_error **err)
 
 /* Records the end and releases the rootfs. */
 static int
-mark_exited(berth_store *s, berth_container *c, int code, berth_error **err)
+mark_exited(berth_store *s, berth_container *c, int code, bool oom_killed, berth_error **err)
 {
-  int r = berth_container_update(s, c, set_exited, &code, err);
+  struct ended e = { code, oom_killed };
+  int r = berth_container_update(s, c, set_exited, &e, err);
   /* A failed unmount leaves the mount counted: rm's unmount_all and the
    * next start clean it up, so it does not make the end untrue. */
   berth_container_unmount(s, c, NULL);
@@ -217,8 +228,27 @@ open_pty(int *slave)
 struct session {
   int fds[3];     /* the runtime's stdio */
   int readers[2]; /* what we read and log: pipes, or the pty master */
-  int close_after_spawn[2];
+  int close_after_spawn[3];
+  int stdin_writer; /* a detached -i container's stdin (stdin_relay.h), or -1 */
 };
+
+/* A detached container made with -i gets a stdin that stays open, fed by
+ * attach through the keeper: the pty's master with -t, else a pipe. */
+static int
+open_kept_stdin(struct session *ss, bool tty, berth_error **err)
+{
+  if (tty) {
+    ss->stdin_writer = ss->readers[0];
+    return 0;
+  }
+  int in[2];
+  if (pipe2(in, O_CLOEXEC) < 0)
+    return berth_error_set(err, errno, "pipe");
+  ss->fds[0] = in[0];
+  ss->close_after_spawn[2] = in[0];
+  ss->stdin_writer = in[1];
+  return 0;
+}
 
 /* Sets up the runtime's stdio for the three ways a container runs:
  * foreground with -t (the runtime drives our terminal), detached with -t
@@ -228,7 +258,8 @@ open_session(const berth_container *c, int stdin_fd, bool echo, struct session *
              berth_error **err)
 {
   bool tty = json_is_true(json_object_get(c->config, "Tty"));
-  *ss = (struct session){ { stdin_fd, -1, -1 }, { -1, -1 }, { -1, -1 } };
+  *ss = (struct session){ { stdin_fd, -1, -1 }, { -1, -1 }, { -1, -1, -1 }, -1 };
+  bool kept_stdin = stdin_fd < 0 && !echo && json_is_true(json_object_get(c->config, "OpenStdin"));
   if (tty && echo) {
     ss->fds[1] = STDOUT_FILENO;
     ss->fds[2] = STDERR_FILENO;
@@ -242,7 +273,7 @@ open_session(const berth_container *c, int stdin_fd, bool echo, struct session *
     ss->fds[0] = ss->fds[1] = ss->fds[2] = slave;
     ss->readers[0] = master;
     ss->close_after_spawn[0] = slave;
-    return 0;
+    return kept_stdin ? open_kept_stdin(ss, true, err) : 0;
   }
   int out[2], errp[2];
   if (pipe2(out, O_CLOEXEC) < 0)
@@ -258,7 +289,7 @@ open_session(const berth_container *c, int stdin_fd, bool echo, struct session *
   ss->readers[1] = errp[0];
   ss->close_after_spawn[0] = out[1];
   ss->close_after_spawn[1] = errp[1];
-  return 0;
+  return kept_stdin ? open_kept_stdin(ss, false, err) : 0;
 }
 
 /* Drains the signalfd: only SIGCHLD comes through it. */
@@ -323,23 +354,39 @@ keep(struct keeper *k)
   struct session ss;
   if (open_session(k->c, k->stdin_fd, k->echo, &ss, &err) < 0) {
     report_error(k->report_fd, err);
-    mark_exited(k->s, k->c, 125, NULL);
+    mark_exited(k->s, k->c, 125, false, NULL);
     return 125;
   }
   cleanup_close int log_fd = berth_log_open_append(k->s, k->c);
   cleanup_free char *bundle = berth_container_dir(k->s, k->c);
   cleanup_free char *pid_file = xasprintf("%s/init.pid", bundle);
   unlink(pid_file);
+  /* The cgroups the runtime is about to make, written down first: a
+   * cleanup after our SIGKILL finds them from any cgroup (cgroup.h). */
+  cleanup_close int dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd >= 0)
+    (void)berth_cgroup_record_at(dirfd, k->c->id, NULL);
+  berth_oom_watch oom = { .fd = -1, .control_fd = -1 };
   pid_t pid = berth_runtime_spawn_run(k->rt, k->c->id, bundle, pid_file, ss.fds, &err);
-  for (int i = 0; i < 2; i++)
+  for (int i = 0; i < 3; i++)
     if (ss.close_after_spawn[i] >= 0)
       close(ss.close_after_spawn[i]);
+  berth_stdin_relay relay = { .listen_fd = -1 };
+  if (pid >= 0 && ss.stdin_writer >= 0
+      && berth_stdin_relay_open(&relay, k->s, k->c, ss.stdin_writer, &err) < 0) {
+    /* attach cannot reach it, the container still runs: noted in its log */
+    cleanup_free char *why = xasprintf("berth: %s\n", berth_error_message(err));
+    berth_log_write_line(log_fd, "stderr", why, strlen(why));
+    berth_error_clear(&err);
+  }
   if (pid < 0) {
     for (int i = 0; i < 2; i++)
       if (ss.readers[i] >= 0)
         close(ss.readers[i]);
+    if (ss.stdin_writer >= 0 && ss.stdin_writer != ss.readers[0])
+      close(ss.stdin_writer);
     report_error(k->report_fd, err);
-    mark_exited(k->s, k->c, 125, NULL);
+    mark_exited(k->s, k->c, 125, false, NULL);
     return 125;
   }
   struct stream streams[2]
@@ -348,19 +395,26 @@ keep(struct keeper *k)
   int code = -1;
   bool started = false;
   while (code < 0 || streams[0].fd >= 0 || streams[1].fd >= 0) {
-    struct pollfd p[4] = { { streams[0].fd, POLLIN, 0 },
-                           { streams[1].fd, POLLIN, 0 },
-                           { code < 0 ? sfd : -1, POLLIN, 0 },
-                           { k->tied && !k->orphaned ? k->report_fd : -1, 0, 0 } };
+    struct pollfd p[5 + 2 + BERTH_STDIN_CLIENTS] = {
+      { streams[0].fd, POLLIN, 0 },
+      { streams[1].fd, POLLIN, 0 },
+      { code < 0 ? sfd : -1, POLLIN, 0 },
+      { k->tied && !k->orphaned ? k->report_fd : -1, 0, 0 },
+      { oom.fd, POLLIN, 0 },
+    };
+    size_t n_relay = code < 0 ? berth_stdin_relay_poll(&relay, p + 5) : 0;
     /* Until the pid file is there it is looked for every 2 ms (a run -d
      * returns as soon as it is); after,
      * only output and SIGCHLD wake us (every 100 ms without a signalfd). */
     int timeout = !started ? 2 : (sfd < 0 && code < 0 ? 100 : -1);
     if (k->orphaned && code < 0)
       timeout = 20;
-    if (poll(p, 4, timeout) < 0 && errno != EINTR)
+    if (poll(p, 5 + n_relay, timeout) < 0 && errno != EINTR)
       break;
+    berth_stdin_relay_handle(&relay, p + 5, n_relay);
     check_caller(k, &p[3], code);
+    if (p[4].revents != 0)
+      berth_oom_watch_check(&oom);
     for (int i = 0; i < 2; i++)
       if (streams[i].fd >= 0 && p[i].revents != 0 && !pump(&streams[i], log_fd)) {
         close(streams[i].fd);
@@ -379,6 +433,9 @@ keep(struct keeper *k)
         report_error(k->report_fd, err);
         (void)berth_runtime_kill(k->rt, k->c->id, SIGKILL, NULL); /* its end is reaped below */
       } else {
+        /* State.OOMKilled, best effort (cgroup.h) */
+        if (json_integer_value(json_object_get(k->c->hostconfig, "Memory")) > 0)
+          (void)berth_oom_watch_start(&oom, k->c->id, NULL);
         report(k->report_fd, 'R', NULL);
         berth_store_trace(k->s, "run: the runtime started the container");
       }
@@ -400,9 +457,15 @@ keep(struct keeper *k)
     code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
   }
   unlink(pid_file);
+  berth_stdin_relay_close(&relay, k->s, k->c);
+  if (ss.stdin_writer >= 0 && ss.stdin_writer != ss.readers[0])
+    close(ss.stdin_writer);
   berth_store_trace(k->s, "run: the container's process ran to its end");
+  bool oom_killed = berth_oom_watch_finish(&oom, code == 128 + SIGKILL);
+  /* runc removed the cgroups; a runtime that died first did not */
+  (void)berth_cgroup_remove_at(dirfd, k->c->id, NULL);
   berth_error *end_err = NULL;
-  if (mark_exited(k->s, k->c, code, &end_err) < 0) {
+  if (mark_exited(k->s, k->c, code, oom_killed, &end_err) < 0) {
     report_error(k->report_fd, end_err);
     berth_error_free(end_err);
   }

@@ -90,6 +90,7 @@ berth_config_load(const char *path, berth_error **err)
   }
   if (optional_string(root, "data-root", &c->data_root, err) < 0
       || optional_string(root, "default-runtime", &c->default_runtime, err) < 0
+      || optional_string(root, "seccomp-profile", &c->seccomp_profile, err) < 0
       || string_list(root, "insecure-registries", &c->insecure_registries, err) < 0
       || string_list(root, "registry-mirrors", &c->registry_mirrors, err) < 0
       || runtimes(root, c, err) < 0) {
@@ -107,6 +108,7 @@ berth_config_free(berth_config *c)
     return;
   free(c->data_root);
   free(c->default_runtime);
+  free(c->seccomp_profile);
   berth_cleanup_strvp(&c->insecure_registries);
   berth_cleanup_strvp(&c->registry_mirrors);
   berth_cleanup_strvp(&c->runtime_names);

@@ -14,6 +14,7 @@ typedef struct berth_config {
   char *default_runtime;      /* "default-runtime" */
   char **runtime_names;       /* keys of "runtimes", NULL-terminated */
   char **runtime_paths;       /* their "path", same order */
+  char *seccomp_profile;      /* "seccomp-profile": the default seccomp profile's path */
 } berth_config;
 
 /* Reads the file at path (trusted as far as it is the administrator's, but

@@ -110,6 +110,23 @@ gather_host(berth_info *out)
   out->total_memory = sysinfo(&si) == 0 ? (long long)si.totalram * si.mem_unit : 0;
 }
 
+/* Docker lists seccomp when the kernel has it (a Seccomp: line in
+ * /proc/self/status), with the configured profile's path or "default". */
+static void
+gather_security(const berth_config *config, berth_info *out)
+{
+  strv sec = { xcalloc(1, sizeof(char *)), 0 };
+  cleanup_free char *status = NULL;
+  size_t len;
+  if (berth_read_file_at(AT_FDCWD, "/proc/self/status", &status, &len, NULL) == 0
+      && strstr(status, "\nSeccomp:") != NULL) {
+    const char *p = config != NULL ? config->seccomp_profile : NULL;
+    cleanup_free char *opt = xasprintf("name=seccomp,profile=%s", p != NULL ? p : "default");
+    strv_add_unique(&sec, opt);
+  }
+  out->security_options = sec.v;
+}
+
 int
 berth_info_gather(berth_store *s, const berth_config *config, berth_info *out, berth_error **err)
 {
@@ -130,6 +147,7 @@ berth_info_gather(berth_store *s, const berth_config *config, berth_info *out, b
   out->insecure_registries = reg.v;
   gather_runtimes(config, out);
   gather_host(out);
+  gather_security(config, out);
   return 0;
 }
 
@@ -152,5 +170,6 @@ berth_info_clear(berth_info *info)
   free(info->kernel_version);
   free(info->operating_system);
   free(info->architecture);
+  free_strv(info->security_options);
   memset(info, 0, sizeof(*info));
 }

@@ -18,7 +18,8 @@ typedef struct berth_info {
   char *default_runtime;
   char *kernel_version, *operating_system, *architecture; /* uname -r, PRETTY_NAME, uname -m */
   long cpus;
-  long long total_memory; /* bytes */
+  long long total_memory;  /* bytes */
+  char **security_options; /* Docker's "name=seccomp,profile=default", NULL-terminated */
 } berth_info;
 
 /* config may be NULL.  PATH and /etc/os-release are read as the host's. */

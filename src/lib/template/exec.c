@@ -22,6 +22,10 @@ struct exec_state {
   var *vars;
   size_t n_vars;
   int depth;
+  tmpl_typing *ty; /* the Go types of the data's values; NULL: plain JSON */
+  /* the data is JSON decoded into interface{}s: a pipeline's nil is Go's
+   * "no value" (text/template unwraps an empty interface) */
+  bool unwrap;
 };
 
 typedef enum flow { FLOW_NEXT, FLOW_BREAK, FLOW_CONTINUE } flow;
@@ -52,7 +56,7 @@ tmpl_buf_add(char **buf, size_t *len, const char *s, size_t n)
 }
 
 /* Go's "template: :LINE:COL: executing "" at <NODE>: msg", the node's text
- * cut at 20 bytes as ErrorContext cuts it. */
+ * whole (the Go of Docker 20.10.24, 1.19, no longer cuts it at 20 bytes). */
 static int fail_at(exec_state *s, const node *n, berth_error **err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int
@@ -73,11 +77,8 @@ fail_at(exec_state *s, const node *n, berth_error **err, const char *fmt, ...)
       col++;
   }
   cleanup_free char *ctx = tmpl_node_string(n);
-  bool cut = strlen(ctx) > 20;
-  if (cut)
-    ctx[20] = '\0';
-  return berth_error_set(err, 0, "template: %s:%d:%zu: executing \"%s\" at <%s%s>: %s", s->t->name,
-                         line, col, s->t->name, ctx, cut ? "..." : "", msg ? msg : "?");
+  return berth_error_set(err, 0, "template: %s:%d:%zu: executing \"%s\" at <%s>: %s", s->t->name,
+                         line, col, s->t->name, ctx, msg ? msg : "?");
 }
 
 static void
@@ -120,6 +121,19 @@ field(exec_state *s, const node *at, json_t *receiver, const char *name, json_t 
     if (s->o->missing_key_error)
       return fail_at(s, at, err, "nil data; no entry for key \"%s\"", name);
     return 0;
+  }
+  if (s->ty != NULL) {
+    cleanup_free char *why = NULL;
+    int rc = tmpl_typed_field(s->ty, receiver, name, s->o->missing_key_error, out, &why);
+    if (rc < 0)
+      return fail_at(s, at, err, "%s", why);
+    if (rc > 0 && n_args > 0 && last) {
+      json_decref(*out);
+      *out = NULL;
+      return fail_at(s, at, err, "%s is not a method but has arguments", name);
+    }
+    if (rc > 0)
+      return 0;
   }
   if (json_is_null(receiver))
     return fail_at(s, at, err, "nil pointer evaluating interface {}.%s", name);
@@ -188,7 +202,7 @@ call(exec_state *s, json_t *dot, const node *cmd, json_t *final, bool has_final,
       } else {
         v = json_incref(final);
       }
-      if (i + 1 == n || tmpl_truth(v) != is_and) {
+      if (i + 1 == n || tmpl_truth(s->ty, v) != is_and) {
         *out = v;
         return 0;
       }
@@ -214,7 +228,7 @@ call(exec_state *s, json_t *dot, const node *cmd, json_t *final, bool has_final,
     free(text);
   } else if (rc == 0) {
     berth_error *why = NULL;
-    if (tmpl_func_find(fn->text)(args, n, out, &why) < 0) {
+    if (tmpl_func_find(fn->text)(s->ty, args, n, out, &why) < 0) {
       const char *m = berth_error_message(why);
       if (strncmp(m, "wrong number of args", 20) == 0 || strncmp(m, "wrong type", 10) == 0)
         rc = fail_at(s, cmd, err, "%s", m);
@@ -338,6 +352,10 @@ eval_pipeline(exec_state *s, json_t *dot, const node *pipe, json_t **out, berth_
     json_decref(v);
     v = next;
   }
+  if (s->unwrap && v != NULL && json_is_null(v)) {
+    json_decref(v);
+    v = NULL;
+  }
   for (size_t i = 0; i < pipe->n_vars; i++) {
     if (pipe->is_assign) {
       var *x = find_var(s, pipe->vars[i]);
@@ -394,15 +412,32 @@ compare_keys(const void *a, const void *b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* An element of what range goes over, as its Go type when it has one. */
+static json_t *
+range_elem(exec_state *s, json_t *raw, bool typed, const go_type *elem)
+{
+  return typed ? tmpl_typed(s->ty, raw, elem) : json_incref(raw);
+}
+
 static int
 walk_range(exec_state *s, json_t *dot, const node *n, json_t *v, flow *f, berth_error **err)
 {
   size_t count = 0;
+  const go_type *elem = NULL;
+  int typed = tmpl_typed_range(s->ty, v, &elem);
+  if (typed < 0) {
+    cleanup_free char *what = NULL;
+    size_t wl = 0;
+    tmpl_print_go(s->ty, &what, &wl, v, true);
+    return fail_at(s, n->pipe, err, "range can't iterate over %s", what);
+  }
   if (json_is_array(v)) {
     count = json_array_size(v);
     for (size_t i = 0; i < count && *f == FLOW_NEXT; i++) {
       json_t *key = json_integer((json_int_t)i);
-      int rc = range_one(s, n, key, json_array_get(v, i), f, err);
+      json_t *e = range_elem(s, json_array_get(v, i), typed, elem);
+      int rc = range_one(s, n, key, e, f, err);
+      json_decref(e);
       json_decref(key);
       if (rc < 0)
         return -1;
@@ -418,7 +453,9 @@ walk_range(exec_state *s, json_t *dot, const node *n, json_t *v, flow *f, berth_
     int rc = 0;
     for (size_t i = 0; i < k && rc == 0 && *f == FLOW_NEXT; i++) {
       json_t *jk = json_string_nocheck(keys[i]);
-      rc = range_one(s, n, jk, json_object_get(v, keys[i]), f, err);
+      json_t *e = range_elem(s, json_object_get(v, keys[i]), typed, elem);
+      rc = range_one(s, n, jk, e, f, err);
+      json_decref(e);
       json_decref(jk);
     }
     free(keys);
@@ -427,7 +464,7 @@ walk_range(exec_state *s, json_t *dot, const node *n, json_t *v, flow *f, berth_
   } else if (v != NULL && !json_is_null(v)) {
     cleanup_free char *what = NULL;
     size_t wl = 0;
-    tmpl_print_value(&what, &wl, v);
+    tmpl_print_value(s->ty, &what, &wl, v);
     return fail_at(s, n->pipe, err, "range can't iterate over %s", what);
   }
   if (*f == FLOW_BREAK)
@@ -454,13 +491,13 @@ walk(exec_state *s, json_t *dot, const node *n, flow *f, berth_error **err)
   case N_ACTION:
     rc = eval_pipeline(s, dot, n->pipe, &v, err);
     if (rc == 0 && n->pipe->n_vars == 0)
-      tmpl_print_value(&s->out, &s->len, v);
+      tmpl_print_value(s->ty, &s->out, &s->len, v);
     mark = s->n_vars; /* a declaration lives until the enclosing end */
     break;
   case N_IF:
   case N_WITH:
     rc = eval_pipeline(s, dot, n->pipe, &v, err);
-    if (rc == 0 && tmpl_truth(v))
+    if (rc == 0 && tmpl_truth(s->ty, v))
       rc = walk_list(s, n->kind == N_WITH ? v : dot, n->list, f, err);
     else if (rc == 0)
       rc = walk_list(s, dot, n->else_list, f, err);
@@ -493,13 +530,27 @@ berth_template_execute(const berth_template *t, json_t *data, const berth_templa
                        char **out, size_t *out_len, berth_error **err)
 {
   berth_template_options none = { 0 };
-  exec_state s = { .t = t, .o = opts ? opts : &none, .root = data };
+  exec_state s = { .t = t, .o = opts ? opts : &none };
+  cleanup_json json_t *typed = NULL;
+  if (s.o->go_type != NULL) {
+    const go_type *root = tmpl_go_type(s.o->go_type);
+    if (root == NULL)
+      return berth_error_set(err, 0, "template: no Go type %s", s.o->go_type);
+    /* a copy: each value of the data its own json_t, one type per address */
+    cleanup_json json_t *copy = json_deep_copy(data);
+    s.ty = tmpl_typing_new();
+    typed = tmpl_typed(s.ty, copy, root);
+    data = typed;
+  }
+  s.root = data;
+  s.unwrap = s.ty == NULL && s.o->row_type == NULL && s.o->struct_type == NULL && !s.o->header;
   push_var(&s, "$", data);
   tmpl_buf_add(&s.out, &s.len, "", 0);
   flow f = FLOW_NEXT;
   int rc = walk_list(&s, data, t->root, &f, err);
   pop_vars(&s, 0);
   free(s.vars);
+  tmpl_typing_free(s.ty);
   if (rc < 0) {
     free(s.out);
     return -1;

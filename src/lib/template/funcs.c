@@ -8,7 +8,9 @@
 #include "common/xalloc.h"
 #include "template/internal.h"
 
-#define FN(name) static int fn_##name(json_t *const *a, size_t n, json_t **out, berth_error **err)
+#define FN(name)                                                                                   \
+  static int fn_##name(tmpl_typing *ty __attribute__((unused)), json_t *const *a, size_t n,        \
+                       json_t **out, berth_error **err)
 
 static int
 want_args(const char *name, size_t n, size_t want, berth_error **err)
@@ -45,7 +47,7 @@ FN(not )
 {
   if (want_args("not", n, 1, err) < 0)
     return -1;
-  *out = json_boolean(!tmpl_truth(a[0]));
+  *out = json_boolean(!tmpl_truth(ty, a[0]));
   return 0;
 }
 
@@ -56,6 +58,9 @@ FN(len)
   const json_t *v = a[0];
   if (v == NULL || json_is_null(v))
     return berth_error_set(err, 0, "len of nil pointer");
+  const go_type *t = tmpl_type_of(ty, v, NULL);
+  if (t != NULL && t->kind != GO_SLICE && t->kind != GO_MAP)
+    return berth_error_set(err, 0, "len of type %s", t->name); /* a struct, struct{}, time */
   size_t l;
   if (json_is_string(v))
     l = json_string_length(v);
@@ -79,6 +84,19 @@ FN(index)
   json_incref(v);
   for (size_t i = 1; i < n; i++) {
     json_t *next = NULL;
+    char *why = NULL;
+    int typed = tmpl_typed_index(ty, v, a[i], &next, &why);
+    if (typed < 0) {
+      json_decref(v);
+      berth_error_set(err, 0, "%s", why);
+      free(why);
+      return -1;
+    }
+    if (typed > 0) {
+      json_decref(v);
+      v = next;
+      continue;
+    }
     if (json_is_array(v) || json_is_string(v)) {
       if (!json_is_integer(a[i])) {
         json_decref(v);
@@ -114,7 +132,7 @@ FN(index)
 FN(print)
 {
   (void)err;
-  char *s = tmpl_sprint(a, n, false);
+  char *s = tmpl_sprint(ty, a, n, false);
   *out = json_string_nocheck(s);
   free(s);
   return 0;
@@ -123,7 +141,7 @@ FN(print)
 FN(println)
 {
   (void)err;
-  char *s = tmpl_sprint(a, n, true);
+  char *s = tmpl_sprint(ty, a, n, true);
   *out = json_string_nocheck(s);
   free(s);
   return 0;
@@ -135,7 +153,7 @@ FN(printf)
     return berth_error_set(err, 0, "wrong number of args for printf: want at least 1 got 0");
   if (want_string(a[0], err) < 0)
     return -1;
-  char *s = tmpl_sprintf(json_string_value(a[0]), a + 1, n - 1);
+  char *s = tmpl_sprintf(ty, json_string_value(a[0]), a + 1, n - 1);
   *out = json_string_nocheck(s);
   free(s);
   return 0;
@@ -146,10 +164,12 @@ FN(printf)
 typedef enum kind { K_BOOL, K_NUMBER, K_STRING, K_NIL, K_OTHER } kind;
 
 static kind
-basic_kind(const json_t *v)
+basic_kind(const tmpl_typing *ty, const json_t *v)
 {
   if (v == NULL || json_is_null(v))
     return K_NIL;
+  if (tmpl_typed_always_true(ty, v))
+    return K_OTHER; /* a time.Time is a struct to Go */
   if (json_is_boolean(v))
     return K_BOOL;
   if (json_is_number(v))
@@ -161,9 +181,9 @@ basic_kind(const json_t *v)
 
 /* -1, 0, 1; or -2 with an error. */
 static int
-compare(const json_t *x, const json_t *y, bool ordered, berth_error **err)
+compare(const tmpl_typing *ty, const json_t *x, const json_t *y, bool ordered, berth_error **err)
 {
-  kind kx = basic_kind(x), ky = basic_kind(y);
+  kind kx = basic_kind(ty, x), ky = basic_kind(ty, y);
   if (kx == K_OTHER || ky == K_OTHER || (ordered && (kx == K_BOOL || kx == K_NIL))) {
     berth_error_set(err, 0, "invalid type for comparison");
     return -2;
@@ -199,7 +219,7 @@ FN(eq)
   if (n < 2)
     return berth_error_set(err, 0, "missing argument for comparison");
   for (size_t i = 1; i < n; i++) {
-    int c = compare(a[0], a[i], false, err);
+    int c = compare(ty, a[0], a[i], false, err);
     if (c == -2)
       return -1;
     if (c == 0) {
@@ -215,7 +235,7 @@ FN(ne)
 {
   if (want_args("ne", n, 2, err) < 0)
     return -1;
-  int c = compare(a[0], a[1], false, err);
+  int c = compare(ty, a[0], a[1], false, err);
   if (c == -2)
     return -1;
   *out = json_boolean(c != 0);
@@ -223,12 +243,12 @@ FN(ne)
 }
 
 static int
-ordered(const char *name, json_t *const *a, size_t n, json_t **out, bool (*ok)(int),
-        berth_error **err)
+ordered(const tmpl_typing *ty, const char *name, json_t *const *a, size_t n, json_t **out,
+        bool (*ok)(int), berth_error **err)
 {
   if (want_args(name, n, 2, err) < 0)
     return -1;
-  int c = compare(a[0], a[1], true, err);
+  int c = compare(ty, a[0], a[1], true, err);
   if (c == -2)
     return -1;
   *out = json_boolean(ok(c));
@@ -258,19 +278,19 @@ is_ge(int c)
 
 FN(lt)
 {
-  return ordered("lt", a, n, out, is_lt, err);
+  return ordered(ty, "lt", a, n, out, is_lt, err);
 }
 FN(le)
 {
-  return ordered("le", a, n, out, is_le, err);
+  return ordered(ty, "le", a, n, out, is_le, err);
 }
 FN(gt)
 {
-  return ordered("gt", a, n, out, is_gt, err);
+  return ordered(ty, "gt", a, n, out, is_gt, err);
 }
 FN(ge)
 {
-  return ordered("ge", a, n, out, is_ge, err);
+  return ordered(ty, "ge", a, n, out, is_ge, err);
 }
 
 /* ---- Docker's -------------------------------------------------------------- */
@@ -279,6 +299,12 @@ FN(json)
 {
   if (want_args("json", n, 1, err) < 0)
     return -1;
+  bool nil;
+  tmpl_type_of(ty, a[0], &nil);
+  if (nil) { /* a nil slice or map marshals as null */
+    *out = json_string("null");
+    return 0;
+  }
   char *s = tmpl_json(a[0]);
   *out = json_string_nocheck(s);
   free(s);

@@ -110,20 +110,88 @@ struct berth_template {
   node *root;
 };
 
+/* ---- Go's types (types.c: Docker's inspect structs; typed.c) -------------- */
+
+typedef enum go_kind {
+  GO_STRING,
+  GO_BOOL,
+  GO_INT,
+  GO_FLOAT,
+  GO_DURATION, /* time.Duration: an int that prints as 1m30s */
+  GO_TIME,     /* time.Time: an RFC 3339 string that prints as Go's time.String */
+  GO_SLICE,
+  GO_MAP,
+  GO_PTR,
+  GO_STRUCT,
+  GO_EMPTY, /* struct{} */
+  GO_IFACE, /* interface{}: plain JSON, as without a type */
+} go_kind;
+
+typedef struct go_type go_type;
+
+typedef struct go_field {
+  const char *name; /* Go's name (NULL for an embedded struct: its type's) */
+  const char *json; /* the JSON key when a tag renames it, else NULL */
+  const go_type *type;
+  bool embedded; /* its fields are the outer struct's (and its JSON keys) */
+} go_field;
+
+struct go_type {
+  go_kind kind;
+  const char *name;    /* Go's name, for %T and errors */
+  const go_type *elem; /* a slice's, map's or pointer's */
+  const go_field *fields;
+  size_t n_fields;
+  bool named_key;       /* a map keyed by a named string type (nat.Port) */
+  const char *stringer; /* a pointer with a String() method: its output, {N} for field N */
+};
+
+/* A root type by Go's name ("types.ImageInspect", "types.ContainerJSON"). */
+const go_type *tmpl_go_type(const char *name);
+
+/* Which Go type each JSON value of a run stands for (a side table keyed by
+ * the json_t, holding a reference to each): NULL for no run with types. */
+typedef struct tmpl_typing tmpl_typing;
+tmpl_typing *tmpl_typing_new(void);
+void tmpl_typing_free(tmpl_typing *ty);
+/* v's type, NULL when it has none (plain JSON); *nil (may be NULL): v is
+ * an empty array or object standing for a nil slice or map. */
+const go_type *tmpl_type_of(const tmpl_typing *ty, const json_t *v, bool *nil);
+/* v (borrowed; NULL or null: absent) as a value of type t: a new
+ * reference, recorded; the zero value of t when absent. */
+json_t *tmpl_typed(tmpl_typing *ty, json_t *v, const go_type *t);
+/* .name of a typed receiver: 1 with *out (a new reference, NULL for a
+ * map's missing key), 0 when recv has no type, -1 with *why (Go's words). */
+int tmpl_typed_field(tmpl_typing *ty, json_t *recv, const char *name, bool missing_key_error,
+                     json_t **out, char **why);
+/* index recv key for a typed recv: as tmpl_typed_field. */
+int tmpl_typed_index(tmpl_typing *ty, json_t *recv, const json_t *key, json_t **out, char **why);
+/* For range: 1 with *elem the elements' type when v is a typed slice or
+ * map, 0 when v has no type, -1 when Go cannot range over it. */
+int tmpl_typed_range(const tmpl_typing *ty, const json_t *v, const go_type **elem);
+/* Go's truth for a typed struct, time or non-nil pointer: always true. */
+bool tmpl_typed_always_true(const tmpl_typing *ty, const json_t *v);
+/* Appends v as fmt's %v prints its Go value; deref: the template's own
+ * printing, which dereferences a pointer first (print and printf don't). */
+void tmpl_print_go(const tmpl_typing *ty, char **buf, size_t *len, const json_t *v, bool deref);
+
 /* ---- evaluation ---------------------------------------------------------- */
 
 /* A value: a json_t (a reference owned by whoever holds it), or NULL for
  * Go's "no value" (a missing map key). */
 typedef struct exec_state exec_state;
 
-/* Go's truth: false, 0, "", null, an empty array or object, no value. */
-bool tmpl_truth(const json_t *v);
-/* Appends v as fmt's %v prints it ("<no value>" for NULL). */
-void tmpl_print_value(char **buf, size_t *len, const json_t *v);
+/* Go's truth: false, 0, "", null, an empty array or object, no value;
+ * a typed struct or non-nil pointer is true (ty may be NULL). */
+bool tmpl_truth(const tmpl_typing *ty, const json_t *v);
+/* Appends v as the template prints it ("<no value>" for NULL). */
+void tmpl_print_value(const tmpl_typing *ty, char **buf, size_t *len, const json_t *v);
+/* Appends plain JSON v as fmt's %v prints it. */
+void tmpl_print_plain(char **buf, size_t *len, const json_t *v);
 /* fmt.Sprint / Sprintln of args (Go's spacing rules). */
-char *tmpl_sprint(json_t *const *args, size_t n, bool ln);
+char *tmpl_sprint(const tmpl_typing *ty, json_t *const *args, size_t n, bool ln);
 /* fmt.Sprintf with Go's verbs. */
-char *tmpl_sprintf(const char *format, json_t *const *args, size_t n);
+char *tmpl_sprintf(const tmpl_typing *ty, const char *format, json_t *const *args, size_t n);
 /* Go's type name of a value, for errors ("string", "float64", "map[string]interface {}"). */
 const char *tmpl_type_name(const json_t *v);
 /* encoding/json of v as Docker's json function writes it (HTML not escaped). */
@@ -133,7 +201,8 @@ char *tmpl_json_marshal(const json_t *v);
 
 /* A built-in function (funcs.c): args evaluated; returns a new reference
  * (or NULL for no value) and 0, or -1 with an error in Go's words. */
-typedef int (*tmpl_func)(json_t *const *args, size_t n, json_t **out, berth_error **err);
+typedef int (*tmpl_func)(tmpl_typing *ty, json_t *const *args, size_t n, json_t **out,
+                         berth_error **err);
 /* and / or are evaluated lazily by exec.c: these say which they are. */
 bool tmpl_func_is_lazy(const char *name, bool *is_and);
 tmpl_func tmpl_func_find(const char *name);

@@ -8,10 +8,12 @@
 #include "template/internal.h"
 
 bool
-tmpl_truth(const json_t *v)
+tmpl_truth(const tmpl_typing *ty, const json_t *v)
 {
   if (v == NULL)
     return false;
+  if (tmpl_typed_always_true(ty, v))
+    return true; /* Go: a struct is always true, a non-nil pointer too */
   switch (json_typeof(v)) {
   case JSON_OBJECT:
     return json_object_size(v) > 0;
@@ -199,25 +201,46 @@ print_inner(char **buf, size_t *len, const json_t *v)
 }
 
 void
-tmpl_print_value(char **buf, size_t *len, const json_t *v)
+tmpl_print_plain(char **buf, size_t *len, const json_t *v)
+{
+  print_inner(buf, len, v);
+}
+
+void
+tmpl_print_value(const tmpl_typing *ty, char **buf, size_t *len, const json_t *v)
 {
   if (v == NULL)
     add(buf, len, "<no value>");
   else
-    print_inner(buf, len, v);
+    tmpl_print_go(ty, buf, len, v, true);
+}
+
+/* An argument of print or printf: fmt's own %v, no pointer dereferenced. */
+static void
+print_arg(const tmpl_typing *ty, char **buf, size_t *len, const json_t *v)
+{
+  tmpl_print_go(ty, buf, len, v, false);
+}
+
+/* Whether Go's value is a string (a time.Time's JSON string is a struct). */
+static bool
+is_string(const tmpl_typing *ty, const json_t *v)
+{
+  const go_type *t = tmpl_type_of(ty, v, NULL);
+  return json_is_string(v) && (t == NULL || t->kind == GO_STRING);
 }
 
 char *
-tmpl_sprint(json_t *const *args, size_t n, bool ln)
+tmpl_sprint(const tmpl_typing *ty, json_t *const *args, size_t n, bool ln)
 {
   char *buf = NULL;
   size_t len = 0;
   add(&buf, &len, "");
   for (size_t i = 0; i < n; i++) {
-    bool str = json_is_string(args[i]);
-    if (i > 0 && (ln || (!str && !json_is_string(args[i - 1]))))
+    bool str = is_string(ty, args[i]);
+    if (i > 0 && (ln || (!str && !is_string(ty, args[i - 1]))))
       add(&buf, &len, " ");
-    print_inner(&buf, &len, args[i]);
+    print_arg(ty, &buf, &len, args[i]);
   }
   if (ln)
     add(&buf, &len, "\n");
@@ -405,7 +428,7 @@ quote_go(char **buf, size_t *len, const char *s, size_t n)
 
 /* %!verb(type=value): Go's words for a value the verb cannot print. */
 static void
-bad_verb(char **buf, size_t *len, char verb, const json_t *v)
+bad_verb(const tmpl_typing *ty, char **buf, size_t *len, char verb, const json_t *v)
 {
   char head[8];
   snprintf(head, sizeof head, "%%!%c(", verb);
@@ -415,7 +438,7 @@ bad_verb(char **buf, size_t *len, char verb, const json_t *v)
   } else {
     add(buf, len, tmpl_type_name(v));
     add(buf, len, "=");
-    print_inner(buf, len, v);
+    print_arg(ty, buf, len, v);
   }
   add(buf, len, ")");
 }
@@ -449,24 +472,24 @@ c_number(char **buf, size_t *len, const spec *sp, char conv, const json_t *v)
 #pragma GCC diagnostic pop
 
 static void
-format_one(char **buf, size_t *len, const spec *sp, const json_t *v)
+format_one(const tmpl_typing *ty, char **buf, size_t *len, const spec *sp, const json_t *v)
 {
   char *s = NULL;
   size_t sl = 0;
   add(&s, &sl, "");
   switch (sp->verb) {
   case 'v':
-    print_inner(&s, &sl, v);
+    print_arg(ty, &s, &sl, v);
     add_padded(buf, len, sp, s);
     break;
   case 's':
     if (json_is_string(v) || json_is_array(v) || json_is_object(v)) {
-      print_inner(&s, &sl, v);
+      print_arg(ty, &s, &sl, v); /* a struct's fields each as %s: berth's %v */
       if (sp->prec >= 0 && (size_t)sp->prec < sl)
         s[sp->prec] = '\0';
       add_padded(buf, len, sp, s);
     } else {
-      bad_verb(buf, len, sp->verb, v);
+      bad_verb(ty, buf, len, sp->verb, v);
     }
     break;
   case 'q':
@@ -474,21 +497,21 @@ format_one(char **buf, size_t *len, const spec *sp, const json_t *v)
       quote_go(&s, &sl, json_string_value(v), json_string_length(v));
       add_padded(buf, len, sp, s);
     } else {
-      bad_verb(buf, len, sp->verb, v);
+      bad_verb(ty, buf, len, sp->verb, v);
     }
     break;
   case 't':
     if (json_is_boolean(v))
       add_padded(buf, len, sp, json_is_true(v) ? "true" : "false");
     else
-      bad_verb(buf, len, sp->verb, v);
+      bad_verb(ty, buf, len, sp->verb, v);
     break;
   case 'd':
   case 'o':
   case 'b':
   case 'c':
     if (!json_is_integer(v)) {
-      bad_verb(buf, len, sp->verb, v);
+      bad_verb(ty, buf, len, sp->verb, v);
     } else if (sp->verb == 'c') {
       long long cp = json_integer_value(v);
       char u[5] = { 0 };
@@ -528,7 +551,7 @@ format_one(char **buf, size_t *len, const spec *sp, const json_t *v)
     } else if (json_is_integer(v)) {
       c_number(buf, len, sp, sp->verb, v);
     } else {
-      bad_verb(buf, len, sp->verb, v);
+      bad_verb(ty, buf, len, sp->verb, v);
     }
     break;
   case 'e':
@@ -538,7 +561,7 @@ format_one(char **buf, size_t *len, const spec *sp, const json_t *v)
   case 'g':
   case 'G':
     if (!json_is_real(v)) {
-      bad_verb(buf, len, sp->verb, v);
+      bad_verb(ty, buf, len, sp->verb, v);
     } else if ((sp->verb == 'g' || sp->verb == 'G') && sp->prec < 0) {
       add_float(&s, &sl, json_real_value(v), -4, 6, false);
       add_padded(buf, len, sp, s);
@@ -549,16 +572,18 @@ format_one(char **buf, size_t *len, const spec *sp, const json_t *v)
       c_number(buf, len, &p, sp->verb == 'F' ? 'f' : sp->verb, v);
     }
     break;
-  case 'T':
-    add_padded(buf, len, sp, tmpl_type_name(v));
+  case 'T': {
+    const go_type *t = tmpl_type_of(ty, v, NULL);
+    add_padded(buf, len, sp, t != NULL ? t->name : tmpl_type_name(v));
     break;
+  }
   default: {
     char head[8];
     snprintf(head, sizeof head, "%%!%c(", sp->verb);
     add(buf, len, head);
     add(buf, len, tmpl_type_name(v));
     add(buf, len, "=");
-    print_inner(buf, len, v);
+    print_arg(ty, buf, len, v);
     add(buf, len, ")");
   }
   }
@@ -581,7 +606,7 @@ int_arg(json_t *const *args, size_t n, size_t *next, bool *bad)
 }
 
 char *
-tmpl_sprintf(const char *f, json_t *const *args, size_t n)
+tmpl_sprintf(const tmpl_typing *ty, const char *f, json_t *const *args, size_t n)
 {
   char *buf = NULL;
   size_t len = 0;
@@ -651,7 +676,7 @@ tmpl_sprintf(const char *f, json_t *const *args, size_t n)
       add(&buf, &len, miss);
       continue;
     }
-    format_one(&buf, &len, &sp, args[next++]);
+    format_one(ty, &buf, &len, &sp, args[next++]);
     continue;
   too_large:
     /* Go's parsenum gives up on the rest of the format */
@@ -665,7 +690,7 @@ tmpl_sprintf(const char *f, json_t *const *args, size_t n)
         add(&buf, &len, ", ");
       add(&buf, &len, tmpl_type_name(args[i]));
       add(&buf, &len, "=");
-      print_inner(&buf, &len, args[i]);
+      print_arg(ty, &buf, &len, args[i]);
     }
     add(&buf, &len, ")");
   }

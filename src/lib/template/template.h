@@ -47,6 +47,15 @@ typedef struct berth_template_options {
    * <struct_type>" as for a row, but {{json .}} keeps the fields' order.
    * Ignored when row_type is set. */
   const char *struct_type;
+  /* The data is a Go struct of this type (template/types.c: Docker's
+   * "types.ImageInspect", "types.ContainerJSON") that Docker decoded the
+   * JSON into: fields are the struct's (Go's names: .ID, not .Id), a nil
+   * slice prints [], a struct {v1 v2 …} in field order, a struct{} {}, a
+   * time Go's time.String, a field the JSON omits its zero value; a field
+   * the type lacks is an error, after which Docker's inspect runs the
+   * template over the plain JSON.  {{json …}} writes the JSON as it is
+   * (a nil slice: null).  NULL: plain JSON. */
+  const char *go_type;
   /* The header line of a table: Docker's HeaderFunctions, under which
    * json, split, join, title, lower, upper and truncate give their first
    * argument back unchanged (pad still pads: the header stays aligned). */
