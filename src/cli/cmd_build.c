@@ -524,6 +524,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     .force_rm = force_rm,
     .quiet = quiet,
     .runtime = cli->config ? cli->config->default_runtime : NULL,
+    .seccomp_profile = cli->config ? cli->config->seccomp_profile : NULL,
     .network = network,
     .secrets = sec.v,
     .n_secrets = sec.n,

@@ -38,6 +38,7 @@ typedef struct berth_create_options {
   const char *network;    /* "host" (default) or "none" */
   const char *runtime;    /* NULL: the configured default */
   bool tty, interactive, auto_remove;
+  bool detach; /* run -d: nothing attached (Docker's Attach* and StdinOnce false) */
 
   /* more mounts after the binds (build's RUN --mount), n_mounts of them */
   const berth_mount_spec *mounts;
