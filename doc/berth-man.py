@@ -15,17 +15,22 @@ import sys
 
 
 def help_of(berth, args):
-    out = subprocess.run([berth, *args, "--help"], stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, check=True)
+    # stdin not a terminal: --help wraps at 80 columns whatever the terminal
+    out = subprocess.run([berth, *args, "--help"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
     return out.stdout.decode("utf-8", "replace")
 
 
 def sections(text):
-    """(usage, description lines, {section: lines})"""
-    usage, desc, secs, cur = "", [], {}, None
+    """(usage lines, description lines, {section: lines})"""
+    usage, desc, secs, cur = [], [], {}, None
     for line in text.splitlines():
         if line.startswith("Usage:"):
-            usage = line[len("Usage:"):].strip()
+            usage.append(line[len("Usage:"):].strip())
+            continue
+        # a second form of the command ("\tberth cp [OPTIONS] SRC_PATH|- …")
+        if usage and not desc and cur is None and re.match(r"^\s+berth ", line):
+            usage.append(line.strip())
             continue
         m = re.match(r"^([A-Z][A-Za-z ]*):$", line)
         if m:
@@ -70,11 +75,14 @@ def page(path, name, summary, version, text, see_also):
     title = name.upper()
     w = [f'.TH "{title}" "1" "" "berth {version}" "berth Manual"',
          ".SH NAME", f"{roff(name)} \\- {roff(summary)}",
-         ".SH SYNOPSIS", f"\\fB{roff(usage)}\\fR"]
+         ".SH SYNOPSIS", "\n.br\n".join(f"\\fB{roff(u)}\\fR" for u in usage)]
     if desc and desc != summary:
         w += [".SH DESCRIPTION", roff(desc).replace("\n\n", "\n.PP\n")]
     elif summary:
         w += [".SH DESCRIPTION", roff(summary)]
+    aliases = " ".join(line.strip() for line in secs.get("Aliases", []))
+    if aliases:
+        w += [".SH ALIASES", roff(aliases)]
     opts = options(secs.get("Options", []))
     if opts:
         w.append(".SH OPTIONS")

@@ -20,6 +20,11 @@ typedef struct berth_cli {
   berth_store *store;         /* see berth_cli_store() */
   bool debug;                 /* -D, --debug: error chains and phase timings on stderr */
   struct timespec debug_mark; /* when the last phase ended (debug.c) */
+  /* Under a management command (manage.c): the form's words as Docker's
+   * help and errors name it ("image ls" for `berth image list`) and the
+   * names it answers to ("ls, list"); "" at the top level. */
+  char form[48];
+  char aliases[48];
 } berth_cli;
 
 /* -D, --debug (debug.c): the start of the first phase; the end of one (its
@@ -42,7 +47,8 @@ int berth_cli_fail(berth_cli *cli, berth_error *err);
 int berth_cli_exit_code(const berth_error *err);
 
 /* Prints "<message>\nSee 'berth <cmd> --help'." and returns 125 for a bad
- * command line, as Docker's client does. */
+ * command line, as Docker's client does (under a management command, the
+ * form's words in place of cmd: "See 'berth image ls --help'."). */
 int berth_cli_usage_error(berth_cli *cli, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -54,7 +60,8 @@ int berth_cli_pull(berth_cli *cli, const berth_reference *ref, const char *platf
 /* Docker's message for an option getopt_long refused ("unknown flag:
  * --bogus", "unknown shorthand flag: 'z' in -z", and, for c == ':' (every
  * option string starts "+:"), "flag needs an argument: 'e' in -e"), then
- * "See …"; 125.  c is what getopt_long returned. */
+ * "See …" (as berth_cli_usage_error's); 125.  c is what getopt_long
+ * returned. */
 int berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv, int c);
 
 /* 0 when value (user input bound for a JSON document) is NULL or UTF-8;

@@ -1,5 +1,4 @@
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,33 +15,11 @@
 #include "common/xalloc.h"
 #include "container/network.h"
 #include "dockerfile/parser.h"
+#include "flags.h"
 #include "images/resolve.h"
 #include "images/rootfs_ref.h"
 #include "images/tag.h"
 #include "units.h"
-
-static const char build_usage[]
-    = "Usage:  berth build [OPTIONS] PATH | -\n\n"
-      "Build an image from a Dockerfile\n\n"
-      "Options:\n"
-      "      --build-arg list      Set build-time variables\n"
-      "      --cache-from strings  Images to consider as cache sources\n"
-      "  -f, --file string         Name of the Dockerfile (Default is 'PATH/Dockerfile')\n"
-      "      --force-rm            Always remove intermediate containers\n"
-      "      --iidfile string      Write the image ID to the file\n"
-      "      --label list          Set metadata for an image\n"
-      "      --no-cache            Do not use cache when building the image\n"
-      "      --network string      Set the networking mode for the RUN instructions during "
-      "build (default \"default\")\n"
-      "      --platform string     Set platform if server is multi-platform capable\n"
-      "      --pull                Always attempt to pull a newer version of the image\n"
-      "  -q, --quiet               Suppress the build output and print image ID on success\n"
-      "      --rm                  Remove intermediate containers after a successful build "
-      "(default true)\n"
-      "      --secret stringArray  Secret to expose to the build (format: "
-      "\"id=mysecret[,src=/local/secret]\")\n"
-      "  -t, --tag list            Name and optionally a tag in the 'name:tag' format\n"
-      "      --target string       Set the target build stage to build.";
 
 struct printer {
   bool quiet;
@@ -344,7 +321,7 @@ int
 berth_cmd_build(berth_cli *cli, int argc, char **argv)
 {
   enum {
-    O_BUILD_ARG = 0x100,
+    O_BUILD_ARG = BERTH_FLAG_LONG,
     O_CACHE_FROM,
     O_FORCE_RM,
     O_IIDFILE,
@@ -354,29 +331,33 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     O_RM,
     O_SECRET,
     O_TARGET,
-    O_HELP,
     O_PLATFORM,
     O_PULL
   };
-  static const struct option options[] = {
-    { "build-arg", required_argument, NULL, O_BUILD_ARG },
-    { "cache-from", required_argument, NULL, O_CACHE_FROM },
-    { "file", required_argument, NULL, 'f' },
-    { "force-rm", optional_argument, NULL, O_FORCE_RM },
-    { "iidfile", required_argument, NULL, O_IIDFILE },
-    { "label", required_argument, NULL, O_LABEL },
-    { "network", required_argument, NULL, O_NETWORK },
-    { "no-cache", optional_argument, NULL, O_NO_CACHE },
-    { "platform", required_argument, NULL, O_PLATFORM },
-    { "pull", optional_argument, NULL, O_PULL },
-    { "quiet", no_argument, NULL, 'q' },
-    { "rm", optional_argument, NULL, O_RM },
-    { "secret", required_argument, NULL, O_SECRET },
-    { "tag", required_argument, NULL, 't' },
-    { "target", required_argument, NULL, O_TARGET },
-    { "help", no_argument, NULL, O_HELP },
+  static const berth_flag flags[] = {
+    { "build-arg", O_BUILD_ARG, "list", "Set build-time variables" },
+    { "cache-from", O_CACHE_FROM, "strings", "Images to consider as cache sources" },
+    { "file", 'f', "string", "Name of the Dockerfile (Default is 'PATH/Dockerfile')" },
+    { "force-rm", O_FORCE_RM, berth_flag_bool, "Always remove intermediate containers" },
+    { "iidfile", O_IIDFILE, "string", "Write the image ID to the file" },
+    { "label", O_LABEL, "list", "Set metadata for an image" },
+    { "network", O_NETWORK, "string",
+      "Set the networking mode for the RUN instructions during build (default \"default\")" },
+    { "no-cache", O_NO_CACHE, berth_flag_bool, "Do not use cache when building the image" },
+    { "platform", O_PLATFORM, "string", "Set platform if server is multi-platform capable" },
+    { "pull", O_PULL, berth_flag_bool, "Always attempt to pull a newer version of the image" },
+    { "quiet", 'q', NULL, "Suppress the build output and print image ID on success" },
+    { "rm", O_RM, berth_flag_bool,
+      "Remove intermediate containers after a successful build (default true)" },
+    { "secret", O_SECRET, "stringArray",
+      "Secret to expose to the build (format: \"id=mysecret[,src=/local/secret]\")" },
+    { "tag", 't', "list", "Name and optionally a tag in the 'name:tag' format" },
+    { "target", O_TARGET, "string", "Set the target build stage to build." },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth build [OPTIONS] PATH | -", "Build an image from a Dockerfile", flags };
+  berth_flag_iter it = { 0 };
   size_t cap = (size_t)argc + 1, n_tags = 0, n_args = 0, n_labels = 0, n_from = 0;
   cleanup_free char **tags = xcalloc(cap, sizeof *tags);
   cleanup_strv char **args = xcalloc(cap, sizeof *args);
@@ -387,7 +368,9 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
   cleanup_error berth_error *err = NULL;
   bool rm = true, force_rm = false, no_cache = false, quiet = false, pull = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:f:qt:", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
     if (optarg != NULL && berth_cli_check_utf8(cli, argv[0], "a flag", optarg) != 0)
       return 125;
     switch (c) {
@@ -448,11 +431,6 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     case O_PLATFORM:
       platform = optarg;
       break;
-    case O_HELP:
-      puts(build_usage);
-      return 0;
-    default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
     }
   }
   if (argc - optind != 1)
@@ -551,6 +529,7 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     .force_rm = force_rm,
     .quiet = quiet,
     .runtime = cli->config ? cli->config->default_runtime : NULL,
+    .seccomp_profile = cli->config ? cli->config->seccomp_profile : NULL,
     .network = network,
     .network_config = netcfg,
     .secrets = sec.v,

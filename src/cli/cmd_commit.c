@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -6,52 +5,40 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "container/container.h"
-
-static const char commit_usage[]
-    = "Usage:  berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
-      "Create a new image from a container's changes\n\n"
-      "Options:\n"
-      "  -a, --author string    Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")\n"
-      "  -c, --change list      Apply Dockerfile instruction to the created image\n"
-      "  -m, --message string   Commit message\n"
-      "  -p, --pause            Pause container during commit (default true)";
+#include "flags.h"
 
 int
 berth_cmd_commit(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[]
-      = { { "author", required_argument, NULL, 'a' },  { "change", required_argument, NULL, 'c' },
-          { "message", required_argument, NULL, 'm' }, { "pause", optional_argument, NULL, 'p' },
-          { "help", no_argument, NULL, 'h' },          { 0 } };
+  static const berth_flag flags[] = {
+    { "author", 'a', "string", "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")" },
+    { "change", 'c', "list", "Apply Dockerfile instruction to the created image" },
+    { "message", 'm', "string", "Commit message" },
+    { "pause", 'p', berth_flag_bool, "Pause container during commit (default true)" },
+    { 0 },
+  };
+  static const berth_cmd_spec spec = { "berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+                                       "Create a new image from a container's changes", flags };
+  berth_flag_iter it = { 0 };
   berth_commit_options o = { 0 };
   size_t n_changes = 0;
   cleanup_free char **changes = xcalloc((size_t)argc + 1, sizeof *changes);
   int c;
-  while ((c = getopt_long(argc, argv, "+:a:c:m:ph", options, NULL)) != -1) {
-    switch (c) {
-    case 'a': /* -a, -m and -c go into the image's JSON config: UTF-8 only */
-      if (berth_cli_check_utf8(cli, argv[0], "\"-a, --author\" flag", optarg) != 0)
-        return 125;
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
+    if (c == 'p')
+      continue; /* nothing to pause: the upperdir is read as it is */
+    /* -a, -m and -c go into the image's JSON config: UTF-8 only */
+    cleanup_free char *what = berth_flag_what(it.flag);
+    if (berth_cli_check_utf8(cli, argv[0], what, optarg) != 0)
+      return 125;
+    if (c == 'a')
       o.author = optarg;
-      break;
-    case 'c':
-      if (berth_cli_check_utf8(cli, argv[0], "\"-c, --change\" flag", optarg) != 0)
-        return 125;
+    else if (c == 'c')
       changes[n_changes++] = optarg;
-      break;
-    case 'm':
-      if (berth_cli_check_utf8(cli, argv[0], "\"-m, --message\" flag", optarg) != 0)
-        return 125;
-      o.comment = optarg;
-      break;
-    case 'p':
-      break; /* nothing to pause: the upperdir is read as it is */
-    case 'h':
-      puts(commit_usage);
-      return 0;
-    default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
-    }
+    else
+      o.comment = optarg; /* -m */
   }
   int left = argc - optind;
   if (left < 1 || left > 2)

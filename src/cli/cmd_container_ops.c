@@ -1,6 +1,5 @@
 /* rename, restart, pause, unpause, top, attach, port: Docker's command
  * lines over container/ops.h, container/top.h and the supervisor's log. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,34 +12,26 @@
 #include "container/ops.h"
 #include "container/top.h"
 #include "container_cli.h"
+#include "flags.h"
 #include "supervisor/log.h"
 #include "supervisor/supervise.h"
 
-/* Commands whose only flag is --help: 1 after printing usage, 0 to go on,
- * or a usage error's status (> 1). */
+/* Commands with no flag but --help: 0 to go on, 1 after --help, or a bad
+ * flag's status (125). */
 static int
-help_only(berth_cli *cli, int argc, char **argv, const char *usage)
+no_flags(berth_cli *cli, int argc, char **argv, const char *usage, const char *description)
 {
-  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-  int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    if (c == 'h') {
-      puts(usage);
-      return 1;
-    }
-    return berth_cli_bad_option(cli, argv[0], argv, c);
-  }
-  return 0;
+  const berth_cmd_spec spec = { usage, description, NULL };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) == -1)
+    return 0;
+  return it.status == 0 ? 1 : it.status;
 }
 
 int
 berth_cmd_rename(berth_cli *cli, int argc, char **argv)
 {
-  int h = help_only(cli, argc, argv,
-                    "Usage:  berth rename CONTAINER NEW_NAME\n\n"
-                    "Rename a container\n\n"
-                    "Aliases:\n"
-                    "  berth container rename, berth rename");
+  int h = no_flags(cli, argc, argv, "berth rename CONTAINER NEW_NAME", "Rename a container");
   if (h != 0)
     return h == 1 ? 0 : h;
   if (argc - optind != 2)
@@ -70,15 +61,10 @@ pause_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
 static int
 pause_cmd(berth_cli *cli, int argc, char **argv, bool pause)
 {
-  int h = help_only(cli, argc, argv,
-                    pause ? "Usage:  berth pause CONTAINER [CONTAINER...]\n\n"
-                            "Pause all processes within one or more containers\n\n"
-                            "Aliases:\n"
-                            "  berth container pause, berth pause"
-                          : "Usage:  berth unpause CONTAINER [CONTAINER...]\n\n"
-                            "Unpause all processes within one or more containers\n\n"
-                            "Aliases:\n"
-                            "  berth container unpause, berth unpause");
+  int h = pause ? no_flags(cli, argc, argv, "berth pause CONTAINER [CONTAINER...]",
+                           "Pause all processes within one or more containers")
+                : no_flags(cli, argc, argv, "berth unpause CONTAINER [CONTAINER...]",
+                           "Unpause all processes within one or more containers");
   if (h != 0)
     return h == 1 ? 0 : h;
   if (optind >= argc)
@@ -113,30 +99,21 @@ restart_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
 int
 berth_cmd_restart(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "time", required_argument, NULL, 't' },
-    { "timeout", required_argument, NULL, 't' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_TIMEOUT = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "time", 't', "int", "Seconds to wait for stop before killing the container (default 10)" },
+    { "timeout", OPT_TIMEOUT, "int", "The same as --time (newer Docker's name)" },
     { 0 },
   };
+  static const berth_cmd_spec spec = { "berth restart [OPTIONS] CONTAINER [CONTAINER...]",
+                                       "Restart one or more containers", flags };
+  berth_flag_iter it = { 0 };
   int timeout = 10, c;
-  while ((c = getopt_long(argc, argv, "+:t:h", options, NULL)) != -1) {
-    switch (c) {
-    case 't':
-      if (berth_cli_parse_int(cli, argv[0], "-t, --time", optarg, &timeout) != 0)
-        return 125;
-      break;
-    case 'h':
-      puts("Usage:  berth restart [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-           "Restart one or more containers\n\n"
-           "Aliases:\n"
-           "  berth container restart, berth restart\n\n"
-           "Options:\n"
-           "  -t, --time int   Seconds to wait for stop before killing the container (default 10)");
-      return 0;
-    default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
-    }
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
+    if (berth_cli_parse_int(cli, argv[0], "-t, --time", optarg, &timeout) != 0) /* either */
+      return 125;
   }
   if (optind >= argc)
     return berth_cli_usage_error(cli, argv[0], "\"restart\" requires at least 1 argument.");
@@ -171,18 +148,11 @@ int
 berth_cmd_top(berth_cli *cli, int argc, char **argv)
 {
   /* top's own flags (only --help) come before CONTAINER; everything after
-   * it is ps's, flags included ("+": getopt stops at CONTAINER) */
-  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-  int opt;
-  while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    if (opt != 'h')
-      return berth_cli_bad_option(cli, argv[0], argv, opt);
-    puts("Usage:  berth top CONTAINER [ps OPTIONS]\n\n"
-         "Display the running processes of a container\n\n"
-         "Aliases:\n"
-         "  berth container top, berth top");
-    return 0;
-  }
+   * it is ps's, flags included (berth_flags_next stops at CONTAINER) */
+  int h = no_flags(cli, argc, argv, "berth top CONTAINER [ps OPTIONS]",
+                   "Display the running processes of a container");
+  if (h != 0)
+    return h == 1 ? 0 : h;
   if (optind >= argc)
     return berth_cli_usage_error(cli, argv[0], "\"top\" requires at least 1 argument.");
   argv += optind - 1;
@@ -209,11 +179,8 @@ berth_cmd_top(berth_cli *cli, int argc, char **argv)
 int
 berth_cmd_port(berth_cli *cli, int argc, char **argv)
 {
-  int h = help_only(cli, argc, argv,
-                    "Usage:  berth port CONTAINER [PRIVATE_PORT[/PROTO]]\n\n"
-                    "List port mappings or a specific mapping for the container\n\n"
-                    "Aliases:\n"
-                    "  berth container port, berth port");
+  int h = no_flags(cli, argc, argv, "berth port CONTAINER [PRIVATE_PORT[/PROTO]]",
+                   "List port mappings or a specific mapping for the container");
   if (h != 0)
     return h == 1 ? 0 : h;
   int left = argc - optind;
@@ -283,33 +250,23 @@ attach_entry(void *ctx, const char *stream, const char *text)
 int
 berth_cmd_attach(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "no-stdin", no_argument, NULL, 'n' },
-    { "sig-proxy", optional_argument, NULL, 'p' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_NO_STDIN = BERTH_FLAG_LONG, OPT_SIG_PROXY };
+  static const berth_flag flags[] = {
+    { "no-stdin", OPT_NO_STDIN, NULL, "Do not attach STDIN" },
+    { "sig-proxy", OPT_SIG_PROXY, berth_flag_bool,
+      "Proxy all received signals to the process (default true)" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth attach [OPTIONS] CONTAINER",
+          "Attach local standard input, output, and error streams to a running container", flags };
+  berth_flag_iter it = { 0 };
   int c;
   bool no_stdin = false;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    switch (c) {
-    case 'n':
-      no_stdin = true;
-      break;
-    case 'p':
-      break;
-    case 'h':
-      puts("Usage:  berth attach [OPTIONS] CONTAINER\n\n"
-           "Attach local standard input, output, and error streams to a running container\n\n"
-           "Aliases:\n"
-           "  berth container attach, berth attach\n\n"
-           "Options:\n"
-           "      --no-stdin    Do not attach STDIN\n"
-           "      --sig-proxy   Proxy all received signals to the process (default true)");
-      return 0;
-    default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
-    }
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
+    no_stdin |= c == OPT_NO_STDIN; /* --sig-proxy changes nothing */
   }
   berth_store *s = NULL;
   int status = 0;

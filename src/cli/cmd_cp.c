@@ -1,5 +1,4 @@
 /* `berth cp`: Docker's argument forms, then container/cp.h. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,27 +8,7 @@
 #include "common/xalloc.h"
 #include "container/cp.h"
 #include "container_cli.h"
-
-static int
-cp_usage(void)
-{
-  puts("Usage:  berth cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
-       "\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n\n"
-       "Copy files/folders between a container and the local filesystem\n\n"
-       "Use '-' as the source to read a tar archive from stdin\n"
-       "and extract it to a directory destination in a container.\n"
-       "Use '-' as the destination to stream a tar archive of a\n"
-       "container source to stdout.\n\n"
-       "Aliases:\n"
-       "  berth container cp, berth cp\n\n"
-       "Options:\n"
-       "  -a, --archive       Archive mode (copy all uid/gid information)\n"
-       "  -L, --follow-link   Always follow symbol link in SRC_PATH\n"
-       "  -q, --quiet         Suppress progress output during copy. Progress\n"
-       "                      output is automatically suppressed if no terminal\n"
-       "                      is attached");
-  return 0;
-}
+#include "flags.h"
 
 /* Docker's splitCpArg: an absolute path, a name without ':' or one starting
  * with '.' is local; otherwise CONTAINER:PATH.  *path points into arg. */
@@ -64,16 +43,27 @@ cp_fail(berth_cli *cli, berth_error *err)
 int
 berth_cmd_cp(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "archive", no_argument, NULL, 'a' },
-    { "follow-link", no_argument, NULL, 'L' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "archive", 'a', NULL, "Archive mode (copy all uid/gid information)" },
+    { "follow-link", 'L', NULL, "Always follow symbol link in SRC_PATH" },
+    { "quiet", 'q', NULL,
+      "Suppress progress output during copy. Progress output is automatically suppressed if no "
+      "terminal is attached" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+          "\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+          "Copy files/folders between a container and the local filesystem\n\n"
+          "Use '-' as the source to read a tar archive from stdin\n"
+          "and extract it to a directory destination in a container.\n"
+          "Use '-' as the destination to stream a tar archive of a\n"
+          "container source to stdout.",
+          flags };
+  berth_flag_iter it = { 0 };
   berth_cp_options o = { 0 };
   int c;
-  while ((c = getopt_long(argc, argv, "+:aLqh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'a':
       o.archive = true;
@@ -83,10 +73,8 @@ berth_cmd_cp(berth_cli *cli, int argc, char **argv)
       break;
     case 'q':
       break; /* berth prints no progress */
-    case 'h':
-      return cp_usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind != 2)

@@ -1,6 +1,5 @@
 /* `system df [-v] [--format]`: Docker 20.10's disk usage tables, plus
  * berth's line for what nothing in the store references. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "cmd_prune.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "format.h"
 #include "system/df.h"
 #include "units.h"
@@ -230,32 +230,28 @@ verbose(const berth_df *d)
 int
 berth_cmd_system_df(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "verbose", no_argument, NULL, 'v' },
-    { "format", required_argument, NULL, 'F' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_FORMAT = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "format", OPT_FORMAT, "string", "Pretty-print images using a Go template" },
+    { "verbose", 'v', NULL, "Show detailed information on space usage" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth system df [OPTIONS]", "Show docker disk usage", flags };
+  berth_flag_iter it = { 0 };
   bool verbose_flag = false;
   const char *format = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+:vh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'v':
       verbose_flag = true;
       break;
-    case 'F':
+    case OPT_FORMAT:
       format = optarg;
       break;
-    case 'h':
-      puts("Usage:  berth system df [OPTIONS]\n\n"
-           "Show docker disk usage\n\n"
-           "Options:\n"
-           "      --format string   Pretty-print images using a Go template\n"
-           "  -v, --verbose         Show detailed information on space usage");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, "system df", argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (optind < argc)

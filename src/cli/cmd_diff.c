@@ -1,30 +1,24 @@
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
 #include "container/container.h"
 #include "container/diff.h"
+#include "flags.h"
 #include "images/diff.h"
-
-static const char diff_usage[]
-    = "Usage:  berth diff CONTAINER\n"
-      "        berth diff IMAGE IMAGE\n\n"
-      "Inspect changes to files or directories on a container's filesystem,\n"
-      "or between two images (A added, C changed, D deleted)";
 
 int
 berth_cmd_diff(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-  int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    if (c == 'h') {
-      puts(diff_usage);
-      return 0;
-    }
-    return berth_cli_bad_option(cli, argv[0], argv, c);
-  }
+  static const berth_cmd_spec spec
+      = { "berth diff CONTAINER\n"
+          "        berth diff IMAGE IMAGE",
+          "Inspect changes to files or directories on a container's filesystem,\n"
+          "or between two images (A added, C changed, D deleted)",
+          NULL };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
+    return it.status; /* --help, or a flag: it has none */
   int left = argc - optind;
   if (left < 1 || left > 2)
     return berth_cli_usage_error(cli, argv[0],

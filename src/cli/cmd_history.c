@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "format.h"
 #include "images/history.h"
 #include "images/resolve.h"
@@ -16,19 +16,6 @@ typedef struct history_opts {
   bool human, no_trunc, quiet;
   const char *format; /* --format, NULL: Docker's default */
 } history_opts;
-
-static int
-usage(void)
-{
-  puts("Usage:  berth history [OPTIONS] IMAGE\n\n"
-       "Show the history of an image\n\n"
-       "Options:\n"
-       "      --format string   Pretty-print images using a Go template\n"
-       "  -H, --human           Print sizes and dates in human readable format (default true)\n"
-       "      --no-trunc        Don't truncate output\n"
-       "  -q, --quiet           Only show image IDs");
-  return 0;
-}
 
 /* Go's time.RFC3339 in the local zone, as Docker's -H=false prints it. */
 static char *
@@ -109,33 +96,38 @@ parse_bool(const char *s, bool *out)
 int
 berth_cmd_history(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "human", optional_argument, NULL, 'H' }, { "no-trunc", no_argument, NULL, 'T' },
-    { "quiet", no_argument, NULL, 'q' },       { "format", required_argument, NULL, 'F' },
-    { "help", no_argument, NULL, 'h' },        { 0 },
+  enum { OPT_FORMAT = BERTH_FLAG_LONG, OPT_NO_TRUNC };
+  static const berth_flag flags[] = {
+    { "format", OPT_FORMAT, "string", "Pretty-print images using a Go template" },
+    { "human", 'H', berth_flag_bool,
+      "Print sizes and dates in human readable format (default true)" },
+    { "no-trunc", OPT_NO_TRUNC, NULL, "Don't truncate output" },
+    { "quiet", 'q', NULL, "Only show image IDs" },
+    { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth history [OPTIONS] IMAGE", "Show the history of an image", flags };
+  berth_flag_iter it = { 0 };
   history_opts o = { .human = true };
   int c;
-  while ((c = getopt_long(argc, argv, "+:H::qh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'H':
       if (!parse_bool(optarg, &o.human))
         return berth_cli_usage_error(cli, argv[0], "invalid argument \"%s\" for \"-H, --human\"",
                                      optarg);
       break;
-    case 'T':
+    case OPT_NO_TRUNC:
       o.no_trunc = true;
       break;
     case 'q':
       o.quiet = true;
       break;
-    case 'F':
+    case OPT_FORMAT:
       o.format = optarg;
       break;
-    case 'h':
-      return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind != 1)

@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "flags.h"
 #include "images/mount.h"
+#include "manage.h"
 
 static int
 cmd_image_mount(berth_cli *cli, int argc, char **argv)
@@ -64,13 +65,7 @@ cmd_image_umount(berth_cli *cli, int argc, char **argv)
   return 0;
 }
 
-typedef int (*command_fn)(berth_cli *cli, int argc, char **argv);
-
-static const struct subcommand {
-  const char *name;
-  command_fn fn;
-  const char *summary;
-} subcommands[] = {
+static const berth_subcommand subcommands[] = {
   { "build", berth_cmd_build, "Build an image from a Dockerfile" },
   { "history", berth_cmd_history, "Show the history of an image" },
   { "import", berth_cmd_import, "Import the contents from a tarball to create a filesystem image" },
@@ -82,41 +77,21 @@ static const struct subcommand {
   { "mount", cmd_image_mount, "Mount an image's layers and print the path" },
   { "prune", berth_cmd_image_prune, "Remove unused images" },
   { "pull", berth_cmd_pull, "Pull an image from a registry" },
-  { "push", berth_cmd_push, "Push an image to a registry" },
-  { "remove", berth_cmd_rmi, NULL },
+  { "push", berth_cmd_push, "Push an image or a repository to a registry" },
   { "rm", berth_cmd_rmi, "Remove one or more images" },
+  { "rmi", berth_cmd_rmi, NULL }, /* Docker's: rm, rmi, remove */
+  { "remove", berth_cmd_rmi, NULL },
   { "save", berth_cmd_save,
     "Save one or more images to a tar archive (streamed to STDOUT by default)" },
   { "tag", berth_cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
   { "umount", cmd_image_umount, "Unmount what image mount mounted" },
+  { NULL, NULL, NULL },
 };
-
-static void
-usage(FILE *out)
-{
-  fputs("Usage:  berth image COMMAND\n\nManage images\n\nCommands:\n", out);
-  for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-    if (subcommands[i].summary != NULL)
-      fprintf(out, "  %-11s %s\n", subcommands[i].name, subcommands[i].summary);
-  fputs("\nRun 'berth image COMMAND --help' for more information on a command.\n", out);
-}
 
 /* `berth image SUB …` runs the same code as the top-level command, with
  * argv[0] = SUB. */
 int
 berth_cmd_image(berth_cli *cli, int argc, char **argv)
 {
-  if (argc < 2) {
-    usage(stderr);
-    return 125;
-  }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    usage(stdout);
-    return 0;
-  }
-  for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-    if (strcmp(subcommands[i].name, argv[1]) == 0)
-      return subcommands[i].fn(cli, argc - 1, argv + 1);
-  fprintf(stderr, "berth: 'image %s' is not a berth command.\nSee 'berth image --help'\n", argv[1]);
-  return 125;
+  return berth_cli_manage(cli, argc, argv, "Manage images", subcommands);
 }

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "filters.h"
+#include "flags.h"
 #include "format.h"
 #include "images/list.h"
 #include "reference/reference.h"
@@ -19,21 +19,6 @@ typedef struct images_opts {
   berth_filters filters; /* --filter */
   const char *format;    /* --format, NULL: Docker's default table */
 } images_opts;
-
-static int
-usage(void)
-{
-  puts("Usage:  berth images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
-       "List images\n\n"
-       "Options:\n"
-       "  -a, --all             Show all images (default hides intermediate images)\n"
-       "      --digests         Show digests\n"
-       "  -f, --filter filter   Filter output based on conditions provided\n"
-       "      --format string   Pretty-print images using a Go template\n"
-       "      --no-trunc        Don't truncate output\n"
-       "  -q, --quiet           Only show image IDs");
-  return 0;
-}
 
 /* Keeps the names in v (tags or digest refs) that match one of the
  * REPO[:TAG] patterns; -1 on a bad pattern. */
@@ -220,16 +205,23 @@ list(berth_cli *cli, const images_opts *o)
 int
 berth_cmd_images(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "all", no_argument, NULL, 'a' },          { "quiet", no_argument, NULL, 'q' },
-    { "digests", no_argument, NULL, 'd' },      { "no-trunc", no_argument, NULL, 'T' },
-    { "format", required_argument, NULL, 'F' }, { "filter", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },         { 0 },
+  enum { OPT_DIGESTS = BERTH_FLAG_LONG, OPT_FORMAT, OPT_NO_TRUNC };
+  static const berth_flag flags[] = {
+    { "all", 'a', NULL, "Show all images (default hides intermediate images)" },
+    { "digests", OPT_DIGESTS, NULL, "Show digests" },
+    { "filter", 'f', "filter", "Filter output based on conditions provided" },
+    { "format", OPT_FORMAT, "string", "Pretty-print images using a Go template" },
+    { "no-trunc", OPT_NO_TRUNC, NULL, "Don't truncate output" },
+    { "quiet", 'q', NULL, "Only show image IDs" },
+    { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth images [OPTIONS] [REPOSITORY[:TAG]]", "List images", flags };
+  berth_flag_iter it = { 0 };
   images_opts o = { 0 };
   cleanup_filters berth_filters *filters = &o.filters;
   int c;
-  while ((c = getopt_long(argc, argv, "+:aqf:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'f':
       if (berth_filters_add(cli, argv[0], filters, optarg) != 0)
@@ -241,19 +233,17 @@ berth_cmd_images(berth_cli *cli, int argc, char **argv)
     case 'q':
       o.quiet = true;
       break;
-    case 'd':
+    case OPT_DIGESTS:
       o.digests = true;
       break;
-    case 'T':
+    case OPT_NO_TRUNC:
       o.no_trunc = true;
       break;
-    case 'F':
+    case OPT_FORMAT:
       o.format = optarg;
       break;
-    case 'h':
-      return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind > 1)

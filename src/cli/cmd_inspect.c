@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,19 +7,32 @@
 #include "common/xalloc.h"
 #include "container/inspect.h"
 #include "container/ops.h"
+#include "flags.h"
 #include "images/inspect.h"
 #include "images/resolve.h"
 #include "template/template.h"
 
-static int
-usage(const char *cmd)
+/* inspect's help, or image inspect's or container inspect's (the same
+ * command: images first, then containers), each in Docker's words. */
+static const berth_cmd_spec *
+inspect_spec(const berth_cli *cli)
 {
-  printf("Usage:  berth %s [OPTIONS] NAME|ID [NAME|ID...]\n\n"
-         "Return low-level information on images and containers\n\n"
-         "Options:\n"
-         "  -f, --format string   Format the output using the given Go template\n",
-         cmd);
-  return 0;
+  static const berth_flag flags[] = {
+    { "format", 'f', "string", "Format the output using the given Go template" },
+    { 0 },
+  };
+  static const berth_cmd_spec top
+      = { "berth inspect [OPTIONS] NAME|ID [NAME|ID...]",
+          "Return low-level information on images and containers", flags };
+  static const berth_cmd_spec image
+      = { "berth image inspect [OPTIONS] IMAGE [IMAGE...]",
+          "Display detailed information on one or more images", flags };
+  static const berth_cmd_spec container
+      = { "berth container inspect [OPTIONS] CONTAINER [CONTAINER...]",
+          "Display detailed information on one or more containers", flags };
+  if (strcmp(cli->form, "image inspect") == 0)
+    return &image;
+  return strcmp(cli->form, "container inspect") == 0 ? &container : &top;
 }
 
 /* Images first, then containers, as the brief for berth says Docker
@@ -73,21 +85,13 @@ format_one(const berth_template *t, json_t *one, const char *go_type, bool *fell
 int
 berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "format", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },
-    { 0 },
-  };
+  berth_flag_iter it = { 0 };
   const char *format = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "+:f:h", options, NULL)) != -1) {
-    if (c == 'h')
-      return usage(argv[0]);
-    if (c == 'f') {
-      format = optarg;
-      continue;
-    }
-    return berth_cli_bad_option(cli, argv[0], argv, c);
+  while ((c = berth_flags_next(&it, cli, inspect_spec(cli), argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
+    format = optarg; /* -f */
   }
   if (argc - optind < 1)
     return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);

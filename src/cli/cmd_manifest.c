@@ -1,7 +1,6 @@
 /* `manifest`: inspect a registry's manifest, and keep, annotate and push
  * local manifest lists, as Docker 20.10's `docker manifest` does. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,24 +188,20 @@ inspect_remote(berth_cli *cli, const berth_reference *ref, const berth_registry_
 static int
 inspect(berth_cli *cli, int argc, char **argv, berth_error **err)
 {
-  static const struct option options[] = {
-    { "insecure", no_argument, NULL, 'k' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_INSECURE = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "insecure", OPT_INSECURE, NULL, "Allow communication with an insecure registry" },
     { 0 },
   };
+  static const berth_cmd_spec spec = { "berth manifest inspect [OPTIONS] [MANIFEST_LIST] MANIFEST",
+                                       "Display an image manifest, or manifest list", flags };
+  berth_flag_iter it = { 0 };
   bool insecure = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    if (c == 'k')
-      insecure = true;
-    else if (c == 'h')
-      return puts("Usage:  berth manifest inspect [OPTIONS] [MANIFEST_LIST] MANIFEST\n\n"
-                  "Display an image manifest, or manifest list\n\n"
-                  "Options:\n"
-                  "      --insecure   Allow communication with an insecure registry"),
-             0;
-    else
-      return berth_cli_bad_option(cli, "manifest inspect", argv, c);
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
+    insecure = true; /* --insecure */
   }
   int left = argc - optind;
   if (left < 1 || left > 2)
@@ -254,28 +249,22 @@ inspect(berth_cli *cli, int argc, char **argv, berth_error **err)
 static int
 create(berth_cli *cli, int argc, char **argv, berth_error **err)
 {
-  static const struct option options[] = {
-    { "amend", no_argument, NULL, 'a' },
-    { "insecure", no_argument, NULL, 'k' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_INSECURE = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "amend", 'a', NULL, "Amend an existing manifest list" },
+    { "insecure", OPT_INSECURE, NULL, "Allow communication with an insecure registry" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth manifest create MANIFEST_LIST MANIFEST [MANIFEST...]",
+          "Create a local manifest list for annotating and pushing to a registry", flags };
+  berth_flag_iter it = { 0 };
   bool amend = false, insecure = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:ah", options, NULL)) != -1) {
-    if (c == 'a')
-      amend = true;
-    else if (c == 'k')
-      insecure = true;
-    else if (c == 'h')
-      return puts("Usage:  berth manifest create MANIFEST_LIST MANIFEST [MANIFEST...]\n\n"
-                  "Create a local manifest list for annotating and pushing to a registry\n\n"
-                  "Options:\n"
-                  "  -a, --amend      Amend an existing manifest list\n"
-                  "      --insecure   Allow communication with an insecure registry"),
-             0;
-    else
-      return berth_cli_bad_option(cli, "manifest create", argv, c);
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
+    *(c == 'a' ? &amend : &insecure) = true;
   }
   if (argc - optind < 2)
     return berth_cli_usage_error(cli, "manifest create",
@@ -354,48 +343,42 @@ add_features(char ***v, size_t *n, const char *value)
 static int
 annotate(berth_cli *cli, int argc, char **argv, berth_error **err)
 {
-  static const struct option options[] = {
-    { "os", required_argument, NULL, 'o' },
-    { "arch", required_argument, NULL, 'A' },
-    { "variant", required_argument, NULL, 'V' },
-    { "os-version", required_argument, NULL, 'v' },
-    { "os-features", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_ARCH = BERTH_FLAG_LONG, OPT_OS, OPT_OS_FEATURES, OPT_OS_VERSION, OPT_VARIANT };
+  static const berth_flag flags[] = {
+    { "arch", OPT_ARCH, "string", "Set architecture" },
+    { "os", OPT_OS, "string", "Set operating system" },
+    { "os-features", OPT_OS_FEATURES, "strings", "Set operating system feature" },
+    { "os-version", OPT_OS_VERSION, "string", "Set operating system version" },
+    { "variant", OPT_VARIANT, "string", "Set architecture variant" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth manifest annotate [OPTIONS] MANIFEST_LIST MANIFEST",
+          "Add additional information to a local image manifest", flags };
+  berth_flag_iter it = { 0 };
   berth_platform_annotation a = { 0 };
   cleanup_strv char **features = NULL;
   size_t n_features = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
-    case 'o':
+    case OPT_OS:
       a.os = optarg;
       break;
-    case 'A':
+    case OPT_ARCH:
       a.arch = optarg;
       break;
-    case 'V':
+    case OPT_VARIANT:
       a.variant = optarg;
       break;
-    case 'v':
+    case OPT_OS_VERSION:
       a.os_version = optarg;
       break;
-    case 'f':
+    case OPT_OS_FEATURES:
       add_features(&features, &n_features, optarg);
       break;
-    case 'h':
-      return puts("Usage:  berth manifest annotate [OPTIONS] MANIFEST_LIST MANIFEST\n\n"
-                  "Add additional information to a local image manifest\n\n"
-                  "Options:\n"
-                  "      --arch string           Set architecture\n"
-                  "      --os string             Set operating system\n"
-                  "      --os-features strings   Set operating system feature\n"
-                  "      --os-version string     Set operating system version\n"
-                  "      --variant string        Set architecture variant"),
-             0;
     default:
-      return berth_cli_bad_option(cli, "manifest annotate", argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind != 2)
@@ -442,28 +425,21 @@ print_line(void *ctx, const char *line)
 static int
 push(berth_cli *cli, int argc, char **argv, berth_error **err)
 {
-  static const struct option options[] = {
-    { "purge", no_argument, NULL, 'p' },
-    { "insecure", no_argument, NULL, 'k' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_INSECURE = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "insecure", OPT_INSECURE, NULL, "Allow push to an insecure registry" },
+    { "purge", 'p', NULL, "Remove the local manifest list after push" },
     { 0 },
   };
+  static const berth_cmd_spec spec = { "berth manifest push [OPTIONS] MANIFEST_LIST",
+                                       "Push a manifest list to a repository", flags };
+  berth_flag_iter it = { 0 };
   bool purge = false, insecure = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:ph", options, NULL)) != -1) {
-    if (c == 'p')
-      purge = true;
-    else if (c == 'k')
-      insecure = true;
-    else if (c == 'h')
-      return puts("Usage:  berth manifest push [OPTIONS] MANIFEST_LIST\n\n"
-                  "Push a manifest list to a repository\n\n"
-                  "Options:\n"
-                  "      --insecure   Allow push to an insecure registry\n"
-                  "  -p, --purge      Remove the local manifest list after push"),
-             0;
-    else
-      return berth_cli_bad_option(cli, "manifest push", argv, c);
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
+    if (c == BERTH_FLAG_DONE)
+      return it.status;
+    *(c == 'p' ? &purge : &insecure) = true;
   }
   if (argc - optind != 1)
     return berth_cli_usage_error(cli, "manifest push",

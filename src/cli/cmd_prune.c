@@ -1,7 +1,6 @@
 /* `image prune`, `container prune`, `builder prune`, `system prune`:
  * Docker 20.10's prompts, filters and report lines over images/prune.h. */
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "filters.h"
+#include "flags.h"
 #include "image/time.h"
 #include "images/prune.h"
 #include "units.h"
@@ -236,43 +236,34 @@ run_builder_prune(berth_store *s, const prune_opts *o, long long *reclaimed, ber
 typedef int (*prune_fn)(berth_store *s, const prune_opts *o, long long *reclaimed,
                         berth_error **err);
 
-/* Options, the prompt unless -f, the pruning, the total.  usage: the
- * --help text; flags: which of -a is accepted. */
+enum { OPT_FILTER = BERTH_FLAG_LONG, OPT_VOLUMES };
+
+/* Options, the prompt unless -f, the pruning, the total.  spec: the
+ * command's flags and --help. */
 static int
-prune_command(berth_cli *cli, int argc, char **argv, const char *cmd, const char *usage,
-              bool has_all, const char *warning, const char *warning_all, prune_fn fn)
+prune_command(berth_cli *cli, int argc, char **argv, const char *cmd, const berth_cmd_spec *spec,
+              const char *warning, const char *warning_all, prune_fn fn)
 {
-  static const struct option options[] = {
-    { "all", no_argument, NULL, 'a' },          { "force", no_argument, NULL, 'f' },
-    { "filter", required_argument, NULL, 'F' }, { "volumes", no_argument, NULL, 'V' },
-    { "help", no_argument, NULL, 'h' },         { 0 },
-  };
+  berth_flag_iter it = { 0 };
   prune_opts o = { 0 };
   cleanup_filters berth_filters *filters = &o.filters;
   int c;
-  while ((c = getopt_long(argc, argv, has_all ? "+:afh" : "+:fh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, spec, argc, argv)) != -1) {
     switch (c) {
     case 'a':
-      if (!has_all)
-        return berth_cli_bad_option(cli, cmd, argv, '?');
       o.all = true;
       break;
     case 'f':
       o.force = true;
       break;
-    case 'F':
+    case OPT_FILTER:
       if (berth_filters_add(cli, cmd, filters, optarg) != 0)
         return 125;
       break;
-    case 'V':
-      if (strcmp(cmd, "system prune") != 0)
-        return berth_cli_bad_option(cli, cmd, argv, '?');
+    case OPT_VOLUMES:
       break; /* berth has no volumes yet: nothing to prune */
-    case 'h':
-      puts(usage);
-      return 0;
     default:
-      return berth_cli_bad_option(cli, cmd, argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (optind < argc)
@@ -302,15 +293,17 @@ prune_command(berth_cli *cli, int argc, char **argv, const char *cmd, const char
 int
 berth_cmd_image_prune(berth_cli *cli, int argc, char **argv)
 {
+  static const berth_flag flags[] = {
+    { "all", 'a', NULL, "Remove all unused images, not just dangling ones" },
+    { "filter", OPT_FILTER, "filter", "Provide filter values (e.g. 'until=<timestamp>')" },
+    { "force", 'f', NULL, "Do not prompt for confirmation" },
+    { 0 },
+  };
+  static const berth_cmd_spec spec
+      = { "berth image prune [OPTIONS]", "Remove unused images", flags };
   return prune_command(
-      cli, argc, argv, "image prune",
-      "Usage:  berth image prune [OPTIONS]\n\n"
-      "Remove unused images\n\n"
-      "Options:\n"
-      "  -a, --all             Remove all unused images, not just dangling ones\n"
-      "      --filter filter   Provide filter values (e.g. 'until=<timestamp>')\n"
-      "  -f, --force           Do not prompt for confirmation",
-      true, "WARNING! This will remove all dangling images.\nAre you sure you want to continue?",
+      cli, argc, argv, "image prune", &spec,
+      "WARNING! This will remove all dangling images.\nAre you sure you want to continue?",
       "WARNING! This will remove all images without at least one container associated to "
       "them.\nAre you sure you want to continue?",
       run_image_prune);
@@ -319,14 +312,15 @@ berth_cmd_image_prune(berth_cli *cli, int argc, char **argv)
 int
 berth_cmd_container_prune(berth_cli *cli, int argc, char **argv)
 {
+  static const berth_flag flags[] = {
+    { "filter", OPT_FILTER, "filter", "Provide filter values (e.g. 'until=<timestamp>')" },
+    { "force", 'f', NULL, "Do not prompt for confirmation" },
+    { 0 },
+  };
+  static const berth_cmd_spec spec
+      = { "berth container prune [OPTIONS]", "Remove all stopped containers", flags };
   return prune_command(
-      cli, argc, argv, "container prune",
-      "Usage:  berth container prune [OPTIONS]\n\n"
-      "Remove all stopped containers\n\n"
-      "Options:\n"
-      "      --filter filter   Provide filter values (e.g. 'until=<timestamp>')\n"
-      "  -f, --force           Do not prompt for confirmation",
-      false,
+      cli, argc, argv, "container prune", &spec,
       "WARNING! This will remove all stopped containers.\nAre you sure you want to continue?", NULL,
       run_container_prune);
 }
@@ -334,15 +328,15 @@ berth_cmd_container_prune(berth_cli *cli, int argc, char **argv)
 int
 berth_cmd_builder_prune(berth_cli *cli, int argc, char **argv)
 {
+  static const berth_flag flags[] = {
+    { "all", 'a', NULL, "Remove all unused build cache, not just dangling ones" },
+    { "filter", OPT_FILTER, "filter", "Provide filter values (e.g. 'until=24h')" },
+    { "force", 'f', NULL, "Do not prompt for confirmation" },
+    { 0 },
+  };
+  static const berth_cmd_spec spec = { "berth builder prune", "Remove build cache", flags };
   return prune_command(
-      cli, argc, argv, "builder prune",
-      "Usage:  berth builder prune\n\n"
-      "Remove build cache\n\n"
-      "Options:\n"
-      "  -a, --all             Remove all unused build cache, not just dangling ones\n"
-      "      --filter filter   Provide filter values (e.g. 'until=24h')\n"
-      "  -f, --force           Do not prompt for confirmation",
-      true,
+      cli, argc, argv, "builder prune", &spec,
       "WARNING! This will remove all dangling build cache. Are you sure you want to continue?",
       "WARNING! This will remove all build cache. Are you sure you want to continue?",
       run_builder_prune);
@@ -351,27 +345,27 @@ berth_cmd_builder_prune(berth_cli *cli, int argc, char **argv)
 int
 berth_cmd_system_prune(berth_cli *cli, int argc, char **argv)
 {
-  return prune_command(
-      cli, argc, argv, "system prune",
-      "Usage:  berth system prune [OPTIONS]\n\n"
-      "Remove unused data\n\n"
-      "Options:\n"
-      "  -a, --all             Remove all unused images not just dangling ones\n"
-      "      --filter filter   Provide filter values (e.g. 'label=<key>=<value>')\n"
-      "  -f, --force           Do not prompt for confirmation\n"
-      "      --volumes         Prune volumes",
-      true,
-      "WARNING! This will remove:\n"
-      "  - all stopped containers\n"
-      "  - all networks not used by at least one container\n"
-      "  - all dangling images\n"
-      "  - all dangling build cache\n\n"
-      "Are you sure you want to continue?",
-      "WARNING! This will remove:\n"
-      "  - all stopped containers\n"
-      "  - all networks not used by at least one container\n"
-      "  - all images without at least one container associated to them\n"
-      "  - all build cache\n\n"
-      "Are you sure you want to continue?",
-      NULL);
+  static const berth_flag flags[] = {
+    { "all", 'a', NULL, "Remove all unused images not just dangling ones" },
+    { "filter", OPT_FILTER, "filter", "Provide filter values (e.g. 'label=<key>=<value>')" },
+    { "force", 'f', NULL, "Do not prompt for confirmation" },
+    { "volumes", OPT_VOLUMES, NULL, "Prune volumes" },
+    { 0 },
+  };
+  static const berth_cmd_spec spec
+      = { "berth system prune [OPTIONS]", "Remove unused data", flags };
+  return prune_command(cli, argc, argv, "system prune", &spec,
+                       "WARNING! This will remove:\n"
+                       "  - all stopped containers\n"
+                       "  - all networks not used by at least one container\n"
+                       "  - all dangling images\n"
+                       "  - all dangling build cache\n\n"
+                       "Are you sure you want to continue?",
+                       "WARNING! This will remove:\n"
+                       "  - all stopped containers\n"
+                       "  - all networks not used by at least one container\n"
+                       "  - all images without at least one container associated to them\n"
+                       "  - all build cache\n\n"
+                       "Are you sure you want to continue?",
+                       NULL);
 }

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "container/ops.h"
 #include "container_cli.h"
 #include "filters.h"
+#include "flags.h"
 #include "format.h"
 #include "image/time.h"
 #include "units.h"
@@ -317,16 +317,22 @@ collect(berth_store *s, const ps_opts *o, size_t *count, berth_error **err)
 int
 berth_cmd_ps(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "all", no_argument, NULL, 'a' },          { "quiet", no_argument, NULL, 'q' },
-    { "no-trunc", no_argument, NULL, 'T' },     { "latest", no_argument, NULL, 'l' },
-    { "format", required_argument, NULL, 'F' }, { "filter", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },         { 0 },
+  enum { OPT_FORMAT = BERTH_FLAG_LONG, OPT_NO_TRUNC };
+  static const berth_flag flags[] = {
+    { "all", 'a', NULL, "Show all containers (default shows just running)" },
+    { "filter", 'f', "filter", "Filter output based on conditions provided" },
+    { "format", OPT_FORMAT, "string", "Pretty-print containers using a Go template" },
+    { "latest", 'l', NULL, "Show the latest created container (includes all states)" },
+    { "no-trunc", OPT_NO_TRUNC, NULL, "Don't truncate output" },
+    { "quiet", 'q', NULL, "Only display container IDs" },
+    { 0 },
   };
+  static const berth_cmd_spec spec = { "berth ps [OPTIONS]", "List containers", flags };
+  berth_flag_iter it = { 0 };
   ps_opts o = { 0 };
   cleanup_filters berth_filters *filters = &o.filters;
   int c;
-  while ((c = getopt_long(argc, argv, "+:aqlf:h", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'f':
       if (berth_filters_add(cli, argv[0], filters, optarg) != 0)
@@ -338,28 +344,17 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
     case 'q':
       o.quiet = true;
       break;
-    case 'T':
+    case OPT_NO_TRUNC:
       o.no_trunc = true;
       break;
     case 'l':
       o.latest = true;
       break;
-    case 'F':
+    case OPT_FORMAT:
       o.format = optarg;
       break;
-    case 'h':
-      puts("Usage:  berth ps [OPTIONS]\n\n"
-           "List containers\n\n"
-           "Options:\n"
-           "  -a, --all             Show all containers (default shows just running)\n"
-           "  -f, --filter filter   Filter output based on conditions provided\n"
-           "      --format string   Pretty-print containers using a Go template\n"
-           "  -l, --latest          Show the latest created container (includes all states)\n"
-           "      --no-trunc        Don't truncate output\n"
-           "  -q, --quiet           Only display container IDs");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   cleanup_error berth_error *err = NULL;

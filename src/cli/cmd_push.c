@@ -1,6 +1,5 @@
 /* `push [-a] [-q] NAME[:TAG]`: an image of the store to a registry,
  * printed as `docker push` prints it (bars on a terminal only). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,23 +8,10 @@
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "pull_progress.h"
 #include "push/push.h"
 #include "store/refs.h"
-
-static int
-usage(void)
-{
-  puts("Usage:  berth push [OPTIONS] NAME[:TAG]\n\n"
-       "Push an image to a registry\n\n"
-       "Options:\n"
-       "  -a, --all-tags             Push all tagged images in the repository\n"
-       "      --compression string   Layer compression: gzip (default) or zstd (needs --format "
-       "oci)\n"
-       "      --format string        Manifest format: docker (schema2, default) or oci\n"
-       "  -q, --quiet                Suppress verbose output");
-  return 0;
-}
 
 static void
 print_event(void *ctx, berth_push_event_kind kind, const char *id, const char *detail)
@@ -186,19 +172,26 @@ push(berth_cli *cli, const char *name, const struct push_flags *f, berth_error *
 int
 berth_cmd_push(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "all-tags", no_argument, NULL, 'a' },     { "compression", required_argument, NULL, 'c' },
-    { "format", required_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },         { 0 },
+  enum { OPT_COMPRESSION = BERTH_FLAG_LONG, OPT_FORMAT };
+  static const berth_flag flags[] = {
+    { "all-tags", 'a', NULL, "Push all tagged images in the repository" },
+    { "compression", OPT_COMPRESSION, "string",
+      "Layer compression: gzip (default) or zstd (needs --format oci)" },
+    { "format", OPT_FORMAT, "string", "Manifest format: docker (schema2, default) or oci" },
+    { "quiet", 'q', NULL, "Suppress verbose output" },
+    { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth push [OPTIONS] NAME[:TAG]", "Push an image or a repository to a registry", flags };
+  berth_flag_iter it = { 0 };
   struct push_flags f = { 0 };
   int c;
-  while ((c = getopt_long(argc, argv, "+:aqh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'a':
       f.all_tags = true;
       break;
-    case 'c':
+    case OPT_COMPRESSION:
       if (strcmp(optarg, "gzip") == 0)
         f.compression = BERTH_PUSH_GZIP;
       else if (strcmp(optarg, "zstd") == 0)
@@ -209,7 +202,7 @@ berth_cmd_push(berth_cli *cli, int argc, char **argv)
                                      "gzip or zstd",
                                      optarg);
       break;
-    case 'f':
+    case OPT_FORMAT:
       if (strcmp(optarg, "docker") == 0 || strcmp(optarg, "v2s2") == 0)
         f.format = BERTH_PUSH_FORMAT_DOCKER;
       else if (strcmp(optarg, "oci") == 0)
@@ -223,10 +216,8 @@ berth_cmd_push(berth_cli *cli, int argc, char **argv)
     case 'q':
       f.quiet = true;
       break;
-    case 'h':
-      return usage();
     default:
-      return berth_cli_bad_option(cli, "push", argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind != 1)

@@ -1,46 +1,36 @@
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
+#include "flags.h"
 #include "images/rmi.h"
-
-static int
-usage(void)
-{
-  puts("Usage:  berth rmi [OPTIONS] IMAGE [IMAGE...]\n\n"
-       "Remove one or more images\n\n"
-       "Options:\n"
-       "  -f, --force      Force removal of the image\n"
-       "      --no-prune   Do not delete untagged parents");
-  return 0;
-}
 
 /* Removes each image in turn, printing what went; the errors follow, one
  * line each, and make the exit status 1 (Docker's client does the same). */
 int
 berth_cmd_rmi(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "force", no_argument, NULL, 'f' },
-    { "no-prune", no_argument, NULL, 'P' },
-    { "help", no_argument, NULL, 'h' },
+  enum { OPT_NO_PRUNE = BERTH_FLAG_LONG };
+  static const berth_flag flags[] = {
+    { "force", 'f', NULL, "Force removal of the image" },
+    { "no-prune", OPT_NO_PRUNE, NULL, "Do not delete untagged parents" },
     { 0 },
   };
+  static const berth_cmd_spec spec
+      = { "berth rmi [OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", flags };
+  berth_flag_iter it = { 0 };
   berth_rmi_options o = { 0 };
   int c;
-  while ((c = getopt_long(argc, argv, "+:fh", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'f':
       o.force = true;
       break;
-    case 'P':
+    case OPT_NO_PRUNE:
       o.no_prune = true;
       break;
-    case 'h':
-      return usage();
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (argc - optind < 1)

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +8,7 @@
 #include "container/ops.h"
 #include "container/prepare.h"
 #include "container_cli.h"
+#include "flags.h"
 #include "supervisor/supervise.h"
 
 static int
@@ -45,15 +45,17 @@ start_one(berth_cli *cli, berth_store *s, const char *name, bool attach, bool in
 int
 berth_cmd_start(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = {
-    { "attach", no_argument, NULL, 'a' },
-    { "interactive", no_argument, NULL, 'i' },
-    { "help", no_argument, NULL, 'h' },
+  static const berth_flag flags[] = {
+    { "attach", 'a', NULL, "Attach STDOUT/STDERR" },
+    { "interactive", 'i', NULL, "Attach container's STDIN" },
     { 0 },
   };
+  static const berth_cmd_spec spec = { "berth start [OPTIONS] CONTAINER [CONTAINER...]",
+                                       "Start one or more stopped containers", flags };
+  berth_flag_iter it = { 0 };
   bool attach = false, interactive = false;
   int c;
-  while ((c = getopt_long(argc, argv, "+:aih", options, NULL)) != -1) {
+  while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
     switch (c) {
     case 'a':
       attach = true;
@@ -61,15 +63,8 @@ berth_cmd_start(berth_cli *cli, int argc, char **argv)
     case 'i':
       interactive = true;
       break;
-    case 'h':
-      puts("Usage:  berth start [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-           "Start one or more stopped containers\n\n"
-           "Options:\n"
-           "  -a, --attach        Attach STDOUT/STDERR\n"
-           "  -i, --interactive   Attach container's STDIN");
-      return 0;
     default:
-      return berth_cli_bad_option(cli, argv[0], argv, c);
+      return it.status; /* BERTH_FLAG_DONE */
     }
   }
   if (optind >= argc)

@@ -1,21 +1,12 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "flags.h"
 #include "images/resolve.h"
 #include "images/verify.h"
-
-static const char verify_usage[]
-    = "Usage:  berth verify [IMAGE...]\n\n"
-      "Re-create every layer's tar from its directory and check it against its diffID\n"
-      "(all images when none is named).  Prints one line per layer, \"ok\" or \"TAMPERED\"\n"
-      "followed by the files added (+), removed (-) or changed (~): a changed file's\n"
-      "contents (\"~ /etc/group\"), or how its metadata changed (\"~ changed mode\n"
-      "0755 -> 4755 /usr/bin/x\"; owner, type, size, link target, device, xattr, hard\n"
-      "link); exits 1 when any layer differs.";
 
 static bool
 seen_before(char **seen, size_t n, const char *chain)
@@ -46,15 +37,19 @@ print_layer(const berth_verify_layer *l)
 int
 berth_cmd_verify(berth_cli *cli, int argc, char **argv)
 {
-  static const struct option options[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-  int c;
-  while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    if (c == 'h') {
-      puts(verify_usage);
-      return 0;
-    }
-    return berth_cli_bad_option(cli, argv[0], argv, c);
-  }
+  static const berth_cmd_spec spec = {
+    "berth verify [IMAGE...]",
+    "Re-create every layer's tar from its directory and check it against its diffID\n"
+    "(all images when none is named).  Prints one line per layer, \"ok\" or \"TAMPERED\"\n"
+    "followed by the files added (+), removed (-) or changed (~): a changed file's\n"
+    "contents (\"~ /etc/group\"), or how its metadata changed (\"~ changed mode\n"
+    "0755 -> 4755 /usr/bin/x\"; owner, type, size, link target, device, xattr, hard\n"
+    "link); exits 1 when any layer differs.",
+    NULL,
+  };
+  berth_flag_iter it = { 0 };
+  if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
+    return it.status; /* --help, or a flag: it has none */
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);
   if (store == NULL)

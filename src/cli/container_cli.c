@@ -319,7 +319,7 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
       return 125;
     switch (c) {
     case 'd':
-      f->detach = true;
+      f->detach = o->detach = true;
       break;
     case 'e':
       strv_push(&env, xstrdup(optarg));

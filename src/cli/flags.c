@@ -1,14 +1,20 @@
 /* Flags tables (flags.h): getopt_long's arguments and --help from one. */
 #include "flags.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
+const char berth_flag_bool[] = "bool";
+
 /* The table as getopt_long takes it: "+:" (stop at the first argument,
  * report a missing value as ':'), each shorthand, ':' after one that takes
- * a value; then "help"/'h' unless a flag has 'h' (run's --hostname). */
+ * a value ("::" for an optional one); then "help"/'h' unless a flag has 'h'
+ * (run's --hostname). */
 static void
 build(berth_flag_iter *it, const berth_cmd_spec *spec)
 {
@@ -18,11 +24,15 @@ build(berth_flag_iter *it, const berth_cmd_spec *spec)
   it->optstring[k++] = ':';
   for (const berth_flag *f = spec->flags; f != NULL && f->name != NULL && n < BERTH_FLAGS_MAX;
        f++, n++) {
-    it->options[n]
-        = (struct option){ f->name, f->type ? required_argument : no_argument, NULL, f->key };
+    int has_arg = f->type == NULL              ? no_argument
+                  : f->type == berth_flag_bool ? optional_argument
+                                               : required_argument;
+    it->options[n] = (struct option){ f->name, has_arg, NULL, f->key };
     if (f->key < BERTH_FLAG_LONG) {
       it->optstring[k++] = (char)f->key;
-      if (f->type != NULL)
+      if (has_arg != no_argument)
+        it->optstring[k++] = ':';
+      if (has_arg == optional_argument)
         it->optstring[k++] = ':';
       h_taken |= f->key == 'h';
     }
@@ -59,7 +69,7 @@ berth_flags_next(berth_flag_iter *it, berth_cli *cli, const berth_cmd_spec *spec
                          : c == 'h' && strchr(it->optstring, 'h') != NULL
                                && strchr(it->optstring, 'h')[1] != ':';
   if (help) {
-    berth_flags_help(stdout, spec);
+    berth_flags_help(stdout, cli, spec);
     it->status = 0;
     return BERTH_FLAG_DONE;
   }
@@ -81,7 +91,8 @@ flag_text(const berth_flag *f)
   char s[4] = "   ";
   if (f->key < BERTH_FLAG_LONG)
     s[0] = '-', s[1] = (char)f->key, s[2] = ',';
-  return xasprintf("  %s --%s%s%s", s, f->name, f->type ? " " : "", f->type ? f->type : "");
+  bool typed = f->type != NULL && f->type != berth_flag_bool;
+  return xasprintf("  %s --%s%s%s", s, f->name, typed ? " " : "", typed ? f->type : "");
 }
 
 char *
@@ -92,20 +103,121 @@ berth_flag_what(const berth_flag *f)
   return xasprintf("\"--%s\" flag", f->name);
 }
 
-void
-berth_flags_help(FILE *out, const berth_cmd_spec *spec)
+/* pflag's wrapN: where the first line of s ends when it may hold i bytes,
+ * or slop more when that takes in the whole of s (no short orphan word on
+ * the last line): at the last blank before i, or at a newline before that
+ * blank; *rest is what comes after it. */
+static size_t
+wrap_n(size_t i, size_t slop, const char *s, const char **rest)
 {
-  fprintf(out, "Usage:  %s\n\n%s\n", spec->usage, spec->description);
+  size_t len = strlen(s);
+  *rest = s + len;
+  if (i + slop > len)
+    return len;
+  size_t blank = 0, nl = 0;
+  for (size_t k = 0; k < i; k++) {
+    if (s[k] == ' ' || s[k] == '\t' || s[k] == '\n')
+      blank = k;
+    if (s[k] == '\n')
+      nl = k;
+  }
+  if (blank == 0)
+    return len;
+  size_t end = nl > 0 && nl < blank ? nl : blank;
+  *rest = s + end + 1;
+  return end;
+}
+
+/* n bytes of s, each newline followed by the indent */
+static void
+put_indented(FILE *out, const char *s, size_t n, int indent)
+{
+  for (size_t k = 0; k < n; k++) {
+    fputc(s[k], out);
+    if (s[k] == '\n')
+      fprintf(out, "%*s", indent, "");
+  }
+}
+
+/* A flag's description from column indent on, wrapped to cols as pflag's
+ * FlagUsagesWrapped wraps it (Docker's help: the terminal's width less 1,
+ * 79 without a terminal). */
+static void
+put_wrapped(FILE *out, const char *s, int indent, int cols)
+{
+  int room = cols - indent;
+  if (room < 24) { /* too narrow: the description on lines of its own */
+    indent = 16;
+    room = cols - indent;
+    fprintf(out, "\n%*s", indent, "");
+  }
+  const size_t slop = 5;
+  room -= (int)slop;
+  const char *rest;
+  size_t n = wrap_n((size_t)room, slop, s, &rest);
+  put_indented(out, s, n, indent);
+  while (*rest != '\0') {
+    s = rest;
+    n = wrap_n((size_t)room, slop, s, &rest);
+    fprintf(out, "\n%*s", indent, "");
+    put_indented(out, s, n, indent);
+  }
+  fputc('\n', out);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+  return strcmp((*(const berth_flag *const *)a)->name, (*(const berth_flag *const *)b)->name);
+}
+
+/* Docker's width for help: its terminal's (on stdin, as Docker asks), or 80. */
+static int
+help_columns(void)
+{
+  struct winsize ws;
+  if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return ws.ws_col;
+  return 80;
+}
+
+/* The usage line: a management form's words ("berth image ls") in place
+ * of the command's ("berth images"), on the first line only (as cobra's
+ * UseLine: the second line of cp's usage stays "berth cp"). */
+static void
+put_usage(FILE *out, const berth_cli *cli, const berth_cmd_spec *spec)
+{
+  berth_flag_iter it = { 0 };
+  build(&it, spec);
+  const char *words = strncmp(spec->usage, "berth ", 6) == 0 ? spec->usage + 6 : spec->usage;
+  if (cli != NULL && cli->form[0] != '\0' && words != spec->usage)
+    fprintf(out, "Usage:  berth %s%s\n", cli->form, words + strlen(it.name));
+  else
+    fprintf(out, "Usage:  %s\n", spec->usage);
+}
+
+void
+berth_flags_help(FILE *out, const berth_cli *cli, const berth_cmd_spec *spec)
+{
+  put_usage(out, cli, spec);
+  fprintf(out, "\n%s\n", spec->description);
+  if (cli != NULL && cli->aliases[0] != '\0')
+    fprintf(out, "\nAliases:\n  %s\n", cli->aliases);
   if (spec->flags == NULL || spec->flags[0].name == NULL)
     return;
-  size_t width = 0;
-  for (const berth_flag *f = spec->flags; f->name != NULL; f++) {
+  const berth_flag *sorted[BERTH_FLAGS_MAX];
+  size_t n = 0, width = 0;
+  for (const berth_flag *f = spec->flags; f->name != NULL && n < BERTH_FLAGS_MAX; f++) {
+    sorted[n++] = f;
     cleanup_free char *t = flag_text(f);
     width = strlen(t) > width ? strlen(t) : width;
   }
+  qsort(sorted, n, sizeof sorted[0], by_name); /* pflag lists flags by name */
+  int cols = help_columns() - 1;
   fputs("\nOptions:\n", out);
-  for (const berth_flag *f = spec->flags; f->name != NULL; f++) {
-    cleanup_free char *t = flag_text(f);
-    fprintf(out, "%-*s   %s\n", (int)width, t, f->usage);
+  for (size_t i = 0; i < n; i++) {
+    cleanup_free char *t = flag_text(sorted[i]);
+    fprintf(out, "%-*s   ", (int)width, t);
+    put_wrapped(out, sorted[i]->usage, (int)width + 3, cols);
   }
 }

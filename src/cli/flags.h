@@ -18,6 +18,11 @@ typedef struct berth_flag {
   const char *usage; /* Docker's words */
 } berth_flag;
 
+/* The type of a bool flag that also takes a value joined to it, as Go's
+ * do (--rm=false, -H=false: optarg "false", "=false"; NULL without one);
+ * --help shows no type for it. */
+extern const char berth_flag_bool[];
+
 /* The first key of a flag with no shorthand (a command's own enum). */
 #define BERTH_FLAG_LONG 256
 
@@ -53,6 +58,8 @@ int berth_flags_next(berth_flag_iter *it, berth_cli *cli, const berth_cmd_spec *
  * (to be freed). */
 char *berth_flag_what(const berth_flag *f);
 
-/* Docker's help: "Usage:  …", the description, and the Options section
- * aligned as pflag aligns it. */
-void berth_flags_help(FILE *out, const berth_cmd_spec *spec);
+/* Docker's help: "Usage:  …" (a management form's, cli->form, in place of
+ * the command's words), the description, the form's aliases, and the
+ * Options section as pflag prints it: by name, aligned, wrapped to the
+ * terminal's width (80 columns without one).  cli may be NULL. */
+void berth_flags_help(FILE *out, const berth_cli *cli, const berth_cmd_spec *spec);

@@ -51,7 +51,7 @@ static const struct command {
   { "port", berth_cmd_port, "List port mappings or a specific mapping for the container" },
   { "ps", berth_cmd_ps, "List containers" },
   { "pull", berth_cmd_pull, "Pull an image from a registry" },
-  { "push", berth_cmd_push, "Push an image to a registry" },
+  { "push", berth_cmd_push, "Push an image or a repository to a registry" },
   { "rename", berth_cmd_rename, "Rename a container" },
   { "restart", berth_cmd_restart, "Restart one or more containers" },
   { "rm", berth_cmd_rm, "Remove one or more containers" },
@@ -135,7 +135,7 @@ berth_cli_usage_error(berth_cli *cli, const char *cmd, const char *fmt, ...)
   fprintf(stderr, "%s: ", cli->prog);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
-  fprintf(stderr, "\nSee '%s %s --help'.\n", cli->prog, cmd);
+  fprintf(stderr, "\nSee '%s %s --help'.\n", cli->prog, cli->form[0] ? cli->form : cmd);
   return 125;
 }
 
@@ -151,7 +151,7 @@ berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv, int c)
     fprintf(stderr, "unknown shorthand flag: '%c' in -%c\n", optopt, optopt);
   else
     fprintf(stderr, "unknown flag: %s\n", arg);
-  fprintf(stderr, "See '%s %s --help'.\n", cli->prog, cmd);
+  fprintf(stderr, "See '%s %s --help'.\n", cli->prog, cli->form[0] ? cli->form : cmd);
   return 125;
 }
 

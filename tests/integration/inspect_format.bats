@@ -108,3 +108,47 @@ same_shape() {
   dk rm -f typed > /dev/null
   [ "$failed" -eq 0 ]
 }
+
+@test "create -e: Docker's merge of the user's variables with the image's (one user key: Docker's order is then fixed)" {
+  local failed=0 args want got
+  b load -q -i "$BATS_FILE_TMPDIR/fixed.tar" > /dev/null
+  unset NOPE_UNSET
+  for args in "-e B=1 -e B=2" "-e LANG=X" "-e B=1 -e B" "-e NOPE_UNSET" "-e PATH=/x" "-e LANG"; do
+    dk rm -f envm > /dev/null 2>&1 || true
+    # shellcheck disable=SC2086 # the words of args are the flags
+    dk create --name envm --network none $args fixed/app:1.0 > /dev/null
+    # shellcheck disable=SC2086
+    b create --name envm --network none $args fixed/app:1.0 > /dev/null
+    want=$(dk inspect -f '{{json .Config.Env}}' envm)
+    got=$(b inspect -f '{{json .Config.Env}}' envm)
+    [[ "$got" == "$want" ]] || {
+      echo "$args: docker $want, berth $got" >&2
+      failed=1
+    }
+    b rm -f envm > /dev/null
+  done
+  dk rm -f envm > /dev/null 2>&1 || true
+  [ "$failed" -eq 0 ]
+}
+
+@test "inspect: Mounts of -v binds and the Attach/StdinOnce fields of create and run -d as Docker's" {
+  local failed=0 args want got d1="$BATS_TEST_TMPDIR/d1" d2="$BATS_TEST_TMPDIR/d2"
+  local F='{{json .Mounts}} {{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.OpenStdin}} {{.Config.StdinOnce}} {{.Config.Tty}}'
+  mkdir -p "$d1" "$d2"
+  for args in "create -v $d1:/a -v $d2:/b:ro" "create -i -v $d1:/a:rw" "create -it" "run -d -i" "run -d" "run -d -it"; do
+    dk rm -f mnt > /dev/null 2>&1 || true
+    # shellcheck disable=SC2086 # the words of args are the command and its flags
+    dk $args --name mnt --network none "$IMG" sleep 2 > /dev/null
+    # shellcheck disable=SC2086
+    b $args --name mnt --network none "$IMG" sleep 2 > /dev/null
+    want=$(dk inspect -f "$F" mnt)
+    got=$(b inspect -f "$F" mnt)
+    [[ "$got" == "$want" ]] || {
+      printf '%s:\n docker %s\n berth  %s\n' "$args" "$want" "$got" >&2
+      failed=1
+    }
+    b rm -f mnt > /dev/null
+  done
+  dk rm -f mnt > /dev/null 2>&1 || true
+  [ "$failed" -eq 0 ]
+}

@@ -114,3 +114,45 @@ teardown() {
   assert_success
   [[ "$output" == *"Loaded image: mgmt:copy"* ]] || fail_with "got '$output'"
 }
+
+@test "container and image SUB: a bad flag or argument names the form, as Docker's errors do" {
+  store_snapshot
+  run --separate-stderr b image ls --bogus
+  [ "$status" -eq 125 ] || fail_with "want 125, got $status"
+  # docker image ls --bogus
+  [ "$stderr" = $'unknown flag: --bogus\nSee \'berth image ls --help\'.' ] || fail_with "$stderr"
+  run --separate-stderr b container list -Z
+  [ "$stderr" = $'unknown shorthand flag: \'Z\' in -Z\nSee \'berth container ls --help\'.' ] ||
+    fail_with "$stderr"
+  run --separate-stderr b image rm
+  [ "$status" -eq 125 ] && [[ "$stderr" == *$'\nSee \'berth image rm --help\'.' ]] || fail_with "$stderr"
+  # the top-level commands keep their own names
+  run --separate-stderr b rmi
+  [[ "$stderr" == *$'\nSee \'berth rmi --help\'.' ]] || fail_with "$stderr"
+  assert_store_unchanged
+}
+
+@test "image rmi: Docker's other name of image rm" {
+  run --separate-stderr b image rmi --help
+  assert_success
+  [[ "$output" == $'Usage:  berth image rm [OPTIONS] IMAGE [IMAGE...]\n'*$'\nAliases:\n  rm, rmi, remove\n'* ]] ||
+    fail_with "$output"
+  b image tag "$IMG" mgmt:rmi
+  run --separate-stderr b image rmi mgmt:rmi
+  assert_success
+  [ "$output" = "Untagged: mgmt:rmi" ] || fail_with "got '$output'"
+}
+
+@test "builder build: Docker's other name of build" {
+  run --separate-stderr b builder --help
+  assert_success
+  got=$(sed -n 's/^  \([a-z]*\) .*/\1/p' <<< "$output" | tr '\n' ' ')
+  # docker builder --help
+  [ "$got" = "build prune " ] || fail_with "commands: $got"
+  mkdir "$BATS_TEST_TMPDIR/ctx"
+  printf 'FROM scratch\nLABEL via=builder\n' > "$BATS_TEST_TMPDIR/ctx/Dockerfile"
+  run --separate-stderr b builder build -q -t mgmt:built "$BATS_TEST_TMPDIR/ctx"
+  assert_success
+  [ "$output" = "$(b image inspect -f '{{.Id}}' mgmt:built)" ] || fail_with "got '$output'"
+  [ "$(b image inspect -f '{{.Config.Labels.via}}' mgmt:built)" = builder ]
+}

@@ -77,6 +77,19 @@ SUITE_TOOLS=(
   [[ "${lines[-1]}" == 2 ]] || fail_with "iptables in a new network namespace: $output"
 }
 
+# The one file scripts/install-deps.sh installs that is no package's: berth's
+# default seccomp profile (Docker 20.10's), taken out of a .deb.
+@test "tools: the default seccomp profile scripts/install-deps.sh extracts is there" {
+  local path sha
+  path=$(sed -n 's/^DOCKER_PROFILE=//p' "$REPO_ROOT/scripts/install-deps.sh")
+  sha=$(sed -n 's/^DOCKER_PROFILE_SHA256=//p' "$REPO_ROOT/scripts/install-deps.sh")
+  [[ "$path" == /usr/local/share/berth/seccomp.json && -n "$sha" ]] ||
+    fail_with "install-deps.sh no longer names berth's default profile ($path)"
+  [[ -r "$path" ]] || fail_with "no $path (run scripts/install-deps.sh)"
+  [[ "$(sha256sum "$path" | cut -d' ' -f1)" == "$sha" ]] ||
+    fail_with "$path is not Docker 20.10.24's default profile (run scripts/install-deps.sh)"
+}
+
 @test "tools: podman runs a busybox container with the tests' containers.conf" {
   CONTAINERS_CONF=$(peer_containers_conf)
   export CONTAINERS_CONF

@@ -71,6 +71,10 @@ typedef struct berth_build_options {
   bool quiet;           /* the commands' own output is not shown */
   const char *runtime;  /* NULL: the default */
 
+  /* the steps' default seccomp profile (the seccomp-profile key); NULL:
+   * seccomp.h's */
+  const char *seccomp_profile;
+
   /* RUN's --network (create.h's network modes; NULL: host) and the
    * configuration's bridge, and --secret's */
   const char *network;

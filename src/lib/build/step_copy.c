@@ -199,6 +199,7 @@ from_source_open(berth_build_state *st, const char *from, from_source *f, berth_
     .binds = none,
     .entrypoint = "",
     .runtime = st->o->runtime,
+    .confine = { .seccomp_profile = st->o->seccomp_profile },
   };
   if (berth_container_create(st->s, &co, &f->c, err) < 0)
     return -1;

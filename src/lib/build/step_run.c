@@ -64,6 +64,7 @@ make_container_with(berth_build_state *st, char **cmd, char **env, const char *n
     .network_config = st->o->network_config,
     .mounts = mounts,
     .n_mounts = n_mounts,
+    .confine = { .seccomp_profile = st->o->seccomp_profile },
   };
   return berth_container_create(st->s, &co, c, err);
 }

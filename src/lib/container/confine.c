@@ -102,10 +102,13 @@ seccomp_for(const char *value, bool privileged, char *const *caps, const char *d
   *out = NULL;
   if (privileged || (value != NULL && strcmp(value, "unconfined") == 0))
     return 0;
+  /* a configured profile is the one wanted: missing, it is an error */
   cleanup_json json_t *profile
       = value != NULL ? berth_seccomp_profile_parse(value, strlen(value), err)
-                      : berth_seccomp_profile_load(
-                          default_path ? default_path : BERTH_SECCOMP_DEFAULT_PROFILE, err);
+        : default_path != NULL
+            ? berth_seccomp_profile_load(default_path, err)
+            : berth_seccomp_default_load(BERTH_SECCOMP_DEFAULT_PROFILE,
+                                         BERTH_SECCOMP_FALLBACK_PROFILE, NULL, err);
   if (profile == NULL)
     return -1;
   berth_seccomp_host h;

@@ -21,35 +21,70 @@
 
 /* Sets or replaces "K=V" (or removes K for a bare "K" not in the host env);
  * -1 when the entry is not UTF-8. */
-static int
-env_set(json_t *env, const char *kv, berth_error **err)
+/* One -e value as Docker's CLI passes it on: KEY=VALUE as it is, a bare
+ * KEY with the host's value when it has one, else bare. */
+static json_t *
+user_env(const char *kv, berth_error **err)
 {
   if (berth_utf8_check(kv, "\"-e, --env\" flag", err) < 0)
-    return -1;
+    return NULL;
+  if (strchr(kv, '=') != NULL || getenv(kv) == NULL)
+    return json_string(kv);
+  cleanup_free char *value = xasprintf("%s=%s", kv, getenv(kv));
+  if (berth_utf8_check(value, "the host's environment variable", err) < 0)
+    return NULL;
+  return json_string(value);
+}
+
+/* The index of the first of the first n entries of env with kv's key, n
+ * when none has it. */
+static size_t
+env_index_in(const json_t *env, size_t n, const char *kv)
+{
   size_t klen = strcspn(kv, "=");
-  cleanup_free char *value = NULL;
-  if (kv[klen] == '\0') {
-    cleanup_free char *key = strndup(kv, klen);
-    const char *host = getenv(key);
-    if (host == NULL)
-      return 0;
-    value = xasprintf("%s=%s", key, host);
-    kv = value;
-    if (berth_utf8_check(kv, "the host's environment variable", err) < 0)
-      return -1;
+  for (size_t i = 0; i < n; i++) {
+    const char *s = json_string_value(json_array_get(env, i));
+    if (s != NULL && strncmp(s, kv, klen) == 0 && (s[klen] == '=' || s[klen] == '\0'))
+      return i;
   }
-  size_t i;
+  return n;
+}
+
+static size_t
+env_index(const json_t *env, const char *kv)
+{
+  return env_index_in(env, json_array_size(env), kv);
+}
+
+/* As Docker merges: the user's variables first, a repeated key once with
+ * its last value (Docker's client dedups them through a Go map, so its
+ * order among them varies from run to run; berth keeps the user's), then
+ * each of the image's whose key the user did not give. */
+static json_t *
+merge_env(const json_t *image_env, char *const *user, berth_error **err)
+{
+  if (user == NULL || user[0] == NULL)
+    return json_deep_copy(image_env);
+  cleanup_json json_t *env = json_array();
+  for (char *const *u = user; *u != NULL; u++) {
+    json_t *v = user_env(*u, err);
+    if (v == NULL)
+      return NULL;
+    size_t at = env_index(env, json_string_value(v));
+    if (at < json_array_size(env))
+      json_array_set_new(env, at, v);
+    else
+      json_array_append_new(env, v);
+  }
+  size_t n = json_array_size(env), i;
   json_t *e;
-  json_array_foreach(env, i, e)
+  json_array_foreach(image_env, i, e)
   {
     const char *s = json_string_value(e);
-    if (s != NULL && strncmp(s, kv, klen) == 0 && (s[klen] == '=' || s[klen] == '\0')) {
-      json_array_set_new(env, i, json_string(kv));
-      return 0;
-    }
+    if (s != NULL && env_index_in(env, n, s) == n)
+      json_array_append(env, e);
   }
-  json_array_append_new(env, json_string(kv));
-  return 0;
+  return json_incref(env);
 }
 
 /* Sets key of c to the user's value s; -1 when s is not UTF-8. */
@@ -123,14 +158,12 @@ make_config(const json_t *image_cfg, const berth_create_options *o, const char *
             berth_error **err)
 {
   cleanup_json json_t *c = berth_container_config_json(image_cfg);
-  json_t *env = json_object_get(c, "Env");
-  if (!json_is_array(env)) {
-    env = json_pack("[s]", DEFAULT_PATH);
-    json_object_set_new(c, "Env", env);
-  }
-  for (char **e = o->env; e != NULL && *e != NULL; e++)
-    if (env_set(env, *e, err) < 0)
-      return NULL;
+  json_t *image_env = json_object_get(c, "Env");
+  cleanup_json json_t *fallback = json_is_array(image_env) ? NULL : json_pack("[s]", DEFAULT_PATH);
+  json_t *env = merge_env(fallback != NULL ? fallback : image_env, o->env, err);
+  if (env == NULL)
+    return NULL;
+  json_object_set_new(c, "Env", env);
   bool host = o->network == NULL || strcmp(o->network, "host") == 0;
   char hostname[256] = "";
   if (o->hostname != NULL)
@@ -171,10 +204,12 @@ make_config(const json_t *image_cfg, const berth_create_options *o, const char *
   add_exposed(c, o);
   json_object_set_new(c, "Tty", json_boolean(o->tty));
   json_object_set_new(c, "OpenStdin", json_boolean(o->interactive));
-  json_object_set_new(c, "StdinOnce", json_boolean(o->interactive));
-  json_object_set_new(c, "AttachStdin", json_boolean(o->interactive));
-  json_object_set_new(c, "AttachStdout", json_true());
-  json_object_set_new(c, "AttachStderr", json_true());
+  /* Docker's client: a detached run attaches nothing, and its stdin
+   * (with -i) stays open across attaches */
+  json_object_set_new(c, "StdinOnce", json_boolean(o->interactive && !o->detach));
+  json_object_set_new(c, "AttachStdin", json_boolean(o->interactive && !o->detach));
+  json_object_set_new(c, "AttachStdout", json_boolean(!o->detach));
+  json_object_set_new(c, "AttachStderr", json_boolean(!o->detach));
   return steal_pointer(&c);
 }
 

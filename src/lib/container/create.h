@@ -48,6 +48,7 @@ typedef struct berth_create_options {
   char **network_aliases; /* --network-alias, NULL-terminated, may be NULL */
   const char *runtime;    /* NULL: the configured default */
   bool tty, interactive, auto_remove;
+  bool detach; /* run -d: nothing attached (Docker's Attach* and StdinOnce false) */
 
   /* more mounts after the binds (build's RUN --mount), n_mounts of them */
   const berth_mount_spec *mounts;

@@ -29,6 +29,47 @@ graph_driver(berth_store *s, const berth_container *c)
                    "MergedDir", merged, "UpperDir", upper, "WorkDir", work, "Name", "overlay2");
 }
 
+static json_t *
+mount_point(const char *type, const char *src, const char *dst, const char *mode, bool rw)
+{
+  return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", type, "Source", src, "Destination",
+                   dst, "Mode", mode, "RW", rw, "Propagation",
+                   strcmp(type, "bind") == 0 ? "rprivate" : "");
+}
+
+/* Docker's MountPoints as inspect lists them: each -v bind ("HOST:CTR"
+ * or "HOST:CTR:MODE", checked at create), then HostConfig.Mounts. */
+static json_t *
+mount_points(const berth_container *c)
+{
+  json_t *out = json_array();
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(c->hostconfig, "Binds"), i, e)
+  {
+    const char *b = json_string_value(e);
+    const char *ctr = b != NULL ? strchr(b, ':') : NULL;
+    if (ctr == NULL)
+      continue;
+    cleanup_free char *host = xstrndup(b, (size_t)(ctr - b));
+    const char *mode = strchr(ctr + 1, ':');
+    cleanup_free char *dst
+        = mode != NULL ? xstrndup(ctr + 1, (size_t)(mode - ctr - 1)) : xstrdup(ctr + 1);
+    mode = mode != NULL ? mode + 1 : "";
+    json_array_append_new(out, mount_point("bind", host, dst, mode, strcmp(mode, "ro") != 0));
+  }
+  json_array_foreach(json_object_get(c->hostconfig, "Mounts"), i, e)
+  {
+    const char *type = json_string_value(json_object_get(e, "Type"));
+    const char *src = json_string_value(json_object_get(e, "Source"));
+    const char *dst = json_string_value(json_object_get(e, "Target"));
+    if (type != NULL && dst != NULL)
+      json_array_append_new(out, mount_point(type, src ? src : "", dst, "",
+                                             !json_is_true(json_object_get(e, "ReadOnly"))));
+  }
+  return out;
+}
+
 json_t *
 berth_container_inspect(berth_store *s, const berth_container *c)
 {
@@ -50,7 +91,7 @@ berth_container_inspect(berth_store *s, const berth_container *c)
                         "ProcessLabel", "", "AppArmorProfile", "", "ExecIDs");
   json_object_set(j, "HostConfig", c->hostconfig);
   json_object_set_new(j, "GraphDriver", graph_driver(s, c));
-  json_object_set_new(j, "Mounts", json_array());
+  json_object_set_new(j, "Mounts", mount_points(c));
   json_object_set(j, "Config", c->config);
   json_object_set_new(j, "NetworkSettings", berth_container_network_settings(s, c));
   return j;

@@ -320,6 +320,46 @@ berth_seccomp_profile_load(const char *path, berth_error **err)
   return p;
 }
 
+/* Why a fallback rather than an error when Docker's file is missing: the
+ * issue takes either profile as the data of "Docker's default", berth
+ * without scripts/install-deps.sh (a package, another machine) still has
+ * containers-common's beside podman, and each is a filter: berth never
+ * runs a container unconfined unless told to (seccomp=unconfined,
+ * --privileged).  Only a file that is not there falls back: one that is
+ * there but unreadable or broken is the administrator's mistake, shown. */
+json_t *
+berth_seccomp_default_load(const char *path, const char *fallback, const char **used,
+                           berth_error **err)
+{
+  cleanup_error berth_error *first = NULL;
+  json_t *p = berth_seccomp_profile_load(path, &first);
+  if (p != NULL || fallback == NULL || berth_error_errno(first) != ENOENT) {
+    if (p != NULL && used != NULL)
+      *used = path;
+    if (p == NULL)
+      berth_error_propagate(err, &first);
+    return p;
+  }
+  cleanup_error berth_error *second = NULL;
+  p = berth_seccomp_profile_load(fallback, &second);
+  if (p == NULL) {
+    berth_error_propagate(err, berth_error_errno(second) == ENOENT ? &first : &second);
+    return NULL;
+  }
+  if (used != NULL)
+    *used = fallback;
+  return p;
+}
+
+const char *
+berth_seccomp_default_path(void)
+{
+  if (access(BERTH_SECCOMP_DEFAULT_PROFILE, F_OK) != 0 && errno == ENOENT
+      && access(BERTH_SECCOMP_FALLBACK_PROFILE, F_OK) == 0)
+    return BERTH_SECCOMP_FALLBACK_PROFILE;
+  return BERTH_SECCOMP_DEFAULT_PROFILE;
+}
+
 /* JSON's insignificant whitespace out, strings kept byte for byte (what
  * Go's json.Compact does to valid JSON). */
 static void

@@ -4,7 +4,10 @@
  * container, as Docker 20.10 turns them (profiles/seccomp in moby): the
  * rules that apply to the container's capabilities, the host's
  * architecture and kernel, and nothing else.  The profile is data: the
- * default one is the file Debian installs with containers-common. */
+ * default one is Docker 20.10's own (moby's profiles/seccomp/default.json,
+ * which scripts/install-deps.sh takes out of Debian's
+ * golang-github-docker-docker-dev), else the one Debian installs with
+ * containers-common. */
 #pragma once
 
 #include <jansson.h>
@@ -12,7 +15,15 @@
 
 #include "common/error.h"
 
-#define BERTH_SECCOMP_DEFAULT_PROFILE "/usr/share/containers/seccomp.json"
+/* Docker 20.10's default profile, the one its daemon has built in: it
+ * refuses unshare, keyctl, mount… to a container without the capability. */
+#define BERTH_SECCOMP_DEFAULT_PROFILE "/usr/local/share/berth/seccomp.json"
+
+/* Read when the default is not there: containers-common's (podman's)
+ * profile, moby's with a longer list allowed to everyone (unshare, keyctl,
+ * mount, …), where capabilities alone refuse what needs them.  A weaker
+ * filter but a filter (why not an error: berth_seccomp_default_load). */
+#define BERTH_SECCOMP_FALLBACK_PROFILE "/usr/share/containers/seccomp.json"
 
 /* A profile file is read up to this size: moby's default is ~20 KiB. */
 #define BERTH_SECCOMP_PROFILE_MAX (4 * 1024 * 1024)
@@ -36,6 +47,17 @@ json_t *berth_seccomp_profile_parse(const char *text, size_t len, berth_error **
  * "opening seccomp profile (PATH) failed: open PATH: no such file or
  * directory". */
 json_t *berth_seccomp_profile_load(const char *path, berth_error **err);
+
+/* The default profile when no seccomp-profile is configured: the one at
+ * path, or when that file does not exist (only then: one that cannot be
+ * read or parsed is an error) the one at fallback.  Both missing: the
+ * error names path.  *used (may be NULL) gets the path read. */
+json_t *berth_seccomp_default_load(const char *path, const char *fallback, const char **used,
+                                   berth_error **err);
+
+/* The path berth_seccomp_default_load would read from the two defaults
+ * above (for info), BERTH_SECCOMP_DEFAULT_PROFILE when neither exists. */
+const char *berth_seccomp_default_path(void);
 
 /* Docker's CLI for --security-opt seccomp=PATH: the file's JSON (outside
  * input, checked for syntax only, as Docker's json.Compact does) without

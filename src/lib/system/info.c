@@ -13,6 +13,7 @@
 #include "common/strset.h"
 #include "common/xalloc.h"
 #include "container/runtime.h"
+#include "container/seccomp.h"
 
 typedef struct strv {
   char **v;
@@ -111,7 +112,9 @@ gather_host(berth_info *out)
 }
 
 /* Docker lists seccomp when the kernel has it (a Seccomp: line in
- * /proc/self/status), with the configured profile's path or "default". */
+ * /proc/self/status), with the configured profile's path or "default"
+ * (Docker's own profile); the fallback profile, when that is the one
+ * read, by its path: it is not Docker's default. */
 static void
 gather_security(const berth_config *config, berth_info *out)
 {
@@ -121,6 +124,8 @@ gather_security(const berth_config *config, berth_info *out)
   if (berth_read_file_at(AT_FDCWD, "/proc/self/status", &status, &len, NULL) == 0
       && strstr(status, "\nSeccomp:") != NULL) {
     const char *p = config != NULL ? config->seccomp_profile : NULL;
+    if (p == NULL && strcmp(berth_seccomp_default_path(), BERTH_SECCOMP_DEFAULT_PROFILE) != 0)
+      p = BERTH_SECCOMP_FALLBACK_PROFILE;
     cleanup_free char *opt = xasprintf("name=seccomp,profile=%s", p != NULL ? p : "default");
     strv_add_unique(&sec, opt);
   }

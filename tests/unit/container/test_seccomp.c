@@ -304,28 +304,90 @@ TEST(profile_files)
   rmdir(dir);
 }
 
-/* Debian's containers-common profile, where it is installed: the rules
- * that hang on CAP_SYS_ADMIN follow it. */
-TEST(debian_profile)
+/* The default profile (Docker 20.10's) and the fallback (containers-
+ * common's), where installed: the rules that hang on CAP_SYS_ADMIN follow
+ * it; unshare is CAP_SYS_ADMIN's in Docker's, everyone's in the other. */
+TEST(debian_profiles)
 {
-  if (access(BERTH_SECCOMP_DEFAULT_PROFILE, R_OK) != 0) {
-    printf("# skip: no %s\n", BERTH_SECCOMP_DEFAULT_PROFILE);
-    return;
+  const char *paths[] = { BERTH_SECCOMP_DEFAULT_PROFILE, BERTH_SECCOMP_FALLBACK_PROFILE };
+  for (size_t i = 0; i < 2; i++) {
+    if (access(paths[i], R_OK) != 0) {
+      printf("# skip: no %s\n", paths[i]);
+      continue;
+    }
+    cleanup_error berth_error *err = NULL;
+    cleanup_json json_t *p = berth_seccomp_profile_load(paths[i], &err);
+    CHECK(p != NULL);
+    char *def[] = { "CAP_CHOWN", "CAP_AUDIT_WRITE", NULL };
+    char *admin[] = { "CAP_SYS_ADMIN", NULL };
+    json_t *a = NULL, *b = NULL;
+    CHECK(berth_seccomp_convert(p, def, &amd64_6, &a, &err) == 0);
+    CHECK(berth_seccomp_convert(p, admin, &amd64_6, &b, &err) == 0);
+    CHECK_STR(action_of(b, "sethostname"), "SCMP_ACT_ALLOW");
+    CHECK_STR(action_of(a, "read"), "SCMP_ACT_ALLOW");
+    CHECK(action_of(a, "no_such_call") == NULL);
+    CHECK_STR(action_of(b, "unshare"), "SCMP_ACT_ALLOW");
+    if (i == 0) { /* not listed for those caps: the default action */
+      CHECK(action_of(a, "sethostname") == NULL);
+      CHECK(action_of(a, "unshare") == NULL && action_of(a, "keyctl") == NULL);
+    } else { /* an ERRNO rule of its own; unshare for everyone */
+      CHECK_STR(action_of(a, "sethostname"), "SCMP_ACT_ERRNO");
+      CHECK_STR(action_of(a, "unshare"), "SCMP_ACT_ALLOW");
+    }
+    json_decref(a);
+    json_decref(b);
   }
+}
+
+/* The default's fallback: only for a file that is not there. */
+TEST(default_fallback)
+{
+  char dir[] = "/tmp/berth-seccomp-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  cleanup_free char *fb = xasprintf("%s/fallback.json", dir);
+  cleanup_free char *broken = xasprintf("%s/broken.json", dir);
+  cleanup_free char *none = xasprintf("%s/none.json", dir);
+  FILE *f = fopen(fb, "w");
+  fputs("{\"defaultAction\":\"SCMP_ACT_LOG\"}", f);
+  fclose(f);
+  f = fopen(broken, "w");
+  fputs("{bad", f);
+  fclose(f);
+
+  const char *used = NULL;
   cleanup_error berth_error *err = NULL;
-  cleanup_json json_t *p = berth_seccomp_profile_load(BERTH_SECCOMP_DEFAULT_PROFILE, &err);
-  CHECK(p != NULL);
-  char *def[] = { "CAP_CHOWN", "CAP_AUDIT_WRITE", NULL };
-  char *admin[] = { "CAP_SYS_ADMIN", NULL };
-  json_t *a = NULL, *b = NULL;
-  CHECK(berth_seccomp_convert(p, def, &amd64_6, &a, &err) == 0);
-  CHECK(berth_seccomp_convert(p, admin, &amd64_6, &b, &err) == 0);
-  CHECK_STR(action_of(a, "sethostname"), "SCMP_ACT_ERRNO");
-  CHECK_STR(action_of(b, "sethostname"), "SCMP_ACT_ALLOW");
-  CHECK_STR(action_of(a, "read"), "SCMP_ACT_ALLOW");
-  CHECK(action_of(a, "no_such_call") == NULL);
-  json_decref(a);
-  json_decref(b);
+  cleanup_json json_t *p = berth_seccomp_default_load(none, fb, &used, &err);
+  CHECK(p != NULL && err == NULL);
+  CHECK_STR(json_string_value(json_object_get(p, "defaultAction")), "SCMP_ACT_LOG");
+  CHECK(used == fb);
+  /* there: read, the fallback not looked at */
+  cleanup_json json_t *q = berth_seccomp_default_load(fb, none, &used, &err);
+  CHECK(q != NULL && used == fb);
+  /* there but broken: its error, no fallback */
+  cleanup_json json_t *r = berth_seccomp_default_load(broken, fb, &used, &err);
+  CHECK(r == NULL && err != NULL);
+  cleanup_free char *want
+      = xasprintf("seccomp profile %s: Decoding seccomp profile failed: ", broken);
+  CHECK(err != NULL && strncmp(berth_error_message(err), want, strlen(want)) == 0);
+  /* missing and a broken fallback: the fallback's error */
+  cleanup_error berth_error *err2 = NULL;
+  CHECK(berth_seccomp_default_load(none, broken, NULL, &err2) == NULL);
+  cleanup_free char *want2 = xasprintf("seccomp profile %s: ", broken);
+  CHECK(err2 != NULL && strncmp(berth_error_message(err2), want2, strlen(want2)) == 0);
+  /* both missing: the error names the default, never "no filter" */
+  cleanup_error berth_error *err3 = NULL;
+  cleanup_free char *none2 = xasprintf("%s/none2.json", dir);
+  CHECK(berth_seccomp_default_load(none, none2, NULL, &err3) == NULL);
+  cleanup_free char *want3 = xasprintf(
+      "opening seccomp profile (%s) failed: open %s: no such file or directory", none, none);
+  CHECK_STR(berth_error_message(err3), want3);
+  /* no fallback given: as berth_seccomp_profile_load */
+  cleanup_error berth_error *err4 = NULL;
+  CHECK(berth_seccomp_default_load(none, NULL, NULL, &err4) == NULL);
+  CHECK_STR(berth_error_message(err4), want3);
+  unlink(fb);
+  unlink(broken);
+  rmdir(dir);
 }
 
 int
@@ -338,6 +400,7 @@ main(void)
   RUN(no_filter);
   RUN(bad_profiles);
   RUN(profile_files);
-  RUN(debian_profile);
+  RUN(debian_profiles);
+  RUN(default_fallback);
   DONE();
 }
