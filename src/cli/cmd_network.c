@@ -14,6 +14,7 @@
 #include "flags.h"
 #include "format.h"
 #include "images/inspect.h"
+#include "manage.h"
 #include "network/endpoint.h"
 #include "template/template.h"
 
@@ -484,45 +485,21 @@ network_prune(berth_cli *cli, int argc, char **argv)
   return 0;
 }
 
-typedef int (*command_fn)(berth_cli *cli, int argc, char **argv);
-
-static const struct subcommand {
-  const char *name;
-  command_fn fn;
-  const char *summary;
-} subcommands[] = {
+static const berth_subcommand subcommands[] = {
   { "connect", network_connect, "Connect a container to a network" },
   { "create", network_create, "Create a network" },
   { "disconnect", network_disconnect, "Disconnect a container from a network" },
   { "inspect", network_inspect, "Display detailed information on one or more networks" },
+  { "list", network_ls, NULL },
   { "ls", network_ls, "List networks" },
   { "prune", network_prune, "Remove all unused networks" },
+  { "remove", network_rm, NULL },
   { "rm", network_rm, "Remove one or more networks" },
   { NULL, NULL, NULL },
 };
 
-static int
-network_usage(FILE *out)
-{
-  fputs("Usage:  berth network COMMAND\n\nManage networks\n\nCommands:\n", out);
-  for (const struct subcommand *sc = subcommands; sc->name != NULL; sc++)
-    fprintf(out, "  %-11s %s\n", sc->name, sc->summary);
-  fputs("\nRun 'berth network COMMAND --help' for more information on a command.\n", out);
-  return 0;
-}
-
 int
 berth_cmd_network(berth_cli *cli, int argc, char **argv)
 {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-    return network_usage(stdout);
-  const char *name = strcmp(argv[1], "list") == 0     ? "ls"
-                     : strcmp(argv[1], "remove") == 0 ? "rm"
-                                                      : argv[1];
-  for (const struct subcommand *sc = subcommands; sc->name != NULL; sc++)
-    if (strcmp(sc->name, name) == 0)
-      return sc->fn(cli, argc - 1, argv + 1);
-  fprintf(stderr, "berth: 'network %s' is not a berth command.\nSee 'berth network --help'\n",
-          argv[1]);
-  return 125;
+  return berth_cli_manage(cli, argc, argv, "Manage networks", subcommands);
 }
