@@ -199,21 +199,15 @@ ps_row(const berth_container *c, const ps_opts *o, int64_t now)
   cleanup_free char *status = status_cell(c, now);
   cleanup_free char *labels = labels_cell(json_object_get(c->config, "Labels"));
   cleanup_free char *mounts = mounts_cell(json_object_get(c->hostconfig, "Binds"), o->no_trunc);
+  cleanup_free char *size = size_cell(c, o);
   cleanup_free char *ports = NULL, *nets = NULL;
   network_cells(o->store, c, &ports, &nets);
-  return json_pack(
-      "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Image", image,
-      "Command", cmd, "CreatedAt", created_at, "RunningFor", running_for, "Ports", ports, "State",
-      strcmp(c->status, "running") == 0 && c->paused ? "paused" : c->status, "Status", status,
-      "Names", c->name, "Labels", labels, "Mounts", mounts, "Networks", nets, "LocalVolumes", "0");
-  cleanup_free char *size = size_cell(c, o);
-  const char *net = json_string_value(json_object_get(c->hostconfig, "NetworkMode"));
   return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID",
                    id, "Image", image, "Command", cmd, "CreatedAt", created_at, "RunningFor",
-                   running_for, "Ports", "", "State",
+                   running_for, "Ports", ports, "State",
                    strcmp(c->status, "running") == 0 && c->paused ? "paused" : c->status, "Status",
                    status, "Size", size, "Names", c->name, "Labels", labels, "Mounts", mounts,
-                   "Networks", net ? net : "host", "LocalVolumes", "0");
+                   "Networks", nets, "LocalVolumes", "0");
 }
 
 /* Docker's .Label "k": the container's label k, "" when it has none. */
