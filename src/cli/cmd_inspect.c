@@ -7,6 +7,7 @@
 #include "common/xalloc.h"
 #include "container/inspect.h"
 #include "container/ops.h"
+#include "container/size.h"
 #include "flags.h"
 #include "images/inspect.h"
 #include "images/resolve.h"
@@ -19,17 +20,27 @@ inspect_spec(const berth_cli *cli)
 {
   static const berth_flag flags[] = {
     { "format", 'f', "string", "Format the output using the given Go template" },
+    { "size", 's', NULL, "Display total file sizes if the type is container" },
+    { 0 },
+  };
+  static const berth_flag container_flags[] = {
+    { "format", 'f', "string", "Format the output using the given Go template" },
+    { "size", 's', NULL, "Display total file sizes" },
+    { 0 },
+  };
+  static const berth_flag image_flags[] = {
+    { "format", 'f', "string", "Format the output using the given Go template" },
     { 0 },
   };
   static const berth_cmd_spec top = { "berth inspect [OPTIONS] NAME|ID [NAME|ID...]",
                                       "Return low-level information on images and containers",
                                       flags, .min_args = 1, .max_args = BERTH_ARGS_ANY };
   static const berth_cmd_spec image = { "berth image inspect [OPTIONS] IMAGE [IMAGE...]",
-                                        "Display detailed information on one or more images", flags,
-                                        .min_args = 1, .max_args = BERTH_ARGS_ANY };
+                                        "Display detailed information on one or more images",
+                                        image_flags, .min_args = 1, .max_args = BERTH_ARGS_ANY };
   static const berth_cmd_spec container
       = { "berth container inspect [OPTIONS] CONTAINER [CONTAINER...]",
-          "Display detailed information on one or more containers", flags, .min_args = 1,
+          "Display detailed information on one or more containers", container_flags, .min_args = 1,
           .max_args = BERTH_ARGS_ANY };
   if (strcmp(cli->form, "image inspect") == 0)
     return &image;
@@ -39,13 +50,31 @@ inspect_spec(const berth_cli *cli)
 /* Images first, then containers, as the brief for berth says Docker
  * does; NULL when name is no container either. */
 static json_t *
-container_json(berth_store *s, const char *name)
+container_json(berth_store *s, const char *name, bool size)
 {
   cleanup_container berth_container *c = NULL;
   if (berth_container_find(s, name, &c, NULL) < 0)
     return NULL;
   berth_container_refresh(s, c, NULL);
-  return berth_container_inspect(s, c);
+  json_t *j = berth_container_inspect(s, c);
+  long long rw, rootfs;
+  if (!size || berth_container_sizes(s, c, &rw, &rootfs, NULL) < 0)
+    return j;
+  /* Docker's --size: SizeRw and SizeRootFs, where ContainerJSONBase has
+   * them (after GraphDriver) */
+  json_t *out = json_object();
+  const char *key;
+  json_t *v;
+  json_object_foreach(j, key, v)
+  {
+    json_object_set(out, key, v);
+    if (strcmp(key, "GraphDriver") == 0) {
+      json_object_set_new(out, "SizeRw", json_integer(rw));
+      json_object_set_new(out, "SizeRootFs", json_integer(rootfs));
+    }
+  }
+  json_decref(j);
+  return out;
 }
 
 /* The error line for a name: Docker's "No such object" when it is neither
@@ -88,11 +117,15 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
 {
   berth_flag_iter it = { 0 };
   const char *format = NULL;
+  bool size = false;
   int c;
   while ((c = berth_flags_next(&it, cli, inspect_spec(cli), argc, argv)) != -1) {
     if (c == BERTH_FLAG_DONE)
       return it.status;
-    format = optarg; /* -f */
+    if (c == 's')
+      size = true;
+    else
+      format = optarg; /* -f */
   }
   cleanup_error berth_error *err = NULL;
   cleanup_template berth_template *tmpl = NULL;
@@ -120,7 +153,7 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
                       : NULL;
     const char *go_type = "types.ImageInspect";
     if (one == NULL) {
-      one = container_json(store, argv[i]);
+      one = container_json(store, argv[i], size);
       go_type = "types.ContainerJSON";
     }
     if (one == NULL) {

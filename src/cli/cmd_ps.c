@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "container/ops.h"
+#include "container/size.h"
 #include "container_cli.h"
 #include "filters.h"
 #include "flags.h"
@@ -19,6 +20,8 @@ typedef struct ps_opts {
   bool all, quiet, no_trunc, latest;
   berth_filters filters; /* --filter */
   const char *format;    /* --format, NULL: Docker's default table */
+  bool size;             /* -s, or a --format that shows .Size */
+  berth_store *store;    /* for the sizes */
 } ps_opts;
 
 /* Docker quotes an argument with spaces or shell characters in '…'. */
@@ -142,8 +145,23 @@ mounts_cell(const json_t *binds, bool no_trunc)
   return out;
 }
 
-/* One row as Docker's ContainerContext shows it: every column a string.
- * SIZE is not there: berth does not measure a container's layer yet. */
+/* Docker's SIZE: the container's own layer, and with its image's layers
+ * "(virtual …)", at 3 significant digits; "0B" when sizes were not asked
+ * for (Docker's zero SizeRw). */
+static char *
+size_cell(const berth_container *c, const ps_opts *o)
+{
+  long long rw = 0, rootfs = 0;
+  if (o->size && o->store != NULL && c->id[0] != '\0')
+    (void)berth_container_sizes(o->store, c, &rw, &rootfs, NULL);
+  cleanup_free char *srw = berth_human_size_precision(rw, 3);
+  if (rootfs <= 0)
+    return xstrdup(srw);
+  cleanup_free char *sv = berth_human_size_precision(rootfs, 3);
+  return xasprintf("%s (virtual %s)", srw, sv);
+}
+
+/* One row as Docker's ContainerContext shows it: every column a string. */
 static json_t *
 ps_row(const berth_container *c, const ps_opts *o, int64_t now)
 {
@@ -155,13 +173,14 @@ ps_row(const berth_container *c, const ps_opts *o, int64_t now)
   cleanup_free char *status = status_cell(c, now);
   cleanup_free char *labels = labels_cell(json_object_get(c->config, "Labels"));
   cleanup_free char *mounts = mounts_cell(json_object_get(c->hostconfig, "Binds"), o->no_trunc);
+  cleanup_free char *size = size_cell(c, o);
   const char *net = json_string_value(json_object_get(c->hostconfig, "NetworkMode"));
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
-                   "Image", image, "Command", cmd, "CreatedAt", created_at, "RunningFor",
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID",
+                   id, "Image", image, "Command", cmd, "CreatedAt", created_at, "RunningFor",
                    running_for, "Ports", "", "State",
                    strcmp(c->status, "running") == 0 && c->paused ? "paused" : c->status, "Status",
-                   status, "Names", c->name, "Labels", labels, "Mounts", mounts, "Networks",
-                   net ? net : "host", "LocalVolumes", "0");
+                   status, "Size", size, "Names", c->name, "Labels", labels, "Mounts", mounts,
+                   "Networks", net ? net : "host", "LocalVolumes", "0");
 }
 
 /* Docker's .Label "k": the container's label k, "" when it has none. */
@@ -200,6 +219,9 @@ ps_format(const ps_opts *o)
     return o->format;
   if (o->quiet)
     return "{{.ID}}";
+  if (o->size)
+    return "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{."
+           "Names}}\t{{.Size}}";
   return "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{."
          "Names}}";
 }
@@ -298,6 +320,7 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
     { "latest", 'l', NULL, "Show the latest created container (includes all states)" },
     { "no-trunc", OPT_NO_TRUNC, NULL, "Don't truncate output" },
     { "quiet", 'q', NULL, "Only display container IDs" },
+    { "size", 's', NULL, "Display total file sizes" },
     { 0 },
   };
   static const berth_cmd_spec spec
@@ -318,6 +341,9 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
     case 'q':
       o.quiet = true;
       break;
+    case 's':
+      o.size = true;
+      break;
     case OPT_NO_TRUNC:
       o.no_trunc = true;
       break;
@@ -331,11 +357,16 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
+  /* Docker's runPs measures when the template uses .Size (its probe's
+   * FieldsUsed); the template's text naming it stands for that here */
+  if (o.format != NULL && strstr(o.format, ".Size") != NULL)
+    o.size = true;
   cleanup_error berth_error *err = NULL;
   cleanup_format berth_format *f = ps_formatter(&o, &err);
   if (f == NULL)
     return berth_format_fail(NULL, err);
   berth_store *s = berth_cli_store(cli, &err);
+  o.store = s;
   size_t n = 0;
   berth_container **v = s != NULL ? collect(s, &o, &n, &err) : NULL;
   if (v == NULL)

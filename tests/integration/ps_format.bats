@@ -59,3 +59,32 @@ teardown() {
   done
   [ "$failed" -eq 0 ]
 }
+
+@test "ps -s and .Size: the container's layer and its image's, as Docker measures them" {
+  local tool
+  for tool in dk b; do
+    $tool run --name c3 --network none "$IMG" sh -c 'head -c 3000 /dev/zero > /big; mkdir /d; head -c 10 /dev/zero > /d/f' > /dev/null
+  done
+  SAME_SORT=1 same_as_docker ps -a --format '{{.Names}} {{.Size}}'
+  # -s adds the SIZE column to Docker's table; a row's other cells are
+  # compared by the other tests (ages and IDs differ)
+  run --separate-stderr b ps -a -s --filter name=c3
+  [[ "${lines[0]}" == *"NAMES     SIZE" ]] || fail_with "${lines[0]}"
+  [[ "${lines[1]}" == *"c3        3.01kB (virtual "*")" ]] || fail_with "${lines[1]}"
+  # and without a size asked for, .Size is Docker's zero
+  run --separate-stderr b ps -a --format '{{.Names}}' --filter name=c3
+  [ "$output" = c3 ] || fail_with "$output"
+  dk rm -f c3 > /dev/null
+}
+
+@test "inspect -s: SizeRw and SizeRootFs after GraphDriver, as Docker's" {
+  local tool
+  for tool in dk b; do
+    $tool run --name c4 --network none "$IMG" sh -c 'head -c 3000 /dev/zero > /big' > /dev/null
+  done
+  same_as_docker inspect -s -f '{{.SizeRw}} {{.SizeRootFs}}' c4
+  same_as_docker container inspect --size --format '{{json .SizeRw}}' c4
+  [ "$(b inspect -s c4 | jq -r '.[0] | keys_unsorted | .[index("GraphDriver") + 1]')" = SizeRw ]
+  [ "$(b inspect c4 | jq -r '.[0] | has("SizeRw")')" = false ]
+  dk rm -f c4 > /dev/null
+}
