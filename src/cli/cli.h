@@ -59,9 +59,9 @@ int berth_cli_pull(berth_cli *cli, const berth_reference *ref, const char *platf
 
 /* Docker's message for an option getopt_long refused ("unknown flag:
  * --bogus", "unknown shorthand flag: 'z' in -z", and, for c == ':' (every
- * option string starts "+:"), "flag needs an argument: 'e' in -e"), then
- * "See …" (as berth_cli_usage_error's); 125.  c is what getopt_long
- * returned. */
+ * option string has ':' after its '+' or '-'), "flag needs an argument:
+ * 'e' in -e"), then "See …" (as berth_cli_usage_error's); 125.  c is what
+ * getopt_long returned. */
 int berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv, int c);
 
 /* 0 when value (user input bound for a JSON document) is NULL or UTF-8;

@@ -356,7 +356,8 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth build [OPTIONS] PATH | -", "Build an image from a Dockerfile", flags };
+      = { "berth build [OPTIONS] PATH | -", "Build an image from a Dockerfile", flags,
+          .min_args = 1, .max_args = 1 };
   berth_flag_iter it = { 0 };
   size_t cap = (size_t)argc + 1, n_tags = 0, n_args = 0, n_labels = 0, n_from = 0;
   cleanup_free char **tags = xcalloc(cap, sizeof *tags);
@@ -433,8 +434,6 @@ berth_cmd_build(berth_cli *cli, int argc, char **argv)
       break;
     }
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires exactly 1 argument.", argv[0]);
   const char *context = argv[optind];
   for (size_t i = 0; i < n_tags; i++) { /* a bad name is refused before any work */
     cleanup_reference berth_reference *ref = berth_reference_parse_normalized(tags[i], &err);

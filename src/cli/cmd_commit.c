@@ -17,8 +17,9 @@ berth_cmd_commit(berth_cli *cli, int argc, char **argv)
     { "pause", 'p', berth_flag_bool, "Pause container during commit (default true)" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
-                                       "Create a new image from a container's changes", flags };
+  static const berth_cmd_spec spec
+      = { "berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+          "Create a new image from a container's changes", flags, .min_args = 1, .max_args = 2 };
   berth_flag_iter it = { 0 };
   berth_commit_options o = { 0 };
   size_t n_changes = 0;
@@ -41,9 +42,6 @@ berth_cmd_commit(berth_cli *cli, int argc, char **argv)
       o.comment = optarg; /* -m */
   }
   int left = argc - optind;
-  if (left < 1 || left > 2)
-    return berth_cli_usage_error(cli, argv[0],
-                                 "\"%s\" requires at least 1 and at most 2 arguments.", argv[0]);
   o.changes = changes;
   o.ref = left == 2 ? argv[optind + 1] : NULL;
   cleanup_error berth_error *err = NULL;

@@ -16,26 +16,26 @@
 #include "supervisor/log.h"
 #include "supervisor/supervise.h"
 
-/* Commands with no flag but --help: 0 to go on, 1 after --help, or a bad
- * flag's status (125). */
+/* Commands with no flag but --help (spec's flags NULL): -1 to go on, or
+ * the status to return (0 after --help, a bad flag's or a wrong number of
+ * arguments'). */
 static int
-no_flags(berth_cli *cli, int argc, char **argv, const char *usage, const char *description)
+no_flags(berth_cli *cli, int argc, char **argv, const berth_cmd_spec *spec)
 {
-  const berth_cmd_spec spec = { usage, description, NULL };
   berth_flag_iter it = { 0 };
-  if (berth_flags_next(&it, cli, &spec, argc, argv) == -1)
-    return 0;
-  return it.status == 0 ? 1 : it.status;
+  if (berth_flags_next(&it, cli, spec, argc, argv) == -1)
+    return -1;
+  return it.status;
 }
 
 int
 berth_cmd_rename(berth_cli *cli, int argc, char **argv)
 {
-  int h = no_flags(cli, argc, argv, "berth rename CONTAINER NEW_NAME", "Rename a container");
-  if (h != 0)
-    return h == 1 ? 0 : h;
-  if (argc - optind != 2)
-    return berth_cli_usage_error(cli, argv[0], "\"rename\" requires exactly 2 arguments.");
+  static const berth_cmd_spec spec = { "berth rename CONTAINER NEW_NAME", "Rename a container",
+                                       NULL, .min_args = 2, .max_args = 2 };
+  int h = no_flags(cli, argc, argv, &spec);
+  if (h != -1)
+    return h;
   const char *old = argv[optind], *name = argv[optind + 1];
   cleanup_error berth_error *err = NULL;
   berth_store *s = berth_cli_store(cli, &err);
@@ -61,15 +61,16 @@ pause_one(berth_store *s, berth_container **c, void *ctx, berth_error **err)
 static int
 pause_cmd(berth_cli *cli, int argc, char **argv, bool pause)
 {
-  int h = pause ? no_flags(cli, argc, argv, "berth pause CONTAINER [CONTAINER...]",
-                           "Pause all processes within one or more containers")
-                : no_flags(cli, argc, argv, "berth unpause CONTAINER [CONTAINER...]",
-                           "Unpause all processes within one or more containers");
-  if (h != 0)
-    return h == 1 ? 0 : h;
-  if (optind >= argc)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.",
-                                 pause ? "pause" : "unpause");
+  static const berth_cmd_spec pause_spec = { "berth pause CONTAINER [CONTAINER...]",
+                                             "Pause all processes within one or more containers",
+                                             NULL, .min_args = 1, .max_args = BERTH_ARGS_ANY };
+  static const berth_cmd_spec unpause_spec
+      = { "berth unpause CONTAINER [CONTAINER...]",
+          "Unpause all processes within one or more containers", NULL, .min_args = 1,
+          .max_args = BERTH_ARGS_ANY };
+  int h = no_flags(cli, argc, argv, pause ? &pause_spec : &unpause_spec);
+  if (h != -1)
+    return h;
   return berth_cli_each_container(cli, argv + optind, argc - optind, pause_one, &pause);
 }
 
@@ -105,8 +106,9 @@ berth_cmd_restart(berth_cli *cli, int argc, char **argv)
     { "timeout", OPT_TIMEOUT, "int", "The same as --time (newer Docker's name)" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth restart [OPTIONS] CONTAINER [CONTAINER...]",
-                                       "Restart one or more containers", flags };
+  static const berth_cmd_spec spec
+      = { "berth restart [OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers",
+          flags, .min_args = 1, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   int timeout = 10, c;
   while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
@@ -115,8 +117,6 @@ berth_cmd_restart(berth_cli *cli, int argc, char **argv)
     if (berth_cli_parse_int(cli, argv[0], "-t, --time", optarg, &timeout) != 0) /* either */
       return 125;
   }
-  if (optind >= argc)
-    return berth_cli_usage_error(cli, argv[0], "\"restart\" requires at least 1 argument.");
   return berth_cli_each_container(cli, argv + optind, argc - optind, restart_one, &timeout);
 }
 
@@ -148,13 +148,17 @@ int
 berth_cmd_top(berth_cli *cli, int argc, char **argv)
 {
   /* top's own flags (only --help) come before CONTAINER; everything after
-   * it is ps's, flags included (berth_flags_next stops at CONTAINER) */
-  int h = no_flags(cli, argc, argv, "berth top CONTAINER [ps OPTIONS]",
-                   "Display the running processes of a container");
-  if (h != 0)
-    return h == 1 ? 0 : h;
-  if (optind >= argc)
-    return berth_cli_usage_error(cli, argv[0], "\"top\" requires at least 1 argument.");
+   * it is ps's, flags included (own_args: berth_flags_next stops at
+   * CONTAINER) */
+  static const berth_cmd_spec spec = { "berth top CONTAINER [ps OPTIONS]",
+                                       "Display the running processes of a container",
+                                       NULL,
+                                       .min_args = 1,
+                                       .max_args = BERTH_ARGS_ANY,
+                                       .own_args = true };
+  int h = no_flags(cli, argc, argv, &spec);
+  if (h != -1)
+    return h;
   argv += optind - 1;
   argc -= optind - 1;
   cleanup_error berth_error *err = NULL;
@@ -179,14 +183,13 @@ berth_cmd_top(berth_cli *cli, int argc, char **argv)
 int
 berth_cmd_port(berth_cli *cli, int argc, char **argv)
 {
-  int h = no_flags(cli, argc, argv, "berth port CONTAINER [PRIVATE_PORT[/PROTO]]",
-                   "List port mappings or a specific mapping for the container");
-  if (h != 0)
-    return h == 1 ? 0 : h;
+  static const berth_cmd_spec spec = { "berth port CONTAINER [PRIVATE_PORT[/PROTO]]",
+                                       "List port mappings or a specific mapping for the container",
+                                       NULL, .min_args = 1, .max_args = 2 };
+  int h = no_flags(cli, argc, argv, &spec);
+  if (h != -1)
+    return h;
   int left = argc - optind;
-  if (left < 1 || left > 2)
-    return berth_cli_usage_error(cli, argv[0],
-                                 "\"port\" requires at least 1 and at most 2 arguments.");
   cleanup_error berth_error *err = NULL;
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)
@@ -259,7 +262,8 @@ berth_cmd_attach(berth_cli *cli, int argc, char **argv)
   };
   static const berth_cmd_spec spec
       = { "berth attach [OPTIONS] CONTAINER",
-          "Attach local standard input, output, and error streams to a running container", flags };
+          "Attach local standard input, output, and error streams to a running container", flags,
+          .min_args = 1, .max_args = 1 };
   berth_flag_iter it = { 0 };
   int c;
   bool no_stdin = false;
@@ -270,7 +274,7 @@ berth_cmd_attach(berth_cli *cli, int argc, char **argv)
   }
   berth_store *s = NULL;
   int status = 0;
-  cleanup_container berth_container *ct = berth_cli_only_container(cli, argc, argv, &s, &status);
+  cleanup_container berth_container *ct = berth_cli_only_container(cli, argv, &s, &status);
   if (ct == NULL)
     return status;
   cleanup_error berth_error *err = NULL;

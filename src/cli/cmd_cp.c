@@ -59,7 +59,7 @@ berth_cmd_cp(berth_cli *cli, int argc, char **argv)
           "and extract it to a directory destination in a container.\n"
           "Use '-' as the destination to stream a tar archive of a\n"
           "container source to stdout.",
-          flags };
+          flags, .min_args = 2, .max_args = 2 };
   berth_flag_iter it = { 0 };
   berth_cp_options o = { 0 };
   int c;
@@ -77,8 +77,6 @@ berth_cmd_cp(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind != 2)
-    return berth_cli_usage_error(cli, argv[0], "\"cp\" requires exactly 2 arguments.");
   const char *src, *dst;
   cleanup_free char *src_ct = split_arg(argv[optind], &src);
   cleanup_free char *dst_ct = split_arg(argv[optind + 1], &dst);

@@ -237,7 +237,7 @@ berth_cmd_system_df(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth system df [OPTIONS]", "Show docker disk usage", flags };
+      = { "berth system df [OPTIONS]", "Show docker disk usage", flags, .max_args = 0 };
   berth_flag_iter it = { 0 };
   bool verbose_flag = false;
   const char *format = NULL;
@@ -254,8 +254,6 @@ berth_cmd_system_df(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (optind < argc)
-    return berth_cli_usage_error(cli, "system df", "\"system df\" accepts no arguments.");
   if (verbose_flag && format != NULL)
     return berth_cli_usage_error(cli, "system df",
                                  "berth does not run a --format over --verbose's tables");

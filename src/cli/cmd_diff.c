@@ -15,14 +15,11 @@ berth_cmd_diff(berth_cli *cli, int argc, char **argv)
           "        berth diff IMAGE IMAGE",
           "Inspect changes to files or directories on a container's filesystem,\n"
           "or between two images (A added, C changed, D deleted)",
-          NULL };
+          NULL, .min_args = 1, .max_args = 2 };
   berth_flag_iter it = { 0 };
   if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
     return it.status; /* --help, or a flag: it has none */
   int left = argc - optind;
-  if (left < 1 || left > 2)
-    return berth_cli_usage_error(cli, argv[0],
-                                 "\"%s\" requires at least 1 and at most 2 arguments.", argv[0]);
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);
   if (store == NULL)

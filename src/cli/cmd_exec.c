@@ -43,7 +43,11 @@ berth_cmd_exec(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec = { "berth exec [OPTIONS] CONTAINER COMMAND [ARG...]",
-                                       "Execute a command in a running container", flags };
+                                       "Execute a command in a running container",
+                                       flags,
+                                       .min_args = 2,
+                                       .max_args = BERTH_ARGS_ANY,
+                                       .own_args = true /* the command's */ };
   berth_flag_iter it = { 0 };
   berth_exec_options o = { 0 };
   cleanup_free char **env = xcalloc((size_t)argc + 1, sizeof(char *));
@@ -76,8 +80,6 @@ berth_cmd_exec(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind < 2)
-    return berth_cli_usage_error(cli, argv[0], "\"exec\" requires at least 2 arguments.");
   for (int i = optind + 1; i < argc; i++)
     if (berth_cli_check_utf8(cli, argv[0], "the command", argv[i]) != 0)
       return 125;

@@ -15,8 +15,9 @@ berth_cmd_export(berth_cli *cli, int argc, char **argv)
     { "output", 'o', "string", "Write to a file, instead of STDOUT" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth export [OPTIONS] CONTAINER",
-                                       "Export a container's filesystem as a tar archive", flags };
+  static const berth_cmd_spec spec
+      = { "berth export [OPTIONS] CONTAINER", "Export a container's filesystem as a tar archive",
+          flags, .min_args = 1, .max_args = 1 };
   berth_flag_iter it = { 0 };
   const char *output = NULL;
   int c;
@@ -29,8 +30,6 @@ berth_cmd_export(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, argv[0], "\"export\" requires exactly 1 argument.");
   if (output == NULL && isatty(STDOUT_FILENO)) {
     fprintf(stderr, "Error: cowardly refusing to save to a terminal. Use the -o flag or "
                     "redirect\n");

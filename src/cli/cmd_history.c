@@ -106,7 +106,8 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth history [OPTIONS] IMAGE", "Show the history of an image", flags };
+      = { "berth history [OPTIONS] IMAGE", "Show the history of an image", flags, .min_args = 1,
+          .max_args = 1 };
   berth_flag_iter it = { 0 };
   history_opts o = { .human = true };
   int c;
@@ -130,8 +131,6 @@ berth_cmd_history(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires exactly 1 argument.", argv[0]);
   cleanup_error berth_error *err = NULL;
   cleanup_json json_t *headers = json_pack(
       "{s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "IMAGE", "CreatedSince", "CREATED", "CreatedAt",

@@ -20,7 +20,7 @@ cmd_image_mount(berth_cli *cli, int argc, char **argv)
       = { "berth image mount [OPTIONS] IMAGE[@layer:N]|CHAIN-ID [DIR]",
           "Mount an image's layers (read-only; --rw: over a fresh, throw-away upper layer)\n"
           "and print the mount point",
-          flags };
+          flags, .min_args = 1, .max_args = 2 };
   berth_flag_iter it = { 0 };
   bool rw = false;
   int c;
@@ -30,9 +30,6 @@ cmd_image_mount(berth_cli *cli, int argc, char **argv)
     rw = true;
   }
   int left = argc - optind;
-  if (left < 1 || left > 2)
-    return berth_cli_usage_error(cli, "image mount",
-                                 "\"image mount\" requires at least 1 and at most 2 arguments.");
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);
   cleanup_free char *path = NULL;
@@ -50,13 +47,11 @@ cmd_image_umount(berth_cli *cli, int argc, char **argv)
 {
   static const berth_cmd_spec spec
       = { "berth image umount DIR|IMAGE",
-          "Unmount what `berth image mount` mounted at DIR, or every mount of IMAGE", NULL };
+          "Unmount what `berth image mount` mounted at DIR, or every mount of IMAGE", NULL,
+          .min_args = 1, .max_args = 1 };
   berth_flag_iter it = { 0 };
   if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
     return it.status; /* --help, or a flag: it has none */
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, "image umount",
-                                 "\"image umount\" requires exactly 1 argument.");
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);
   int n = 0;

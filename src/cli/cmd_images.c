@@ -216,7 +216,7 @@ berth_cmd_images(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth images [OPTIONS] [REPOSITORY[:TAG]]", "List images", flags };
+      = { "berth images [OPTIONS] [REPOSITORY[:TAG]]", "List images", flags, .max_args = 1 };
   berth_flag_iter it = { 0 };
   images_opts o = { 0 };
   cleanup_filters berth_filters *filters = &o.filters;
@@ -246,8 +246,6 @@ berth_cmd_images(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind > 1)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at most 1 argument.", argv[0]);
   o.filter = argc - optind == 1 ? argv[optind] : NULL;
   return list(cli, &o);
 }

@@ -38,7 +38,9 @@ berth_cmd_import(berth_cli *cli, int argc, char **argv)
   };
   static const berth_cmd_spec spec
       = { "berth import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
-          "Import the contents from a tarball to create a filesystem image", flags };
+          "Import the contents from a tarball to create a filesystem image", flags,
+          /* Docker's: words after REPOSITORY[:TAG] are ignored */
+          .min_args = 1, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   berth_import_options o = { .source = "-" };
   size_t n_changes = 0;
@@ -63,12 +65,8 @@ berth_cmd_import(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  int nargs = argc - optind;
-  if (nargs < 1 || nargs > 2)
-    return berth_cli_usage_error(cli, argv[0],
-                                 "\"%s\" requires at least 1 and at most 2 arguments.", argv[0]);
   const char *file = argv[optind];
-  o.ref = nargs == 2 ? argv[optind + 1] : NULL;
+  o.ref = argc - optind >= 2 ? argv[optind + 1] : NULL;
   o.changes = n_changes > 0 ? changes : NULL;
   cleanup_error berth_error *err = NULL;
   char id[BERTH_DIGEST_LEN];

@@ -84,7 +84,7 @@ berth_cmd_info(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth info [OPTIONS]", "Display system-wide information", flags };
+      = { "berth info [OPTIONS]", "Display system-wide information", flags, .max_args = 0 };
   berth_flag_iter it = { 0 };
   const char *format = NULL;
   int c;
@@ -93,8 +93,6 @@ berth_cmd_info(berth_cli *cli, int argc, char **argv)
       return it.status;
     format = optarg; /* -f, --format */
   }
-  if (argc - optind != 0)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" accepts no arguments.", argv[0]);
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);
   berth_info in;

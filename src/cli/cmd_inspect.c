@@ -32,15 +32,16 @@ inspect_spec(const berth_cli *cli)
     { "format", 'f', "string", "Format the output using the given Go template" },
     { 0 },
   };
-  static const berth_cmd_spec top
-      = { "berth inspect [OPTIONS] NAME|ID [NAME|ID...]",
-          "Return low-level information on images and containers", flags };
-  static const berth_cmd_spec image
-      = { "berth image inspect [OPTIONS] IMAGE [IMAGE...]",
-          "Display detailed information on one or more images", image_flags };
+  static const berth_cmd_spec top = { "berth inspect [OPTIONS] NAME|ID [NAME|ID...]",
+                                      "Return low-level information on images and containers",
+                                      flags, .min_args = 1, .max_args = BERTH_ARGS_ANY };
+  static const berth_cmd_spec image = { "berth image inspect [OPTIONS] IMAGE [IMAGE...]",
+                                        "Display detailed information on one or more images",
+                                        image_flags, .min_args = 1, .max_args = BERTH_ARGS_ANY };
   static const berth_cmd_spec container
       = { "berth container inspect [OPTIONS] CONTAINER [CONTAINER...]",
-          "Display detailed information on one or more containers", container_flags };
+          "Display detailed information on one or more containers", container_flags, .min_args = 1,
+          .max_args = BERTH_ARGS_ANY };
   if (strcmp(cli->form, "image inspect") == 0)
     return &image;
   return strcmp(cli->form, "container inspect") == 0 ? &container : &top;
@@ -126,8 +127,6 @@ berth_cmd_inspect(berth_cli *cli, int argc, char **argv)
     else
       format = optarg; /* -f */
   }
-  if (argc - optind < 1)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);
   cleanup_error berth_error *err = NULL;
   cleanup_template berth_template *tmpl = NULL;
   if (format != NULL && format[0] != '\0') {

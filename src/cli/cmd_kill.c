@@ -48,8 +48,9 @@ berth_cmd_kill(berth_cli *cli, int argc, char **argv)
     { "signal", 's', "string", "Signal to send to the container (default \"KILL\")" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth kill [OPTIONS] CONTAINER [CONTAINER...]",
-                                       "Kill one or more running containers", flags };
+  static const berth_cmd_spec spec
+      = { "berth kill [OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers",
+          flags, .min_args = 1, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   int sig = SIGKILL, c;
   while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
@@ -63,7 +64,5 @@ berth_cmd_kill(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (optind >= argc)
-    return berth_cli_usage_error(cli, argv[0], "\"kill\" requires at least 1 argument.");
   return berth_cli_each_container(cli, argv + optind, argc - optind, kill_one, &sig);
 }

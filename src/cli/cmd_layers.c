@@ -39,9 +39,9 @@ berth_cmd_layers(berth_cli *cli, int argc, char **argv)
     { "no-trunc", OPT_NO_TRUNC, NULL, "Don't truncate output" },
     { 0 },
   };
-  static const berth_cmd_spec spec
-      = { "berth layers [OPTIONS] IMAGE",
-          "Show every layer of an image with all its IDs (1 = bottom)", flags };
+  static const berth_cmd_spec spec = { "berth layers [OPTIONS] IMAGE",
+                                       "Show every layer of an image with all its IDs (1 = bottom)",
+                                       flags, .min_args = 1, .max_args = 1 };
   berth_flag_iter it = { 0 };
   bool no_trunc = false;
   int c;
@@ -54,8 +54,6 @@ berth_cmd_layers(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires exactly 1 argument.", argv[0]);
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);
   char id[BERTH_DIGEST_LEN];

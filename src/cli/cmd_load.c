@@ -29,7 +29,8 @@ berth_cmd_load(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth load [OPTIONS]", "Load an image from a tar archive or STDIN", flags };
+      = { "berth load [OPTIONS]", "Load an image from a tar archive or STDIN", flags,
+          .max_args = 0 };
   berth_flag_iter it = { 0 };
   const char *input = NULL;
   int c;
@@ -44,8 +45,6 @@ berth_cmd_load(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (optind != argc)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" accepts no arguments.", argv[0]);
   cleanup_error berth_error *err = NULL;
   cleanup_close int fd
       = input == NULL ? dup(STDIN_FILENO) : open(input, O_RDONLY | O_CLOEXEC | O_NOCTTY);

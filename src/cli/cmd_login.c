@@ -87,7 +87,7 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth login [OPTIONS] [SERVER]", "Log in to a registry.", flags };
+      = { "berth login [OPTIONS] [SERVER]", "Log in to a registry.", flags, .max_args = 1 };
   berth_flag_iter it = { 0 };
   cleanup_free char *user = NULL, *password = NULL;
   bool from_stdin = false;
@@ -109,8 +109,6 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind > 1)
-    return berth_cli_usage_error(cli, "login", "\"login\" requires at most 1 argument.");
   /* the server names the entry in config.json: UTF-8 only */
   if (optind < argc && berth_cli_check_utf8(cli, "login", "the server address", argv[optind]) != 0)
     return 125;
@@ -149,12 +147,11 @@ berth_cmd_login(berth_cli *cli, int argc, char **argv)
 int
 berth_cmd_logout(berth_cli *cli, int argc, char **argv)
 {
-  static const berth_cmd_spec spec = { "berth logout [SERVER]", "Log out from a registry.", NULL };
+  static const berth_cmd_spec spec
+      = { "berth logout [SERVER]", "Log out from a registry.", NULL, .max_args = 1 };
   berth_flag_iter it = { 0 };
   if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
     return it.status; /* --help, or a flag: it has none */
-  if (argc - optind > 1)
-    return berth_cli_usage_error(cli, "logout", "\"logout\" requires at most 1 argument.");
   const char *domain = server_domain(argc - optind == 1 ? argv[optind] : NULL);
   cleanup_error berth_error *err = NULL;
   int r = berth_credentials_erase(&cli->registry, domain, &err);

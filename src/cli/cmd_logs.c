@@ -24,7 +24,8 @@ berth_cmd_logs(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth logs [OPTIONS] CONTAINER", "Fetch the logs of a container", flags };
+      = { "berth logs [OPTIONS] CONTAINER", "Fetch the logs of a container", flags, .min_args = 1,
+          .max_args = 1 };
   berth_flag_iter it = { 0 };
   bool follow = false;
   int c;
@@ -39,7 +40,7 @@ berth_cmd_logs(berth_cli *cli, int argc, char **argv)
   }
   berth_store *s = NULL;
   int status = 0;
-  cleanup_container berth_container *ct = berth_cli_only_container(cli, argc, argv, &s, &status);
+  cleanup_container berth_container *ct = berth_cli_only_container(cli, argv, &s, &status);
   if (ct == NULL)
     return status;
   cleanup_error berth_error *err = NULL;

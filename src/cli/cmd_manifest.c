@@ -193,8 +193,9 @@ inspect(berth_cli *cli, int argc, char **argv, berth_error **err)
     { "insecure", OPT_INSECURE, NULL, "Allow communication with an insecure registry" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth manifest inspect [OPTIONS] [MANIFEST_LIST] MANIFEST",
-                                       "Display an image manifest, or manifest list", flags };
+  static const berth_cmd_spec spec
+      = { "berth manifest inspect [OPTIONS] [MANIFEST_LIST] MANIFEST",
+          "Display an image manifest, or manifest list", flags, .min_args = 1, .max_args = 2 };
   berth_flag_iter it = { 0 };
   bool insecure = false;
   int c;
@@ -204,10 +205,6 @@ inspect(berth_cli *cli, int argc, char **argv, berth_error **err)
     insecure = true; /* --insecure */
   }
   int left = argc - optind;
-  if (left < 1 || left > 2)
-    return berth_cli_usage_error(cli, "manifest inspect",
-                                 "\"manifest inspect\" requires at least 1 and at most 2 "
-                                 "arguments.");
   cleanup_free char *name = NULL;
   cleanup_reference berth_reference *ref = normalize(argv[argc - 1], &name, err);
   if (ref == NULL)
@@ -257,7 +254,8 @@ create(berth_cli *cli, int argc, char **argv, berth_error **err)
   };
   static const berth_cmd_spec spec
       = { "berth manifest create MANIFEST_LIST MANIFEST [MANIFEST...]",
-          "Create a local manifest list for annotating and pushing to a registry", flags };
+          "Create a local manifest list for annotating and pushing to a registry", flags,
+          .min_args = 2, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   bool amend = false, insecure = false;
   int c;
@@ -266,9 +264,6 @@ create(berth_cli *cli, int argc, char **argv, berth_error **err)
       return it.status;
     *(c == 'a' ? &amend : &insecure) = true;
   }
-  if (argc - optind < 2)
-    return berth_cli_usage_error(cli, "manifest create",
-                                 "\"manifest create\" requires at least 2 arguments.");
   cleanup_free char *list_name = NULL;
   cleanup_reference berth_reference *lref = normalize(argv[optind], &list_name, err);
   if (lref == NULL)
@@ -352,9 +347,9 @@ annotate(berth_cli *cli, int argc, char **argv, berth_error **err)
     { "variant", OPT_VARIANT, "string", "Set architecture variant" },
     { 0 },
   };
-  static const berth_cmd_spec spec
-      = { "berth manifest annotate [OPTIONS] MANIFEST_LIST MANIFEST",
-          "Add additional information to a local image manifest", flags };
+  static const berth_cmd_spec spec = { "berth manifest annotate [OPTIONS] MANIFEST_LIST MANIFEST",
+                                       "Add additional information to a local image manifest",
+                                       flags, .min_args = 2, .max_args = 2 };
   berth_flag_iter it = { 0 };
   berth_platform_annotation a = { 0 };
   cleanup_strv char **features = NULL;
@@ -381,9 +376,6 @@ annotate(berth_cli *cli, int argc, char **argv, berth_error **err)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind != 2)
-    return berth_cli_usage_error(cli, "manifest annotate",
-                                 "\"manifest annotate\" requires exactly 2 arguments.");
   a.os_features = features;
   const char *list_arg = argv[optind], *image_arg = argv[optind + 1];
   cleanup_free char *list_name = NULL, *name = NULL;
@@ -431,8 +423,9 @@ push(berth_cli *cli, int argc, char **argv, berth_error **err)
     { "purge", 'p', NULL, "Remove the local manifest list after push" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth manifest push [OPTIONS] MANIFEST_LIST",
-                                       "Push a manifest list to a repository", flags };
+  static const berth_cmd_spec spec
+      = { "berth manifest push [OPTIONS] MANIFEST_LIST", "Push a manifest list to a repository",
+          flags, .min_args = 1, .max_args = 1 };
   berth_flag_iter it = { 0 };
   bool purge = false, insecure = false;
   int c;
@@ -441,9 +434,6 @@ push(berth_cli *cli, int argc, char **argv, berth_error **err)
       return it.status;
     *(c == 'p' ? &purge : &insecure) = true;
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, "manifest push",
-                                 "\"manifest push\" requires exactly 1 argument.");
   cleanup_free char *name = NULL;
   cleanup_reference berth_reference *ref = normalize(argv[optind], &name, err);
   if (ref == NULL)
@@ -477,15 +467,12 @@ push(berth_cli *cli, int argc, char **argv, berth_error **err)
 static int
 rm(berth_cli *cli, int argc, char **argv, berth_error **err)
 {
-  static const berth_cmd_spec spec
-      = { "berth manifest rm MANIFEST_LIST [MANIFEST_LIST...]",
-          "Delete one or more manifest lists from local storage", NULL };
+  static const berth_cmd_spec spec = { "berth manifest rm MANIFEST_LIST [MANIFEST_LIST...]",
+                                       "Delete one or more manifest lists from local storage", NULL,
+                                       .min_args = 1, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
     return it.status; /* --help, or a flag: it has none */
-  if (argc - optind < 1)
-    return berth_cli_usage_error(cli, "manifest rm",
-                                 "\"manifest rm\" requires at least 1 argument.");
   berth_store *store = berth_cli_store(cli, err);
   if (store == NULL)
     return -1;

@@ -266,8 +266,6 @@ prune_command(berth_cli *cli, int argc, char **argv, const char *cmd, const bert
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (optind < argc)
-    return berth_cli_usage_error(cli, cmd, "\"%s\" accepts no arguments.", cmd);
   if (!o.force && !confirm(o.all && warning_all ? warning_all : warning)) {
     if (fn != NULL)
       print_total(0); /* Docker's prune commands say so; system prune does not */
@@ -300,7 +298,7 @@ berth_cmd_image_prune(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth image prune [OPTIONS]", "Remove unused images", flags };
+      = { "berth image prune [OPTIONS]", "Remove unused images", flags, .max_args = 0 };
   return prune_command(
       cli, argc, argv, "image prune", &spec,
       "WARNING! This will remove all dangling images.\nAre you sure you want to continue?",
@@ -317,8 +315,8 @@ berth_cmd_container_prune(berth_cli *cli, int argc, char **argv)
     { "force", 'f', NULL, "Do not prompt for confirmation" },
     { 0 },
   };
-  static const berth_cmd_spec spec
-      = { "berth container prune [OPTIONS]", "Remove all stopped containers", flags };
+  static const berth_cmd_spec spec = { "berth container prune [OPTIONS]",
+                                       "Remove all stopped containers", flags, .max_args = 0 };
   return prune_command(
       cli, argc, argv, "container prune", &spec,
       "WARNING! This will remove all stopped containers.\nAre you sure you want to continue?", NULL,
@@ -334,7 +332,8 @@ berth_cmd_builder_prune(berth_cli *cli, int argc, char **argv)
     { "force", 'f', NULL, "Do not prompt for confirmation" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth builder prune", "Remove build cache", flags };
+  static const berth_cmd_spec spec
+      = { "berth builder prune", "Remove build cache", flags, .max_args = 0 };
   return prune_command(
       cli, argc, argv, "builder prune", &spec,
       "WARNING! This will remove all dangling build cache. Are you sure you want to continue?",
@@ -353,7 +352,7 @@ berth_cmd_system_prune(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth system prune [OPTIONS]", "Remove unused data", flags };
+      = { "berth system prune [OPTIONS]", "Remove unused data", flags, .max_args = 0 };
   return prune_command(cli, argc, argv, "system prune", &spec,
                        "WARNING! This will remove:\n"
                        "  - all stopped containers\n"

@@ -350,7 +350,8 @@ berth_cmd_ps(berth_cli *cli, int argc, char **argv)
     { "size", 's', NULL, "Display total file sizes" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth ps [OPTIONS]", "List containers", flags };
+  static const berth_cmd_spec spec
+      = { "berth ps [OPTIONS]", "List containers", flags, .max_args = 0 };
   berth_flag_iter it = { 0 };
   ps_opts o = { 0 };
   cleanup_filters berth_filters *filters = &o.filters;

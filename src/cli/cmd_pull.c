@@ -43,7 +43,8 @@ berth_cmd_pull(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth pull [OPTIONS] NAME[:TAG|@DIGEST]", "Pull an image from a registry", flags };
+      = { "berth pull [OPTIONS] NAME[:TAG|@DIGEST]", "Pull an image from a registry", flags,
+          .min_args = 1, .max_args = 1 };
   berth_flag_iter it = { 0 };
   const char *platform = NULL;
   bool quiet = false;
@@ -60,8 +61,6 @@ berth_cmd_pull(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, "pull", "\"pull\" requires exactly 1 argument.");
 
   cleanup_error berth_error *err = NULL;
   cleanup_reference berth_reference *ref = berth_reference_parse_normalized(argv[optind], &err);

@@ -182,7 +182,8 @@ berth_cmd_push(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth push [OPTIONS] NAME[:TAG]", "Push an image or a repository to a registry", flags };
+      = { "berth push [OPTIONS] NAME[:TAG]", "Push an image or a repository to a registry", flags,
+          .min_args = 1, .max_args = 1 };
   berth_flag_iter it = { 0 };
   struct push_flags f = { 0 };
   int c;
@@ -220,8 +221,6 @@ berth_cmd_push(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, "push", "\"push\" requires exactly 1 argument.");
   cleanup_error berth_error *err = NULL;
   if (push(cli, argv[optind], &f, &err) < 0)
     return berth_cli_fail(cli, err);

@@ -22,7 +22,8 @@ berth_cmd_rm(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth rm [OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers", flags };
+      = { "berth rm [OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers", flags,
+          .min_args = 1, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   bool force = false;
   int c;
@@ -37,7 +38,5 @@ berth_cmd_rm(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (optind >= argc)
-    return berth_cli_usage_error(cli, argv[0], "\"rm\" requires at least 1 argument.");
   return berth_cli_each_container(cli, argv + optind, argc - optind, remove_one, &force);
 }

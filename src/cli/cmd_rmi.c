@@ -17,7 +17,8 @@ berth_cmd_rmi(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth rmi [OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", flags };
+      = { "berth rmi [OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", flags, .min_args = 1,
+          .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   berth_rmi_options o = { 0 };
   int c;
@@ -33,8 +34,6 @@ berth_cmd_rmi(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind < 1)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);
   cleanup_error berth_error *err = NULL;
   berth_store *store = berth_cli_store(cli, &err);
   if (store == NULL)

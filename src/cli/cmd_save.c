@@ -23,7 +23,8 @@ berth_cmd_save(berth_cli *cli, int argc, char **argv)
   };
   static const berth_cmd_spec spec
       = { "berth save [OPTIONS] IMAGE [IMAGE...]",
-          "Save one or more images to a tar archive (streamed to STDOUT by default)", flags };
+          "Save one or more images to a tar archive (streamed to STDOUT by default)", flags,
+          .min_args = 1, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   const char *output = NULL, *format = "docker-archive";
   int c;
@@ -39,8 +40,6 @@ berth_cmd_save(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (argc - optind < 1)
-    return berth_cli_usage_error(cli, argv[0], "\"save\" requires at least 1 argument.");
   bool oci = strcmp(format, "oci-archive") == 0, oci_dir = strcmp(format, "oci-dir") == 0;
   if (!oci && !oci_dir && strcmp(format, "docker-archive") != 0)
     return berth_cli_usage_error(

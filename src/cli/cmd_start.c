@@ -50,8 +50,9 @@ berth_cmd_start(berth_cli *cli, int argc, char **argv)
     { "interactive", 'i', NULL, "Attach container's STDIN" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth start [OPTIONS] CONTAINER [CONTAINER...]",
-                                       "Start one or more stopped containers", flags };
+  static const berth_cmd_spec spec
+      = { "berth start [OPTIONS] CONTAINER [CONTAINER...]", "Start one or more stopped containers",
+          flags, .min_args = 1, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   bool attach = false, interactive = false;
   int c;
@@ -67,8 +68,6 @@ berth_cmd_start(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (optind >= argc)
-    return berth_cli_usage_error(cli, argv[0], "\"start\" requires at least 1 argument.");
   cleanup_error berth_error *err = NULL;
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)

@@ -20,8 +20,9 @@ berth_cmd_stop(berth_cli *cli, int argc, char **argv)
     { "time", 't', "int", "Seconds to wait for stop before killing it (default 10)" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth stop [OPTIONS] CONTAINER [CONTAINER...]",
-                                       "Stop one or more running containers", flags };
+  static const berth_cmd_spec spec
+      = { "berth stop [OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers",
+          flags, .min_args = 1, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   int timeout = 10, c;
   while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1) {
@@ -34,7 +35,5 @@ berth_cmd_stop(berth_cli *cli, int argc, char **argv)
       return it.status; /* BERTH_FLAG_DONE */
     }
   }
-  if (optind >= argc)
-    return berth_cli_usage_error(cli, argv[0], "\"stop\" requires at least 1 argument.");
   return berth_cli_each_container(cli, argv + optind, argc - optind, stop_one, &timeout);
 }

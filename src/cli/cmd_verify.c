@@ -46,6 +46,7 @@ berth_cmd_verify(berth_cli *cli, int argc, char **argv)
     "0755 -> 4755 /usr/bin/x\"; owner, type, size, link target, device, xattr, hard\n"
     "link); exits 1 when any layer differs.",
     NULL,
+    .max_args = BERTH_ARGS_ANY,
   };
   berth_flag_iter it = { 0 };
   if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)

@@ -16,7 +16,7 @@ berth_cmd_version(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth version [OPTIONS]", "Show the berth version information", flags };
+      = { "berth version [OPTIONS]", "Show the berth version information", flags, .max_args = 0 };
   berth_flag_iter it = { 0 };
   const char *format = NULL;
   int c;
@@ -25,8 +25,6 @@ berth_cmd_version(berth_cli *cli, int argc, char **argv)
       return it.status;
     format = optarg; /* -f, --format */
   }
-  if (argc > 0 && argc - optind != 0)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" accepts no arguments.", argv[0]);
   if (format != NULL && format[0] != '\0') {
     cleanup_json json_t *data = berth_cli_version_json();
     return berth_cli_struct_format("version", "system.versionInfo", format, data);

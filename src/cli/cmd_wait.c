@@ -12,12 +12,11 @@ berth_cmd_wait(berth_cli *cli, int argc, char **argv)
 {
   static const berth_cmd_spec spec
       = { "berth wait CONTAINER [CONTAINER...]",
-          "Block until one or more containers stop, then print their exit codes", NULL };
+          "Block until one or more containers stop, then print their exit codes", NULL,
+          .min_args = 1, .max_args = BERTH_ARGS_ANY };
   berth_flag_iter it = { 0 };
   if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
     return it.status; /* --help, or a flag: it has none */
-  if (argc - optind < 1)
-    return berth_cli_usage_error(cli, argv[0], "\"wait\" requires at least 1 argument.");
   cleanup_error berth_error *err = NULL;
   berth_store *s = berth_cli_store(cli, &err);
   if (s == NULL)

@@ -165,10 +165,18 @@ static const berth_cmd_spec *
 run_spec(bool allow_run)
 {
   static const berth_cmd_spec run = { "berth run [OPTIONS] IMAGE [COMMAND] [ARG...]",
-                                      "Run a command in a new container", run_flags };
+                                      "Run a command in a new container",
+                                      run_flags,
+                                      .min_args = 1,
+                                      .max_args = BERTH_ARGS_ANY,
+                                      .own_args = true /* the command's */ };
   static berth_flag create_flags[sizeof run_flags / sizeof run_flags[0]];
   static const berth_cmd_spec create = { "berth create [OPTIONS] IMAGE [COMMAND] [ARG...]",
-                                         "Create a new container", create_flags };
+                                         "Create a new container",
+                                         create_flags,
+                                         .min_args = 1,
+                                         .max_args = BERTH_ARGS_ANY,
+                                         .own_args = true };
   if (allow_run)
     return &run;
   if (create_flags[0].name == NULL) {
@@ -420,8 +428,6 @@ berth_cli_parse_run(berth_cli *cli, int argc, char **argv, bool allow_run, berth
   o->env = env.v;
   o->binds = binds.v;
   o->labels = labels.v;
-  if (optind >= argc)
-    return berth_cli_usage_error(cli, argv[0], "\"%s\" requires at least 1 argument.", argv[0]);
   if (berth_cli_check_utf8(cli, argv[0], "the image name", argv[optind]) != 0)
     return 125;
   for (int i = optind + 1; i < argc; i++)
@@ -477,12 +483,8 @@ berth_cli_container(berth_cli *cli, berth_store *s, const char *name, int *statu
 }
 
 berth_container *
-berth_cli_only_container(berth_cli *cli, int argc, char **argv, berth_store **s, int *status)
+berth_cli_only_container(berth_cli *cli, char **argv, berth_store **s, int *status)
 {
-  if (argc - optind != 1) {
-    *status = berth_cli_usage_error(cli, argv[0], "\"%s\" requires exactly 1 argument.", argv[0]);
-    return NULL;
-  }
   cleanup_error berth_error *err = NULL;
   *s = berth_cli_store(cli, &err);
   if (*s == NULL) {

@@ -42,8 +42,8 @@ int berth_cli_each_container(berth_cli *cli, char **names, int n, berth_containe
 
 /* Finds the container or prints Docker's error; NULL then. */
 berth_container *berth_cli_container(berth_cli *cli, berth_store *s, const char *name, int *status);
-/* The one CONTAINER argument left after a command's flags (Docker's
- * "requires exactly 1 argument." otherwise), its store in *s; NULL with
+/* The one CONTAINER argument left after a command's flags (its spec takes
+ * exactly 1: berth_flags_next checked), its store in *s; NULL with
  * *status set when there is no such container or the store fails. */
-berth_container *berth_cli_only_container(berth_cli *cli, int argc, char **argv, berth_store **s,
+berth_container *berth_cli_only_container(berth_cli *cli, char **argv, berth_store **s,
                                           int *status);

@@ -11,16 +11,19 @@
 
 const char berth_flag_bool[] = "bool";
 
-/* The table as getopt_long takes it: "+:" (stop at the first argument,
- * report a missing value as ':'), each shorthand, ':' after one that takes
- * a value ("::" for an optional one); then "help"/'h' unless a flag has 'h'
- * (run's --hostname). */
+static void put_usage(FILE *out, const berth_cli *cli, const berth_cmd_spec *spec);
+
+/* The table as getopt_long takes it: '+' (stop at the first argument:
+ * own_args) or '-' (return each argument in place, as key 1: see
+ * berth_flags_next), then ':' (report a missing value as ':'), each
+ * shorthand, ':' after one that takes a value ("::" for an optional one);
+ * then "help"/'h' unless a flag has 'h' (run's --hostname). */
 static void
 build(berth_flag_iter *it, const berth_cmd_spec *spec)
 {
   size_t n = 0, k = 0;
   bool h_taken = false;
-  it->optstring[k++] = '+';
+  it->optstring[k++] = spec->own_args ? '+' : '-';
   it->optstring[k++] = ':';
   for (const berth_flag *f = spec->flags; f != NULL && f->name != NULL && n < BERTH_FLAGS_MAX;
        f++, n++) {
@@ -55,16 +58,86 @@ build(berth_flag_iter *it, const berth_cmd_spec *spec)
   snprintf(it->name, sizeof it->name, "%.*s", (int)len, u);
 }
 
+/* argv[from, to) moved to argv[at] before argv[at, from), in order */
+static void
+rotate(char **argv, int at, int from, int to)
+{
+  for (int i = from; i < to; i++) {
+    char *moved = argv[i];
+    memmove(argv + at + 1, argv + at, (size_t)(i - at) * sizeof *argv);
+    argv[at++] = moved;
+  }
+}
+
+static const char *
+plural(int n)
+{
+  return n == 1 ? "argument" : "arguments";
+}
+
+/* Docker's error for a wrong number of arguments (cli/required.go: the
+ * message of the command's Args, its path, UseLine and Short); 1. */
+static int
+args_error(berth_flag_iter *it, const berth_cli *cli, const berth_cmd_spec *spec)
+{
+  const char *prog = cli->prog != NULL ? cli->prog : "berth";
+  char path[128];
+  snprintf(path, sizeof path, "%s %s", prog, cli->form[0] != '\0' ? cli->form : it->name);
+  int min = spec->min_args, max = spec->max_args;
+  fprintf(stderr, "\"%s\" ", path);
+  if (max == 0)
+    fputs("accepts no arguments.", stderr);
+  else if (min == max)
+    fprintf(stderr, "requires exactly %d %s.", min, plural(min));
+  else if (max == BERTH_ARGS_ANY)
+    fprintf(stderr, "requires at least %d %s.", min, plural(min));
+  else if (min == 0)
+    fprintf(stderr, "requires at most %d %s.", max, plural(max));
+  else
+    fprintf(stderr, "requires at least %d and at most %d %s.", min, max, plural(max));
+  fprintf(stderr, "\nSee '%s --help'.\n\n", path);
+  put_usage(stderr, cli, spec);
+  /* cobra's Short: the description's first paragraph */
+  const char *d = spec->description, *end = strstr(d, "\n\n");
+  fprintf(stderr, "\n%.*s\n", end != NULL ? (int)(end - d) : (int)strlen(d), d);
+  return 1;
+}
+
+/* Flags among the arguments: pflag takes them anywhere (but for own_args
+ * commands), GNU getopt only when it permutes, which it does not when
+ * POSIXLY_CORRECT is set.  So berth permutes itself, the same with or
+ * without it: getopt_long in order ('-'), each argument returned as key 1
+ * and left in place, and the elements of each flag (and "--") moved down
+ * before the arguments met so far, argv[it->args, it->next).  Only
+ * elements getopt_long has passed move (a group -it being read stays put),
+ * and an error is reported before anything moves (it names argv[optind -
+ * 1]). */
 int
 berth_flags_next(berth_flag_iter *it, berth_cli *cli, const berth_cmd_spec *spec, int argc,
                  char **argv)
 {
-  if (it->optstring[0] == '\0')
+  if (it->optstring[0] == '\0') {
     build(it, spec);
-  int index = -1;
-  int c = getopt_long(argc, argv, it->optstring, it->options, &index);
-  if (c == -1)
+    optind = 0; /* afresh: getopt reads its ordering ('-', '+') only then */
+    it->args = it->next = 1;
+  }
+  int index = -1, c;
+  while ((c = getopt_long(argc, argv, it->optstring, it->options, &index)) == 1)
+    it->next = optind; /* an argument: argv[it->args, optind) */
+  if (c == -1 || (c != '?' && c != ':')) {
+    rotate(argv, it->args, it->next, optind);
+    it->args += optind - it->next;
+    it->next = optind;
+  }
+  if (c == -1) {
+    optind = it->args;
+    int n = argc - optind;
+    if (n < spec->min_args || (spec->max_args != BERTH_ARGS_ANY && n > spec->max_args)) {
+      it->status = args_error(it, cli, spec);
+      return BERTH_FLAG_DONE;
+    }
     return -1;
+  }
   bool help = index >= 0 ? strcmp(it->options[index].name, "help") == 0
                          : c == 'h' && strchr(it->optstring, 'h') != NULL
                                && strchr(it->optstring, 'h')[1] != ':';

@@ -26,10 +26,23 @@ extern const char berth_flag_bool[];
 /* The first key of a flag with no shorthand (a command's own enum). */
 #define BERTH_FLAG_LONG 256
 
+/* A command's max_args when it takes any number of arguments. */
+#define BERTH_ARGS_ANY (-1)
+
 typedef struct berth_cmd_spec {
   const char *usage;       /* "berth kill [OPTIONS] CONTAINER [CONTAINER...]" */
-  const char *description; /* "Kill one or more running containers" */
+  const char *description; /* "Kill one or more running containers" (a longer text
+                              after a blank line is help's only) */
   const berth_flag *flags; /* ended by { 0 }; --help is every command's */
+  /* How many arguments the command takes after its flags, as Docker's
+   * cobra Args say (0, 0: none, Docker's NoArgs): checked when the flags
+   * end, with Docker's error (status 1). */
+  int min_args, max_args; /* max_args BERTH_ARGS_ANY: no limit */
+  /* The flags end at the first argument, as for Docker's commands that
+   * SetInterspersed(false) (run, create, exec, top: the words after the
+   * image or container are the command's own); otherwise (0) a flag may
+   * come anywhere, before "--", as pflag takes it. */
+  bool own_args;
 } berth_cmd_spec;
 
 /* run's table is the longest: Docker's run has 96 flags */
@@ -39,18 +52,24 @@ typedef struct berth_cmd_spec {
 typedef struct berth_flag_iter {
   struct option options[BERTH_FLAGS_MAX + 2];
   char optstring[3 * BERTH_FLAGS_MAX + 4];
+  int args;               /* argv[args, next): the arguments met so far */
+  int next;               /* where getopt_long's last return left optind */
   int status;             /* after BERTH_FLAG_DONE: the command's exit status */
   char name[64];          /* the command's name in its usage ("image umount"), for errors */
   const berth_flag *flag; /* the flag berth_flags_next returned last */
 } berth_flag_iter;
 
-/* returned once --help was printed (status 0) or a bad flag reported in
- * Docker's words (status 125): the command returns it->status */
+/* returned once --help was printed (status 0), a bad flag reported in
+ * Docker's words (status 125) or a wrong number of arguments (status 1):
+ * the command returns it->status */
 #define BERTH_FLAG_DONE (-2)
 
 /* The next flag of argv (user input: any bytes) by spec's table: its val
- * (optarg set when it takes a value), -1 after the last flag (optind at
- * the first argument), or BERTH_FLAG_DONE.  it starts zeroed. */
+ * (optarg set when it takes a value), -1 after the last flag, or
+ * BERTH_FLAG_DONE.  After -1 the arguments, as many as spec allows, are
+ * argv[optind..argc) in the order given (the flags among them moved
+ * before them, as GNU getopt permutes).  it starts zeroed; the first call
+ * starts getopt afresh (optind 0). */
 int berth_flags_next(berth_flag_iter *it, berth_cli *cli, const berth_cmd_spec *spec, int argc,
                      char **argv);
 

@@ -143,7 +143,7 @@ int
 berth_cli_bad_option(berth_cli *cli, const char *cmd, char **argv, int c)
 {
   const char *arg = argv[optind - 1];
-  if (c == ':' && strncmp(arg, "--", 2) == 0) /* getopt's "+:": a value is missing */
+  if (c == ':' && strncmp(arg, "--", 2) == 0) /* getopt's ":": a value is missing */
     fprintf(stderr, "flag needs an argument: %.*s\n", (int)strcspn(arg, "="), arg);
   else if (c == ':')
     fprintf(stderr, "flag needs an argument: '%c' in -%c\n", optopt, optopt);

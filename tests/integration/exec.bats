@@ -80,7 +80,8 @@ start_sleeper() {
   [ "$status" -ne 0 ] || fail_with "want failure"
   [[ "$stderr" == *"No such container: nosuch"* ]] || fail_with "stderr: $stderr"
   run --separate-stderr b exec idle
-  [ "$status" -eq 125 ] || fail_with "want usage error 125, got $status"
+  [ "$status" -eq 1 ] && [[ "$stderr" == '"berth exec" requires at least 2 arguments.'$'\n'* ]] ||
+    fail_with "want Docker's usage error (1), got $status: $stderr"
 }
 
 @test "start -a: attaches stdout and returns the exit code; -i passes stdin" {

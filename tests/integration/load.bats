@@ -257,8 +257,8 @@ PY
 
 @test "load: refuses arguments, as Docker's" {
   run --separate-stderr berth load busybox
-  [[ "$status" -eq 125 ]] || fail_with "status"
-  [[ "$stderr" == *'"load" accepts no arguments'* ]] || fail_with "words"
+  [[ "$status" -eq 1 ]] || fail_with "status"
+  [[ "$stderr" == '"berth load" accepts no arguments.'$'\n'* ]] || fail_with "words"
 }
 
 @test "load: berth's own save loads back into a fresh store with the same IDs, through stdin and image save/load" {

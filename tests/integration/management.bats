@@ -124,11 +124,14 @@ teardown() {
   run --separate-stderr b container list -Z
   [ "$stderr" = $'unknown shorthand flag: \'Z\' in -Z\nSee \'berth container ls --help\'.' ] ||
     fail_with "$stderr"
+  # docker image rm: the form's path and usage (Docker's status 1)
   run --separate-stderr b image rm
-  [ "$status" -eq 125 ] && [[ "$stderr" == *$'\nSee \'berth image rm --help\'.' ]] || fail_with "$stderr"
+  [ "$status" -eq 1 ] && [[ "$stderr" == $'"berth image rm" requires at least 1 argument.\nSee \'berth image rm --help\'.\n\nUsage:  berth image rm '* ]] ||
+    fail_with "$stderr"
   # the top-level commands keep their own names
   run --separate-stderr b rmi
-  [[ "$stderr" == *$'\nSee \'berth rmi --help\'.' ]] || fail_with "$stderr"
+  [[ "$stderr" == $'"berth rmi" requires at least 1 argument.\nSee \'berth rmi --help\'.\n\nUsage:  berth rmi '* ]] ||
+    fail_with "$stderr"
   assert_store_unchanged
 }
 

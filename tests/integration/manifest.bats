@@ -201,7 +201,8 @@ config_of() {
   [[ "$stderr" == "Error: error parsing name for manifest list $REG_HOST/mf/UPPER:1: "* ]] ||
     fail_with "stderr: $stderr"
   run --separate-stderr berth manifest create "$list"
-  [[ "$status" -eq 125 ]] || fail_with "status $status"
+  [[ "$status" -eq 1 && "$stderr" == '"berth manifest create" requires at least 2 arguments.'$'\n'* ]] ||
+    fail_with "status $status: $stderr"
   assert_store_unchanged
 
   # A member on another registry than the list's: kept, but neither pushed nor shown.
