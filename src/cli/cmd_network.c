@@ -46,7 +46,7 @@ network_create(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth network create [OPTIONS] NETWORK", "Create a network", flags };
+      = { "berth network create [OPTIONS] NETWORK", "Create a network", flags, 1, 1, false };
   berth_flag_iter it = { 0 };
   berth_network_create_options o = { 0 };
   cleanup_free char **labels = xcalloc((size_t)argc + 1, sizeof(char *));
@@ -66,9 +66,6 @@ network_create(berth_cli *cli, int argc, char **argv)
     else if (c == OPT_LABEL)
       labels[n_labels++] = optarg;
   }
-  if (argc - optind != 1)
-    return berth_cli_usage_error(cli, "network create",
-                                 "\"network create\" requires exactly 1 argument.");
   o.name = argv[optind];
   o.labels = labels;
   cleanup_error berth_error *err = NULL;
@@ -181,7 +178,8 @@ network_ls(berth_cli *cli, int argc, char **argv)
     { "quiet", 'q', NULL, "Only display network IDs" },
     { 0 },
   };
-  static const berth_cmd_spec spec = { "berth network ls [OPTIONS]", "List networks", flags };
+  static const berth_cmd_spec spec
+      = { "berth network ls [OPTIONS]", "List networks", flags, 0, 0, false };
   berth_flag_iter it = { 0 };
   bool quiet = false, no_trunc = false;
   const char *format = NULL;
@@ -204,8 +202,6 @@ network_ls(berth_cli *cli, int argc, char **argv)
       filters[n_filters++] = optarg;
     }
   }
-  if (argc - optind != 0)
-    return berth_cli_usage_error(cli, "network ls", "\"network ls\" accepts no arguments.");
   /* -q: the IDs alone unless a template is given, Docker's order */
   const char *fmt = format != NULL && format[0] != '\0' ? format
                     : quiet                             ? "{{.ID}}"
@@ -266,9 +262,12 @@ network_inspect(berth_cli *cli, int argc, char **argv)
     { "format", 'f', "string", "Format the output using the given Go template" },
     { 0 },
   };
-  static const berth_cmd_spec spec
-      = { "berth network inspect [OPTIONS] NETWORK [NETWORK...]",
-          "Display detailed information on one or more networks", flags };
+  static const berth_cmd_spec spec = { "berth network inspect [OPTIONS] NETWORK [NETWORK...]",
+                                       "Display detailed information on one or more networks",
+                                       flags,
+                                       1,
+                                       BERTH_ARGS_ANY,
+                                       false };
   berth_flag_iter it = { 0 };
   const char *format = NULL;
   int c;
@@ -277,9 +276,6 @@ network_inspect(berth_cli *cli, int argc, char **argv)
       return it.status;
     format = optarg;
   }
-  if (argc - optind < 1)
-    return berth_cli_usage_error(cli, "network inspect",
-                                 "\"network inspect\" requires at least 1 argument.");
   cleanup_error berth_error *err = NULL;
   cleanup_template berth_template *tmpl = NULL;
   if (format != NULL && format[0] != '\0' && (tmpl = berth_template_parse(format, &err)) == NULL) {
@@ -329,13 +325,15 @@ network_inspect(berth_cli *cli, int argc, char **argv)
 static int
 network_rm(berth_cli *cli, int argc, char **argv)
 {
-  static const berth_cmd_spec spec
-      = { "berth network rm NETWORK [NETWORK...]", "Remove one or more networks", NULL };
+  static const berth_cmd_spec spec = { "berth network rm NETWORK [NETWORK...]",
+                                       "Remove one or more networks",
+                                       NULL,
+                                       1,
+                                       BERTH_ARGS_ANY,
+                                       false };
   berth_flag_iter it = { 0 };
   if (berth_flags_next(&it, cli, &spec, argc, argv) != -1)
     return it.status;
-  if (argc - optind < 1)
-    return berth_cli_usage_error(cli, "network rm", "\"network rm\" requires at least 1 argument.");
   cleanup_error berth_error *err = NULL;
   berth_store *s = writer_store(cli, &err);
   if (s == NULL)
@@ -371,7 +369,11 @@ network_connect(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec = { "berth network connect [OPTIONS] NETWORK CONTAINER",
-                                       "Connect a container to a network", flags };
+                                       "Connect a container to a network",
+                                       flags,
+                                       2,
+                                       2,
+                                       false };
   berth_flag_iter it = { 0 };
   cleanup_free char **aliases = xcalloc((size_t)argc + 1, sizeof(char *));
   size_t n_aliases = 0;
@@ -383,9 +385,6 @@ network_connect(berth_cli *cli, int argc, char **argv)
       return 125;
     aliases[n_aliases++] = optarg;
   }
-  if (argc - optind != 2)
-    return berth_cli_usage_error(cli, "network connect",
-                                 "\"network connect\" requires exactly 2 arguments.");
   cleanup_error berth_error *err = NULL;
   berth_store *s = writer_store(cli, &err);
   if (s == NULL)
@@ -409,15 +408,16 @@ network_disconnect(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec = { "berth network disconnect [OPTIONS] NETWORK CONTAINER",
-                                       "Disconnect a container from a network", flags };
+                                       "Disconnect a container from a network",
+                                       flags,
+                                       2,
+                                       2,
+                                       false };
   berth_flag_iter it = { 0 };
   int c;
   while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1)
     if (c == BERTH_FLAG_DONE)
       return it.status;
-  if (argc - optind != 2)
-    return berth_cli_usage_error(cli, "network disconnect",
-                                 "\"network disconnect\" requires exactly 2 arguments.");
   cleanup_error berth_error *err = NULL;
   berth_store *s = writer_store(cli, &err);
   if (s == NULL)
@@ -443,7 +443,7 @@ network_prune(berth_cli *cli, int argc, char **argv)
     { 0 },
   };
   static const berth_cmd_spec spec
-      = { "berth network prune [OPTIONS]", "Remove all unused networks", flags };
+      = { "berth network prune [OPTIONS]", "Remove all unused networks", flags, 0, 0, false };
   berth_flag_iter it = { 0 };
   bool force = false;
   int c;
