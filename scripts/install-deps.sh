@@ -28,6 +28,9 @@ PACKAGES=(
   # berth run (nf_tables iptables works inside a network namespace, where
   # network.bats makes every bridge)
   containernetworking-plugins iptables iproute2
+  # run --init: tini's static build (/usr/bin/tini-static), bound into the
+  # container as Docker binds its docker-init
+  tini
   # tests: fixtures and checks (busybox-static images, layer tars, xattrs
   # and file capabilities, pgrep/ps, script(1) for ttys)
   busybox-static jq attr libcap2-bin zstd gzip tar procps bsdutils

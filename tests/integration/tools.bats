@@ -33,7 +33,7 @@ SUITE_TOOLS=(
   getfattr setfattr getcap setcap pgrep ps script timeout flock sha256sum
   meson ninja pkg-config cc clang-format
   debootstrap /usr/bin/time mkfs.ext4 tree file
-  iptables ip unshare nsenter
+  iptables ip unshare nsenter tini-static
   /usr/lib/cni/bridge /usr/lib/cni/host-local /usr/lib/cni/portmap /usr/lib/cni/firewall
 )
 

@@ -63,6 +63,7 @@ tool_package() {
     htpasswd) echo apache2-utils ;;
     pgrep | ps) echo procps ;;
     script) echo bsdutils ;;
+    tini-static) echo tini ;;
     mkfs.ext4) echo e2fsprogs ;;
     dockerd | /usr/sbin/dockerd | /usr/bin/docker) echo docker.io ;;
     time | /usr/bin/time) echo time ;;
