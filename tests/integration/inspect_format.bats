@@ -133,7 +133,9 @@ same_shape() {
 
 @test "inspect: Mounts of -v binds and the Attach/StdinOnce fields of create and run -d as Docker's" {
   local failed=0 args want got d1="$BATS_TEST_TMPDIR/d1" d2="$BATS_TEST_TMPDIR/d2"
-  local F='{{json .Mounts}} {{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.OpenStdin}} {{.Config.StdinOnce}} {{.Config.Tty}}'
+  local F='{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.OpenStdin}} {{.Config.StdinOnce}} {{.Config.Tty}}'
+  # Docker lists a container's mounts from a Go map: in any order
+  local M='sort_by(.Destination)'
   mkdir -p "$d1" "$d2"
   for args in "create -v $d1:/a -v $d2:/b:ro" "create -i -v $d1:/a:rw" "create -it" "run -d -i" "run -d" "run -d -it"; do
     dk rm -f mnt > /dev/null 2>&1 || true
@@ -141,8 +143,8 @@ same_shape() {
     dk $args --name mnt --network none "$IMG" sleep 2 > /dev/null
     # shellcheck disable=SC2086
     b $args --name mnt --network none "$IMG" sleep 2 > /dev/null
-    want=$(dk inspect -f "$F" mnt)
-    got=$(b inspect -f "$F" mnt)
+    want="$(dk inspect -f "$F" mnt) $(dk inspect -f '{{json .Mounts}}' mnt | jq -c "$M")"
+    got="$(b inspect -f "$F" mnt) $(b inspect -f '{{json .Mounts}}' mnt | jq -c "$M")"
     [[ "$got" == "$want" ]] || {
       printf '%s:\n docker %s\n berth  %s\n' "$args" "$want" "$got" >&2
       failed=1
