@@ -162,8 +162,8 @@ refused_utf8() {
   [[ "$stderr" == "flag needs an argument: 'u' in -u"* ]] || fail_with "stderr: $stderr"
   run -125 --separate-stderr b kill --signal
   [[ "$stderr" == "flag needs an argument: --signal"* ]] || fail_with "stderr: $stderr"
-  run -125 --separate-stderr b run -p 80 "$IMG" true # not a berth flag: unknown, as any other
-  [[ "$stderr" == "unknown shorthand flag: 'p' in -p"* ]] || fail_with "stderr: $stderr"
+  run -125 --separate-stderr b run -Z 80 "$IMG" true # not a flag of run's: unknown, as any other
+  [[ "$stderr" == "unknown shorthand flag: 'Z' in -Z"* ]] || fail_with "stderr: $stderr"
   assert_store_unchanged
 }
 

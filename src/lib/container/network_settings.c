@@ -67,6 +67,8 @@ berth_container_network_settings(berth_store *s, const berth_container *c)
   const char *mode = json_string_value(json_object_get(c->hostconfig, "NetworkMode")) ?: "host";
   cleanup_json json_t *doc = berth_endpoints_load(s, c->id);
   bool running = strcmp(c->status, "running") == 0;
+  /* Docker names the network once the container has started on it */
+  bool started = strncmp(c->started_at ? c->started_at : "0001", "0001", 4) != 0;
   json_t *networks = json_object();
   berth_endpoint_addr primary = { 0 };
   const char *primary_ep = "";
@@ -76,8 +78,6 @@ berth_container_network_settings(berth_store *s, const berth_container *c)
   {
     const char *name = json_string_value(json_object_get(e, "Name")) ?: "";
     const char *id = json_string_value(json_object_get(e, "NetworkID")) ?: "";
-    /* Docker names the network once the container has started on it */
-    bool started = strncmp(c->started_at ? c->started_at : "0001", "0001", 4) != 0;
     json_object_set_new(networks, name, endpoint_settings(e, started ? id : ""));
     /* Docker's top-level addresses are the default bridge's only */
     if (strcmp(name, "bridge") == 0 && running) {
@@ -92,10 +92,11 @@ berth_container_network_settings(berth_store *s, const berth_container *c)
       json_object_set_new(networks, n->name,
                           json_pack("{s:n, s:n, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, "
                                     "s:s, s:n}",
-                                    "IPAMConfig", "Links", "Aliases", "NetworkID", n->id,
-                                    "EndpointID", "", "Gateway", "", "IPAddress", "", "IPPrefixLen",
-                                    0, "IPv6Gateway", "", "GlobalIPv6Address", "",
-                                    "GlobalIPv6PrefixLen", 0, "MacAddress", "", "DriverOpts"));
+                                    "IPAMConfig", "Links", "Aliases", "NetworkID",
+                                    started ? n->id : "", "EndpointID", "", "Gateway", "",
+                                    "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
+                                    "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "MacAddress",
+                                    "", "DriverOpts"));
   }
   const char *netns = json_string_value(json_object_get(doc, "Netns")) ?: "";
   bool sandbox = running && netns[0] != '\0';
