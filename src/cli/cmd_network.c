@@ -360,6 +360,29 @@ network_rm(berth_cli *cli, int argc, char **argv)
   return status;
 }
 
+/* connect (aliases: its --alias values, NULL-terminated) or, with
+ * aliases NULL, disconnect: the store, the container, the network, then
+ * the change. */
+static int
+join_or_leave(berth_cli *cli, const char *network, const char *container, char *const *aliases)
+{
+  cleanup_error berth_error *err = NULL;
+  berth_store *s = writer_store(cli, &err);
+  if (s == NULL)
+    return berth_cli_fail(cli, err);
+  int status = 0;
+  cleanup_container berth_container *ct = berth_cli_container(cli, s, container, &status);
+  if (ct == NULL)
+    return status;
+  cleanup_network berth_network *n = NULL;
+  if (berth_network_find(s, netcfg(cli), network, &n, &err) < 0
+      || (aliases != NULL ? berth_container_network_connect(s, ct, n, aliases, &err)
+                          : berth_container_network_disconnect(s, ct, n, &err))
+             < 0)
+    return berth_cli_fail(cli, err);
+  return 0;
+}
+
 static int
 network_connect(berth_cli *cli, int argc, char **argv)
 {
@@ -385,19 +408,7 @@ network_connect(berth_cli *cli, int argc, char **argv)
       return 125;
     aliases[n_aliases++] = optarg;
   }
-  cleanup_error berth_error *err = NULL;
-  berth_store *s = writer_store(cli, &err);
-  if (s == NULL)
-    return berth_cli_fail(cli, err);
-  int status = 0;
-  cleanup_container berth_container *ct = berth_cli_container(cli, s, argv[optind + 1], &status);
-  if (ct == NULL)
-    return status;
-  cleanup_network berth_network *n = NULL;
-  if (berth_network_find(s, netcfg(cli), argv[optind], &n, &err) < 0
-      || berth_container_network_connect(s, ct, n, aliases, &err) < 0)
-    return berth_cli_fail(cli, err);
-  return 0;
+  return join_or_leave(cli, argv[optind], argv[optind + 1], aliases);
 }
 
 static int
@@ -418,19 +429,7 @@ network_disconnect(berth_cli *cli, int argc, char **argv)
   while ((c = berth_flags_next(&it, cli, &spec, argc, argv)) != -1)
     if (c == BERTH_FLAG_DONE)
       return it.status;
-  cleanup_error berth_error *err = NULL;
-  berth_store *s = writer_store(cli, &err);
-  if (s == NULL)
-    return berth_cli_fail(cli, err);
-  int status = 0;
-  cleanup_container berth_container *ct = berth_cli_container(cli, s, argv[optind + 1], &status);
-  if (ct == NULL)
-    return status;
-  cleanup_network berth_network *n = NULL;
-  if (berth_network_find(s, netcfg(cli), argv[optind], &n, &err) < 0
-      || berth_container_network_disconnect(s, ct, n, &err) < 0)
-    return berth_cli_fail(cli, err);
-  return 0;
+  return join_or_leave(cli, argv[optind], argv[optind + 1], NULL);
 }
 
 /* Docker's prune: every user network no running container is attached

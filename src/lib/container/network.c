@@ -298,24 +298,29 @@ berth_container_network_up(berth_store *s, const berth_container *c, berth_error
   return 0;
 }
 
-int
-berth_container_network_down(berth_store *s, const berth_container *c, berth_error **err)
+/* change (down or delete) on c's endpoints, then the hosts files of the
+ * peers it had before, which name it no more */
+static int
+leave_peers(berth_store *s, const berth_container *c,
+            int (*change)(berth_store *, const char *, berth_error **), berth_error **err)
 {
   cleanup_strv char **peers = peer_ids(s, c->id);
-  if (berth_endpoints_down(s, c->id, err) < 0)
+  if (change(s, c->id, err) < 0)
     return -1;
   rewrite_peers(s, peers);
   return 0;
 }
 
 int
+berth_container_network_down(berth_store *s, const berth_container *c, berth_error **err)
+{
+  return leave_peers(s, c, berth_endpoints_down, err);
+}
+
+int
 berth_container_network_remove(berth_store *s, const berth_container *c, berth_error **err)
 {
-  cleanup_strv char **peers = peer_ids(s, c->id);
-  if (berth_endpoints_delete(s, c->id, err) < 0)
-    return -1;
-  rewrite_peers(s, peers);
-  return 0;
+  return leave_peers(s, c, berth_endpoints_delete, err);
 }
 
 int
