@@ -219,13 +219,13 @@ kcmp: ok" ] || fail_with "got: $output"
 ptrace: ok
 unshare: Operation not permitted"* ]] || fail_with "got: $output"
   # containers-common's allows unshare and keyctl to everyone
-  printf '{"seccomp-profile":"%s"}\n' "$CC_PROFILE" > "$BERTH_CONFIG"
+  printf '{"default-network":"host","seccomp-profile":"%s"}\n' "$CC_PROFILE" > "$BERTH_CONFIG"
   run --separate-stderr b build --no-cache "$ctx"
   assert_success
   [[ "$output" == *"keyctl: ok
 ptrace: ok
 unshare: ok"* ]] || fail_with "got: $output"
-  printf '{"seccomp-profile":"/nonexistent/seccomp.json"}\n' > "$BERTH_CONFIG"
+  printf '{"default-network":"host","seccomp-profile":"/nonexistent/seccomp.json"}\n' > "$BERTH_CONFIG"
   run --separate-stderr b build --no-cache "$ctx"
   assert_failure
   [[ "$stderr" == *"opening seccomp profile (/nonexistent/seccomp.json) failed: open /nonexistent/seccomp.json: no such file or directory"* ]] \
@@ -356,7 +356,7 @@ add_key: Operation not permitted" ] || fail_with "got: $output"
 }
 
 @test "a missing profile fails the create in clear words, never runs unconfined" {
-  printf '{"seccomp-profile":"/nonexistent/seccomp.json"}\n' > "$BERTH_CONFIG"
+  printf '{"default-network":"host","seccomp-profile":"/nonexistent/seccomp.json"}\n' > "$BERTH_CONFIG"
   store_snapshot
   run --separate-stderr b run --rm "$IMG" true
   [ "$status" -eq 125 ] || fail_with "want 125"
@@ -375,7 +375,7 @@ add_key: Operation not permitted" ] || fail_with "got: $output"
   local want
   want=$(cat "$DATA/info.txt")
   [[ "$output" == *"$want"* ]] || fail_with "no '$want'"
-  printf '{"seccomp-profile":"%s"}\n' "$CC_PROFILE" > "$BERTH_CONFIG"
+  printf '{"default-network":"host","seccomp-profile":"%s"}\n' "$CC_PROFILE" > "$BERTH_CONFIG"
   run --separate-stderr b info -f '{{json .SecurityOptions}}'
   [ "$output" = "[\"name=seccomp,profile=$CC_PROFILE\"]" ] || fail_with "got: $output"
 }
